@@ -1,0 +1,94 @@
+"""Account endpoints: who am I, API tokens, the audit trail (read-only by construction)."""
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from kechuang.accounts import selectors, services
+from kechuang.accounts.models import ApiToken
+from kechuang.accounts.selectors import AuditFilter
+
+router = Router(tags=["账户与审计"])
+
+
+class MeOut(Schema):
+    username: str
+    display_name: str
+    role: str
+    role_display: str = Field(..., alias="get_role_display")
+    area_code: str | None = Field(None, alias="area.code")
+    area_name: str | None = Field(None, alias="area.name")
+    organization_id: int | None
+    organization_name: str | None = Field(None, alias="organization.name")
+
+
+class TokenIn(Schema):
+    name: str = Field(..., min_length=1, max_length=100, description="令牌用途")
+    days: int | None = Field(90, ge=1, le=365, description="有效天数（1–365）")
+
+
+class TokenOut(Schema):
+    id: int
+    name: str
+    key_prefix: str
+    created_at: dt.datetime
+    expires_at: dt.datetime | None
+    last_used_at: dt.datetime | None
+    revoked_at: dt.datetime | None
+
+
+class TokenCreatedOut(TokenOut):
+    key: str = Field(..., description="完整令牌，只显示这一次")
+
+
+class AuditOut(Schema):
+    id: int
+    at: dt.datetime
+    action: str
+    action_display: str = Field(..., alias="get_action_display")
+    actor_username: str
+    ip: str | None
+    model: str | None
+    object_id: str
+    object_repr: str
+    changes: dict[str, Any]
+    note: str
+
+    @staticmethod
+    def resolve_model(obj: Any) -> str | None:
+        ct = obj.content_type
+        return f"{ct.app_label}.{ct.model}" if ct else None
+
+
+@router.get("/me", response=MeOut, summary="当前用户")
+def me(request: HttpRequest) -> Any:
+    return request.user
+
+
+@router.get("/tokens", response=list[TokenOut], summary="我的 API 令牌")
+def list_tokens(request: HttpRequest) -> Any:
+    return ApiToken.objects.filter(user=request.user)
+
+
+@router.post("/tokens", response={201: TokenCreatedOut}, summary="创建 API 令牌")
+def create_token(request: HttpRequest, payload: TokenIn) -> Any:
+    token, raw = services.create_api_token(request.user, payload.name, payload.days)
+    token.key = raw
+    return Status(201, token)
+
+
+@router.delete("/tokens/{token_id}", response={204: None}, summary="吊销 API 令牌")
+def revoke_token(request: HttpRequest, token_id: int) -> Any:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    services.revoke_api_token(token)
+    return Status(204, None)
+
+
+@router.get("/audit", response=list[AuditOut], summary="审计记录（仅市科技局管理员，只读）")
+@paginate(PageNumberPagination, page_size=50)
+def audit(request: HttpRequest, filters: Query[AuditFilter]) -> Any:
+    return selectors.audit_entries(request.user, filters)

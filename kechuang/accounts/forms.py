@@ -1,0 +1,67 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib.auth.forms import AuthenticationForm
+
+from kechuang.accounts.models import ApiToken
+from kechuang.accounts.selectors import AuditFilter
+from kechuang.accounts.services import lockout_message, lockout_remaining
+
+
+class LoginForm(AuthenticationForm):
+    error_messages = {
+        "invalid_login": "用户名或密码错误。连续 5 次错误将锁定账户 15 分钟。",
+        "inactive": "该账户已停用，请联系市科技局管理员。",
+    }
+
+    def clean(self) -> dict[str, Any]:
+        try:
+            return super().clean()
+        except forms.ValidationError:
+            remaining = lockout_remaining(self.cleaned_data.get("username") or "")
+            if remaining is not None:
+                raise forms.ValidationError(lockout_message(remaining), code="locked") from None
+            raise
+
+
+class TokenForm(forms.ModelForm):
+    days = forms.IntegerField(label="有效天数", min_value=1, max_value=365, initial=90)
+
+    class Meta:
+        model = ApiToken
+        fields = ["name"]
+
+
+class AuditFilterForm(forms.Form):
+    """The audit page's filter bar; validated input becomes the shared `AuditFilter`."""
+
+    actor = forms.CharField(label="操作人", required=False)
+    action = forms.ChoiceField(label="操作", required=False)
+    model = forms.ChoiceField(label="对象类型", required=False)
+    object_id = forms.CharField(label="对象编号", required=False)
+    ip = forms.GenericIPAddressField(label="客户端地址", required=False)
+    date_from = forms.DateField(
+        label="起始日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    date_to = forms.DateField(
+        label="截止日期", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    q = forms.CharField(label="对象/说明", required=False)
+
+    def __init__(self, *args: Any, model_choices: list[tuple[str, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        from kechuang.accounts.models import AuditAction
+
+        self.fields["action"].choices = [("", "全部"), *AuditAction.choices]
+        self.fields["model"].choices = [("", "全部"), *model_choices]
+        for field in self.fields.values():
+            is_select = isinstance(field.widget, forms.Select)
+            field.widget.attrs["class"] = (
+                "form-select form-select-sm" if is_select else "form-control form-control-sm"
+            )
+
+    def to_filter(self) -> AuditFilter:
+        data = {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
+        return AuditFilter(**data)

@@ -1,0 +1,55 @@
+"""Reads for accounts: the audit trail with its filters."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from ninja import Schema
+
+from kechuang.accounts.models import AuditAction, AuditEntry
+
+
+class AuditFilter(Schema):
+    actor: str | None = None  # account name, substring
+    action: AuditAction | None = None
+    model: str | None = None  # "app_label.model", e.g. "registry.organization"
+    object_id: str | None = None
+    ip: str | None = None
+    date_from: dt.date | None = None
+    date_to: dt.date | None = None
+    q: str | None = None  # object name or note, substring
+
+
+def audit_models() -> QuerySet[ContentType]:
+    """The content types that appear in the trail, for the filter's drop-down."""
+    ids = AuditEntry.objects.exclude(content_type=None).values("content_type").distinct()
+    return ContentType.objects.filter(pk__in=ids).order_by("app_label", "model")
+
+
+def audit_entries(user: Any, filters: AuditFilter) -> QuerySet[AuditEntry]:
+    """The audit trail, for city administrators only."""
+    if not (user.is_authenticated and user.is_city_admin):
+        raise PermissionDenied("只有市科技局管理员可以查看审计记录。")
+    qs = AuditEntry.objects.select_related("content_type")
+    if filters.actor:
+        qs = qs.filter(actor_username__icontains=filters.actor.strip())
+    if filters.action:
+        qs = qs.filter(action=filters.action)
+    if filters.model and "." in filters.model:
+        app_label, model = filters.model.split(".", 1)
+        qs = qs.filter(content_type__app_label=app_label, content_type__model=model)
+    if filters.object_id:
+        qs = qs.filter(object_id=filters.object_id.strip())
+    if filters.ip:
+        qs = qs.filter(ip=filters.ip.strip())
+    if filters.date_from:
+        qs = qs.filter(at__date__gte=filters.date_from)
+    if filters.date_to:
+        qs = qs.filter(at__date__lte=filters.date_to)
+    if filters.q:
+        qs = qs.filter(Q(object_repr__icontains=filters.q) | Q(note__icontains=filters.q))
+    return qs.order_by("-at", "-id")

@@ -1,0 +1,87 @@
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse_lazy
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from kechuang.accounts import selectors, services
+from kechuang.accounts.forms import AuditFilterForm, LoginForm, TokenForm
+from kechuang.accounts.models import ApiToken
+from kechuang.accounts.selectors import AuditFilter
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+
+class PasswordChangeView(auth_views.PasswordChangeView):
+    template_name = "accounts/password_change.html"
+    success_url = reverse_lazy("core:home")
+
+    def form_valid(self, form):  # type: ignore[no-untyped-def]
+        form.user.password_changed_at = timezone.now()
+        response = super().form_valid(form)
+        update_session_auth_hash(self.request, form.user)
+        messages.success(self.request, "密码已修改。")
+        return response
+
+
+@login_required
+def tokens(request: HttpRequest) -> HttpResponse:
+    created_key = None
+    form = TokenForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _, created_key = services.create_api_token(
+            request.user, form.cleaned_data["name"], form.cleaned_data["days"]
+        )
+        form = TokenForm()
+    return render(
+        request,
+        "accounts/tokens.html",
+        {
+            "form": form,
+            "tokens": ApiToken.objects.filter(user=request.user),
+            "created_key": created_key,
+        },
+    )
+
+
+@login_required
+@require_POST
+def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
+    token = get_object_or_404(ApiToken, pk=token_id, user=request.user)
+    services.revoke_api_token(token)
+    messages.success(request, f"令牌“{token.name}”已吊销。")
+    return redirect("accounts:tokens")
+
+
+@login_required
+def audit(request: HttpRequest) -> HttpResponse:
+    if not request.user.is_city_admin:
+        raise PermissionDenied("只有市科技局管理员可以查看审计记录。")
+    model_choices = [
+        (
+            f"{ct.app_label}.{ct.model}",
+            str(ct.model_class()._meta.verbose_name) if ct.model_class() else ct.model,
+        )
+        for ct in selectors.audit_models()
+    ]
+    form = AuditFilterForm(request.GET or None, model_choices=model_choices)
+    filters = form.to_filter() if form.is_bound and form.is_valid() else AuditFilter()
+    entries = selectors.audit_entries(request.user, filters)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request, "accounts/audit.html", {"form": form, "page": page, "query": query.urlencode()}
+    )

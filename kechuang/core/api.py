@@ -1,0 +1,31 @@
+"""The REST API under /api, OpenAPI docs at /api/docs. Every route needs a signed-in user or a
+token unless it says `auth=None` (only the public catalogue, later)."""
+
+from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
+
+from kechuang.accounts.api import router as accounts_router
+from kechuang.core.auth import REQUIRED
+from kechuang.core.errors import install_handlers
+from kechuang.registry.api import router as registry_router
+
+
+class ChineseJSONRenderer(JSONRenderer):
+    json_dumps_params = {"ensure_ascii": False}  # readable Chinese in responses
+
+
+api = NinjaAPI(
+    title="科创平台 API",
+    version="1.0",
+    description=(
+        "南阳市科技创新平台接口。认证：浏览器会话（写操作需 CSRF 令牌）或 "
+        "`Authorization: Bearer <API 令牌>`。所有 4xx 错误的格式为 "
+        '`{"code": ..., "message": 中文说明, "errors": {字段: [问题]}}`。'
+    ),
+    auth=REQUIRED,
+    urls_namespace="api",
+    renderer=ChineseJSONRenderer(),
+)
+install_handlers(api)
+api.add_router("/accounts", accounts_router)
+api.add_router("/registry", registry_router)

@@ -1,0 +1,34 @@
+"""The navigation: the modules of the platform, those live and those still to come."""
+
+from typing import Any
+
+from django.http import HttpRequest
+from django.urls import reverse
+
+# (label, url name or None while the module is being built, who sees it)
+MODULES = [
+    ("首页", "core:home", "all"),
+    ("创新主体", None, "signed_in"),
+    ("规划监测", None, "signed_in"),
+    ("企业培育", None, "signed_in"),
+    ("技术市场", None, "all"),
+    ("科技计划", None, "signed_in"),
+    ("审计记录", "accounts:audit", "city_admin"),
+]
+
+
+def navigation(request: HttpRequest) -> dict[str, Any]:
+    user = getattr(request, "user", None)
+    signed_in = bool(user and user.is_authenticated)
+    is_admin = signed_in and user.is_city_admin
+    items = []
+    for label, url_name, audience in MODULES:
+        if audience == "signed_in" and not signed_in:
+            continue
+        if audience == "city_admin" and not is_admin:
+            continue
+        url = reverse(url_name) if url_name else None
+        items.append(
+            {"label": label, "url": url, "active": url is not None and request.path == url}
+        )
+    return {"nav_items": items, "nav_is_admin": is_admin}

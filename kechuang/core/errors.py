@@ -1,0 +1,183 @@
+"""One error shape for every 4xx the API returns: {"code", "message", "errors"}."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
+from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
+from ninja.errors import ValidationError as NinjaValidationError
+
+# Chinese messages for the pydantic error types a client meets most.
+PYDANTIC_MESSAGES = {
+    "missing": "必填项。",
+    "string_too_long": "长度超出限制。",
+    "string_too_short": "长度不足。",
+    "string_type": "应为文本。",
+    "int_parsing": "应为整数。",
+    "int_type": "应为整数。",
+    "float_parsing": "应为数字。",
+    "decimal_parsing": "应为数字。",
+    "bool_parsing": "应为 true 或 false。",
+    "date_from_datetime_parsing": "日期格式应为 YYYY-MM-DD。",
+    "date_parsing": "日期格式应为 YYYY-MM-DD。",
+    "datetime_parsing": "时间格式应为 ISO 8601。",
+    "enum": "取值不在允许范围内。",
+    "literal_error": "取值不在允许范围内。",
+    "greater_than_equal": "数值过小。",
+    "less_than_equal": "数值过大。",
+    "json_invalid": "请求体不是有效的 JSON。",
+    "model_attributes_type": "请求体应为 JSON 对象。",
+    "dict_type": "应为 JSON 对象。",
+    "list_type": "应为列表。",
+    "extra_forbidden": "不允许的字段。",
+    "value_error": "取值无效。",
+}
+
+STATUS_MESSAGES = {
+    400: ("bad_request", "请求有误。"),
+    401: ("not_authenticated", "请先登录或提供有效的 API 令牌。"),
+    403: ("permission_denied", "您无权执行此操作。"),
+    404: ("not_found", "请求的资源不存在或您无权查看。"),
+    405: ("method_not_allowed", "不支持该请求方法。"),
+    409: ("conflict", "与现有数据冲突。"),
+    413: ("too_large", "上传内容过大。"),
+    422: ("validation_error", "提交的数据有误，请检查标出的字段。"),
+    429: ("throttled", "请求过于频繁，请稍后再试。"),
+}
+
+
+def error_body(
+    status: int,
+    message: str | None = None,
+    errors: dict[str, list[str]] | None = None,
+    code: str | None = None,
+) -> dict[str, Any]:
+    default_code, default_message = STATUS_MESSAGES.get(status, ("error", "请求失败。"))
+    return {
+        "code": code or default_code,
+        "message": message or default_message,
+        "errors": errors or {},
+    }
+
+
+def error_response(
+    status: int,
+    message: str | None = None,
+    errors: dict[str, list[str]] | None = None,
+    code: str | None = None,
+) -> JsonResponse:
+    return JsonResponse(
+        error_body(status, message, errors, code),
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
+    )
+
+
+def _field_path(loc: tuple[Any, ...] | list[Any]) -> str:
+    parts = [str(p) for p in loc]
+    # ninja prefixes body/query/path and the parameter name: ("body", "payload", "name").
+    if parts and parts[0] in {"body", "query", "path", "form", "file", "header", "cookie"}:
+        parts = parts[1:]
+        if len(parts) > 1 and parts[0] in {"payload", "data", "filters", "body"}:
+            parts = parts[1:]
+    return ".".join(parts) or "__all__"
+
+
+def ninja_validation_errors(exc: NinjaValidationError) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for item in exc.errors:
+        path = _field_path(item.get("loc", ()))
+        message = PYDANTIC_MESSAGES.get(item.get("type", ""), "")
+        if not message:
+            message = str(item.get("msg", "取值无效。"))
+        if item.get("type") == "value_error" and item.get("msg"):
+            message = str(item["msg"]).removeprefix("Value error, ")
+        errors.setdefault(path, []).append(message)
+    return errors
+
+
+def django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {
+            name: [str(m) for e in errs for m in e.messages]
+            for name, errs in exc.error_dict.items()
+        }
+    return {"__all__": [str(m) for m in exc.messages]}
+
+
+def install_handlers(api: Any) -> None:
+    """Route every exception the API can meet into the one error shape."""
+
+    def respond(
+        request: HttpRequest,
+        status: int,
+        message: str | None = None,
+        errors: dict[str, list[str]] | None = None,
+    ) -> HttpResponse:
+        return api.create_response(request, error_body(status, message, errors), status=status)
+
+    @api.exception_handler(NinjaValidationError)
+    def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        return respond(request, 422, errors=ninja_validation_errors(exc))
+
+    @api.exception_handler(DjangoValidationError)
+    def _model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        errors = django_validation_errors(exc)
+        general = errors.get("__all__")
+        return respond(
+            request,
+            422,
+            message=general[0] if general and len(errors) == 1 else None,
+            errors=errors,
+        )
+
+    @api.exception_handler(AuthenticationError)
+    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return respond(request, 401)
+
+    @api.exception_handler(AuthorizationError)
+    def _forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
+        return respond(request, 403, None if exc.message == "Forbidden" else exc.message)
+
+    @api.exception_handler(PermissionDenied)
+    def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
+        return respond(request, 403, str(exc) or None)
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return respond(request, 404)
+
+    @api.exception_handler(Throttled)
+    def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
+        return respond(request, 429)
+
+    @api.exception_handler(HttpError)
+    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        if exc.message == "CSRF check Failed":
+            return respond(request, 403, "CSRF 校验失败：请刷新页面后重试，或改用 API 令牌。")
+        message = exc.message if any("\u4e00" <= c <= "\u9fff" for c in exc.message) else None
+        return respond(request, exc.status_code, message)
+
+
+class ApiErrorShapeMiddleware:
+    """Gives the API's remaining non-JSON 4xx answers (405 from the router, 400 from Django's
+    request parsing ...) the same error shape as every other error."""
+
+    def __init__(self, get_response: Any) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        if (
+            request.path.startswith("/api/")
+            and 400 <= response.status_code < 500
+            and not response.get("Content-Type", "").startswith("application/json")
+        ):
+            shaped = error_response(response.status_code)
+            if response.has_header("Allow"):
+                shaped["Allow"] = response["Allow"]
+            return shaped
+        return response

@@ -1,0 +1,49 @@
+"""Shared write helpers: scoped, validated, audited saves used by every app's services."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models, transaction
+
+from kechuang.accounts.scoping import Action, can, fits_scope
+
+ACTION_ZH = {"view": "查看", "add": "新增", "change": "修改", "delete": "删除"}
+
+
+def ensure_can(user: Any, action: Action, obj: models.Model) -> None:
+    if not can(user, action, obj):
+        raise PermissionDenied(f"您无权{ACTION_ZH[action]}该{obj._meta.verbose_name}。")
+
+
+@transaction.atomic
+def save_instance(user: Any, instance: models.Model, data: dict[str, Any]) -> models.Model:
+    """Apply `data` to `instance`, validate, check the user's scope, save (audited by signal).
+
+    An existing row is checked as stored (may the user change it at all?) and again as changed
+    (does it still lie within the user's scope?).
+    """
+    action: Action = "add" if instance.pk is None else "change"
+    if action == "change":
+        ensure_can(user, "change", instance)
+    for name, value in data.items():
+        setattr(instance, name, value)
+    if not fits_scope(user, action, instance):
+        raise PermissionDenied(
+            f"您无权{ACTION_ZH[action]}该{instance._meta.verbose_name}：超出了您的管辖范围。"
+        )
+    instance.full_clean()
+    instance.save()
+    return instance
+
+
+@transaction.atomic
+def delete_instance(user: Any, instance: models.Model) -> None:
+    ensure_can(user, "delete", instance)
+    try:
+        instance.delete()
+    except models.ProtectedError as error:
+        raise ValidationError(
+            f"该{instance._meta.verbose_name}仍被其他记录引用，不能删除。"
+        ) from error
