@@ -8,10 +8,10 @@ from typing import Any
 import pytest
 from django.test import Client
 
-from kechuang.accounts.models import User
-from kechuang.accounts.roles import Role
 from kechuang.registry.engine.uscc import check_character
-from kechuang.registry.models import Area, Organization, OrganizationKind
+
+# Django models are imported inside the fixtures, so that the pure engine tests also run without
+# Django (`pytest -p no:django kechuang/cultivation/engine`).
 
 STRONG_PASSWORD = "Nanyang-2025-pass"
 
@@ -29,22 +29,26 @@ def reference(db: Any) -> None:
 
 
 @pytest.fixture
-def wolong(reference: None) -> Area:
+def wolong(reference: None) -> Any:
+    from kechuang.registry.models import Area
+
     return Area.objects.get(name="卧龙区")
 
 
 @pytest.fixture
-def wancheng(reference: None) -> Area:
+def wancheng(reference: None) -> Any:
+    from kechuang.registry.models import Area
+
     return Area.objects.get(name="宛城区")
 
 
 @pytest.fixture
-def make_org(reference: None) -> Callable[..., Organization]:
+def make_org(reference: None) -> Callable[..., Any]:
+    from kechuang.registry.models import Area, Organization, OrganizationKind
+
     counter = iter(range(1, 10_000))
 
-    def make(
-        area: str = "卧龙区", kind: str = OrganizationKind.ENTERPRISE, **extra: Any
-    ) -> Organization:
+    def make(area: str = "卧龙区", kind: str = OrganizationKind.ENTERPRISE, **extra: Any) -> Any:
         serial = next(counter)
         area_obj = Area.objects.get(name=area)
         division = area_obj.code if area_obj.code.isdigit() else "411300"
@@ -62,7 +66,9 @@ def make_org(reference: None) -> Callable[..., Organization]:
 
 
 @pytest.fixture
-def orgs(make_org: Callable[..., Organization]) -> dict[str, Organization]:
+def orgs(make_org: Callable[..., Any]) -> dict[str, Any]:
+    from kechuang.registry.models import OrganizationKind
+
     return {
         "wolong": make_org("卧龙区", name="卧龙测试企业（测试）"),
         "wancheng": make_org("宛城区", name="宛城测试企业（测试）"),
@@ -73,8 +79,11 @@ def orgs(make_org: Callable[..., Organization]) -> dict[str, Organization]:
 
 
 @pytest.fixture
-def make_user(reference: None) -> Callable[..., User]:
-    def make(role: str, username: str | None = None, **extra: Any) -> User:
+def make_user(reference: None) -> Callable[..., Any]:
+    from kechuang.accounts.models import User
+    from kechuang.accounts.roles import Role
+
+    def make(role: str, username: str | None = None, **extra: Any) -> Any:
         user = User(username=username or role, role=role, **extra)
         if role == Role.CITY_ADMIN:
             user.is_staff = user.is_superuser = True
@@ -87,10 +96,10 @@ def make_user(reference: None) -> Callable[..., User]:
 
 
 @pytest.fixture
-def users(
-    make_user: Callable[..., User], orgs: dict[str, Organization], wolong: Area
-) -> dict[str, Any]:
+def users(make_user: Callable[..., Any], orgs: dict[str, Any], wolong: Any) -> dict[str, Any]:
     """One account per role; "anonymous" is None."""
+    from kechuang.accounts.roles import Role
+
     return {
         "anonymous": None,
         "city_admin": make_user(Role.CITY_ADMIN),

@@ -12,7 +12,7 @@ port=${KECHUANG_PG_PORT:-$((54000 + $(printf '%s' "$here" | cksum | cut -d' ' -f
 data=${KECHUANG_PG_DATA:-$here/var/postgres}
 
 as_owner() {
-  if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+  if [ "$(id -u)" = 0 ]; then (cd / && runuser -u postgres -- "$@"); else "$@"; fi
 }
 
 ensure_installed() {

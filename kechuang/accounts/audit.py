@@ -119,7 +119,7 @@ def _audit_save(sender: type, instance: Any, created: bool, raw: bool, **kwargs:
         changes = {name: [None, value] for name, value in after.items() if value not in (None, "")}
         record(AuditAction.CREATE, instance=instance, changes=_redact(instance, changes))
     else:
-        before = getattr(instance, "_audit_loaded", None)
+        before = instance.audit_loaded()
         if before is None:
             changes = {name: [None, value] for name, value in after.items()}
             note = "修改前的值未加载"
@@ -136,6 +136,6 @@ def _audit_save(sender: type, instance: Any, created: bool, raw: bool, **kwargs:
 def _audit_delete(sender: type, instance: Any, **kwargs: Any) -> None:
     if not isinstance(instance, AuditedModel):
         return
-    before = getattr(instance, "_audit_loaded", None) or instance.audit_snapshot()
+    before = instance.audit_loaded() or instance.audit_snapshot()
     changes = {name: [value, None] for name, value in before.items() if value not in (None, "")}
     record(AuditAction.DELETE, instance=instance, changes=_redact(instance, changes))

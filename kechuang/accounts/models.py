@@ -46,8 +46,32 @@ class AuditedModel(models.Model):
     @classmethod
     def from_db(cls, db: str, field_names: Any, values: Any) -> Any:
         instance = super().from_db(db, field_names, values)
-        instance._audit_loaded = instance.audit_snapshot()
+        # Keep the raw loaded values; they become a snapshot only if the row is saved or deleted,
+        # so listing thousands of rows costs nothing extra.
+        instance._audit_raw = (field_names, values)
         return instance
+
+    def refresh_from_db(self, *args: Any, **kwargs: Any) -> None:
+        super().refresh_from_db(*args, **kwargs)
+        self.__dict__.pop("_audit_raw", None)
+        self._audit_loaded = self.audit_snapshot()  # the database state just read
+
+    def audit_loaded(self) -> dict[str, Any] | None:
+        """The audited values as loaded from the database (None for a row never loaded)."""
+        cached = self.__dict__.get("_audit_loaded")
+        if cached is not None:
+            return cached
+        raw = self.__dict__.get("_audit_raw")
+        if raw is None:
+            return None
+        by_attname = {f.attname: f for f in self._meta.concrete_fields}
+        snapshot = {}
+        for attname, value in zip(*raw, strict=True):
+            field = by_attname.get(attname)
+            if field is not None and field.name not in self.audit_ignored_fields:
+                snapshot[field.name] = _json_value(value)
+        self._audit_loaded = snapshot
+        return snapshot
 
     def audit_snapshot(self) -> dict[str, Any]:
         snapshot = {}

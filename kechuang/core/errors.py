@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DataError
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
@@ -133,6 +134,11 @@ def install_handlers(api: Any) -> None:
             message=general[0] if general and len(errors) == 1 else None,
             errors=errors,
         )
+
+    @api.exception_handler(DataError)
+    def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
+        # The database refused a value the client sent (a NUL byte, a number out of range ...).
+        return respond(request, 422, "提交的数据含有无法保存的字符（如 NUL）或超出范围的数值。")
 
     @api.exception_handler(AuthenticationError)
     def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:

@@ -27,6 +27,13 @@ def save_instance(user: Any, instance: models.Model, data: dict[str, Any]) -> mo
     action: Action = "add" if instance.pk is None else "change"
     if action == "change":
         ensure_can(user, "change", instance)
+    nul = {
+        k: ["不能包含空字符（NUL）。"]
+        for k, v in data.items()
+        if isinstance(v, str) and "\x00" in v
+    }
+    if nul:
+        raise ValidationError(nul)
     for name, value in data.items():
         setattr(instance, name, value)
     if not fits_scope(user, action, instance):

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from django.db.models import Q
 from ninja import FilterLookup, FilterSchema
 
-from kechuang.registry.models import OrganizationKind, SizeClass
+from kechuang.registry.models import Area, OrganizationKind, SizeClass
 
 OrganizationOrdering = Literal[
     "name", "-name", "founded_on", "-founded_on", "created_at", "-created_at"
@@ -28,18 +28,10 @@ class OrganizationFilter(FilterSchema):
     def filter_area(self, value: str | None) -> Q:
         if not value:
             return Q()
-        return (
-            Q(area__code=value) | Q(area__name=value) | Q(area__path__startswith=_area_path(value))
-        )
+        area = Area.objects.filter(Q(code=value) | Q(name=value)).only("path").first()
+        return Q(area__path__startswith=area.path) if area else Q(pk__in=[])
 
     def filter_industry(self, value: str | None) -> Q:
         if not value:
             return Q()
         return Q(industry__code=value) | Q(industry__code__startswith=f"{value}.")
-
-
-def _area_path(value: str) -> str:
-    from kechuang.registry.models import Area
-
-    area = Area.objects.filter(Q(code=value) | Q(name=value)).only("path").first()
-    return area.path if area else "\0no-such-area"

@@ -156,3 +156,27 @@ def test_openapi_docs_are_served_without_a_cdn(client: Client) -> None:
     schema = client.get("/api/openapi.json").json()
     assert "/api/registry/organizations" in schema["paths"]
     assert schema["info"]["title"] == "科创平台 API"
+
+
+def test_nul_bytes_are_refused_with_a_field_error(client_for: Any, reference: None) -> None:
+    created = client_for("city_staff").post(
+        "/api/registry/organizations",
+        {
+            "uscc": "91350100M000100Y43",
+            "name": "含\x00字符",
+            "kind": "enterprise",
+            "area": "卧龙区",
+        },
+        content_type="application/json",
+    )
+    body = assert_error_shape(created, 422, "validation_error")
+    assert body["errors"] == {"name": ["不能包含空字符（NUL）。"]}
+
+
+def test_nul_bytes_in_a_filter_never_cause_a_server_error(client_for: Any, reference: None) -> None:
+    # SQLite matches nothing; PostgreSQL refuses the value, which the API reports as a 422.
+    listed = client_for("city_staff").get("/api/registry/organizations", {"q": "a\x00b"})
+    if listed.status_code == 200:
+        assert listed.json()["count"] == 0
+    else:
+        assert_error_shape(listed, 422, "validation_error")
