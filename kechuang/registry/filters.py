@@ -1,37 +1,178 @@
-"""Filters for registry lists: one schema serves the API, the list pages and the exports."""
+"""Filters for registry lists: one schema per registry serves the API, the list page and the
+export. Field titles are the labels of the list page's filter bar."""
 
-from __future__ import annotations
-
-from typing import Annotated, Literal
+import datetime as dt
+from typing import Annotated
 
 from django.db.models import Q
-from ninja import FilterLookup, FilterSchema
+from ninja import Field, FilterLookup, FilterSchema
 
-from kechuang.registry.models import Area, OrganizationKind, SizeClass
+from kechuang.registry.models import (
+    Area,
+    IssuerLevel,
+    LegalStatus,
+    OrganizationKind,
+    Patent,
+    PatentKind,
+    PlatformKind,
+    PlatformLevel,
+    PlatformStatus,
+    Qualification,
+    QualificationKind,
+    SizeClass,
+    TeamProgramme,
+)
+from kechuang.registry.models.talent import Degree
 
-OrganizationOrdering = Literal[
-    "name", "-name", "founded_on", "-founded_on", "created_at", "-created_at"
-]
+
+def area_subtree(value: str | None, path: str) -> Q:
+    """Rows whose area (at ORM `path`) is the given area (code or name) or lies below it."""
+    if not value:
+        return Q()
+    area = Area.objects.filter(Q(code=value) | Q(name=value)).only("path").first()
+    return Q(**{f"{path}__path__startswith": area.path}) if area else Q(pk__in=[])
+
+
+def industry_subtree(value: str | None, path: str) -> Q:
+    if not value:
+        return Q()
+    return (
+        Q(**{f"{path}__code": value})
+        | Q(**{f"{path}__code__startswith": f"{value}."})
+        | Q(**{f"{path}__name": value})
+    )
+
+
+Text = Annotated[str | None, Field(None, max_length=100)]
 
 
 class OrganizationFilter(FilterSchema):
-    q: Annotated[str | None, FilterLookup(["name__icontains", "uscc__icontains"])] = None
-    area: str | None = None  # area code or name; includes the area's subtree
-    kind: OrganizationKind | None = None
-    industry: str | None = None  # industry code; includes sub-industries
-    tech_field: Annotated[str | None, FilterLookup("tech_field__code")] = None
-    size_class: SizeClass | None = None
-    is_listed: bool | None = None
-    is_above_designated_size: bool | None = None
-    is_demo: bool | None = None
+    q: Annotated[Text, FilterLookup(["name__icontains", "uscc__icontains"])] = Field(
+        None, title="名称/信用代码"
+    )
+    area: Text = Field(None, title="区域")
+    kind: OrganizationKind | None = Field(None, title="单位类型")
+    industry: Text = Field(None, title="产业")
+    tech_field: Annotated[Text, FilterLookup("tech_field__code")] = Field(None, title="技术领域")
+    size_class: SizeClass | None = Field(None, title="规模")
+    is_listed: bool | None = Field(None, title="上市")
+    is_above_designated_size: bool | None = Field(None, title="规上")
+    is_demo: bool | None = Field(None, title="演示数据")
 
     def filter_area(self, value: str | None) -> Q:
-        if not value:
-            return Q()
-        area = Area.objects.filter(Q(code=value) | Q(name=value)).only("path").first()
-        return Q(area__path__startswith=area.path) if area else Q(pk__in=[])
+        return area_subtree(value, "area")
 
     def filter_industry(self, value: str | None) -> Q:
-        if not value:
-            return Q()
-        return Q(industry__code=value) | Q(industry__code__startswith=f"{value}.")
+        return industry_subtree(value, "industry")
+
+
+class QualificationFilter(FilterSchema):
+    q: Annotated[
+        Text, FilterLookup(["organization__name__icontains", "certificate_no__icontains"])
+    ] = Field(None, title="单位/证书编号")
+    organization: Annotated[Text, FilterLookup("organization__uscc")] = Field(
+        None, title="信用代码"
+    )
+    area: Text = Field(None, title="区域")
+    kind: QualificationKind | None = Field(None, title="资质类型")
+    issuer_level: IssuerLevel | None = Field(None, title="认定层级")
+    valid_on: dt.date | None = Field(None, title="某日有效")
+
+    def filter_area(self, value: str | None) -> Q:
+        return area_subtree(value, "organization__area")
+
+    def filter_valid_on(self, value: dt.date | None) -> Q:
+        return Qualification.valid_on(value) if value else Q()
+
+
+class AnnualReportFilter(FilterSchema):
+    q: Annotated[Text, FilterLookup("organization__name__icontains")] = Field(
+        None, title="单位名称"
+    )
+    organization: Annotated[Text, FilterLookup("organization__uscc")] = Field(
+        None, title="信用代码"
+    )
+    area: Text = Field(None, title="区域")
+    year: int | None = Field(None, ge=2000, le=2100, title="年度")
+    industry: Text = Field(None, title="产业")
+
+    def filter_area(self, value: str | None) -> Q:
+        return area_subtree(value, "organization__area")
+
+    def filter_industry(self, value: str | None) -> Q:
+        return industry_subtree(value, "organization__industry")
+
+
+class PlatformFilter(FilterSchema):
+    q: Annotated[Text, FilterLookup(["name__icontains", "host__name__icontains"])] = Field(
+        None, title="平台/依托单位"
+    )
+    kind: PlatformKind | None = Field(None, title="平台类型")
+    level: PlatformLevel | None = Field(None, title="级别")
+    status: PlatformStatus | None = Field(None, title="状态")
+    area: Text = Field(None, title="区域")
+    industry: Text = Field(None, title="产业")
+    host: Annotated[Text, FilterLookup("host__uscc")] = Field(None, title="依托单位信用代码")
+    is_demo: bool | None = Field(None, title="演示数据")
+
+    def filter_area(self, value: str | None) -> Q:
+        return area_subtree(value, "area")
+
+    def filter_industry(self, value: str | None) -> Q:
+        return industry_subtree(value, "industry")
+
+
+class TalentFilter(FilterSchema):
+    q: Annotated[
+        Text, FilterLookup(["name__icontains", "expertise__icontains", "honours__icontains"])
+    ] = Field(None, title="姓名/特长/荣誉")
+    organization: Annotated[Text, FilterLookup("organization__uscc")] = Field(
+        None, title="信用代码"
+    )
+    area: Text = Field(None, title="区域")
+    degree: Degree | None = Field(None, title="学位")
+    tech_field: Annotated[Text, FilterLookup("tech_fields__code")] = Field(None, title="技术领域")
+    is_st_commissioner: bool | None = Field(None, title="科技特派员")
+
+    def filter_area(self, value: str | None) -> Q:
+        return area_subtree(value, "organization__area")
+
+
+class TeamFilter(FilterSchema):
+    q: Annotated[Text, FilterLookup(["name__icontains", "research_direction__icontains"])] = Field(
+        None, title="团队/方向"
+    )
+    organization: Annotated[Text, FilterLookup("organization__uscc")] = Field(
+        None, title="信用代码"
+    )
+    area: Text = Field(None, title="区域")
+    programme: TeamProgramme | None = Field(None, title="引育计划")
+    approved_year: int | None = Field(None, ge=2000, le=2100, title="入选年度")
+
+    def filter_area(self, value: str | None) -> Q:
+        return area_subtree(value, "organization__area")
+
+
+class PatentFilter(FilterSchema):
+    q: Annotated[
+        Text, FilterLookup(["title__icontains", "number__icontains", "abstract__icontains"])
+    ] = Field(None, title="名称/专利号/摘要")
+    organization: Annotated[Text, FilterLookup("organization__uscc")] = Field(
+        None, title="信用代码"
+    )
+    area: Text = Field(None, title="区域")
+    kind: PatentKind | None = Field(None, title="专利类型")
+    legal_status: LegalStatus | None = Field(None, title="法律状态")
+    applied_from: Annotated[dt.date | None, FilterLookup("application_date__gte")] = Field(
+        None, title="申请日起"
+    )
+    applied_to: Annotated[dt.date | None, FilterLookup("application_date__lte")] = Field(
+        None, title="申请日止"
+    )
+    high_value_on: dt.date | None = Field(None, title="某日为高价值发明专利")
+
+    def filter_area(self, value: str | None) -> Q:
+        return area_subtree(value, "organization__area")
+
+    def filter_high_value_on(self, value: dt.date | None) -> Q:
+        return Patent.high_value_on(value) if value else Q()

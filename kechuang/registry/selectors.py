@@ -1,13 +1,24 @@
 """Reads for the registry; every queryset starts from `restrict(user, ...)`."""
 
-from __future__ import annotations
-
 from typing import Any
 
 from django.db.models import Count, QuerySet
 
+from kechuang.accounts.models import AuditEntry
 from kechuang.registry.filters import OrganizationFilter
-from kechuang.registry.models import Area, IndustryChain, Organization, TechField
+from kechuang.registry.models import (
+    AnnualReport,
+    Area,
+    FigureSubmission,
+    IndustryChain,
+    InnovationPlatform,
+    Organization,
+    Patent,
+    Qualification,
+    Talent,
+    Team,
+    TechField,
+)
 
 
 def organizations_for(
@@ -21,6 +32,50 @@ def organizations_for(
     return qs.order_by(ordering, "pk")
 
 
+def qualifications_for(user: Any) -> QuerySet[Qualification]:
+    return Qualification.objects.restrict(user, "view").select_related("organization__area")
+
+
+def annual_reports_for(user: Any) -> QuerySet[AnnualReport]:
+    return AnnualReport.objects.restrict(user, "view").select_related("organization__area")
+
+
+def submissions_for(user: Any) -> QuerySet[FigureSubmission]:
+    return (
+        FigureSubmission.objects.restrict(user, "view")
+        .select_related("organization__area", "submitted_by", "report")
+        .prefetch_related("reviews__reviewer")
+    )
+
+
+def platforms_for(user: Any) -> QuerySet[InnovationPlatform]:
+    return (
+        InnovationPlatform.objects.restrict(user, "view")
+        .select_related("host", "area", "industry", "tech_field")
+        .prefetch_related("co_builders")
+    )
+
+
+def talents_for(user: Any) -> QuerySet[Talent]:
+    return (
+        Talent.objects.restrict(user, "view")
+        .select_related("organization__area")
+        .prefetch_related("tech_fields")
+    )
+
+
+def teams_for(user: Any) -> QuerySet[Team]:
+    return (
+        Team.objects.restrict(user, "view")
+        .select_related("organization__area", "leader")
+        .prefetch_related("members")
+    )
+
+
+def patents_for(user: Any) -> QuerySet[Patent]:
+    return Patent.objects.restrict(user, "view").select_related("organization__area")
+
+
 def areas_for(user: Any) -> QuerySet[Area]:
     return Area.objects.restrict(user, "view").select_related("parent")
 
@@ -31,6 +86,16 @@ def industries_for(user: Any) -> QuerySet[IndustryChain]:
 
 def tech_fields_for(user: Any) -> QuerySet[TechField]:
     return TechField.objects.restrict(user, "view")
+
+
+def change_history(obj: Any, limit: int = 100) -> QuerySet[AuditEntry]:
+    """The audit entries of one object, newest first (the detail pages' 变更记录)."""
+    from django.contrib.contenttypes.models import ContentType
+
+    ct = ContentType.objects.get_for_model(type(obj))
+    return AuditEntry.objects.filter(content_type=ct, object_id=str(obj.pk)).order_by("-at", "-id")[
+        :limit
+    ]
 
 
 def registry_summary(user: Any) -> dict[str, Any]:

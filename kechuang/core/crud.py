@@ -1,0 +1,89 @@
+"""One generic, scoped CRUD resource for the API: list (filters, ordering, pagination), retrieve,
+create, update, delete. Every registry declares a `Resource` instead of writing five endpoints.
+
+Reads start from the resource's selector (which starts from `restrict(user, "view")`); writes go
+through `kechuang.core.services` (validation, scope before and after the change, audit trail).
+Out-of-scope objects answer 404; visible but forbidden changes 403.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from django.db import models, transaction
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import FilterSchema, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from kechuang.core.services import delete_instance, save_instance
+
+
+@dataclass(frozen=True)
+class Resource:
+    path: str  # URL segment, e.g. "platforms"
+    label: str  # Chinese name, e.g. "创新平台"
+    model: type[models.Model]
+    out: type[Schema]
+    payload: type[Schema]
+    filters: type[FilterSchema]
+    orderings: tuple[str, ...]
+    queryset: Callable[[Any], QuerySet]  # the scoped selector for a user
+    to_data: Callable[[Any], dict[str, Any]]  # payload -> model field values (references resolved)
+    many: Callable[[Any], dict[str, list[Any]]] = field(default=lambda payload: {})
+    prepare: Callable[[HttpRequest, Any], Any] = field(default=lambda request, obj: obj)
+
+
+def _save(request: HttpRequest, resource: Resource, instance: Any, payload: Any) -> Any:
+    with transaction.atomic():
+        obj = save_instance(request.user, instance, resource.to_data(payload))
+        for name, values in resource.many(payload).items():
+            getattr(obj, name).set(values)
+    return resource.prepare(request, obj)
+
+
+def add_crud(router: Router, r: Resource) -> None:
+    """Register the five endpoints of `r` on `router`."""
+    ordering_type = Literal[tuple(o for name in r.orderings for o in (name, f"-{name}"))]  # type: ignore[valid-type]
+    default_ordering = r.orderings[0]
+    out, payload_type, filter_type = r.out, r.payload, r.filters
+
+    @router.get(
+        f"/{r.path}", response=list[out], summary=f"{r.label}列表", operation_id=f"{r.path}_list"
+    )
+    @paginate(PageNumberPagination, page_size=50)
+    def list_(
+        request: HttpRequest,
+        filters: Query[filter_type],
+        ordering: ordering_type = default_ordering,
+    ) -> Any:  # type: ignore[valid-type]
+        return filters.filter(r.queryset(request.user)).order_by(ordering, "pk")
+
+    @router.get(
+        f"/{r.path}/{{pk}}", response=out, summary=f"{r.label}详情", operation_id=f"{r.path}_get"
+    )
+    def get_(request: HttpRequest, pk: int) -> Any:
+        return r.prepare(request, get_object_or_404(r.queryset(request.user), pk=pk))
+
+    @router.post(
+        f"/{r.path}", response={201: out}, summary=f"新增{r.label}", operation_id=f"{r.path}_create"
+    )
+    def create_(request: HttpRequest, payload: payload_type) -> Any:  # type: ignore[valid-type]
+        return Status(201, _save(request, r, r.model(), payload))
+
+    @router.put(
+        f"/{r.path}/{{pk}}", response=out, summary=f"修改{r.label}", operation_id=f"{r.path}_update"
+    )
+    def update_(request: HttpRequest, pk: int, payload: payload_type) -> Any:  # type: ignore[valid-type]
+        return _save(request, r, get_object_or_404(r.queryset(request.user), pk=pk), payload)
+
+    @router.delete(
+        f"/{r.path}/{{pk}}",
+        response={204: None},
+        summary=f"删除{r.label}",
+        operation_id=f"{r.path}_delete",
+    )
+    def delete_(request: HttpRequest, pk: int) -> Any:
+        delete_instance(request.user, get_object_or_404(r.queryset(request.user), pk=pk))
+        return Status(204, None)

@@ -1,0 +1,304 @@
+"""Registry endpoints: reference data (read-only), the six registries (scoped CRUD), and the
+annual figures' submission and review."""
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import PageNumberPagination, paginate
+
+from kechuang.core.crud import Resource, add_crud
+from kechuang.registry import selectors, workflow
+from kechuang.registry.api import refs
+from kechuang.registry.api.schemas import (
+    AnnualReportOut,
+    AreaOut,
+    IndustryOut,
+    OrganizationIn,
+    OrganizationOut,
+    PatentIn,
+    PatentOut,
+    PlatformIn,
+    PlatformOut,
+    QualificationIn,
+    QualificationOut,
+    TalentIn,
+    TalentOut,
+    TeamIn,
+    TeamOut,
+    TechFieldOut,
+    reveal_to_editors,
+)
+from kechuang.registry.filters import (
+    AnnualReportFilter,
+    OrganizationFilter,
+    PatentFilter,
+    PlatformFilter,
+    QualificationFilter,
+    TalentFilter,
+    TeamFilter,
+)
+from kechuang.registry.models import (
+    InnovationPlatform,
+    Organization,
+    Patent,
+    Qualification,
+    SubmissionStatus,
+    Talent,
+    Team,
+)
+
+router = Router(tags=["创新主体登记"])
+
+
+@router.get("/areas", response=list[AreaOut], summary="区域树（南阳市及 17 个县市区、功能区）")
+def list_areas(request: HttpRequest) -> Any:
+    return selectors.areas_for(request.user)
+
+
+@router.get("/industries", response=list[IndustryOut], summary="产业（6+N 及细分产业）")
+def list_industries(request: HttpRequest) -> Any:
+    return selectors.industries_for(request.user)
+
+
+@router.get("/tech-fields", response=list[TechFieldOut], summary="国家重点支持的高新技术领域")
+def list_tech_fields(request: HttpRequest) -> Any:
+    return selectors.tech_fields_for(request.user)
+
+
+def _organization_data(p: OrganizationIn) -> dict[str, Any]:
+    return {
+        **p.dict(),
+        "area": refs.area(p.area),
+        "industry": refs.industry(p.industry),
+        "tech_field": refs.tech_field(p.tech_field),
+        "size_class": p.size_class or "",
+    }
+
+
+def _qualification_data(p: QualificationIn) -> dict[str, Any]:
+    return {**p.dict(), "organization": refs.organization(p.organization)}
+
+
+def _platform_data(p: PlatformIn) -> dict[str, Any]:
+    host = refs.organization(p.host, "host")
+    data = p.dict(exclude={"co_builders"})
+    data.update(
+        host=host,
+        area=refs.area(p.area) or host.area,
+        industry=refs.industry(p.industry),
+        tech_field=refs.tech_field(p.tech_field),
+    )
+    return data
+
+
+def _talent_data(p: TalentIn) -> dict[str, Any]:
+    data = p.dict(exclude={"tech_fields"})
+    data.update(organization=refs.organization(p.organization), degree=p.degree or "")
+    return data
+
+
+def _team_data(p: TeamIn) -> dict[str, Any]:
+    data = p.dict(exclude={"member_ids", "leader_id"})
+    data.update(
+        organization=refs.organization(p.organization),
+        leader=refs.talents([p.leader_id], "leader_id")[0] if p.leader_id else None,
+    )
+    return data
+
+
+def _patent_data(p: PatentIn) -> dict[str, Any]:
+    return {**p.dict(), "organization": refs.organization(p.organization)}
+
+
+RESOURCES = [
+    Resource(
+        "organizations",
+        "创新主体",
+        Organization,
+        OrganizationOut,
+        OrganizationIn,
+        OrganizationFilter,
+        ("name", "founded_on", "created_at"),
+        lambda user: selectors.organizations_for(user),
+        _organization_data,
+        prepare=reveal_to_editors,
+    ),
+    Resource(
+        "qualifications",
+        "资质认定",
+        Qualification,
+        QualificationOut,
+        QualificationIn,
+        QualificationFilter,
+        ("issued_on", "expires_on", "kind"),
+        selectors.qualifications_for,
+        _qualification_data,
+    ),
+    Resource(
+        "platforms",
+        "创新平台",
+        InnovationPlatform,
+        PlatformOut,
+        PlatformIn,
+        PlatformFilter,
+        ("name", "approved_on", "level"),
+        selectors.platforms_for,
+        _platform_data,
+        many=lambda p: {"co_builders": refs.organizations(p.co_builders, "co_builders")},
+    ),
+    Resource(
+        "talents",
+        "科技人才",
+        Talent,
+        TalentOut,
+        TalentIn,
+        TalentFilter,
+        ("name", "created_at"),
+        selectors.talents_for,
+        _talent_data,
+        many=lambda p: {"tech_fields": refs.tech_fields(p.tech_fields, "tech_fields")},
+        prepare=reveal_to_editors,
+    ),
+    Resource(
+        "teams",
+        "人才团队",
+        Team,
+        TeamOut,
+        TeamIn,
+        TeamFilter,
+        ("name", "approved_year"),
+        selectors.teams_for,
+        _team_data,
+        many=lambda p: {"members": refs.talents(p.member_ids, "member_ids")},
+    ),
+    Resource(
+        "patents",
+        "专利",
+        Patent,
+        PatentOut,
+        PatentIn,
+        PatentFilter,
+        ("application_date", "grant_date", "number"),
+        selectors.patents_for,
+        _patent_data,
+    ),
+]
+for resource in RESOURCES:
+    add_crud(router, resource)
+
+
+# --- annual figures: confirmed values (read-only) and their submissions ----------------------
+
+
+@router.get("/annual-reports", response=list[AnnualReportOut], summary="年度数据（已确认）")
+@paginate(PageNumberPagination, page_size=50)
+def list_annual_reports(request: HttpRequest, filters: Query[AnnualReportFilter]) -> Any:
+    return filters.filter(selectors.annual_reports_for(request.user)).order_by(
+        "organization__name", "-year"
+    )
+
+
+@router.get("/annual-reports/{pk}", response=AnnualReportOut, summary="年度数据详情（已确认）")
+def get_annual_report(request: HttpRequest, pk: int) -> Any:
+    return get_object_or_404(selectors.annual_reports_for(request.user), pk=pk)
+
+
+class SubmissionIn(Schema):
+    organization: str = Field(..., max_length=30, description="单位统一社会信用代码")
+    year: int = Field(..., ge=2000, le=2100)
+    values: dict[str, Any] = Field(
+        ..., description="年度数据项（万元、人、项），只需填写要修改的项"
+    )
+    comment: str = Field("", max_length=500)
+    confirm_now: bool = Field(False, description="市科技局工作人员直接确认（同样留痕）")
+
+
+class ReviewIn(Schema):
+    decision: Literal["approve", "confirm", "return"]
+    comment: str = Field("", max_length=500)
+
+
+class ReviewOut(Schema):
+    decision: str
+    decision_display: str = Field(..., alias="get_decision_display")
+    comment: str
+    reviewer: str | None = Field(None, alias="reviewer.username")
+    at: dt.datetime = Field(..., alias="created_at")
+
+
+class SubmissionOut(Schema):
+    id: int
+    organization_uscc: str = Field(..., alias="organization.uscc")
+    organization_name: str = Field(..., alias="organization.name")
+    year: int
+    status: str
+    status_display: str = Field(..., alias="get_status_display")
+    values: dict[str, Any]
+    changes: dict[str, list[str | None]]
+    submitted_by: str | None = Field(None, alias="submitted_by.username")
+    created_at: dt.datetime
+    reviews: list[ReviewOut]
+
+    @staticmethod
+    def resolve_changes(obj: Any) -> dict[str, list[str | None]]:
+        return {k: list(v) for k, v in workflow.diff(obj).items()}
+
+    @staticmethod
+    def resolve_reviews(obj: Any) -> list[Any]:
+        return list(obj.reviews.all())
+
+
+class SubmissionFilter(Schema):
+    status: SubmissionStatus | None = None
+    year: int | None = Field(None, ge=2000, le=2100)
+    organization: str | None = Field(None, max_length=30)
+
+
+@router.get("/figure-submissions", response=list[SubmissionOut], summary="年度数据填报列表")
+@paginate(PageNumberPagination, page_size=50)
+def list_submissions(request: HttpRequest, filters: Query[SubmissionFilter]) -> Any:
+    qs = selectors.submissions_for(request.user)
+    if filters.status:
+        qs = qs.filter(status=filters.status)
+    if filters.year:
+        qs = qs.filter(year=filters.year)
+    if filters.organization:
+        qs = qs.filter(organization__uscc=filters.organization.strip().upper())
+    return qs.order_by("-created_at", "-pk")
+
+
+@router.get(
+    "/figure-submissions/{pk}", response=SubmissionOut, summary="填报详情（含与已确认数据的差异）"
+)
+def get_submission(request: HttpRequest, pk: int) -> Any:
+    return get_object_or_404(selectors.submissions_for(request.user), pk=pk)
+
+
+@router.post("/figure-submissions", response={201: SubmissionOut}, summary="填报年度数据")
+def create_submission(request: HttpRequest, payload: SubmissionIn) -> Any:
+    organization = get_object_or_404(
+        selectors.organizations_for(request.user), uscc=payload.organization.strip().upper()
+    )
+    submission = workflow.submit(
+        request.user,
+        organization,
+        payload.year,
+        payload.values,
+        payload.comment,
+        confirm_now=payload.confirm_now,
+    )
+    return Status(201, selectors.submissions_for(request.user).get(pk=submission.pk))
+
+
+@router.post(
+    "/figure-submissions/{pk}/review",
+    response=SubmissionOut,
+    summary="审核：县区审核、市级确认或退回",
+)
+def review_submission(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
+    submission = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
+    workflow.review(request.user, submission, payload.decision, payload.comment)
+    return selectors.submissions_for(request.user).get(pk=pk)

@@ -1,0 +1,237 @@
+"""The permission matrix over every registry endpoint, for every role."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from kechuang.core.tests.permissions import case_id, cases, check, endpoint
+from kechuang.registry.models import InnovationPlatform, Patent, Qualification, Talent, Team
+
+
+def make_records(org: Any, suffix: str) -> dict[str, int]:
+    qual = Qualification.objects.create(
+        organization=org,
+        kind="TSME",
+        issued_on=dt.date(2024, 5, 1),
+        expires_on=dt.date(2025, 12, 31),
+        issuer_level="national",
+    )
+    platform = InnovationPlatform.objects.create(
+        name=f"测试工程中心{suffix}",
+        kind="engineering_center",
+        level="municipal",
+        host=org,
+        area=org.area,
+    )
+    talent = Talent.objects.create(
+        name=f"张{suffix}", organization=org, id_number="410101199001011234", phone="13800001111"
+    )
+    team = Team.objects.create(name=f"测试团队{suffix}", organization=org, programme="other")
+    patent = Patent.objects.create(
+        number=f"ZL2020100000{len(suffix)}{suffix[-1]}",
+        kind="invention",
+        title="一种测试方法",
+        organization=org,
+        application_date=dt.date(2020, 1, 1),
+        legal_status="pending",
+    )
+    return {
+        "qualifications": qual.pk,
+        "platforms": platform.pk,
+        "talents": talent.pk,
+        "teams": team.pk,
+        "patents": patent.pk,
+    }
+
+
+def payload(path: str, uscc: str) -> dict[str, Any]:
+    return {
+        "qualifications": {
+            "organization": uscc,
+            "kind": "HNTE",
+            "issued_on": "2023-11-01",
+            "expires_on": "2026-10-31",
+            "issuer_level": "national",
+        },
+        "platforms": {
+            "name": "新建测试平台",
+            "kind": "key_lab",
+            "level": "municipal",
+            "host": uscc,
+        },
+        "talents": {"name": "李新", "organization": uscc},
+        "teams": {"name": "新建测试团队", "organization": uscc, "programme": "industry_cultivated"},
+        "patents": {
+            "number": "ZL202310000001.X",
+            "kind": "utility_model",
+            "title": "一种测试装置",
+            "organization": uscc,
+            "application_date": "2023-01-01",
+            "legal_status": "pending",
+        },
+    }[path]
+
+
+PATHS = ["qualifications", "platforms", "talents", "teams", "patents"]
+VIEW_ALL = dict(
+    anonymous=401,
+    city_admin=200,
+    city_staff=200,
+    county_staff=200,
+    enterprise=200,
+    institution=200,
+    expert=200,
+)
+
+
+def rows() -> list[Any]:
+    result = []
+    for path in PATHS:
+        result += [
+            endpoint("GET", f"/api/registry/{path}", **VIEW_ALL),
+            endpoint(
+                "GET",
+                f"/api/registry/{path}/{{wolong_{path}}}",
+                name=f"GET own-area {path}",
+                anonymous=401,
+                city_admin=200,
+                city_staff=200,
+                county_staff=200,
+                enterprise=200,
+                institution=404,
+                expert=404,
+            ),
+            endpoint(
+                "GET",
+                f"/api/registry/{path}/{{wancheng_{path}}}",
+                name=f"GET other-area {path}",
+                anonymous=401,
+                city_admin=200,
+                city_staff=200,
+                county_staff=404,
+                enterprise=404,
+                institution=404,
+                expert=404,
+            ),
+            endpoint(
+                "POST",
+                f"/api/registry/{path}",
+                body=lambda c, p=path: payload(p, c["wolong_uscc"]),
+                name=f"POST own-area {path}",
+                anonymous=401,
+                city_admin=201,
+                city_staff=201,
+                county_staff=201,
+                enterprise=201,
+                institution=403,
+                expert=403,
+            ),
+            endpoint(
+                "POST",
+                f"/api/registry/{path}",
+                body=lambda c, p=path: payload(p, c["wancheng_uscc"]),
+                name=f"POST other-area {path}",
+                anonymous=401,
+                city_admin=201,
+                city_staff=201,
+                county_staff=403,
+                enterprise=403,
+                institution=403,
+                expert=403,
+            ),
+            endpoint(
+                "DELETE",
+                f"/api/registry/{path}/{{wolong_{path}}}",
+                name=f"DELETE own-area {path}",
+                anonymous=401,
+                city_admin=204,
+                city_staff=204,
+                county_staff=204,
+                enterprise=403,
+                institution=404,
+                expert=404,
+            ),
+            endpoint(
+                "DELETE",
+                f"/api/registry/{path}/{{wancheng_{path}}}",
+                name=f"DELETE other-area {path}",
+                anonymous=401,
+                city_admin=204,
+                city_staff=204,
+                county_staff=404,
+                enterprise=404,
+                institution=404,
+                expert=404,
+            ),
+        ]
+    result += [
+        endpoint("GET", "/api/registry/annual-reports", **VIEW_ALL),
+        endpoint("GET", "/api/registry/figure-submissions", **VIEW_ALL),
+        endpoint(
+            "POST",
+            "/api/registry/figure-submissions",
+            name="POST own-area figures",
+            body=lambda c: {
+                "organization": c["wolong_uscc"],
+                "year": 2024,
+                "values": {"rd_expense": 10},
+            },
+            anonymous=401,
+            city_admin=201,
+            city_staff=201,
+            county_staff=201,
+            enterprise=201,
+            institution=404,
+            expert=404,
+        ),
+    ]
+    return result
+
+
+ROWS = rows()
+
+
+@pytest.fixture
+def context(orgs: Any, users: Any) -> dict[str, Any]:
+    context: dict[str, Any] = {
+        "wolong_uscc": orgs["wolong"].uscc,
+        "wancheng_uscc": orgs["wancheng"].uscc,
+    }
+    for key, suffix in (("wolong", "甲"), ("wancheng", "乙")):
+        for path, pk in make_records(orgs[key], suffix).items():
+            context[f"{key}_{path}"] = pk
+    return context
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("row", "role"), list(cases(ROWS)), ids=case_id)
+def test_registry_permission_matrix(
+    client_for: Any, context: dict[str, Any], row: Any, role: str
+) -> None:
+    check(client_for, context, row, role)
+
+
+def test_every_registry_endpoint_is_in_the_matrix() -> None:
+    from kechuang.core.api import api
+
+    schema_paths = {p for p in api.get_openapi_schema()["paths"] if p.startswith("/api/registry/")}
+    covered = {r.url.split("{")[0].rstrip("/") for r in ROWS}
+    uncovered = {
+        p
+        for p in schema_paths
+        if p.split("{")[0].rstrip("/") not in covered
+        and not p.startswith(
+            (
+                "/api/registry/organizations",
+                "/api/registry/areas",
+                "/api/registry/industries",
+                "/api/registry/tech-fields",
+            )
+        )
+    }
+    assert uncovered <= {
+        "/api/registry/figure-submissions/{pk}/review",
+        "/api/registry/annual-reports/{pk}",
+        "/api/registry/figure-submissions/{pk}",
+    }
