@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("kechuang.accounts.urls")),
+    path("registry/", include("kechuang.registry.urls")),
     path("", include("kechuang.core.urls")),
 ]
 

@@ -8,7 +8,14 @@ from django.urls import reverse
 # (label, url name or None while the module is being built, who sees it)
 MODULES = [
     ("首页", "core:home", "all"),
-    ("创新主体", None, "signed_in"),
+    ("创新主体", "registry:organizations_list", "signed_in"),
+    ("资质", "registry:qualifications_list", "signed_in"),
+    ("年度数据", "registry:annual_reports_list", "signed_in"),
+    ("填报审核", "registry:figures_list", "signed_in"),
+    ("平台", "registry:platforms_list", "signed_in"),
+    ("人才", "registry:talents_list", "signed_in"),
+    ("团队", "registry:teams_list", "signed_in"),
+    ("专利", "registry:patents_list", "signed_in"),
     ("规划监测", None, "signed_in"),
     ("企业培育", None, "signed_in"),
     ("技术市场", None, "all"),

@@ -35,7 +35,7 @@ class Resource:
     prepare: Callable[[HttpRequest, Any], Any] = field(default=lambda request, obj: obj)
 
 
-def _save(request: HttpRequest, resource: Resource, instance: Any, payload: Any) -> Any:
+def save_from_payload(request: HttpRequest, resource: Resource, instance: Any, payload: Any) -> Any:
     with transaction.atomic():
         obj = save_instance(request.user, instance, resource.to_data(payload))
         for name, values in resource.many(payload).items():
@@ -70,13 +70,15 @@ def add_crud(router: Router, r: Resource) -> None:
         f"/{r.path}", response={201: out}, summary=f"新增{r.label}", operation_id=f"{r.path}_create"
     )
     def create_(request: HttpRequest, payload: payload_type) -> Any:  # type: ignore[valid-type]
-        return Status(201, _save(request, r, r.model(), payload))
+        return Status(201, save_from_payload(request, r, r.model(), payload))
 
     @router.put(
         f"/{r.path}/{{pk}}", response=out, summary=f"修改{r.label}", operation_id=f"{r.path}_update"
     )
     def update_(request: HttpRequest, pk: int, payload: payload_type) -> Any:  # type: ignore[valid-type]
-        return _save(request, r, get_object_or_404(r.queryset(request.user), pk=pk), payload)
+        return save_from_payload(
+            request, r, get_object_or_404(r.queryset(request.user), pk=pk), payload
+        )
 
     @router.delete(
         f"/{r.path}/{{pk}}",

@@ -244,8 +244,8 @@ class FigureReview(DomainModel):
 
     class Decision(models.TextChoices):
         SUBMIT = "submit", "填报"
-        APPROVE = "approve", "审核通过"
-        CONFIRM = "confirm", "确认"
+        APPROVE = "approve", "县区审核通过"
+        CONFIRM = "confirm", "市级确认"
         RETURN = "return", "退回"
 
     submission = models.ForeignKey(

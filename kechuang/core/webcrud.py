@@ -1,0 +1,374 @@
+"""Generic list / detail / form / delete pages for any API `Resource`.
+
+The page validates its form with the resource's payload schema and saves through the same
+`Resource.to_data` and services as the API, so the web and the API cannot disagree. Filters come
+from the resource's FilterSchema (one filter definition for the API, the page and the export).
+"""
+
+import datetime as dt
+import enum
+import types
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.core.paginator import Paginator
+from django.db import models
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import path, reverse
+from django.views.decorators.http import require_POST
+from pydantic import ValidationError as PydanticValidationError
+
+from kechuang.accounts.roles import Role
+from kechuang.accounts.scoping import can
+from kechuang.core.crud import Resource, save_from_payload
+from kechuang.core.errors import PYDANTIC_MESSAGES, django_validation_errors
+from kechuang.core.services import delete_instance
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    accessor: str  # attribute path with dots, e.g. "organization.name" or "get_kind_display"
+    link: bool = False
+
+
+@dataclass(frozen=True)
+class Page:
+    resource: Resource
+    columns: tuple[Column, ...]
+    detail_fields: tuple[str, ...]
+    title: str = ""
+    excel: str | None = None  # registry code of the Excel round-trip, when there is one
+    extra_detail: Any = None  # callable(request, obj) -> dict merged into the detail context
+    labels: dict[str, str] = field(default_factory=dict)  # payload field -> label override
+    read_only: bool = False  # list and detail only (e.g. confirmed annual figures)
+    create_url: str = ""  # where "新增" leads for read-only pages
+
+    @property
+    def slug(self) -> str:
+        return self.resource.path
+
+    @property
+    def label(self) -> str:
+        return self.title or self.resource.label
+
+
+# --- reading values -------------------------------------------------------------------------
+
+
+def resolve(obj: Any, accessor: str) -> Any:
+    value = obj
+    for part in accessor.split("."):
+        value = getattr(value, part, None) if value is not None else None
+        if callable(value) and not isinstance(value, models.Manager):
+            value = value()
+    if isinstance(value, models.Manager):
+        return "、".join(str(v) for v in value.all())
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    return "" if value is None else value
+
+
+def display_fields(obj: models.Model, names: tuple[str, ...]) -> list[tuple[str, Any]]:
+    rows = []
+    for name in names:
+        model_field = obj._meta.get_field(name)
+        label = str(model_field.verbose_name)
+        if model_field.choices:
+            value: Any = getattr(obj, f"get_{name}_display")()
+        elif model_field.many_to_many:
+            value = "、".join(str(v) for v in getattr(obj, name).all())
+        else:
+            value = resolve(obj, name)
+        rows.append((label, value))
+    return rows
+
+
+# --- forms from payload schemas ---------------------------------------------------------------
+
+
+def _unwrap(annotation: Any) -> tuple[Any, bool]:
+    """(inner type, optional?) of X | None annotations."""
+    origin = typing.get_origin(annotation)
+    if origin in (typing.Union, types.UnionType):
+        args = [a for a in typing.get_args(annotation) if a is not type(None)]
+        return args[0], True
+    return annotation, False
+
+
+@dataclass
+class FormField:
+    name: str
+    label: str
+    widget: str  # text, textarea, number, date, checkbox, select, list
+    required: bool
+    help: str = ""
+    choices: list[tuple[str, str]] = field(default_factory=list)
+    value: Any = ""
+    errors: list[str] = field(default_factory=list)
+
+
+def form_fields(
+    page: Page, values: dict[str, Any], errors: dict[str, list[str]]
+) -> list[FormField]:
+    schema = page.resource.payload
+    model = page.resource.model
+    result = []
+    for name, info in schema.model_fields.items():
+        annotation = _unwrap(info.annotation)[0]
+        label = page.labels.get(name) or _model_label(model, name) or info.title or name
+        widget, choices = "text", []
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            widget = "select"
+            choices = [(m.value, getattr(m, "label", m.value)) for m in annotation]
+        elif typing.get_origin(annotation) is typing.Literal:
+            widget, choices = "select", [(v, v) for v in typing.get_args(annotation)]
+        elif annotation is bool:
+            widget = "checkbox"
+        elif annotation is dt.date:
+            widget = "date"
+        elif annotation is int:
+            widget = "number"
+        elif typing.get_origin(annotation) is list:
+            widget = "list"
+        elif _max_length(info) > 300:
+            widget = "textarea"
+        value = values.get(
+            name, "" if info.is_required() else info.get_default(call_default_factory=True)
+        )
+        if widget == "list" and isinstance(value, list):
+            value = "，".join(str(v) for v in value)
+        result.append(
+            FormField(
+                name,
+                str(label),
+                widget,
+                info.is_required(),
+                info.description or "",
+                choices,
+                "" if value is None else value,
+                errors.get(name, []),
+            )
+        )
+    return result
+
+
+def _model_label(model: type[models.Model], name: str) -> str | None:
+    for candidate in (name, name.removesuffix("_id"), name.removesuffix("_ids") + "s"):
+        try:
+            return str(model._meta.get_field(candidate).verbose_name)
+        except Exception:
+            continue
+    return None
+
+
+def _max_length(info: Any) -> int:
+    return max((getattr(m, "max_length", 0) or 0 for m in info.metadata), default=0)
+
+
+def posted_values(page: Page, request: HttpRequest) -> dict[str, Any]:
+    """The POSTed form as the payload dict the schema validates."""
+    values: dict[str, Any] = {}
+    for name, info in page.resource.payload.model_fields.items():
+        annotation = _unwrap(info.annotation)[0]
+        raw = request.POST.get(name, "")
+        if annotation is bool:
+            values[name] = name in request.POST
+        elif typing.get_origin(annotation) is list:
+            parts = [
+                p.strip() for p in raw.replace("，", ",").replace("、", ",").split(",") if p.strip()
+            ]
+            values[name] = parts
+        elif raw.strip() == "" and not info.is_required():
+            values[name] = info.get_default(call_default_factory=True)
+        else:
+            values[name] = raw.strip()
+    return values
+
+
+def initial_values(obj: models.Model, page: Page) -> dict[str, Any]:
+    """The payload that would recreate `obj` (the inverse of `Resource.to_data`)."""
+    values: dict[str, Any] = {}
+    for name in page.resource.payload.model_fields:
+        if name.endswith("_ids"):
+            values[name] = [v.pk for v in getattr(obj, name.removesuffix("_ids") + "s").all()]
+            continue
+        value = getattr(obj, name, None)
+        if isinstance(value, models.Manager):
+            values[name] = [_reference(v) for v in value.all()]
+        elif isinstance(value, models.Model):
+            values[name] = _reference(value)
+        else:
+            values[name] = value
+    return values
+
+
+def _reference(obj: models.Model) -> Any:
+    for attr in ("uscc", "code"):
+        if hasattr(obj, attr):
+            return getattr(obj, attr)
+    return obj.pk
+
+
+def pydantic_errors(error: PydanticValidationError) -> dict[str, list[str]]:
+    result: dict[str, list[str]] = {}
+    for item in error.errors():
+        name = str(item["loc"][0]) if item["loc"] else "__all__"
+        message = PYDANTIC_MESSAGES.get(item["type"]) or str(item["msg"]).removeprefix(
+            "Value error, "
+        )
+        result.setdefault(name, []).append(message)
+    return result
+
+
+# --- views ------------------------------------------------------------------------------------
+
+
+def may_write(user: Any) -> bool:
+    return user.is_authenticated and user.role != Role.EXPERT
+
+
+def list_view(request: HttpRequest, page: Page) -> HttpResponse:
+    r = page.resource
+    data = {k: v for k, v in request.GET.items() if k in r.filters.model_fields and v != ""}
+    try:
+        filters = r.filters(**data)
+        filter_errors: dict[str, list[str]] = {}
+    except PydanticValidationError as error:
+        filters, filter_errors = r.filters(), pydantic_errors(error)
+    ordering = request.GET.get("ordering", r.orderings[0])
+    allowed = {o for name in r.orderings for o in (name, f"-{name}")}
+    if ordering not in allowed:
+        ordering = r.orderings[0]
+    queryset = filters.filter(r.queryset(request.user)).order_by(ordering, "pk")
+    paginator = Paginator(queryset, 50)
+    current = paginator.get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    controls = []
+    for name, info in r.filters.model_fields.items():
+        annotation = _unwrap(info.annotation)[0]
+        control = {
+            "name": name,
+            "label": info.title or name,
+            "value": request.GET.get(name, ""),
+            "errors": filter_errors.get(name, []),
+            "choices": None,
+            "type": "text",
+        }
+        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+            control["choices"] = [(m.value, getattr(m, "label", m.value)) for m in annotation]
+        elif annotation is bool:
+            control["choices"] = [("true", "是"), ("false", "否")]
+        elif annotation is dt.date:
+            control["type"] = "date"
+        controls.append(control)
+    rows = [(obj, [resolve(obj, c.accessor) for c in page.columns]) for obj in current.object_list]
+    return render(
+        request,
+        "core/crud/list.html",
+        {
+            "page": page,
+            "current": current,
+            "rows": rows,
+            "controls": controls,
+            "query": query.urlencode(),
+            "ordering": ordering,
+            "orderings": [(o, o) for o in sorted(allowed)],
+            "may_write": may_write(request.user),
+            "create_url": page.create_url
+            or ("" if page.read_only else reverse(f"registry:{page.slug}_create")),
+        },
+    )
+
+
+def detail_view(request: HttpRequest, page: Page, pk: int) -> HttpResponse:
+    from kechuang.registry.selectors import change_history
+
+    obj = get_object_or_404(page.resource.queryset(request.user), pk=pk)
+    context = {
+        "page": page,
+        "obj": obj,
+        "fields": display_fields(obj, page.detail_fields),
+        "history": change_history(obj),
+        "may_change": not page.read_only and can(request.user, "change", obj),
+        "may_delete": not page.read_only and can(request.user, "delete", obj),
+    }
+    if page.extra_detail:
+        context.update(page.extra_detail(request, obj))
+    return render(request, "core/crud/detail.html", context)
+
+
+def form_view(request: HttpRequest, page: Page, pk: int | None = None) -> HttpResponse:
+    r = page.resource
+    obj = get_object_or_404(r.queryset(request.user), pk=pk) if pk is not None else None
+    if obj is not None and not can(request.user, "change", obj):
+        raise PermissionDenied(f"您无权修改该{r.label}。")
+    if obj is None and not may_write(request.user):
+        raise PermissionDenied(f"您无权新增{r.label}。")
+    errors: dict[str, list[str]] = {}
+    values = initial_values(obj, page) if obj is not None else {}
+    if request.method == "POST":
+        values = posted_values(page, request)
+        try:
+            payload = r.payload.model_validate(values)
+            saved = save_from_payload(request, r, obj or r.model(), payload)
+        except PydanticValidationError as error:
+            errors = pydantic_errors(error)
+        except DjangoValidationError as error:
+            errors = django_validation_errors(error)
+        else:
+            messages.success(request, f"已保存{r.label}“{saved}”。")
+            return redirect(reverse(f"registry:{page.slug}_detail", args=[saved.pk]))
+    status = 422 if errors else 200
+    return render(
+        request,
+        "core/crud/form.html",
+        {
+            "page": page,
+            "obj": obj,
+            "fields": form_fields(page, values, errors),
+            "general_errors": errors.get("__all__", []),
+        },
+        status=status,
+    )
+
+
+@require_POST
+def delete_view(request: HttpRequest, page: Page, pk: int) -> HttpResponse:
+    obj = get_object_or_404(page.resource.queryset(request.user), pk=pk)
+    try:
+        delete_instance(request.user, obj)
+    except DjangoValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return redirect(reverse(f"registry:{page.slug}_detail", args=[pk]))
+    messages.success(request, f"已删除{page.resource.label}“{obj}”。")
+    return redirect(reverse(f"registry:{page.slug}_list"))
+
+
+def urls_for(page: Page) -> list[Any]:
+    slug = page.slug
+
+    def bind(view: Any) -> Any:
+        def bound(request: HttpRequest, **kwargs: Any) -> HttpResponse:
+            return view(request, page, **kwargs)
+
+        return login_required(bound)
+
+    urls = [
+        path(f"{slug}/", bind(list_view), name=f"{slug}_list"),
+        path(f"{slug}/<int:pk>/", bind(detail_view), name=f"{slug}_detail"),
+    ]
+    if not page.read_only:
+        urls += [
+            path(f"{slug}/new/", bind(form_view), name=f"{slug}_create"),
+            path(f"{slug}/<int:pk>/edit/", bind(form_view), name=f"{slug}_edit"),
+            path(f"{slug}/<int:pk>/delete/", bind(delete_view), name=f"{slug}_delete"),
+        ]
+    return urls

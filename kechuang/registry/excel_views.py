@@ -1,0 +1,139 @@
+"""Excel round-trip pages: template download, upload → validation report → commit, export.
+
+An upload is kept (under var/media/imports, named by a random token held in the user's session)
+only between the dry run and the commit; the commit validates the file again, so data changed in
+between cannot slip through.
+"""
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from kechuang.core.webcrud import may_write
+from kechuang.registry.pages import PAGES
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+UPLOAD_DIR = settings.MEDIA_ROOT / "imports"
+
+
+def _spec(code: str) -> Any:
+    from kechuang.registry.excel.specs import SPECS
+
+    if code not in SPECS:
+        raise Http404("没有这个登记表。")
+    return SPECS[code]
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
+    return response
+
+
+def _quote(name: str) -> str:
+    from urllib.parse import quote
+
+    return quote(name)
+
+
+def _page(code: str) -> Any:
+    return next((p for p in PAGES if p.excel == code), None)
+
+
+@login_required
+def download_template(request: HttpRequest, code: str) -> HttpResponse:
+    from kechuang.registry.excel import template
+
+    spec = _spec(code)
+    return _xlsx(template.build_template(code), f"{spec.title}导入模板.xlsx")
+
+
+@login_required
+def export(request: HttpRequest, code: str) -> HttpResponse:
+    from kechuang.registry.excel import exporter
+
+    spec, page = _spec(code), _page(code)
+    if page is None:
+        raise Http404
+    r = page.resource
+    data = {k: v for k, v in request.GET.items() if k in r.filters.model_fields and v != ""}
+    try:
+        filters = r.filters(**data)
+    except Exception:
+        filters = r.filters()
+    queryset = filters.filter(r.queryset(request.user)).order_by(r.orderings[0], "pk")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    return _xlsx(exporter.export_xlsx(code, queryset, request.user), f"{spec.title}-{stamp}.xlsx")
+
+
+def _stored(request: HttpRequest, code: str) -> Path | None:
+    token = request.session.get(f"import-{code}")
+    if not token:
+        return None
+    path = UPLOAD_DIR / f"{token}.xlsx"
+    return path if path.exists() else None
+
+
+@login_required
+def import_view(request: HttpRequest, code: str) -> HttpResponse:
+    from kechuang.registry.excel import importer
+
+    spec = _spec(code)
+    if not may_write(request.user):
+        raise PermissionDenied("您无权导入数据。")
+    context: dict[str, Any] = {"spec": spec, "code": code, "page": _page(code)}
+    if request.method == "POST" and "file" in request.FILES:
+        upload = request.FILES["file"]
+        result = importer.validate_upload(code, upload, request.user)
+        context["report"] = result
+        if result.errors or not result.rows_total:
+            context["error_rows"] = result.errors[:500]
+        UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_urlsafe(16)
+        if getattr(result, "content", None):
+            (UPLOAD_DIR / f"{token}.xlsx").write_bytes(result.content)
+            request.session[f"import-{code}"] = token
+        return render(
+            request, "registry/import.html", context, status=422 if result.errors else 200
+        )
+    if request.method == "POST" and request.POST.get("action") == "commit":
+        stored = _stored(request, code)
+        if stored is None:
+            messages.error(request, "上传的文件已过期，请重新上传。")
+            return redirect("registry:excel_import", code=code)
+        result = importer.validate_upload(
+            code, stored.read_bytes(), request.user, filename=stored.name
+        )
+        if result.errors:
+            context["report"], context["error_rows"] = result, result.errors[:500]
+            return render(request, "registry/import.html", context, status=422)
+        done = importer.commit(result, request.user)
+        stored.unlink(missing_ok=True)
+        request.session.pop(f"import-{code}", None)
+        messages.success(request, f"导入完成：新增 {done.created} 条，更新 {done.updated} 条。")
+        page = _page(code)
+        return redirect(f"registry:{page.slug}_list") if page else redirect("core:home")
+    if request.method == "POST":
+        context["upload_error"] = "请选择要上传的 xlsx 文件。"
+    return render(request, "registry/import.html", context)
+
+
+@login_required
+def error_report(request: HttpRequest, code: str) -> HttpResponse:
+    from kechuang.registry.excel import importer, report
+
+    spec = _spec(code)
+    stored = _stored(request, code)
+    if stored is None:
+        raise Http404("没有可下载的校验报告，请重新上传。")
+    content = stored.read_bytes()
+    result = importer.validate_upload(code, content, request.user, filename=stored.name)
+    return _xlsx(report.report_xlsx(result, content), f"{spec.title}-校验报告.xlsx")

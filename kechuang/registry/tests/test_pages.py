@@ -1,0 +1,101 @@
+"""Registry pages: lists with filters and scope, details with history, forms with Chinese errors."""
+
+import datetime as dt
+from typing import Any
+
+import pytest
+
+from kechuang.registry.models import InnovationPlatform, Organization, Qualification
+
+pytestmark = pytest.mark.django_db
+
+
+def test_organization_list_shows_only_the_county_users_area(client_for: Any, orgs: Any) -> None:
+    page = client_for("county_staff").get("/registry/organizations/")
+    assert page.status_code == 200
+    names = [obj.name for obj, _ in page.context["rows"]]
+    assert sorted(names) == sorted(["卧龙测试企业（测试）", "卧龙测试学院（测试）"])
+    assert "宛城测试企业" not in page.content.decode()
+
+
+def test_list_filters_and_bad_filter_values(client_for: Any, orgs: Any) -> None:
+    client = client_for("city_staff")
+    page = client.get("/registry/organizations/", {"area": "宛城区"})
+    assert [obj.name for obj, _ in page.context["rows"]] == ["宛城测试企业（测试）"]
+    bad = client.get("/registry/organizations/", {"kind": "spaceship"})
+    assert bad.status_code == 200 and "取值不在允许范围内" in bad.content.decode()
+
+
+def test_empty_list_has_a_real_empty_state(client_for: Any, users: Any) -> None:
+    page = client_for("city_staff").get("/registry/patents/").content.decode()
+    assert 'data-testid="empty-state"' in page and "尚无专利记录" in page and "Excel 模板批量导入" in page
+
+
+def test_detail_shows_fields_related_records_and_change_history(client_for: Any, orgs: Any) -> None:
+    org = orgs["wolong"]
+    Qualification.objects.create(organization=org, kind="HNTE", issued_on=dt.date(2023, 11, 1),
+                                 expires_on=dt.date(2026, 10, 31), issuer_level="national")
+    client = client_for("city_staff")
+    client.post(f"/registry/organizations/{org.pk}/edit/", {
+        "uscc": org.uscc, "name": "卧龙改名企业（测试）", "kind": "enterprise", "area": "卧龙区"})
+    page = client.get(f"/registry/organizations/{org.pk}/").content.decode()
+    assert "卧龙改名企业（测试）" in page and "高新技术企业" in page
+    assert "卧龙测试企业（测试）" in page  # the old name, in the change history
+
+
+def test_create_form_saves_through_the_same_rules_as_the_api(client_for: Any, orgs: Any) -> None:
+    client = client_for("county_staff")
+    response = client.post("/registry/platforms/new/", {
+        "name": "卧龙测试重点实验室", "kind": "key_lab", "level": "municipal", "host": orgs["wolong"].uscc,
+        "co_builders": orgs["wolong_univ"].uscc, "status": "operating"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    platform = InnovationPlatform.objects.get(name="卧龙测试重点实验室")
+    assert platform.area.name == "卧龙区" and [o.pk for o in platform.co_builders.all()] == [orgs["wolong_univ"].pk]
+
+
+def test_form_errors_are_chinese_and_nothing_is_saved(client_for: Any, orgs: Any) -> None:
+    client = client_for("county_staff")
+    response = client.post("/registry/organizations/new/", {
+        "uscc": "91411303000000001X", "name": "校验位错误企业", "kind": "enterprise", "area": "卧龙区"})
+    assert response.status_code == 422
+    assert "统一社会信用代码校验位错误" in response.content.decode()
+    other_area = client.post("/registry/platforms/new/", {
+        "name": "越权平台", "kind": "key_lab", "level": "municipal", "host": orgs["wancheng"].uscc})
+    assert other_area.status_code == 403
+    assert not Organization.objects.filter(name="校验位错误企业").exists()
+    assert not InnovationPlatform.objects.exists()
+
+
+def test_edit_form_is_prefilled_and_other_areas_are_404(client_for: Any, orgs: Any) -> None:
+    client = client_for("county_staff")
+    page = client.get(f"/registry/organizations/{orgs['wolong'].pk}/edit/")
+    assert page.status_code == 200 and orgs["wolong"].uscc in page.content.decode()
+    assert client.get(f"/registry/organizations/{orgs['wancheng'].pk}/edit/").status_code == 404
+    assert client.get(f"/registry/organizations/{orgs['wancheng'].pk}/").status_code == 404
+
+
+def test_enterprise_user_cannot_delete_but_sees_no_button(client_for: Any, orgs: Any) -> None:
+    client = client_for("enterprise")
+    page = client.get(f"/registry/organizations/{orgs['wolong'].pk}/").content.decode()
+    assert "删除</button>" not in page
+    assert client.post(f"/registry/organizations/{orgs['wolong'].pk}/delete/").status_code == 403
+
+
+def test_figures_pages_run_the_whole_workflow(client_for: Any, orgs: Any) -> None:
+    from kechuang.registry.models import AnnualReport, FigureSubmission
+
+    enterprise = client_for("enterprise")
+    form = enterprise.get("/registry/figures/new/", {"organization": orgs["wolong"].uscc, "year": 2024})
+    assert form.status_code == 200 and "研发费用总额" in form.content.decode()
+    bad = enterprise.post("/registry/figures/new/", {"organization": orgs["wolong"].uscc, "year": "2024",
+                                                      "total_revenue": "100", "rd_expense": "150"})
+    assert bad.status_code == 422 and "不能高于总收入" in bad.content.decode()
+    ok = enterprise.post("/registry/figures/new/", {"organization": orgs["wolong"].uscc, "year": "2024",
+                                                     "total_revenue": "1000", "rd_expense": "50"})
+    assert ok.status_code == 302
+    submission = FigureSubmission.objects.get()
+    client_for("county_staff").post(f"/registry/figures/{submission.pk}/", {"decision": "approve"})
+    client_for("city_staff").post(f"/registry/figures/{submission.pk}/", {"decision": "confirm"})
+    assert AnnualReport.objects.get(organization=orgs["wolong"], year=2024).rd_expense == 50
+    detail = enterprise.get(f"/registry/figures/{submission.pk}/").content.decode()
+    assert "市级已确认" in detail and "县区审核通过" in detail

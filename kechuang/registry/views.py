@@ -1,0 +1,145 @@
+"""Pages of the annual-figures workflow (填报 → 县区审核 → 市级确认)."""
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from kechuang.core.errors import django_validation_errors
+from kechuang.registry import selectors, workflow
+from kechuang.registry.models import AnnualReport, FigureReview, SubmissionStatus
+from kechuang.registry.models.figures import FIGURE_FIELDS
+
+LABELS = {name: str(AnnualReport._meta.get_field(name).verbose_name) for name in FIGURE_FIELDS}
+
+
+@login_required
+def figures_list(request: HttpRequest) -> HttpResponse:
+    qs = selectors.submissions_for(request.user)
+    status = request.GET.get("status", "")
+    if status in SubmissionStatus.values:
+        qs = qs.filter(status=status)
+    year = request.GET.get("year", "")
+    if year.isdigit():
+        qs = qs.filter(year=int(year))
+    current = Paginator(qs.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "registry/figures_list.html",
+        {
+            "current": current,
+            "statuses": SubmissionStatus.choices,
+            "status": status,
+            "year": year,
+        },
+    )
+
+
+@login_required
+def figures_new(request: HttpRequest) -> HttpResponse:
+    uscc = (
+        (request.POST.get("organization") or request.GET.get("organization") or "").strip().upper()
+    )
+    year_raw = (
+        request.POST.get("year") or request.GET.get("year") or str(timezone.localdate().year - 1)
+    )
+    organization = (
+        selectors.organizations_for(request.user).filter(uscc=uscc).first() if uscc else None
+    )
+    errors: dict[str, list[str]] = {}
+    values: dict[str, Any] = {}
+    year = int(year_raw) if year_raw.isdigit() else None
+    if organization is not None and year:
+        values = workflow.confirmed_values(organization, year)
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "").strip() or None for name in FIGURE_FIELDS}
+        if organization is None:
+            errors["organization"] = ["请填写您有权填报的单位的统一社会信用代码。"]
+        elif year is None:
+            errors["year"] = ["请填写年度。"]
+        else:
+            try:
+                submission = workflow.submit(
+                    request.user,
+                    organization,
+                    year,
+                    values,
+                    request.POST.get("comment", ""),
+                    confirm_now=bool(request.POST.get("confirm_now"))
+                    and workflow.is_city(request.user),
+                )
+            except ValidationError as error:
+                errors = django_validation_errors(error)
+            except PermissionDenied as error:
+                errors["organization"] = [str(error)]
+            else:
+                messages.success(request, f"已提交 {organization} {year} 年度数据。")
+                return redirect("registry:figures_detail", pk=submission.pk)
+    if organization is None and request.user.organization_id and not uscc:
+        organization = request.user.organization
+    fields = [
+        {"name": n, "label": LABELS[n], "value": values.get(n) or "", "errors": errors.get(n, [])}
+        for n in FIGURE_FIELDS
+    ]
+    return render(
+        request,
+        "registry/figures_form.html",
+        {
+            "organization": organization,
+            "uscc": uscc or (organization.uscc if organization else ""),
+            "year": year_raw,
+            "fields": fields,
+            "errors": errors,
+            "is_city": workflow.is_city(request.user),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+def figures_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            workflow.review(
+                request.user,
+                submission,
+                request.POST.get("decision", ""),
+                request.POST.get("comment", ""),
+            )
+        except ValidationError as error:
+            for problems in django_validation_errors(error).values():
+                for problem in problems:
+                    messages.error(request, problem)
+        except PermissionDenied as error:
+            messages.error(request, str(error))
+        else:
+            messages.success(request, "审核意见已记录。")
+        return redirect("registry:figures_detail", pk=pk)
+    changes = workflow.diff(submission)
+    rows = [
+        {
+            "label": LABELS[n],
+            "confirmed": changes[n][0] if n in changes else None,
+            "proposed": submission.values.get(n),
+            "changed": n in changes,
+        }
+        for n in FIGURE_FIELDS
+        if n in submission.values
+    ]
+    return render(
+        request,
+        "registry/figures_detail.html",
+        {
+            "submission": submission,
+            "rows": rows,
+            "reviews": submission.reviews.all(),
+            "decisions": FigureReview.Decision,
+            "pending": submission.status in workflow.PENDING,
+        },
+    )
