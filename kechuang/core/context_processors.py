@@ -16,6 +16,7 @@ MODULES = [
     ("人才", "registry:talents_list", "signed_in"),
     ("团队", "registry:teams_list", "signed_in"),
     ("专利", "registry:patents_list", "signed_in"),
+    ("规划点名", "registry:named_list", "signed_in"),
     ("规划监测", None, "signed_in"),
     ("企业培育", None, "signed_in"),
     ("技术市场", None, "all"),

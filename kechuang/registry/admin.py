@@ -1,7 +1,7 @@
 from django.contrib import admin
 
 from kechuang.core.admin import ScopedAdmin
-from kechuang.registry.models import Area, IndustryChain, Organization, TechField
+from kechuang.registry.models import Area, IndustryChain, NamedActor, Organization, TechField
 
 
 @admin.register(Area)
@@ -39,3 +39,12 @@ class OrganizationAdmin(ScopedAdmin):
     search_fields = ["name", "uscc"]
     autocomplete_fields = ["industry"]
     list_select_related = ["area", "industry"]
+
+
+@admin.register(NamedActor)
+class NamedActorAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "section", "role", "organization"]
+    list_filter = ["kind", "seed"]
+    search_fields = ["name", "role"]
+    autocomplete_fields = ["organization"]
+    readonly_fields = ["name", "kind", "role", "section", "seed"]

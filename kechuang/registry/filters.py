@@ -11,6 +11,7 @@ from kechuang.registry.models import (
     Area,
     IssuerLevel,
     LegalStatus,
+    NamedActorKind,
     OrganizationKind,
     Patent,
     PatentKind,
@@ -176,3 +177,10 @@ class PatentFilter(FilterSchema):
 
     def filter_high_value_on(self, value: dt.date | None) -> Q:
         return Patent.high_value_on(value) if value else Q()
+
+
+class NamedActorFilter(FilterSchema):
+    q: Annotated[Text, FilterLookup(["name__icontains", "role__icontains"])] = Field(
+        None, title="名称/定位"
+    )
+    kind: NamedActorKind | None = Field(None, title="类别")

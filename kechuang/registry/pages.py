@@ -10,9 +10,9 @@ from kechuang.core.crud import Resource
 from kechuang.core.webcrud import Column, Page
 from kechuang.registry import selectors
 from kechuang.registry.api import RESOURCES
-from kechuang.registry.api.schemas import AnnualReportOut
-from kechuang.registry.filters import AnnualReportFilter
-from kechuang.registry.models import AnnualReport, Qualification
+from kechuang.registry.api.schemas import AnnualReportOut, NamedActorOut
+from kechuang.registry.filters import AnnualReportFilter, NamedActorFilter
+from kechuang.registry.models import AnnualReport, NamedActor, Qualification
 from kechuang.registry.models.figures import FIGURE_FIELDS
 
 R = {r.path: r for r in RESOURCES}
@@ -297,6 +297,32 @@ PAGES.append(
         excel="annual_reports",
         read_only=True,
         create_url="/registry/figures/new/",
+    )
+)
+PAGES.append(
+    Page(
+        Resource(
+            "named",
+            "规划点名主体",
+            NamedActor,
+            NamedActorOut,
+            Schema,
+            NamedActorFilter,
+            ("sort_order", "name"),
+            lambda user: NamedActor.objects.restrict(user, "view").select_related(
+                "area", "organization"
+            ),
+            lambda payload: {},
+        ),
+        (
+            Column("名称", "name"),
+            Column("类别", "get_kind_display"),
+            Column("规划中的定位", "role"),
+            Column("出处章节", "section"),
+            Column("对应登记单位", "organization.name"),
+        ),
+        ("name", "kind", "role", "section", "seed", "area", "organization"),
+        read_only=True,
     )
 )
 PAGE_BY_SLUG = {p.slug: p for p in PAGES}

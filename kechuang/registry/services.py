@@ -11,9 +11,10 @@ from django.conf import settings
 from django.db import transaction
 
 from kechuang.core.services import delete_instance, save_instance
-from kechuang.registry.models import Area, IndustryChain, Organization, TechField
+from kechuang.registry.models import Area, IndustryChain, NamedActor, Organization, TechField
 
 REFERENCE_FILE = settings.DATA_DIR / "reference" / "nanyang.yaml"
+NAMED_FILE = settings.DATA_DIR / "reference" / "nanyang-named.yaml"
 
 
 @dataclass
@@ -45,7 +46,7 @@ def _upsert(model: Any, report: LoadReport, lookup: dict[str, Any], values: dict
 
 
 @transaction.atomic
-def load_reference(path: Path = REFERENCE_FILE) -> LoadReport:
+def load_reference(path: Path = REFERENCE_FILE, named: Path | None = NAMED_FILE) -> LoadReport:
     """Load the area tree, industries and high-tech fields from the reference YAML file."""
     data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
     report = LoadReport()
@@ -114,7 +115,29 @@ def load_reference(path: Path = REFERENCE_FILE) -> LoadReport:
                     "keywords": child.get("keywords", []),
                 },
             )
+    if named is not None:
+        _load_named(Path(named), report)
     return report
+
+
+def _load_named(path: Path, report: LoadReport) -> None:
+    """The bodies the plan names (names and roles only); their organization link is kept."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    for order, item in enumerate(data["actors"], start=1):
+        area = Area.objects.get(name=item["area"]) if item.get("area") else None
+        _upsert(
+            NamedActor,
+            report,
+            {"name": item["name"]},
+            {
+                "kind": item["kind"],
+                "role": item["role"],
+                "section": item["section"],
+                "seed": item["seed"],
+                "area": area,
+                "sort_order": order,
+            },
+        )
 
 
 def save_organization(

@@ -318,3 +318,14 @@ class PatentIn(Schema):
     hv_overseas_family: bool = False
     hv_pledged: bool = False
     hv_award: bool = False
+
+
+class NamedActorOut(Schema):
+    id: int
+    name: str
+    kind: str
+    role: str
+    section: str
+    seed: str
+    area_name: str | None = Field(None, alias="area.name")
+    organization_uscc: str | None = Field(None, alias="organization.uscc")

@@ -25,6 +25,8 @@ from kechuang.registry.models.reference import (
     AreaKind,
     IndustryCategory,
     IndustryChain,
+    NamedActor,
+    NamedActorKind,
     TechField,
 )
 from kechuang.registry.models.talent import Talent, Team, TeamProgramme
@@ -40,6 +42,8 @@ __all__ = [
     "InnovationPlatform",
     "IssuerLevel",
     "LegalStatus",
+    "NamedActor",
+    "NamedActorKind",
     "Organization",
     "OrganizationKind",
     "Patent",

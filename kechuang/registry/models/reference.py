@@ -114,3 +114,55 @@ class TechField(DomainModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class NamedActorKind(models.TextChoices):
+    LABORATORY = "laboratory", "实验室"
+    PLATFORM = "platform", "创新平台"
+    UNIVERSITY = "university", "高等院校"
+    RESEARCH_INSTITUTE = "research_institute", "科研院所"
+    ENTERPRISE = "enterprise", "企业"
+    HOSPITAL = "hospital", "医疗机构"
+
+
+class NamedActor(DomainModel):
+    """A body the plan or the bureau's announcement names, with the role the text gives it.
+
+    Names and roles only: no figure or identifier is invented for a real body. Staff link the row
+    to its `Organization` once the body is registered with its real USCC.
+    """
+
+    name = models.CharField("名称", max_length=100, unique=True)
+    kind = models.CharField("类别", max_length=30, choices=NamedActorKind.choices)
+    role = models.CharField("规划中的定位", max_length=300)
+    section = models.CharField("出处章节", max_length=30)
+    seed = models.CharField(
+        "出处文件", max_length=10, help_text="000 = 规划原文；003 = 2025-12 市科技局新闻发布"
+    )
+    area = models.ForeignKey(
+        Area,
+        verbose_name="所在区域",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    organization = models.ForeignKey(
+        "registry.Organization",
+        verbose_name="对应登记单位",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="named_as",
+    )
+    sort_order = models.PositiveIntegerField("排序", default=0)
+
+    scope = ScopeRule(reference=True)
+
+    class Meta:
+        verbose_name = "规划点名主体"
+        verbose_name_plural = "规划点名主体"
+        ordering = ["sort_order"]
+
+    def __str__(self) -> str:
+        return self.name

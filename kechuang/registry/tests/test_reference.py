@@ -1,5 +1,6 @@
 """Nanyang reference data: the area tree, the industries, the 8 high-tech fields; idempotent."""
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -100,3 +101,31 @@ def test_reference_data_is_read_only_for_city_staff(client_for: Any, users: Any)
     assert not can(users["city_staff"], "change", area)
     assert can(users["city_admin"], "change", area)
     assert not can(None, "view", area)
+
+
+SEED_PLAN = (
+    Path(__file__).resolve().parents[3].parent / "shared" / "seeds" / "000_324e3a1b7a0f7509.txt"
+)
+
+
+def test_named_bodies_are_loaded_with_names_and_roles_only(reference: None) -> None:
+    from kechuang.registry.models import NamedActor
+
+    assert NamedActor.objects.count() >= 55
+    lab = NamedActor.objects.get(name="张衡实验室")
+    assert (lab.kind, lab.section, lab.role) == ("laboratory", "二（一）", "依托南阳理工学院筹建")
+    assert NamedActor.objects.get(name="森霸传感科技股份有限公司").area.name == "社旗县"
+    assert not NamedActor.objects.exclude(
+        organization=None
+    ).exists()  # never linked to invented records
+
+
+@pytest.mark.skipif(
+    not SEED_PLAN.exists(), reason="the seed plan (../shared) is not available here"
+)
+def test_every_named_body_from_the_plan_occurs_in_its_text(reference: None) -> None:
+    from kechuang.registry.models import NamedActor
+
+    text = SEED_PLAN.read_text(encoding="utf-8")
+    missing = [a.name for a in NamedActor.objects.filter(seed="000") if a.name not in text]
+    assert missing == []
