@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "kechuang.core",
     "kechuang.accounts",
     "kechuang.registry",
+    "kechuang.cultivation",
 ]
 
 MIDDLEWARE = [

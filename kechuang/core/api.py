@@ -7,6 +7,7 @@ from ninja.renderers import JSONRenderer
 from kechuang.accounts.api import router as accounts_router
 from kechuang.core.auth import REQUIRED
 from kechuang.core.errors import install_handlers
+from kechuang.cultivation.api import router as cultivation_router
 from kechuang.registry.api import router as registry_router
 
 
@@ -29,3 +30,4 @@ api = NinjaAPI(
 install_handlers(api)
 api.add_router("/accounts", accounts_router)
 api.add_router("/registry", registry_router)
+api.add_router("/cultivation", cultivation_router)
