@@ -1,9 +1,17 @@
-"""Shared fixtures: reference data, organizations in two areas, one user per role."""
+"""Shared fixtures: reference data, organizations in two areas, one user per role, and the
+browser (Debian chromium through Playwright) for tests marked `browser`.
+
+Chromium runs headless with a fresh profile, without sandbox (CI runs as root) and without any
+background networking; every request to a host other than the live server is aborted and fails
+the test, which also proves that no page needs a CDN.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Iterator
 from typing import Any
+from urllib.parse import urlparse
 
 import pytest
 from django.test import Client
@@ -122,3 +130,61 @@ def client_for(users: dict[str, Any]) -> Callable[[str], Client]:
         return client
 
     return make
+
+
+# --- browser ------------------------------------------------------------------------------------
+# Playwright's sync API keeps an event loop running in the test thread while the tests' own ORM
+# calls stay synchronous; Django's async guard would refuse them. Set at import, because a fixture
+# is too late for the database fixtures; the subprocess tests drop DJANGO_* variables.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+CHROMIUM = os.environ.get("KECHUANG_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-dev-shm-usage",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-quic",
+    "--no-first-run",
+]
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(locale="zh-CN", base_url=live_server.url)
+    outside: list[str] = []
+    local_host = urlparse(live_server.url).hostname
+
+    def guard(route: Any) -> None:
+        if urlparse(route.request.url).hostname == local_host:
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    context.route("**/*", guard)
+    page = context.new_page()
+    yield page
+    context.close()
+    assert outside == [], f"pages tried to reach outside hosts: {outside}"
+
+
+def log_in(page: Any, username: str, password: str = STRONG_PASSWORD) -> None:
+    page.goto("/accounts/login/")
+    page.get_by_label("用户名").fill(username)
+    page.get_by_label("密码").fill(password)
+    page.get_by_role("button", name="登录").click()
