@@ -28,16 +28,27 @@ def test_list_filters_and_bad_filter_values(client_for: Any, orgs: Any) -> None:
 
 def test_empty_list_has_a_real_empty_state(client_for: Any, users: Any) -> None:
     page = client_for("city_staff").get("/registry/patents/").content.decode()
-    assert 'data-testid="empty-state"' in page and "尚无专利记录" in page and "Excel 模板批量导入" in page
+    assert (
+        'data-testid="empty-state"' in page
+        and "尚无专利记录" in page
+        and "Excel 模板批量导入" in page
+    )
 
 
 def test_detail_shows_fields_related_records_and_change_history(client_for: Any, orgs: Any) -> None:
     org = orgs["wolong"]
-    Qualification.objects.create(organization=org, kind="HNTE", issued_on=dt.date(2023, 11, 1),
-                                 expires_on=dt.date(2026, 10, 31), issuer_level="national")
+    Qualification.objects.create(
+        organization=org,
+        kind="HNTE",
+        issued_on=dt.date(2023, 11, 1),
+        expires_on=dt.date(2026, 10, 31),
+        issuer_level="national",
+    )
     client = client_for("city_staff")
-    client.post(f"/registry/organizations/{org.pk}/edit/", {
-        "uscc": org.uscc, "name": "卧龙改名企业（测试）", "kind": "enterprise", "area": "卧龙区"})
+    client.post(
+        f"/registry/organizations/{org.pk}/edit/",
+        {"uscc": org.uscc, "name": "卧龙改名企业（测试）", "kind": "enterprise", "area": "卧龙区"},
+    )
     page = client.get(f"/registry/organizations/{org.pk}/").content.decode()
     assert "卧龙改名企业（测试）" in page and "高新技术企业" in page
     assert "卧龙测试企业（测试）" in page  # the old name, in the change history
@@ -45,22 +56,46 @@ def test_detail_shows_fields_related_records_and_change_history(client_for: Any,
 
 def test_create_form_saves_through_the_same_rules_as_the_api(client_for: Any, orgs: Any) -> None:
     client = client_for("county_staff")
-    response = client.post("/registry/platforms/new/", {
-        "name": "卧龙测试重点实验室", "kind": "key_lab", "level": "municipal", "host": orgs["wolong"].uscc,
-        "co_builders": orgs["wolong_univ"].uscc, "status": "operating"})
+    response = client.post(
+        "/registry/platforms/new/",
+        {
+            "name": "卧龙测试重点实验室",
+            "kind": "key_lab",
+            "level": "municipal",
+            "host": orgs["wolong"].uscc,
+            "co_builders": orgs["wolong_univ"].uscc,
+            "status": "operating",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     platform = InnovationPlatform.objects.get(name="卧龙测试重点实验室")
-    assert platform.area.name == "卧龙区" and [o.pk for o in platform.co_builders.all()] == [orgs["wolong_univ"].pk]
+    assert platform.area.name == "卧龙区" and [o.pk for o in platform.co_builders.all()] == [
+        orgs["wolong_univ"].pk
+    ]
 
 
 def test_form_errors_are_chinese_and_nothing_is_saved(client_for: Any, orgs: Any) -> None:
     client = client_for("county_staff")
-    response = client.post("/registry/organizations/new/", {
-        "uscc": "91411303000000001X", "name": "校验位错误企业", "kind": "enterprise", "area": "卧龙区"})
+    response = client.post(
+        "/registry/organizations/new/",
+        {
+            "uscc": "91411303000000001X",
+            "name": "校验位错误企业",
+            "kind": "enterprise",
+            "area": "卧龙区",
+        },
+    )
     assert response.status_code == 422
     assert "统一社会信用代码校验位错误" in response.content.decode()
-    other_area = client.post("/registry/platforms/new/", {
-        "name": "越权平台", "kind": "key_lab", "level": "municipal", "host": orgs["wancheng"].uscc})
+    other_area = client.post(
+        "/registry/platforms/new/",
+        {
+            "name": "越权平台",
+            "kind": "key_lab",
+            "level": "municipal",
+            "host": orgs["wancheng"].uscc,
+        },
+    )
     assert other_area.status_code == 403
     assert not Organization.objects.filter(name="校验位错误企业").exists()
     assert not InnovationPlatform.objects.exists()
@@ -85,13 +120,29 @@ def test_figures_pages_run_the_whole_workflow(client_for: Any, orgs: Any) -> Non
     from kechuang.registry.models import AnnualReport, FigureSubmission
 
     enterprise = client_for("enterprise")
-    form = enterprise.get("/registry/figures/new/", {"organization": orgs["wolong"].uscc, "year": 2024})
+    form = enterprise.get(
+        "/registry/figures/new/", {"organization": orgs["wolong"].uscc, "year": 2024}
+    )
     assert form.status_code == 200 and "研发费用总额" in form.content.decode()
-    bad = enterprise.post("/registry/figures/new/", {"organization": orgs["wolong"].uscc, "year": "2024",
-                                                      "total_revenue": "100", "rd_expense": "150"})
+    bad = enterprise.post(
+        "/registry/figures/new/",
+        {
+            "organization": orgs["wolong"].uscc,
+            "year": "2024",
+            "total_revenue": "100",
+            "rd_expense": "150",
+        },
+    )
     assert bad.status_code == 422 and "不能高于总收入" in bad.content.decode()
-    ok = enterprise.post("/registry/figures/new/", {"organization": orgs["wolong"].uscc, "year": "2024",
-                                                     "total_revenue": "1000", "rd_expense": "50"})
+    ok = enterprise.post(
+        "/registry/figures/new/",
+        {
+            "organization": orgs["wolong"].uscc,
+            "year": "2024",
+            "total_revenue": "1000",
+            "rd_expense": "50",
+        },
+    )
     assert ok.status_code == 302
     submission = FigureSubmission.objects.get()
     client_for("county_staff").post(f"/registry/figures/{submission.pk}/", {"decision": "approve"})
