@@ -25,11 +25,11 @@ UPLOAD_DIR = settings.MEDIA_ROOT / "imports"
 
 
 def _spec(code: str) -> Any:
-    from kechuang.registry.excel.specs import SPECS
+    from kechuang.registry.excel.specs import REGISTRIES
 
-    if code not in SPECS:
+    if code not in REGISTRIES:
         raise Http404("没有这个登记表。")
-    return SPECS[code]
+    return REGISTRIES[code]
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -53,7 +53,7 @@ def download_template(request: HttpRequest, code: str) -> HttpResponse:
     from kechuang.registry.excel import template
 
     spec = _spec(code)
-    return _xlsx(template.build_template(code), f"{spec.title}导入模板.xlsx")
+    return _xlsx(template.build_template(code), f"{spec.title_zh}导入模板.xlsx")
 
 
 @login_required
@@ -71,7 +71,9 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
         filters = r.filters()
     queryset = filters.filter(r.queryset(request.user)).order_by(r.orderings[0], "pk")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-    return _xlsx(exporter.export_xlsx(code, queryset, request.user), f"{spec.title}-{stamp}.xlsx")
+    return _xlsx(
+        exporter.export_xlsx(code, queryset, request.user), f"{spec.title_zh}-{stamp}.xlsx"
+    )
 
 
 def _stored(request: HttpRequest, code: str) -> Path | None:
@@ -92,15 +94,21 @@ def import_view(request: HttpRequest, code: str) -> HttpResponse:
     context: dict[str, Any] = {"spec": spec, "code": code, "page": _page(code)}
     if request.method == "POST" and "file" in request.FILES:
         upload = request.FILES["file"]
-        result = importer.validate_upload(code, upload, request.user)
-        context["report"] = result
-        if result.errors or not result.rows_total:
-            context["error_rows"] = result.errors[:500]
+        if upload.size > importer.MAX_UPLOAD_BYTES:
+            # Refused before reading: the validator would say the same, after reading it all.
+            result = importer.validate_upload(code, upload, request.user, filename=upload.name)
+            context["report"], context["error_rows"] = result, result.errors[:500]
+            return render(request, "registry/import.html", context, status=422)
+        content = upload.read()
+        result = importer.validate_upload(code, content, request.user, filename=upload.name)
+        context["report"], context["error_rows"] = result, result.errors[:500]
         UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
         token = secrets.token_urlsafe(16)
-        if getattr(result, "content", None):
-            (UPLOAD_DIR / f"{token}.xlsx").write_bytes(result.content)
-            request.session[f"import-{code}"] = token
+        (UPLOAD_DIR / f"{token}.xlsx").write_bytes(content)
+        previous = request.session.get(f"import-{code}")
+        if previous:
+            (UPLOAD_DIR / f"{previous}.xlsx").unlink(missing_ok=True)
+        request.session[f"import-{code}"] = token
         return render(
             request, "registry/import.html", context, status=422 if result.errors else 200
         )
@@ -136,4 +144,4 @@ def error_report(request: HttpRequest, code: str) -> HttpResponse:
         raise Http404("没有可下载的校验报告，请重新上传。")
     content = stored.read_bytes()
     result = importer.validate_upload(code, content, request.user, filename=stored.name)
-    return _xlsx(report.report_xlsx(result, content), f"{spec.title}-校验报告.xlsx")
+    return _xlsx(report.report_xlsx(result, content), f"{spec.title_zh}-校验报告.xlsx")
