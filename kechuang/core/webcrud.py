@@ -234,6 +234,15 @@ def may_write(user: Any) -> bool:
     return user.is_authenticated and user.role != Role.EXPERT
 
 
+def ordering_choices(r: Resource) -> list[tuple[str, str]]:
+    """(value, Chinese label) for each ordering, e.g. ("-approved_on", "批准日期（降序）")."""
+    choices = []
+    for name in r.orderings:
+        label = _model_label(r.model, name.split("__")[0]) or name
+        choices += [(name, f"{label}（升序）"), (f"-{name}", f"{label}（降序）")]
+    return choices
+
+
 def list_view(request: HttpRequest, page: Page) -> HttpResponse:
     r = page.resource
     data = {k: v for k, v in request.GET.items() if k in r.filters.model_fields and v != ""}
@@ -280,7 +289,7 @@ def list_view(request: HttpRequest, page: Page) -> HttpResponse:
             "controls": controls,
             "query": query.urlencode(),
             "ordering": ordering,
-            "orderings": [(o, o) for o in sorted(allowed)],
+            "orderings": ordering_choices(r),
             "may_write": may_write(request.user),
             "create_url": page.create_url
             or ("" if page.read_only else reverse(f"registry:{page.slug}_create")),
