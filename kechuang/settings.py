@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "kechuang.accounts",
     "kechuang.registry",
     "kechuang.cultivation",
+    "kechuang.monitoring",
 ]
 
 MIDDLEWARE = [

@@ -122,6 +122,9 @@ class PlatformFilter(FilterSchema):
     area: Text = Field(None, title="区域")
     industry: Text = Field(None, title="产业")
     host: Annotated[Text, FilterLookup("host__uscc")] = Field(None, title="依托单位信用代码")
+    approved_to: Annotated[dt.date | None, FilterLookup("approved_on__lte")] = Field(
+        None, title="批准日期不晚于"
+    )
     is_demo: bool | None = Field(None, title="演示数据")
 
     def filter_area(self, value: str | None) -> Q:

@@ -1,0 +1,402 @@
+"""Reads for monitoring: computed indicators (traceable to the registry records behind them),
+progress per indicator and area, commitments, the area ranking and the heat map.
+
+Published figures (observations) and figures computed from the registries are kept apart: the
+status of an indicator comes from the published figures; the computed series has its own
+progress, shown beside it, never silently replacing it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+from types import SimpleNamespace
+from typing import Any
+from urllib.parse import urlencode
+
+from django.db.models import Count, Sum
+from django.urls import reverse
+
+from kechuang.monitoring.engine.observations import Observation as EngineObservation
+from kechuang.monitoring.engine.observations import ObservationConflict
+from kechuang.monitoring.engine.progress import ProgressResult, compute_progress, rank_areas
+from kechuang.monitoring.models import (
+    AreaTarget,
+    Commitment,
+    ComputedFrom,
+    Indicator,
+    Observation,
+    Plan,
+    ReviewState,
+)
+from kechuang.registry.models import AnnualReport, Area, InnovationPlatform, Patent, Qualification
+
+
+def year_end(year: int) -> dt.date:
+    return dt.date(year, 12, 31)
+
+
+# --- computed indicators --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Computed:
+    year: int
+    value: float | None
+    detail: str  # how it was computed, in Chinese, with the counts
+    trace_url: str  # the registry list holding the records behind the value
+
+
+def _subtree_counts(rows: Any, areas: list[Area]) -> dict[str, Decimal]:
+    """Roll per-area sums ({area_id: value}) up to every area of the tree (by path prefix)."""
+    by_id = {a.pk: a for a in areas}
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for area_id, value in rows:
+        leaf = by_id.get(area_id)
+        if leaf is None or value is None:
+            continue
+        for area in areas:
+            if leaf.path.startswith(area.path):
+                totals[area.code] += Decimal(value)
+    return totals
+
+
+def _trace(name: str, **params: Any) -> str:
+    return (
+        reverse(f"registry:{name}_list") + "?" + urlencode({k: v for k, v in params.items() if v})
+    )
+
+
+def computed_series(
+    code: str, years: list[int], areas: list[Area]
+) -> dict[str, dict[int, Computed]]:
+    """{area code: {year: Computed}} for one computable indicator, one grouped query per year."""
+    result: dict[str, dict[int, Computed]] = defaultdict(dict)
+    for year in years:
+        day = year_end(year)
+        if code in (ComputedFrom.HNTE_COUNT, ComputedFrom.TSME_COUNT):
+            kind = "HNTE" if code == ComputedFrom.HNTE_COUNT else "TSME"
+            rows = (
+                Qualification.objects.filter(Qualification.valid_on(day), kind=kind)
+                .values("organization__area")
+                .annotate(n=Count("organization", distinct=True))
+                .values_list("organization__area", "n")
+            )
+            totals = _subtree_counts(rows, areas)
+            label = "高新技术企业" if kind == "HNTE" else "科技型中小企业"
+            for area in areas:
+                n = totals.get(area.code, Decimal(0))
+                result[area.code][year] = Computed(
+                    year,
+                    float(n),
+                    f"{day} 有效的{label}资质 {n} 家",
+                    _trace("qualifications", kind=kind, valid_on=day.isoformat(), area=area.code),
+                )
+        elif code == ComputedFrom.PLATFORMS:
+            rows = (
+                InnovationPlatform.objects.filter(status="operating", approved_on__lte=day)
+                .values("area")
+                .annotate(n=Count("pk"))
+                .values_list("area", "n")
+            )
+            totals = _subtree_counts(rows, areas)
+            for area in areas:
+                n = totals.get(area.code, Decimal(0))
+                result[area.code][year] = Computed(
+                    year,
+                    float(n),
+                    f"截至 {day} 批准且运行中的创新平台 {n} 个",
+                    _trace(
+                        "platforms", status="operating", approved_to=day.isoformat(), area=area.code
+                    ),
+                )
+        elif code == ComputedFrom.HV_PATENTS:
+            rows = (
+                Patent.objects.filter(Patent.high_value_on(day))
+                .values("organization__area")
+                .annotate(n=Count("pk"))
+                .values_list("organization__area", "n")
+            )
+            totals = _subtree_counts(rows, areas)
+            population = published_latest("population", areas, year)
+            for area in areas:
+                n = totals.get(area.code, Decimal(0))
+                pop = population.get(area.code)
+                value = float(n) / pop if pop else None  # population in 万人 → per 10,000 residents
+                detail = (
+                    f"{day} 有效高价值发明专利 {n} 件 ÷ 常住人口 {pop} 万人"
+                    if pop
+                    else f"{day} 有效高价值发明专利 {n} 件；缺少 {year} 年常住人口，无法计算"
+                )
+                result[area.code][year] = Computed(
+                    year,
+                    value,
+                    detail,
+                    _trace("patents", high_value_on=day.isoformat(), area=area.code),
+                )
+        elif code == ComputedFrom.INDUSTRIAL_RD:
+            rows = (
+                AnnualReport.objects.filter(
+                    year=year,
+                    organization__is_above_designated_size=True,
+                    organization__kind="enterprise",
+                    confirmed_at__isnull=False,
+                )
+                .values("organization__area")
+                .annotate(rd=Sum("rd_expense"), revenue=Sum("total_revenue"))
+                .values_list("organization__area", "rd", "revenue")
+            )
+            rows = list(rows)
+            rd = _subtree_counts([(a, r) for a, r, _ in rows], areas)
+            revenue = _subtree_counts([(a, v) for a, _, v in rows], areas)
+            for area in areas:
+                r, v = rd.get(area.code, Decimal(0)), revenue.get(area.code, Decimal(0))
+                value = float(r / v * 100) if v else None
+                result[area.code][year] = Computed(
+                    year,
+                    value,
+                    f"{year} 年规上企业已确认年报：研发费用 {r} 万元 ÷ 营业收入 {v} 万元",
+                    _trace("annual_reports", year=year, area=area.code),
+                )
+    return result
+
+
+def published_latest(code: str, areas: list[Area], year: int) -> dict[str, float]:
+    """The counted published value of an (auxiliary) indicator for each area and year."""
+    rows = (
+        Observation.objects.filter(
+            indicator__code=code, year=year, kind__in=("actual", "preliminary")
+        )
+        .exclude(state=ReviewState.REJECTED)
+        .order_by("area", "kind", "as_of", "pk")
+    )
+    values: dict[str, float] = {}
+    for obs in rows.select_related("area"):
+        values[obs.area.code] = float(obs.value)  # ordering leaves actual/newest last
+    return values
+
+
+# --- progress ----------------------------------------------------------------------------------
+
+
+@dataclass
+class IndicatorRow:
+    indicator: Indicator
+    area: Area
+    target: Any  # the target the progress is measured against (city or area share)
+    published: ProgressResult | None
+    computed: ProgressResult | None
+    computed_points: list[Computed]
+    conflicts: int
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def status(self) -> str:
+        return self.published.status if self.published else "no_data"
+
+
+def _target_for(
+    indicator: Indicator, area: Area, plan: Plan, area_targets: dict[Any, AreaTarget]
+) -> Any:
+    if area.pk == plan.area_id:
+        return SimpleNamespace(**indicator.target_spec)
+    share = area_targets.get((indicator.pk, area.pk))
+    if share is None or share.baseline_value is None:
+        return None
+    spec = indicator.target_spec
+    spec.update(baseline_value=float(share.baseline_value), target_value=float(share.target_value))
+    return SimpleNamespace(**spec)
+
+
+def _engine_observations(
+    rows: list[Observation], as_of: dt.date
+) -> tuple[list[EngineObservation], int]:
+    usable, conflicts = [], 0
+    for obs in rows:
+        if obs.as_of > as_of or obs.state == ReviewState.REJECTED:
+            continue
+        if obs.state == ReviewState.CONFLICT:
+            conflicts += 1
+            continue  # a figure two sources disagree on does not count until a person decides
+        if obs.kind == "cumulative" or obs.kind == "partial":
+            pass  # shown, never counted: the engine sets them aside with the reason
+        usable.append(
+            EngineObservation(obs.year, float(obs.value), obs.kind, obs.as_of, obs.source_title)
+        )
+    return usable, conflicts
+
+
+def _progress(
+    target: Any, observations: list[EngineObservation]
+) -> tuple[ProgressResult | None, str]:
+    if target is None:
+        return None, "该区域尚未分解目标"
+    try:
+        return compute_progress(target, observations), ""
+    except ObservationConflict as error:
+        return None, str(error)
+
+
+def plan_progress(
+    plan: Plan, as_of: dt.date, areas: list[Area] | None = None
+) -> dict[str, list[IndicatorRow]]:
+    """{area code: [IndicatorRow per indicator]} for the plan as known on `as_of`."""
+    areas = areas or list(Area.objects.order_by("sort_order"))
+    indicators = list(plan.indicators.filter(is_auxiliary=False).order_by("sort_order"))
+    years = list(range(plan.start_year - 1, min(as_of.year, plan.end_year) + 1))
+    observations: dict[tuple[int, int], list[Observation]] = defaultdict(list)
+    for obs in Observation.objects.filter(indicator__plan=plan, area__in=areas).select_related(
+        "area"
+    ):
+        observations[(obs.indicator_id, obs.area_id)].append(obs)
+    area_targets = {
+        (t.indicator_id, t.area_id): t for t in AreaTarget.objects.filter(indicator__plan=plan)
+    }
+    computed = {
+        ind.code: computed_series(ind.computed_from, years, areas)
+        for ind in indicators
+        if ind.computed_from and ind.computed_from != ComputedFrom.TECH_CONTRACTS
+    }
+    result: dict[str, list[IndicatorRow]] = {}
+    for area in areas:
+        rows = []
+        for indicator in indicators:
+            target = _target_for(indicator, area, plan, area_targets)
+            usable, conflicts = _engine_observations(observations[(indicator.pk, area.pk)], as_of)
+            published, warning = _progress(target, usable)
+            points = [
+                p
+                for p in computed.get(indicator.code, {}).get(area.code, {}).values()
+                if p.value is not None and p.year <= as_of.year
+            ]
+            computed_progress = None
+            if points and target is not None and indicator.kind != "average_annual_growth":
+                computed_progress, _ = _progress(
+                    target,
+                    [
+                        EngineObservation(p.year, p.value, "actual", year_end(p.year), "登记库计算")
+                        for p in points
+                        if p.year >= indicator.baseline_year
+                    ],
+                )
+            warnings = [warning] if warning else []
+            if conflicts:
+                warnings.append(f"{conflicts} 个监测值来源冲突，待核实，暂不计入")
+            rows.append(
+                IndicatorRow(
+                    indicator,
+                    area,
+                    target,
+                    published,
+                    computed_progress,
+                    sorted(points, key=lambda p: p.year),
+                    conflicts,
+                    warnings,
+                )
+            )
+        result[area.code] = rows
+    return result
+
+
+def area_ranking(
+    progress: dict[str, list[IndicatorRow]], indicator_code: str, areas: list[Area]
+) -> list[Any]:
+    """Areas (not the city) ranked by completion of one indicator; areas without data last."""
+    names = {a.code: a.name for a in areas}
+    entries = {}
+    for code, rows in progress.items():
+        if code not in names or not any(r.indicator.code == indicator_code for r in rows):
+            continue
+        row = next(r for r in rows if r.indicator.code == indicator_code)
+        if row.area.parent_id is None:
+            continue
+        entries[names[code]] = SimpleNamespace(
+            completion=row.published.completion if row.published else None, status=row.status
+        )
+    return rank_areas(entries)
+
+
+@dataclass(frozen=True)
+class CommitmentRow:
+    commitment: Commitment
+    latest: Observation | None
+    status: str  # met | not_met | no_data | qualitative
+    status_label: str
+
+
+COMMITMENT_LABELS = {
+    "met": "已达标",
+    "not_met": "未达标",
+    "no_data": "暂无数据",
+    "qualitative": "需人工判断",
+}
+
+
+def commitment_progress(plan: Plan, as_of: dt.date) -> list[CommitmentRow]:
+    """Each commitment against its latest counted city figure (actual or preliminary)."""
+    latest: dict[int, Observation] = {}
+    rows = (
+        Observation.objects.filter(
+            commitment__plan=plan,
+            area=plan.area,
+            as_of__lte=as_of,
+            kind__in=("actual", "preliminary", "cumulative"),
+        )
+        .exclude(state__in=(ReviewState.REJECTED, ReviewState.CONFLICT))
+        .order_by("commitment", "year", "as_of", "pk")
+    )
+    for obs in rows:
+        latest[obs.commitment_id] = obs
+    result = []
+    for commitment in plan.commitments.order_by("sort_order"):
+        obs = latest.get(commitment.pk)
+        status = _commitment_status(commitment, obs)
+        result.append(CommitmentRow(commitment, obs, status, COMMITMENT_LABELS[status]))
+    return result
+
+
+def _commitment_status(c: Commitment, obs: Observation | None) -> str:
+    if c.value is None and c.low is None:
+        return "qualitative"
+    if obs is None:
+        return "no_data"
+    v = obs.value
+    met = {
+        "gte": v >= (c.value or 0),
+        "gt": v > (c.value or 0),
+        "lte": v <= (c.value or 0),
+        "eq": v == c.value,
+        "approx": c.value is not None and abs(v - c.value) <= abs(c.value) * Decimal("0.05"),
+        "range": (c.low or 0) <= v <= (c.high or c.low or 0),
+    }[c.comparator]
+    return "met" if met else "not_met"
+
+
+def heatmap(progress: dict[str, list[IndicatorRow]], areas: list[Area]) -> dict[str, Any]:
+    """Areas × indicators completion matrix (None where no target or no data)."""
+    area_rows = [a for a in areas if a.code in progress]
+    indicators = [r.indicator for r in progress[area_rows[0].code]] if area_rows else []
+    cells = []
+    for y, area in enumerate(area_rows):
+        for x, row in enumerate(progress[area.code]):
+            completion = row.published.completion if row.published else None
+            if completion is None and row.computed is not None:
+                completion = row.computed.completion
+            cells.append([x, y, None if completion is None else round(completion * 100, 1)])
+    return {
+        "areas": [a.name for a in area_rows],
+        "indicators": [i.name for i in indicators],
+        "cells": cells,
+    }
+
+
+def observations_for(user: Any) -> Any:
+    return Observation.objects.restrict(user, "view").select_related(
+        "indicator", "commitment", "area", "entered_by"
+    )
+
+
+def plans_for(user: Any) -> Any:
+    return Plan.objects.restrict(user, "view").select_related("area")

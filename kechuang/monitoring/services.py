@@ -1,0 +1,255 @@
+"""Writes for monitoring: loading a plan file, recording observations (with conflict flags),
+resolving conflicts, splitting targets across areas."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
+from django.db import transaction
+
+from kechuang.accounts.scoping import can
+from kechuang.core.services import save_instance
+from kechuang.monitoring.engine.areas import split_target
+from kechuang.monitoring.engine.periods import PeriodError, parse_period
+from kechuang.monitoring.engine.plan_file import load_plan
+from kechuang.monitoring.models import (
+    AreaTarget,
+    Commitment,
+    ComputedFrom,
+    Indicator,
+    Observation,
+    Plan,
+    ReviewState,
+)
+from kechuang.registry.models import Area
+
+PLAN_FILES = {"nanyang-14": settings.DATA_DIR / "plans" / "nanyang-14th.yaml"}
+COMPUTABLE = {c.value for c in ComputedFrom if c.value}
+AUXILIARY = [
+    {"code": "population", "name": "常住人口", "unit": "万人", "kind": "level"},
+    {"code": "employed_persons", "name": "就业人员", "unit": "万人", "kind": "level"},
+]
+
+
+def _dec(value: Any) -> Decimal | None:
+    return None if value is None else Decimal(str(value))
+
+
+@transaction.atomic
+def load_plan_file(path: Path | str) -> Plan:
+    """Create or update a plan and its indicators and commitments from its YAML file.
+
+    Idempotent: a second run saves nothing. Which indicators are computed from the registries
+    is kept once set (the bureau may switch it off in the admin).
+    """
+    spec = load_plan(path)
+    city = Area.objects.get(code=spec.area_code)
+    plan = Plan.objects.filter(code=spec.id).first() or Plan(code=spec.id)
+    _assign(
+        plan,
+        title=spec.title,
+        document_number=spec.document_number,
+        issued_on=spec.issued,
+        start_year=spec.start_year,
+        end_year=spec.end_year,
+        area=city,
+        source_file=spec.source_file,
+        notes=list(spec.notes),
+    )
+    by_code: dict[str, Indicator] = {}
+    for order, item in enumerate(spec.indicators, start=1):
+        indicator = Indicator.objects.filter(plan=plan, code=item.code).first()
+        fresh = indicator is None
+        indicator = indicator or Indicator(plan=plan, code=item.code)
+        values = dict(
+            name=item.name,
+            unit=item.unit,
+            baseline_year=item.baseline_year,
+            baseline_value=_dec(item.baseline_value),
+            target_year=item.target_year,
+            target_value=_dec(item.target_value),
+            kind=item.kind,
+            direction=item.direction,
+            growth_model=item.growth_model,
+            source_section=item.source.section[:200],
+            source_quote=item.source.quote[:300],
+            notes=list(item.notes),
+            sort_order=order,
+        )
+        if fresh and item.code in COMPUTABLE:
+            values["computed_from"] = item.code
+        _assign(indicator, **values)
+        by_code[item.code] = indicator
+    for order, aux in enumerate(AUXILIARY, start=100):
+        indicator = Indicator.objects.filter(plan=plan, code=aux["code"]).first() or Indicator(
+            plan=plan, code=aux["code"]
+        )
+        _assign(
+            indicator,
+            name=aux["name"],
+            unit=aux["unit"],
+            kind=aux["kind"],
+            is_auxiliary=True,
+            growth_model="linear",
+            direction="increase",
+            sort_order=order,
+            source_section="辅助数据（不在规划目标表中）",
+        )
+    for order, item in enumerate(spec.commitments, start=1):
+        commitment = Commitment.objects.filter(plan=plan, code=item.code).first() or Commitment(
+            plan=plan, code=item.code
+        )
+        _assign(
+            commitment,
+            title=item.title[:200],
+            section=item.section[:40],
+            quote=item.quote[:400],
+            unit=item.unit,
+            comparator=item.comparator,
+            measure=item.measure,
+            target_year=item.target_year,
+            value=_dec(item.value),
+            low=_dec(item.low),
+            high=_dec(item.high),
+            benchmark=item.benchmark or "",
+            indicator=by_code.get(item.indicator) if item.indicator else None,
+            notes=list(item.notes),
+            sort_order=order,
+        )
+    return plan
+
+
+def _assign(instance: Any, **values: Any) -> None:
+    """Set values and save only when something differs (so reloading writes no audit entry)."""
+    changed = instance.pk is None
+    for name, value in values.items():
+        try:
+            current = getattr(instance, name)
+        except ObjectDoesNotExist:  # an unset foreign key on a new row
+            current = None
+        if isinstance(current, Decimal) and value is not None:
+            differs = current != Decimal(str(value))
+        else:
+            differs = current != value
+        if differs:
+            setattr(instance, name, value)
+            changed = True
+    if changed:
+        instance.save()
+
+
+def load_default_plans() -> list[Plan]:
+    return [load_plan_file(path) for path in PLAN_FILES.values() if Path(path).exists()]
+
+
+@transaction.atomic
+def record_observation(user: Any, data: dict[str, Any]) -> Observation:
+    """Record one observation; flag a conflict when another source disagrees for the same
+    indicator (or commitment), area, period and kind.
+
+    `data`: indicator or commitment (rows), area (row), period (text), value, kind, as_of,
+    source_title, source_issuer, source_url, source_quote, other_scope.
+    """
+    try:
+        period = parse_period(str(data.get("period", "")))
+    except PeriodError as error:
+        raise ValidationError({"period": str(error)}) from error
+    if data.get("kind") == "cumulative" and period.kind != "years":
+        raise ValidationError({"period": "累计数的期间应为年份区间，如 2021-2025。"})
+    if data.get("kind") == "partial" and period.kind != "months":
+        raise ValidationError({"period": "部分期间数的期间应为月份区间，如 2022-01/2022-10。"})
+    values = {
+        **data,
+        "period": period.text,
+        "start": period.start,
+        "end": period.end,
+        "year": period.year,
+        "entered_by": user if getattr(user, "is_authenticated", False) else None,
+    }
+    observation = save_instance(user, Observation(), values)
+    _flag_conflicts(observation)
+    return observation
+
+
+def same_key(observation: Observation) -> Any:
+    return Observation.objects.filter(
+        indicator=observation.indicator,
+        commitment=observation.commitment,
+        area=observation.area,
+        period=observation.period,
+        kind=observation.kind,
+    ).exclude(state=ReviewState.REJECTED)
+
+
+def _flag_conflicts(observation: Observation) -> None:
+    others = (
+        same_key(observation)
+        .exclude(pk=observation.pk)
+        .exclude(source_title=observation.source_title)
+    )
+    disagreeing = [o for o in others if o.value != observation.value]
+    if not disagreeing:
+        return
+    note = "与“" + "”“".join(sorted({o.source_title for o in disagreeing})) + "”的数值不一致"
+    for row in [observation, *disagreeing]:
+        if row.state != ReviewState.CONFLICT:
+            row.state = ReviewState.CONFLICT
+            row.state_note = note[:300]
+            row.save()
+
+
+@transaction.atomic
+def resolve_conflict(user: Any, observation: Observation, keep: bool, note: str) -> Observation:
+    """A person decides: keep this figure (the others of the conflict are rejected) or reject it."""
+    if not can(user, "change", observation):
+        raise PermissionDenied("您无权核实该监测值。")
+    if not note.strip():
+        raise ValidationError({"state_note": "请说明核实的依据。"})
+    group = list(same_key(observation).filter(state=ReviewState.CONFLICT))
+    for row in group:
+        accepted = (row.pk == observation.pk) == keep
+        row.state = ReviewState.OK if accepted else ReviewState.REJECTED
+        row.state_note = note.strip()[:300]
+        row.save()
+    observation.refresh_from_db()
+    return observation
+
+
+@transaction.atomic
+def split_indicator_target(
+    user: Any,
+    indicator: Indicator,
+    area_baselines: dict[str, float],
+    manual: dict[str, float] | None = None,
+) -> list[AreaTarget]:
+    """Split the city target across areas by baseline share (manual values honoured)."""
+    if not (user.is_superuser or user.role in ("city_admin", "city_staff")):
+        raise PermissionDenied("只有市科技局工作人员可以分解目标。")
+    try:
+        shares = split_target(
+            float(indicator.baseline_value),
+            float(indicator.target_value),
+            area_baselines,
+            manual,
+            decimals=2,
+        )
+    except ValueError as error:
+        raise ValidationError({"area_baselines": str(error)}) from error
+    rows = []
+    for name, value in shares.items():
+        area = Area.objects.get(name=name)
+        row = AreaTarget.objects.filter(indicator=indicator, area=area).first() or AreaTarget(
+            indicator=indicator, area=area
+        )
+        _assign(
+            row,
+            baseline_value=_dec(area_baselines.get(name)),
+            target_value=_dec(value),
+            method="manual" if manual and name in manual else "baseline_share",
+        )
+        rows.append(row)
+    return rows
