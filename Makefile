@@ -64,6 +64,7 @@ demo: venv assets $(VAR)/secret-key
 	$(PY) manage.py migrate --noinput -v0 && \
 	$(PY) manage.py collectstatic --noinput -v0 && \
 	$(PY) manage.py load_reference && \
+	$(PY) manage.py load_plan && \
 	$(PY) manage.py load_demo && \
 	echo "科创平台：http://127.0.0.1:$(PORT)  （用上面的 admin 账户登录；Ctrl+C 停止）" && \
 	exec $(VENV)/bin/gunicorn kechuang.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -

@@ -160,6 +160,10 @@ def record_observation(user: Any, data: dict[str, Any]) -> Observation:
         raise ValidationError({"period": str(error)}) from error
     if data.get("kind") == "cumulative" and period.kind != "years":
         raise ValidationError({"period": "累计数的期间应为年份区间，如 2021-2025。"})
+    if data.get("kind") in ("actual", "preliminary") and period.kind != "year":
+        raise ValidationError(
+            {"period": "正式数和初步数的期间应为一个年度，如 2023；部分期间请选“部分期间数”。"}
+        )
     if data.get("kind") == "partial" and period.kind != "months":
         raise ValidationError({"period": "部分期间数的期间应为月份区间，如 2022-01/2022-10。"})
     values = {
