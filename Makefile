@@ -10,7 +10,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 VAR := var
 VENDOR := kechuang/core/static/vendor
-DEB_PACKAGES := chromium fonts-noto-cjk postgresql-15
+DEB_PACKAGES := chromium fonts-noto-cjk postgresql-15 libreoffice-writer-nogui
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 # The demo: plain HTTP on the loopback, a key generated once per checkout.
 DEMO_ENV = KECHUANG_HTTPS=0 KECHUANG_SECRET_KEY="$$(cat $(VAR)/secret-key)" KECHUANG_ALLOWED_HOSTS=127.0.0.1,localhost

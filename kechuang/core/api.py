@@ -8,6 +8,8 @@ from kechuang.accounts.api import router as accounts_router
 from kechuang.core.auth import REQUIRED
 from kechuang.core.errors import install_handlers
 from kechuang.cultivation.api import router as cultivation_router
+from kechuang.monitoring.api import router as monitoring_router
+from kechuang.monitoring.observation_api import router as observation_router
 from kechuang.registry.api import router as registry_router
 
 
@@ -31,3 +33,5 @@ install_handlers(api)
 api.add_router("/accounts", accounts_router)
 api.add_router("/registry", registry_router)
 api.add_router("/cultivation", cultivation_router)
+api.add_router("/monitoring", monitoring_router)
+api.add_router("/monitoring/data", observation_router)

@@ -17,7 +17,7 @@ MODULES = [
     ("团队", "registry:teams_list", "signed_in"),
     ("专利", "registry:patents_list", "signed_in"),
     ("规划点名", "registry:named_list", "signed_in"),
-    ("规划监测", None, "signed_in"),
+    ("规划监测", "monitoring:dashboard", "signed_in"),
     ("企业培育", None, "signed_in"),
     ("技术市场", None, "all"),
     ("科技计划", None, "signed_in"),

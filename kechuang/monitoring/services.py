@@ -198,12 +198,12 @@ def _flag_conflicts(observation: Observation) -> None:
     disagreeing = [o for o in others if o.value != observation.value]
     if not disagreeing:
         return
-    note = "与“" + "”“".join(sorted({o.source_title for o in disagreeing})) + "”的数值不一致"
-    for row in [observation, *disagreeing]:
-        if row.state != ReviewState.CONFLICT:
-            row.state = ReviewState.CONFLICT
-            row.state_note = note[:300]
-            row.save()
+    group = [observation, *disagreeing]
+    for row in group:
+        names = sorted({o.source_title for o in group if o.source_title != row.source_title})
+        row.state = ReviewState.CONFLICT
+        row.state_note = ("与“" + "”“".join(names) + "”的数值不一致")[:300]
+        row.save()
 
 
 @transaction.atomic
@@ -211,6 +211,9 @@ def resolve_conflict(user: Any, observation: Observation, keep: bool, note: str)
     """A person decides: keep this figure (the others of the conflict are rejected) or reject it."""
     if not can(user, "change", observation):
         raise PermissionDenied("您无权核实该监测值。")
+    observation.refresh_from_db()  # its state may have changed since it was loaded
+    if observation.state != ReviewState.CONFLICT:
+        raise ValidationError({"state": "该监测值没有来源冲突，无需核实。"})
     if not note.strip():
         raise ValidationError({"state_note": "请说明核实的依据。"})
     group = list(same_key(observation).filter(state=ReviewState.CONFLICT))

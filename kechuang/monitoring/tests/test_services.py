@@ -157,7 +157,7 @@ def test_computed_hnte_count_is_traceable_to_the_qualifications(plan: Any, orgs:
     assert series["411300"][2022].value == 1 and series["411303"][2022].value == 1
     assert series["411302"][2022].value == 0  # expired on 2022-10-31
     point = series["411303"][2023]
-    assert "2023-12-31 有效的高新技术企业资质 1 家" == point.detail
+    assert point.detail == "2023-12-31 有效的高新技术企业资质 1 家"
     assert point.trace_url == "/registry/qualifications/?kind=HNTE&valid_on=2023-12-31&area=411303"
 
 

@@ -1,0 +1,118 @@
+"""Plan-monitoring endpoints: the plans, the progress the dashboard shows, the area ranking.
+
+The progress endpoint answers exactly what `manage.py plan_progress --format json` prints
+(both are `progress_view.progress_dict`)."""
+
+import datetime as dt
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Router, Schema
+
+from kechuang.monitoring import progress_view as pv
+from kechuang.monitoring import selectors
+from kechuang.monitoring.models import Plan
+
+router = Router(tags=["规划监测"])
+
+
+class PlanOut(Schema):
+    code: str
+    title: str
+    document_number: str
+    issued_on: dt.date
+    start_year: int
+    end_year: int
+    area: str
+
+    @staticmethod
+    def resolve_area(obj: Plan) -> str:
+        return obj.area.name
+
+
+class RankOut(Schema):
+    rank: int | None
+    area: str
+    completion: float | None
+    status: str
+    status_label: str
+
+
+class RankingOut(Schema):
+    plan: str
+    indicator: str
+    indicator_name: str
+    as_of: dt.date
+    area: str
+    rows: list[RankOut]
+
+
+def _plan(request: HttpRequest, code: str) -> Plan:
+    plan = pv.plan_for(request.user, code)
+    if plan is None:
+        raise Http404
+    return plan
+
+
+def _inputs(request: HttpRequest, plan: Plan, as_of: str | None, area: str | None) -> Any:
+    try:
+        day = pv.parse_as_of(as_of)
+        place = pv.resolve_area(request.user, plan, area)
+    except pv.AreaForbidden as error:
+        raise PermissionDenied(str(error)) from error
+    except pv.ProgressInputError as error:
+        raise ValidationError({error.field: [str(error)]}) from error
+    return day, place, pv.areas_for(request.user, plan)
+
+
+@router.get("/plans", response=list[PlanOut], summary="规划列表")
+def list_plans(request: HttpRequest) -> Any:
+    return selectors.plans_for(request.user)
+
+
+@router.get(
+    "/plans/{code}/progress",
+    summary="规划进度（指标与量化承诺，与规划监测页面同一口径）",
+    description=(
+        "as_of：测算日期 YYYY-MM-DD（默认今天），只使用此日前发布的监测值；"
+        "area：区域代码或名称（默认全市，县区用户默认并限于本区域及下辖区域）。"
+        "每项指标的状态只由正式数、初步数决定；computed 为登记库计算值，单列，不替代发布数。"
+    ),
+)
+def plan_progress(
+    request: HttpRequest, code: str, as_of: str | None = None, area: str | None = None
+) -> Any:
+    plan = _plan(request, code)
+    day, place, areas = _inputs(request, plan, as_of, area)
+    return pv.progress_dict(pv.build_dashboard(plan, day, place, areas))
+
+
+@router.get(
+    "/plans/{code}/ranking",
+    response=RankingOut,
+    summary="区域排名（某项指标的完成度）",
+    description="indicator：指标代码；as_of：测算日期；area：在哪个区域的下辖区域中排名。",
+)
+def ranking(
+    request: HttpRequest,
+    code: str,
+    indicator: str,
+    as_of: str | None = None,
+    area: str | None = None,
+) -> Any:
+    plan = _plan(request, code)
+    day, place, areas = _inputs(request, plan, as_of, area)
+    ind = plan.indicators.filter(code=indicator, is_auxiliary=False).first()
+    if ind is None:
+        raise ValidationError({"indicator": [f"规划中没有代码为“{indicator}”的指标。"]})
+    board = pv.build_dashboard(plan, day, place, areas)
+    ranks = selectors.area_ranking(board.progress, ind.code, board.areas)
+    return {
+        "plan": plan.code,
+        "indicator": ind.code,
+        "indicator_name": ind.name,
+        "as_of": day,
+        "area": place.name,
+        "rows": pv.ranking_dicts(ranks),
+    }

@@ -1,0 +1,162 @@
+"""Observation endpoints (mounted at /api/monitoring/data): list with filters, one observation
+with every vintage of its key, entry with the same fields as an import row, conflict resolution."""
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
+from django.shortcuts import get_object_or_404
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import HttpError
+from ninja.pagination import PageNumberPagination, paginate
+
+from kechuang.monitoring import observations_import as oi
+from kechuang.monitoring import selectors, services
+from kechuang.monitoring.models import Observation, ObservationKind, ReviewState
+
+router = Router(tags=["监测值"])
+
+
+class ObservationOut(Schema):
+    id: int
+    indicator: str | None = Field(None, alias="indicator.code")
+    indicator_name: str | None = Field(None, alias="indicator.name")
+    commitment: str | None = Field(None, alias="commitment.code")
+    area: str = Field(..., alias="area.code")
+    area_name: str = Field(..., alias="area.name")
+    period: str
+    start: dt.date
+    end: dt.date
+    year: int
+    value: Decimal
+    kind: str
+    kind_display: str = Field(..., alias="get_kind_display")
+    as_of: dt.date
+    source_title: str
+    source_issuer: str
+    source_url: str
+    source_quote: str
+    other_scope: str
+    state: str
+    state_display: str = Field(..., alias="get_state_display")
+    state_note: str
+    entered_by: str | None = Field(None, alias="entered_by.username")
+
+
+class ObservationDetailOut(ObservationOut):
+    vintages: list[ObservationOut] = Field(
+        default_factory=list, description="同一指标、区域、期间和类型的全部版本（新→旧）"
+    )
+
+
+class ObservationFilter(Schema):
+    plan: str = Field(oi.DEFAULT_PLAN, max_length=40, description="规划编号")
+    indicator: str | None = Field(None, max_length=60, description="指标代码或量化承诺代码")
+    area: str | None = Field(None, max_length=50, description="区域代码或名称")
+    year: int | None = Field(None, ge=1990, le=2100)
+    kind: ObservationKind | None = None
+    state: ReviewState | None = None
+
+
+class ObservationIn(Schema):
+    plan: str = Field(oi.DEFAULT_PLAN, max_length=40)
+    indicator: str = Field(..., max_length=60, description="指标代码或量化承诺代码")
+    area: str = Field(..., max_length=50, description="区域名称或代码")
+    period: str = Field(..., max_length=20, description="2023、2021-2025 或 2022-01/2022-10")
+    value: Decimal | str = Field(..., description="数值（指标单位）")
+    kind: str = Field(..., max_length=20, description="actual/正式数 等")
+    as_of: dt.date | str = Field(..., description="发布/修订日期")
+    source: str = Field(..., max_length=200, description="来源名称")
+    source_issuer: str = Field("", max_length=100)
+    source_url: str = Field("", max_length=300)
+    source_quote: str = Field("", max_length=300)
+    other_scope: str = Field("", max_length=100)
+
+
+class ResolveIn(Schema):
+    keep: bool = Field(..., description="true：采用本条（同组其他来源不采用）；false：不采用本条")
+    note: str = Field(..., max_length=300, description="核实依据")
+
+
+def _plan(code: str) -> Any:
+    plan = oi.get_plan(code)
+    if plan is None:
+        raise ValidationError({"plan": f"规划“{code}”不存在。"})
+    return plan
+
+
+@router.get("/observations", response=list[ObservationOut], summary="监测值列表（含全部版本）")
+@paginate(PageNumberPagination, page_size=50)
+def list_observations(request: HttpRequest, filters: Query[ObservationFilter]) -> Any:
+    plan = _plan(filters.plan)
+    base = selectors.observations_for(request.user)
+    qs = base.filter(indicator__plan=plan) | base.filter(commitment__plan=plan)
+    if filters.indicator:
+        qs = qs.filter(indicator__code=filters.indicator) | qs.filter(
+            commitment__code=filters.indicator
+        )
+    if filters.area:
+        qs = qs.filter(area__code=filters.area) | qs.filter(area__name=filters.area)
+    if filters.year:
+        qs = qs.filter(year=filters.year)
+    if filters.kind:
+        qs = qs.filter(kind=filters.kind)
+    if filters.state:
+        qs = qs.filter(state=filters.state)
+    return qs.order_by("-year", "-as_of", "-pk")
+
+
+def _detail(request: HttpRequest, pk: int) -> Observation:
+    obs = get_object_or_404(selectors.observations_for(request.user), pk=pk)
+    obs.vintages = list(  # type: ignore[attr-defined]
+        selectors.observations_for(request.user)
+        .filter(
+            indicator=obs.indicator_id,
+            commitment=obs.commitment_id,
+            area=obs.area_id,
+            period=obs.period,
+            kind=obs.kind,
+        )
+        .order_by("-as_of", "-pk")
+    )
+    return obs
+
+
+@router.get("/observations/{pk}", response=ObservationDetailOut, summary="监测值详情（含历史版本)")
+def get_observation(request: HttpRequest, pk: int) -> Any:
+    return _detail(request, pk)
+
+
+@router.post(
+    "/observations",
+    response={201: ObservationDetailOut},
+    summary="录入一条监测值（字段同导入文件的一行）",
+)
+def create_observation(request: HttpRequest, payload: ObservationIn) -> Any:
+    plan = _plan(payload.plan)
+    cells = payload.dict(exclude={"plan"})
+    cells = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in cells.items()}
+    valid, report = oi.validate_single(cells, request.user, plan)
+    if valid is None:
+        errors = oi.field_errors(report)
+        scope = [m for m in errors.get("area", []) if "管辖范围" in m]
+        if scope and len(errors) == 1:
+            raise PermissionDenied(scope[0])
+        raise ValidationError(errors)
+    obs = services.record_observation(request.user, dict(valid.data))
+    return Status(201, _detail(request, obs.pk))
+
+
+@router.post(
+    "/observations/{pk}/resolve",
+    response=ObservationDetailOut,
+    summary="核实来源冲突：采用或不采用本条",
+)
+def resolve_observation(request: HttpRequest, pk: int, payload: ResolveIn) -> Any:
+    obs = get_object_or_404(selectors.observations_for(request.user), pk=pk)
+    if obs.state != ReviewState.CONFLICT:
+        raise HttpError(409, "该监测值不处于来源冲突状态，无需核实。")
+    services.resolve_conflict(request.user, obs, payload.keep, payload.note)
+    return _detail(request, pk)

@@ -1,0 +1,306 @@
+"""Observation pages (list with every vintage, entry form, detail with history and conflict
+resolution, file import with a dry run) and the Word monitoring report download.
+
+The form and the import check a row with the same `observations_import.validate_row` and save
+through `services.record_observation`, so they cannot disagree with each other or with the API.
+An upload is kept under MEDIA_ROOT/imports, named by a random token held in the session, only
+between the dry run and the commit; the commit validates the file again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from kechuang.accounts.roles import CITY_ROLES, Role
+from kechuang.accounts.scoping import can
+from kechuang.monitoring import observations_import as oi
+from kechuang.monitoring import selectors, services
+from kechuang.monitoring.models import Observation, ObservationKind, Plan, ReviewState
+from kechuang.registry.excel.importer import MAX_UPLOAD_BYTES
+from kechuang.registry.models import Area
+
+UPLOAD_DIR = settings.MEDIA_ROOT / "imports"
+SESSION_KEY = "import-observations"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def _plan(request: HttpRequest) -> Plan:
+    code = request.GET.get("plan") or request.POST.get("plan") or oi.DEFAULT_PLAN
+    plan = selectors.plans_for(request.user).filter(code=code).first()
+    if plan is None:
+        raise Http404("规划不存在或尚未载入。")
+    return plan
+
+
+def _subjects(plan: Plan) -> list[tuple[str, str, str]]:
+    """(group, code, label) of every indicator and commitment of the plan, for selects."""
+    rows = [
+        ("辅助数据" if i.is_auxiliary else "规划指标", i.code, f"{i.name}（{i.unit}）")
+        for i in plan.indicators.order_by("sort_order")
+    ]
+    rows += [("量化承诺", c.code, c.title) for c in plan.commitments.order_by("sort_order")]
+    return rows
+
+
+def _key_filter(obs: Observation) -> dict[str, Any]:
+    return {
+        "indicator_id": obs.indicator_id,
+        "commitment_id": obs.commitment_id,
+        "area_id": obs.area_id,
+        "period": obs.period,
+        "kind": obs.kind,
+    }
+
+
+def _current_ids(rows: list[Observation]) -> set[int]:
+    """Of the rows' keys, the id of the vintage that counts (newest as_of, not rejected)."""
+    if not rows:
+        return set()
+    keys = {tuple(_key_filter(o).values()) for o in rows}
+    candidates = Observation.objects.filter(
+        area_id__in={k[2] for k in keys}, period__in={k[3] for k in keys}
+    ).exclude(state=ReviewState.REJECTED)
+    best: dict[tuple[Any, ...], Observation] = {}
+    for obs in candidates.order_by("as_of", "pk"):
+        key = tuple(_key_filter(obs).values())
+        if key in keys:
+            best[key] = obs
+    return {o.pk for o in best.values()}
+
+
+@login_required
+def observation_list(request: HttpRequest) -> HttpResponse:
+    plan = _plan(request)
+    queryset = selectors.observations_for(request.user).filter(
+        indicator__plan=plan
+    ) | selectors.observations_for(request.user).filter(commitment__plan=plan)
+    get = request.GET
+    filters = {name: get.get(name, "").strip() for name in ("indicator", "area", "year", "kind")}
+    filters["state"] = get.get("state", "").strip()
+    errors: list[str] = []
+    if filters["indicator"]:
+        queryset = queryset.filter(indicator__code=filters["indicator"]) | queryset.filter(
+            commitment__code=filters["indicator"]
+        )
+    if filters["area"]:
+        queryset = queryset.filter(area__code=filters["area"])
+    if filters["year"]:
+        if filters["year"].isdigit():
+            queryset = queryset.filter(year=int(filters["year"]))
+        else:
+            errors.append("年度应为四位数字，如 2023。")
+    if filters["kind"]:
+        queryset = queryset.filter(kind=filters["kind"])
+    if filters["state"]:
+        queryset = queryset.filter(state=filters["state"])
+    queryset = queryset.select_related("indicator", "commitment", "area", "entered_by").order_by(
+        "-year", "indicator__sort_order", "commitment__sort_order", "area__sort_order", "-as_of"
+    )
+    current = Paginator(queryset, 50).get_page(get.get("page"))
+    rows = list(current.object_list)
+    query = get.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "monitoring/observation_list.html",
+        {
+            "plan": plan,
+            "current": current,
+            "rows": rows,
+            "current_ids": _current_ids(rows),
+            "filters": filters,
+            "filter_errors": errors,
+            "subjects": _subjects(plan),
+            "areas": Area.objects.order_by("sort_order", "code"),
+            "kinds": ObservationKind.choices,
+            "states": ReviewState.choices,
+            "query": query.urlencode(),
+            "may_enter": oi.may_enter_observations(request.user),
+            "conflict_count": queryset.filter(state=ReviewState.CONFLICT).count(),
+        },
+    )
+
+
+def _form_context(plan: Plan, user: Any) -> dict[str, Any]:
+    areas = [a for a in Area.objects.order_by("sort_order", "code") if oi._may_enter(user, a)]
+    return {
+        "plan": plan,
+        "subjects": _subjects(plan),
+        "areas": areas,
+        "kinds": ObservationKind.choices,
+        "headers": oi.HEADERS_ZH,
+    }
+
+
+@login_required
+def observation_create(request: HttpRequest) -> HttpResponse:
+    plan = _plan(request)
+    if not oi.may_enter_observations(request.user):
+        raise PermissionDenied("只有市科技局工作人员和县区工作人员可以录入监测值。")
+    values: dict[str, str] = {"as_of": dt.date.today().isoformat(), "kind": "actual"}
+    errors: dict[str, list[str]] = {}
+    if request.method == "POST":
+        values = {name: request.POST.get(name, "").strip() for name in oi.COLUMNS}
+        valid, report = oi.validate_single(values, request.user, plan)
+        if valid is not None:
+            try:
+                saved = services.record_observation(request.user, dict(valid.data))
+            except PermissionDenied as error:
+                errors = {"area": [str(error)]}
+            except ValidationError as error:
+                errors = {"__all__": error.messages}
+            else:
+                note = (
+                    "；与其他来源数值不一致，已标为冲突待核实" if saved.state == "conflict" else ""
+                )
+                messages.success(request, f"已录入监测值“{saved}”{note}。")
+                return redirect(reverse("monitoring:observation_detail", args=[saved.pk]))
+        else:
+            errors = oi.field_errors(report)
+    context = _form_context(plan, request.user)
+    context.update(values=values, errors=errors, general_errors=errors.get("__all__", []))
+    return render(
+        request, "monitoring/observation_form.html", context, status=422 if errors else 200
+    )
+
+
+@login_required
+def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    obs = get_object_or_404(selectors.observations_for(request.user), pk=pk)
+    history = list(
+        selectors.observations_for(request.user)
+        .filter(**_key_filter(obs))
+        .order_by("-as_of", "-pk")
+    )
+    current = _current_ids([obs])
+    return render(
+        request,
+        "monitoring/observation_detail.html",
+        {
+            "obs": obs,
+            "history": history,
+            "current_ids": current,
+            "plan": (obs.indicator or obs.commitment).plan,  # type: ignore[union-attr]
+            "may_resolve": obs.state == ReviewState.CONFLICT and can(request.user, "change", obs),
+        },
+    )
+
+
+@login_required
+@require_POST
+def observation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
+    obs = get_object_or_404(selectors.observations_for(request.user), pk=pk)
+    if obs.state != ReviewState.CONFLICT:
+        messages.error(request, "该监测值不处于来源冲突状态，无需核实。")
+        return redirect(reverse("monitoring:observation_detail", args=[pk]))
+    keep = request.POST.get("decision") == "keep"
+    try:
+        services.resolve_conflict(request.user, obs, keep, request.POST.get("note", ""))
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(
+            request, "已采用该数值，同组其他来源不再采用。" if keep else "已标为核实后不采用。"
+        )
+    return redirect(reverse("monitoring:observation_detail", args=[pk]))
+
+
+def _stored_upload(request: HttpRequest) -> tuple[Path, str] | None:
+    entry = request.session.get(SESSION_KEY)
+    if not entry:
+        return None
+    path = UPLOAD_DIR / f"{entry['token']}.upload"
+    return (path, entry.get("name", "")) if path.exists() else None
+
+
+@login_required
+def observation_import(request: HttpRequest) -> HttpResponse:
+    plan = _plan(request)
+    if not oi.may_enter_observations(request.user):
+        raise PermissionDenied("只有市科技局工作人员和县区工作人员可以导入监测值。")
+    context: dict[str, Any] = {"plan": plan, "columns": oi.COLUMNS, "headers": oi.HEADERS_ZH}
+    if request.method == "POST" and "file" in request.FILES:
+        upload = request.FILES["file"]
+        if upload.size > MAX_UPLOAD_BYTES:
+            context["upload_error"] = "文件过大，上限为 20 MB。"
+            return render(request, "monitoring/observation_import.html", context, status=422)
+        content = upload.read()
+        result = oi.validate_file(content, request.user, plan, filename=upload.name)
+        UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
+        token = secrets.token_urlsafe(16)
+        (UPLOAD_DIR / f"{token}.upload").write_bytes(content)
+        previous = request.session.get(SESSION_KEY)
+        if previous:
+            (UPLOAD_DIR / f"{previous['token']}.upload").unlink(missing_ok=True)
+        request.session[SESSION_KEY] = {"token": token, "name": upload.name, "plan": plan.code}
+        context.update(report=result, error_rows=result.errors[:500])
+        status = 422 if result.errors else 200
+        return render(request, "monitoring/observation_import.html", context, status=status)
+    if request.method == "POST" and request.POST.get("action") == "commit":
+        stored = _stored_upload(request)
+        if stored is None:
+            messages.error(request, "上传的文件已过期，请重新上传。")
+            return redirect(reverse("monitoring:observation_import") + f"?plan={plan.code}")
+        path, name = stored
+        result = oi.validate_file(path.read_bytes(), request.user, plan, filename=name)
+        try:
+            done = oi.commit(result, request.user)
+        except oi.ImportRefused as error:
+            context.update(report=result, error_rows=result.errors[:500], refused=str(error))
+            return render(request, "monitoring/observation_import.html", context, status=422)
+        path.unlink(missing_ok=True)
+        request.session.pop(SESSION_KEY, None)
+        messages.success(
+            request,
+            f"导入完成：新增 {done.created} 条监测值（{done.unchanged} 条已存在未变），"
+            f"其中 {done.conflicts} 条来源冲突待核实。",
+        )
+        return redirect(reverse("monitoring:observation_list") + f"?plan={plan.code}")
+    if request.method == "POST":
+        context["upload_error"] = "请选择要上传的 .xlsx 或 .csv 文件。"
+        return render(request, "monitoring/observation_import.html", context, status=422)
+    return render(request, "monitoring/observation_import.html", context)
+
+
+# --- the Word report -------------------------------------------------------------------------
+
+
+def may_download_report(user: Any) -> bool:
+    return bool(
+        user.is_authenticated
+        and (user.is_superuser or user.role in CITY_ROLES or user.role == Role.COUNTY_STAFF)
+    )
+
+
+@login_required
+def report_download(request: HttpRequest) -> HttpResponse:
+    from kechuang.monitoring.report import ReportError, build_report
+
+    if not may_download_report(request.user):
+        raise PermissionDenied("只有市科技局工作人员和县区工作人员可以下载监测报告。")
+    plan = _plan(request)
+    raw_year = request.GET.get("year", "")
+    year = int(raw_year) if raw_year.isdigit() else min(dt.date.today().year, plan.end_year)
+    try:
+        content = build_report(plan, year, request.user)
+    except ReportError as error:
+        messages.error(request, str(error))
+        return redirect(reverse("monitoring:observation_list") + f"?plan={plan.code}")
+    response = HttpResponse(content, content_type=DOCX)
+    filename = f"{plan.code}-{year}-规划实施情况监测报告.docx"
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
+    return response

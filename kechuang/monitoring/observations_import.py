@@ -1,0 +1,733 @@
+"""Observations (监测值) from a file, a form or the API: one row validation, then an
+all-or-nothing commit through `services.record_observation`.
+
+A row has the columns `indicator,area,period,value,kind,as_of,source` (optional
+`source_issuer,source_url,source_quote,other_scope`; Chinese headers are accepted too). The file is
+an .xlsx workbook (checked by content with the registries' `sniff_xlsx`) or a comma-separated CSV in
+UTF-8 (with or without BOM) or GB18030. `validate_file` never writes: it reads every row, reports
+each problem by row/column/value/problem/fix (in Chinese) and counts what would be created.
+`commit` writes a clean report in one transaction; a row the service refuses (scope, model
+validation) rolls everything back and is reported as a row error.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+from dataclasses import dataclass, field
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from openpyxl import load_workbook
+
+from kechuang.accounts.roles import CITY_ROLES, Role
+from kechuang.accounts.scoping import fits_scope
+from kechuang.monitoring import services
+from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
+from kechuang.monitoring.engine.periods import Period, PeriodError, parse_period
+from kechuang.monitoring.models import (
+    Commitment,
+    Indicator,
+    Observation,
+    Plan,
+    ReviewState,
+)
+from kechuang.registry.excel.importer import FILE, MAX_UPLOAD_BYTES, WHOLE_ROW, RowError, sniff_xlsx
+from kechuang.registry.excel.parsing import (
+    CellError,
+    is_empty,
+    lookup_key,
+    normalize_text,
+    parse_date,
+    parse_decimal,
+)
+from kechuang.registry.models import Area
+
+DEFAULT_PLAN = "nanyang-14"
+REQUIRED_COLUMNS = ("indicator", "area", "period", "value", "kind", "as_of", "source")
+OPTIONAL_COLUMNS = ("source_issuer", "source_url", "source_quote", "other_scope")
+COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
+HEADERS_ZH = {
+    "indicator": "指标",
+    "area": "区域",
+    "period": "期间",
+    "value": "数值",
+    "kind": "数据类型",
+    "as_of": "发布日期",
+    "source": "来源",
+    "source_issuer": "发布机构",
+    "source_url": "来源地址",
+    "source_quote": "原文摘录",
+    "other_scope": "口径说明",
+}
+MAX_LENGTHS = {
+    "source": 200,
+    "source_issuer": 100,
+    "source_url": 300,
+    "source_quote": 300,
+    "other_scope": 100,
+}
+# The model keeps 18 digits with 4 decimals: at most 14 before the point.
+MAX_ABS_VALUE = Decimal(10) ** 14
+WRITERS = CITY_ROLES | {Role.COUNTY_STAFF}
+CSV_FIX = "请另存为逗号分隔的 CSV（UTF-8 或 GB18030 编码），或上传 .xlsx 工作簿。"
+KIND_FIX = "请填写以下之一：" + "、".join(
+    f"{label}（{code}）" for code, label in OBSERVATION_KINDS.items()
+)
+
+__all__ = [
+    "COLUMNS",
+    "CommitResult",
+    "ImportRefused",
+    "ObservationImportReport",
+    "RowContext",
+    "ValidRow",
+    "commit",
+    "header_aliases",
+    "validate_file",
+    "validate_row",
+]
+
+
+class ImportRefused(Exception):
+    """Commit refused: errors in the report, another user, or a row the service refused."""
+
+
+@dataclass
+class ValidRow:
+    """A row that passed validation: the data `record_observation` takes, and its key."""
+
+    row: int
+    data: dict[str, Any]
+    key: tuple[Any, ...]  # (subject, area id, period, kind)
+    unchanged: bool = False  # the same figure from the same source and date is stored already
+    conflict: bool = False  # another source disagrees: the row will be flagged
+
+
+@dataclass
+class ObservationImportReport:
+    plan_code: str
+    filename: str = ""
+    file_format: str = ""  # "xlsx", "CSV（UTF-8）", "CSV（GB18030）"
+    rows_total: int = 0
+    errors: list[RowError] = field(default_factory=list)
+    rows: list[ValidRow] = field(default_factory=list, repr=False)
+    user_id: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def to_create(self) -> int:
+        return sum(1 for r in self.rows if not r.unchanged)
+
+    @property
+    def unchanged(self) -> int:
+        return sum(1 for r in self.rows if r.unchanged)
+
+    @property
+    def conflicts(self) -> int:
+        return sum(1 for r in self.rows if r.conflict and not r.unchanged)
+
+    def add(self, row: int, column: str, value: Any, problem: str, fix: str) -> None:
+        header = HEADERS_ZH.get(column, column)
+        if column in HEADERS_ZH:
+            header = f"{column}（{header}）"
+        self.errors.append(RowError(row, header, _show(value), problem, fix))
+
+
+@dataclass(frozen=True)
+class CommitResult:
+    created: int
+    unchanged: int
+    conflicts: int
+    ids: tuple[int, ...]
+
+
+def _plain(value: Decimal) -> str:
+    """A stored decimal as people write it: 300.0000 → 300, 12.5000 → 12.5."""
+    return format(value.normalize(), "f")
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.isoformat(sep=" ")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)[:200]
+
+
+# ---------------------------------------------------------------------------------------------
+# Lookups shared by the file, the form and the API
+
+
+@dataclass
+class RowContext:
+    """What validating a row needs: the plan's subjects, the areas, the user."""
+
+    plan: Plan
+    user: Any
+    subjects: dict[str, Indicator | Commitment]
+    areas: dict[str, Area]
+
+    @classmethod
+    def load(cls, plan: Plan, user: Any) -> RowContext:
+        subjects: dict[str, Indicator | Commitment] = {}
+        for commitment in Commitment.objects.filter(plan=plan):
+            subjects[lookup_key(commitment.code)] = commitment
+        for indicator in Indicator.objects.filter(plan=plan):
+            subjects[lookup_key(indicator.name)] = indicator
+            subjects[lookup_key(indicator.code)] = indicator  # codes win over names
+        areas: dict[str, Area] = {}
+        all_areas = list(Area.objects.order_by("sort_order", "code"))
+        city = next((a for a in all_areas if a.parent_id is None), None)
+        for area in all_areas:
+            areas[lookup_key(area.code)] = area
+            areas[lookup_key(area.name)] = area
+            if city is not None and area is not city:
+                areas.setdefault(lookup_key(city.name + area.name), area)
+        return cls(plan, user, subjects, areas)
+
+    def indicator_codes(self) -> str:
+        codes = [s.code for s in self.subjects.values() if isinstance(s, Indicator)]
+        return "、".join(dict.fromkeys(codes))
+
+
+def header_aliases() -> dict[str, str]:
+    """lookup key of every accepted header → column name."""
+    aliases = {}
+    for column in COLUMNS:
+        aliases[lookup_key(column)] = column
+        aliases[lookup_key(HEADERS_ZH[column])] = column
+    aliases[lookup_key("来源名称")] = "source"
+    aliases[lookup_key("source_title")] = "source"
+    aliases[lookup_key("指标代码")] = "indicator"
+    aliases[lookup_key("发布/修订日期")] = "as_of"
+    return aliases
+
+
+KIND_INDEX = {
+    **{lookup_key(code): code for code in OBSERVATION_KINDS},
+    **{lookup_key(label): code for code, label in OBSERVATION_KINDS.items()},
+}
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    elif isinstance(value, dt.datetime | dt.date):
+        value = _show(value)
+    return normalize_text(value)
+
+
+def _period(raw: Any) -> Period:
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        raw = _text(raw)
+    return parse_period(_text(raw))
+
+
+def validate_row(
+    number: int, cells: dict[str, Any], ctx: RowContext, report: ObservationImportReport
+) -> ValidRow | None:
+    """Check one row (raw cells by column name); report every problem, return the row's data
+    for `record_observation` when it is clean."""
+    before = len(report.errors)
+    for column in REQUIRED_COLUMNS:
+        if is_empty(cells.get(column)):
+            report.add(
+                number,
+                column,
+                "",
+                f"“{HEADERS_ZH[column]}”（{column}）为必填项，不能为空。",
+                _REQUIRED_FIX[column],
+            )
+    subject = area = period = value = kind = as_of = None
+    raw = cells.get("indicator")
+    if not is_empty(raw):
+        subject = ctx.subjects.get(lookup_key(raw))
+        if subject is None:
+            report.add(
+                number,
+                "indicator",
+                raw,
+                f"规划“{ctx.plan.code}”中没有指标或量化承诺“{_text(raw)}”。",
+                f"请填写指标代码（{ctx.indicator_codes()}）或量化承诺代码（见规划）。",
+            )
+    raw = cells.get("area")
+    if not is_empty(raw):
+        area = ctx.areas.get(lookup_key(raw))
+        if area is None:
+            report.add(
+                number,
+                "area",
+                raw,
+                f"未知的区域“{_text(raw)}”。",
+                "请填写区域的中文名称（如 南阳市、卧龙区）或区域代码（如 411303）。",
+            )
+    raw = cells.get("period")
+    if not is_empty(raw):
+        try:
+            period = _period(raw)
+        except PeriodError as error:
+            report.add(
+                number,
+                "period",
+                raw,
+                str(error),
+                "年度写作 2023，跨年累计写作 2021-2025，月份区间写作 2022-01/2022-10。",
+            )
+    raw = cells.get("value")
+    if not is_empty(raw):
+        try:
+            value = parse_decimal(raw, places=4, allow_negative=True)
+        except CellError as error:
+            report.add(number, "value", raw, error.problem, "请填写数字，如 420 或 12.5。")
+        else:
+            if value is not None and abs(value) >= MAX_ABS_VALUE:
+                report.add(number, "value", raw, "数值过大。", "请检查单位（应为指标的计量单位）。")
+                value = None
+    raw = cells.get("kind")
+    if not is_empty(raw):
+        kind = KIND_INDEX.get(lookup_key(raw))
+        if kind is None:
+            report.add(number, "kind", raw, f"未知的数据类型“{_text(raw)}”。", KIND_FIX)
+    raw = cells.get("as_of")
+    if not is_empty(raw):
+        try:
+            as_of = parse_date(raw)
+        except CellError as error:
+            report.add(number, "as_of", raw, error.problem, error.fix)
+        else:
+            if as_of is not None and as_of > dt.date.today():
+                report.add(
+                    number,
+                    "as_of",
+                    raw,
+                    f"发布日期 {as_of} 晚于今天。",
+                    "请填写数据实际发布或修订的日期；预测数也填写作出预测的日期。",
+                )
+                as_of = None
+    if period is not None and kind is not None:
+        mismatch = _kind_period_problem(kind, period)
+        if mismatch:
+            report.add(number, "period", cells.get("period"), *mismatch)
+    texts = {}
+    for column in ("source", *OPTIONAL_COLUMNS):
+        text = _text(cells.get(column)) if not is_empty(cells.get(column)) else ""
+        limit = MAX_LENGTHS[column]
+        if len(text) > limit:
+            report.add(
+                number,
+                column,
+                text,
+                f"“{HEADERS_ZH[column]}”过长（{len(text)} 字），上限 {limit} 字。",
+                "请精简后填写。",
+            )
+        texts[column] = text
+    if area is not None and not _may_enter(ctx.user, area):
+        report.add(
+            number,
+            "area",
+            cells.get("area"),
+            _scope_problem(ctx.user),
+            "请删除该行，或交由该区域或市科技局的工作人员录入。",
+        )
+    if len(report.errors) > before:
+        return None
+    assert subject is not None and area is not None and period is not None and kind is not None
+    data: dict[str, Any] = {
+        "indicator": subject if isinstance(subject, Indicator) else None,
+        "commitment": subject if isinstance(subject, Commitment) else None,
+        "area": area,
+        "period": period.text,
+        "value": value,
+        "kind": kind,
+        "as_of": as_of,
+        "source_title": texts["source"],
+        "source_issuer": texts["source_issuer"],
+        "source_url": texts["source_url"],
+        "source_quote": texts["source_quote"],
+        "other_scope": texts["other_scope"],
+    }
+    key = (_subject_key(subject), area.pk, period.text, kind)
+    return ValidRow(number, data, key)
+
+
+_REQUIRED_FIX = {
+    "indicator": "请填写指标代码（如 hnte_count）或量化承诺代码。",
+    "area": "请填写区域名称（如 南阳市）或代码。",
+    "period": "请填写期间，如 2023、2021-2025 或 2022-01/2022-10。",
+    "value": "请填写数值。",
+    "kind": KIND_FIX,
+    "as_of": "请填写发布或修订日期，如 2024-03-15。",
+    "source": "请填写来源名称，如“2023 年南阳市国民经济和社会发展统计公报”。",
+}
+
+
+def _kind_period_problem(kind: str, period: Period) -> tuple[str, str] | None:
+    """(problem, fix) when the kind and the period do not fit together."""
+    if kind == "cumulative" and period.kind != "years":
+        return (
+            "累计数的期间应为年份区间，如 2021-2025。",
+            "请把期间改为累计的起止年份，或把数据类型改为正式数/初步数。",
+        )
+    if kind == "partial" and period.kind != "months":
+        return (
+            "部分期间数的期间应为月份区间，如 2022-01/2022-10。",
+            "请写明该数据覆盖的起止月份。",
+        )
+    if kind in ("actual", "preliminary") and period.kind != "year":
+        return (
+            f"{OBSERVATION_KINDS[kind]}的期间应为单一年度，如 2023。",
+            "跨年合计请用“累计数”，不满一年的数据请用“部分期间数”。",
+        )
+    return None
+
+
+def _may_enter(user: Any, area: Area) -> bool:
+    return fits_scope(user, "add", Observation(area=area))
+
+
+def _scope_problem(user: Any) -> str:
+    if getattr(user, "role", None) == Role.COUNTY_STAFF and getattr(user, "area", None):
+        return f"超出您的管辖范围：您只能录入{user.area.name}（含下级区域）的监测值。"
+    return "您无权录入该区域的监测值。"
+
+
+def _subject_key(subject: Indicator | Commitment) -> str:
+    prefix = "i" if isinstance(subject, Indicator) else "c"
+    return f"{prefix}{subject.pk}"
+
+
+def may_enter_observations(user: Any) -> bool:
+    return bool(
+        user is not None
+        and getattr(user, "is_authenticated", False)
+        and user.is_active
+        and (user.is_superuser or user.role in WRITERS)
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading the file
+
+
+def _read_table(content: bytes, report: ObservationImportReport) -> list[list[Any]] | None:
+    """All rows (header first) of an .xlsx or a CSV; None after a file-level error."""
+    if len(content) > MAX_UPLOAD_BYTES:
+        report.add(
+            0,
+            FILE,
+            report.filename,
+            f"文件过大（{len(content) / 1024 / 1024:.1f} MB），上限为 20 MB。",
+            "请将数据拆分为多个文件分批导入。",
+        )
+        return None
+    if not content.strip():
+        report.add(0, FILE, report.filename, "文件是空的。", CSV_FIX)
+        return None
+    problem = sniff_xlsx(content)
+    if problem is None:
+        report.file_format = "xlsx"
+        return _read_xlsx(content, report)
+    if (
+        content[:4] == b"PK\x03\x04"
+        or content[:5] == b"%PDF-"
+        or content[:4] == b"\xd0\xcf\x11\xe0"
+    ):
+        report.add(0, FILE, report.filename, problem, CSV_FIX)
+        return None
+    return _read_csv(content, report)
+
+
+def _read_xlsx(content: bytes, report: ObservationImportReport) -> list[list[Any]] | None:
+    try:
+        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many types on a damaged file
+        report.add(0, FILE, report.filename, "文件已损坏，无法作为 .xlsx 工作簿读取。", CSV_FIX)
+        return None
+    try:
+        sheet = workbook["监测值"] if "监测值" in workbook.sheetnames else workbook.worksheets[0]
+        return [list(row) for row in sheet.iter_rows(values_only=True)]
+    finally:
+        workbook.close()
+
+
+def _read_csv(content: bytes, report: ObservationImportReport) -> list[list[Any]] | None:
+    if b"\x00" in content:
+        report.add(0, FILE, report.filename, "该文件不是文本 CSV（含有二进制内容）。", CSV_FIX)
+        return None
+    text = None
+    for encoding, label in (("utf-8-sig", "UTF-8"), ("gb18030", "GB18030")):
+        try:
+            text = content.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+        report.file_format = f"CSV（{label}）"
+        break
+    if text is None:
+        report.add(0, FILE, report.filename, "无法识别文件的字符编码。", CSV_FIX)
+        return None
+    try:
+        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
+    except csv.Error as error:
+        report.add(0, FILE, report.filename, f"CSV 格式有误：{error}。", CSV_FIX)
+        return None
+
+
+def _match_header(header: list[Any], report: ObservationImportReport) -> dict[int, str] | None:
+    aliases = header_aliases()
+    positions: dict[int, str] = {}
+    seen: set[str] = set()
+    ok = True
+    for position, raw in enumerate(header):
+        if is_empty(raw):
+            continue
+        column = aliases.get(lookup_key(raw).rstrip("*"))
+        if column is None:
+            report.add(
+                1,
+                normalize_text(raw),
+                raw,
+                f"无法识别的列“{normalize_text(raw)}”。",
+                "列名应为：" + ",".join(COLUMNS) + "（也可用中文列名，如 指标、区域、期间）。",
+            )
+            ok = False
+        elif column in seen:
+            report.add(1, column, raw, f"列“{column}”出现了两次。", "请删除重复的列。")
+            ok = False
+        else:
+            seen.add(column)
+            positions[position] = column
+    for column in REQUIRED_COLUMNS:
+        if column not in seen:
+            report.add(
+                1,
+                column,
+                "",
+                f"缺少列“{column}”（{HEADERS_ZH[column]}）。",
+                "第 1 行应为表头：" + ",".join(REQUIRED_COLUMNS) + "。",
+            )
+            ok = False
+    return positions if ok else None
+
+
+# ---------------------------------------------------------------------------------------------
+# Validation and commit
+
+
+def get_plan(code: str) -> Plan | None:
+    return Plan.objects.filter(code=code).select_related("area").first()
+
+
+def validate_file(
+    content: bytes, user: Any, plan: Plan, filename: str = ""
+) -> ObservationImportReport:
+    """Dry run: read and check every row, predict conflicts; nothing is written."""
+    report = ObservationImportReport(plan_code=plan.code, filename=filename)
+    report.user_id = getattr(user, "pk", None)
+    if not may_enter_observations(user):
+        report.add(
+            0,
+            FILE,
+            "",
+            "只有市科技局工作人员和县区工作人员可以录入监测值。",
+            "请联系市科技局工作人员。",
+        )
+        return report
+    table = _read_table(content, report)
+    if table is None:
+        return report
+    if not table or all(is_empty(c) for c in table[0]):
+        report.add(1, FILE, "", "文件没有表头。", "第 1 行应为表头：" + ",".join(COLUMNS) + "。")
+        return report
+    positions = _match_header(table[0], report)
+    if positions is None:
+        return report
+    ctx = RowContext.load(plan, user)
+    for number, row in enumerate(table[1:], start=2):
+        cells = {name: row[pos] for pos, name in positions.items() if pos < len(row)}
+        if all(is_empty(v) for v in cells.values()):
+            continue
+        report.rows_total += 1
+        valid = validate_row(number, cells, ctx, report)
+        if valid is not None:
+            report.rows.append(valid)
+    if report.rows_total == 0:
+        report.add(2, FILE, "", "文件中没有数据行。", "请从第 2 行起填写数据，第 1 行为表头。")
+        return report
+    _check_duplicates(report)
+    _compare_stored(report)
+    return report
+
+
+def _vintage(row: ValidRow) -> tuple[Any, ...]:
+    return (*row.key, row.data["source_title"], row.data["as_of"])
+
+
+def _check_duplicates(report: ObservationImportReport) -> None:
+    """The same figure key, source and date twice in the file: identical rows are merged into
+    one error-free row only when the values agree; different values are an error."""
+    first: dict[tuple[Any, ...], ValidRow] = {}
+    for row in report.rows:
+        seen = first.setdefault(_vintage(row), row)
+        if seen is row:
+            continue
+        report.add(
+            row.row,
+            "value",
+            row.data["value"],
+            f"与第 {seen.row} 行重复：同一指标、区域、期间、类型、来源和发布日期出现了两次"
+            + ("，且数值不同。" if seen.data["value"] != row.data["value"] else "。"),
+            "请删除其中一行；如为修订值，请填写修订后的发布日期。",
+        )
+
+
+def _compare_stored(report: ObservationImportReport) -> None:
+    """Rows already stored (same vintage, same value) are unchanged; same vintage with another
+    value is an error; a different source disagreeing on the same key will be a conflict."""
+    if report.errors:
+        return
+    subjects = {r.key[0] for r in report.rows}
+    areas = {r.key[1] for r in report.rows}
+    stored: dict[tuple[Any, ...], list[Observation]] = {}
+    queryset = Observation.objects.filter(
+        indicator_id__in=[int(s[1:]) for s in subjects if s[0] == "i"],
+        area_id__in=areas,
+    ) | Observation.objects.filter(
+        commitment_id__in=[int(s[1:]) for s in subjects if s[0] == "c"],
+        area_id__in=areas,
+    )
+    for obs in queryset.exclude(state=ReviewState.REJECTED):
+        subject = f"i{obs.indicator_id}" if obs.indicator_id else f"c{obs.commitment_id}"
+        stored.setdefault((subject, obs.area_id, obs.period, obs.kind), []).append(obs)
+    in_file: dict[tuple[Any, ...], list[ValidRow]] = {}
+    for row in report.rows:
+        same_key = stored.get(row.key, [])
+        twin = next(
+            (
+                o
+                for o in same_key
+                if o.source_title == row.data["source_title"] and o.as_of == row.data["as_of"]
+            ),
+            None,
+        )
+        if twin is not None:
+            if twin.value == row.data["value"]:
+                row.unchanged = True
+                continue
+            report.add(
+                row.row,
+                "value",
+                row.data["value"],
+                f"库中已有同一来源、同一发布日期（{twin.as_of}）的该数值 {_plain(twin.value)}，"
+                "与本行不同。",
+                "如为修订，请填写修订后的发布日期；如库中数值有误，请联系市科技局工作人员。",
+            )
+            continue
+        others = [o.value for o in same_key if o.source_title != row.data["source_title"]] + [
+            r.data["value"]
+            for r in in_file.get(row.key, [])
+            if r.data["source_title"] != row.data["source_title"]
+        ]
+        row.conflict = any(v != row.data["value"] for v in others)
+        in_file.setdefault(row.key, []).append(row)
+
+
+class _Rollback(Exception):
+    pass
+
+
+def commit(report: ObservationImportReport, user: Any) -> CommitResult:
+    """Write every row through `record_observation` in one transaction (all or nothing)."""
+    if report.errors:
+        raise ImportRefused(
+            f"校验发现 {len(report.errors)} 处错误，未导入任何数据；请修改后重新上传。"
+        )
+    if report.user_id != getattr(user, "pk", None):
+        raise ImportRefused("只能由校验该文件的用户确认导入，请重新上传校验。")
+    created: list[Observation] = []
+    try:
+        with transaction.atomic():
+            for row in report.rows:
+                if row.unchanged:
+                    continue
+                try:
+                    created.append(services.record_observation(user, dict(row.data)))
+                except PermissionDenied as error:
+                    report.add(row.row, "area", row.data["area"].name, str(error), "请删除该行。")
+                except ValidationError as error:
+                    for name, messages in _messages(error).items():
+                        report.add(row.row, _COLUMN_OF.get(name, WHOLE_ROW), "", messages, "")
+            if report.errors:
+                raise _Rollback
+    except _Rollback:
+        raise ImportRefused(
+            f"导入时发现 {len(report.errors)} 处错误，未导入任何数据；请修改后重新上传。"
+        ) from None
+    ids = tuple(o.pk for o in created)
+    conflicts = Observation.objects.filter(pk__in=ids, state=ReviewState.CONFLICT).count()
+    return CommitResult(len(created), report.unchanged, conflicts, ids)
+
+
+_COLUMN_OF = {
+    "indicator": "indicator",
+    "commitment": "indicator",
+    "area": "area",
+    "period": "period",
+    "value": "value",
+    "kind": "kind",
+    "as_of": "as_of",
+    "source_title": "source",
+    "source_issuer": "source_issuer",
+    "source_url": "source_url",
+    "source_quote": "source_quote",
+    "other_scope": "other_scope",
+}
+
+
+def _messages(error: ValidationError) -> dict[str, str]:
+    if hasattr(error, "error_dict"):
+        return {
+            name: "；".join(str(m) for m in error.message_dict[name]) for name in error.error_dict
+        }
+    return {WHOLE_ROW: "；".join(error.messages)}
+
+
+def validate_single(
+    cells: dict[str, Any], user: Any, plan: Plan
+) -> tuple[ValidRow | None, ObservationImportReport]:
+    """One row from the form or the API (row number 0), checked exactly like a file row."""
+    report = ObservationImportReport(plan_code=plan.code)
+    report.user_id = getattr(user, "pk", None)
+    if not may_enter_observations(user):
+        raise PermissionDenied("只有市科技局工作人员和县区工作人员可以录入监测值。")
+    valid = validate_row(0, cells, RowContext.load(plan, user), report)
+    if valid is not None:
+        report.rows.append(valid)
+        _compare_stored(report)
+        if valid.unchanged:
+            report.add(
+                0,
+                "value",
+                valid.data["value"],
+                "库中已有同一来源、同一发布日期的相同数值，无需重复录入。",
+                "如为修订值，请填写修订后的发布日期。",
+            )
+    return (valid if report.ok else None), report
+
+
+def field_errors(report: ObservationImportReport) -> dict[str, list[str]]:
+    """Report errors by column name (for forms and the API's error shape)."""
+    errors: dict[str, list[str]] = {}
+    for error in report.errors:
+        name = error.column_header.split("（")[0]
+        name = name if name in COLUMNS else "__all__"
+        errors.setdefault(name, []).append(error.problem + (f" {error.fix}" if error.fix else ""))
+    return errors

@@ -1,0 +1,397 @@
+"""The Word monitoring report (规划实施情况监测报告) of a plan for one year.
+
+Built from the monitoring selectors only (`plan_progress`, `commitment_progress`, `area_ranking`)
+as known on 31 December of the year (or today, if earlier): a summary, the table of every
+indicator and every commitment with its status, each indicator's trajectory, the areas lagging
+behind, data-quality notes and the sources. Trajectories are compact tables (year, counted value,
+planned value) with a text sparkline, not images: nothing here needs an imaging library, and the
+tables stay readable (and searchable) in Word, WPS and LibreOffice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from collections import Counter
+from types import SimpleNamespace
+from typing import Any
+
+from docx import Document
+from docx.enum.text import WD_ALIGN_PARAGRAPH
+from docx.oxml.ns import qn
+from docx.shared import Pt
+from lxml import etree
+
+from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
+from kechuang.monitoring.engine.paths import planned_path
+from kechuang.monitoring.engine.progress import STATUS_LABELS
+from kechuang.monitoring.models import (
+    COMPARATOR_LABELS,
+    Commitment,
+    Observation,
+    Plan,
+    ReviewState,
+)
+from kechuang.monitoring.selectors import (
+    IndicatorRow,
+    area_ranking,
+    commitment_progress,
+    plan_progress,
+)
+from kechuang.registry.models import Area
+
+FONT = "Noto Sans CJK SC"
+FALLBACK_FONT = "宋体"
+SPARKS = "▁▂▃▄▅▆▇█"
+LAGGING = ("behind", "critical")
+INDICATOR_HEADERS = (
+    "序号",
+    "指标",
+    "单位",
+    "基期值",
+    "目标值",
+    "最新计入值",
+    "完成度",
+    "应有进度",
+    "状态",
+    "说明",
+)
+COMMITMENT_HEADERS = ("序号", "承诺事项", "出处", "目标", "最新值", "状态")
+
+
+class ReportError(ValueError):
+    """The report cannot be built (e.g. a year outside the plan period)."""
+
+
+def report_as_of(year: int, today: dt.date | None = None) -> dt.date:
+    today = today or dt.date.today()
+    return min(dt.date(year, 12, 31), today)
+
+
+def _num(value: Any) -> str:
+    if value is None:
+        return "—"
+    number = float(value)
+    if number.is_integer() and abs(number) < 1e15:
+        return str(int(number))
+    return f"{number:.4g}" if abs(number) < 1000 else f"{number:,.2f}"
+
+
+def _pct(value: float | None) -> str:
+    return "—" if value is None else f"{value:.1%}"
+
+
+# --- document helpers ---------------------------------------------------------------------------
+
+
+def _set_fonts(document: Any) -> None:
+    """East Asian text in Noto Sans CJK SC (fonts-noto-cjk), named with 宋体 as fallback."""
+    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Table Grid"):
+        try:
+            style = document.styles[name]
+        except KeyError:  # pragma: no cover - all are in python-docx's default template
+            continue
+        style.font.name = FONT
+        rpr = style.element.get_or_add_rPr()
+        fonts = rpr.find(qn("w:rFonts"))
+        if fonts is None:
+            fonts = rpr.makeelement(qn("w:rFonts"), {})
+            rpr.insert(0, fonts)
+        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
+            fonts.set(qn(attr), FONT)
+        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+            fonts.attrib.pop(qn(attr), None)
+    document.styles["Normal"].font.size = Pt(10.5)
+    for part in document.part.package.iter_parts():
+        if str(part.partname) == "/word/fontTable.xml":
+            root = etree.fromstring(part.blob)
+            font = etree.SubElement(root, qn("w:font"), {qn("w:name"): FONT})
+            etree.SubElement(font, qn("w:altName"), {qn("w:val"): FALLBACK_FONT})
+            etree.SubElement(font, qn("w:charset"), {qn("w:val"): "86"})
+            etree.SubElement(font, qn("w:family"), {qn("w:val"): "swiss"})
+            part._blob = etree.tostring(
+                root, xml_declaration=True, encoding="UTF-8", standalone=True
+            )
+
+
+def _table(document: Any, headers: tuple[str, ...] | list[str], rows: list[list[str]]) -> Any:
+    table = document.add_table(rows=1, cols=len(headers))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, headers, strict=True):
+        cell.text = ""
+        run = cell.paragraphs[0].add_run(str(text))
+        run.bold = True
+    for values in rows:
+        cells = table.add_row().cells
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = str(text)
+    for row in table.rows:
+        for cell in row.cells:
+            for paragraph in cell.paragraphs:
+                for run in paragraph.runs:
+                    run.font.size = Pt(9)
+    return table
+
+
+def sparkline(values: list[float | None], low: float, high: float) -> str:
+    """One block character per value, scaled to [low, high]; "·" where there is no value."""
+    span = high - low
+    out = []
+    for value in values:
+        if value is None:
+            out.append("·")
+        elif span <= 0:
+            out.append(SPARKS[len(SPARKS) // 2])
+        else:
+            index = round((value - low) / span * (len(SPARKS) - 1))
+            out.append(SPARKS[max(0, min(len(SPARKS) - 1, index))])
+    return "".join(out)
+
+
+# --- content ------------------------------------------------------------------------------------
+
+
+def _status(row: IndicatorRow) -> str:
+    return row.published.status_label if row.published else STATUS_LABELS["no_data"]
+
+
+def _indicator_cells(number: int, row: IndicatorRow) -> list[str]:
+    ind, result = row.indicator, row.published
+    latest = "—"
+    if result is not None and result.latest_year is not None:
+        kind = OBSERVATION_KINDS.get(result.latest_kind or "", "")
+        latest = f"{_num(result.latest_value)}（{result.latest_year} 年{kind}）"
+    note = result.status_reason if result is not None else ""
+    note = "；".join([n for n in [note, *row.warnings] if n])
+    return [
+        str(number),
+        ind.name,
+        ind.unit,
+        f"{_num(ind.baseline_value)}（{ind.baseline_year}）",
+        f"{_num(ind.target_value)}（{ind.target_year}）",
+        latest,
+        _pct(result.completion if result else None),
+        _pct(result.expected_completion if result else None),
+        _status(row),
+        note or "—",
+    ]
+
+
+def _target_text(c: Commitment) -> str:
+    unit = c.unit.split("（")[0] if c.unit else ""
+    if c.value is None and c.low is None:
+        return f"定性要求（{c.get_measure_display()}）"
+    if c.comparator == "range":
+        return f"{_num(c.low)}–{_num(c.high)} {unit}".strip()
+    if c.comparator == "approx":
+        return f"{_num(c.value)} {unit} 左右（{c.target_year} 年）"
+    return f"{COMPARATOR_LABELS[c.comparator]} {_num(c.value)} {unit}（{c.target_year} 年）"
+
+
+def _trajectory(document: Any, row: IndicatorRow) -> None:
+    ind, result = row.indicator, row.published
+    spec = SimpleNamespace(**ind.target_spec)
+    try:
+        path = result.planned_path if result else planned_path(spec)
+    except (ValueError, ZeroDivisionError):
+        path = ()
+    planned = {p.year: p.value for p in path}
+    counted = {o.year: o.value for o in (result.counted if result else ())}
+    computed = {p.year: p.value for p in row.computed_points}
+    years = list(range(ind.baseline_year, ind.target_year + 1))
+    document.add_paragraph(f"{ind.name}（{ind.unit}）", style="Heading 3")
+    rows = [
+        ["计入值", *[_num(counted.get(y)) if y in counted else "—" for y in years]],
+        ["规划路径值", *[_num(planned.get(y)) if y in planned else "—" for y in years]],
+    ]
+    if computed:
+        rows.append(
+            ["登记库计算值", *[_num(computed.get(y)) if y in computed else "—" for y in years]]
+        )
+    _table(document, ["年份", *[str(y) for y in years]], rows)
+    values = [v for v in [*counted.values(), *planned.values()] if v is not None]
+    if values:
+        low, high = min(values), max(values)
+        line = (
+            f"走势（{_num(low)}–{_num(high)}）　计入 "
+            f"{sparkline([counted.get(y) for y in years], low, high)}　规划 "
+            f"{sparkline([planned.get(y) for y in years], low, high)}"
+        )
+        document.add_paragraph(line)
+
+
+def _quality_rows(city_rows: list[IndicatorRow], plan: Plan, as_of: dt.date) -> list[list[str]]:
+    rows: list[list[str]] = []
+    for row in city_rows:
+        name, result = row.indicator.name, row.published
+        for warning in row.warnings:
+            rows.append([name, "来源冲突或无法计算", warning])
+        if result is None:
+            if not row.warnings:
+                rows.append([name, "缺少数据", "无法计算进度"])
+            continue
+        if result.status == "no_data":
+            rows.append([name, "缺少数据", result.status_reason])
+        for aside in result.not_counted:
+            o = aside.observation
+            kind = "预测数" if o.kind == "forecast" else "不计入进度的数据"
+            rows.append(
+                [name, kind, f"{o.year} 年 {_num(o.value)}（{aside.reason}；来源：{o.source}）"]
+            )
+        for aside in result.superseded:
+            o = aside.observation
+            rows.append(
+                [
+                    name,
+                    "已被取代的版本",
+                    f"{o.year} 年 {_num(o.value)}（{o.as_of}，{aside.reason}）",
+                ]
+            )
+        if result.years_missing:
+            years = "、".join(str(y) for y in result.years_missing)
+            rows.append([name, "缺少年份", f"缺少 {years} 年的正式数或初步数"])
+    scoped = (
+        _observations(plan, as_of)
+        .exclude(other_scope="")
+        .select_related("indicator", "commitment", "area")
+    )
+    for o in scoped:
+        subject = o.indicator.name if o.indicator else o.commitment.title  # type: ignore[union-attr]
+        rows.append(
+            [subject, "口径不同", f"{o.area.name} {o.period} {_num(o.value)}：{o.other_scope}"]
+        )
+    conflicts = _observations(plan, as_of).filter(state=ReviewState.CONFLICT).count()
+    if conflicts:
+        rows.append(["全部指标与承诺", "来源冲突", f"共 {conflicts} 个监测值来源冲突，待核实"])
+    return rows
+
+
+def _observations(plan: Plan, as_of: dt.date) -> Any:
+    base = Observation.objects.filter(as_of__lte=as_of).exclude(state=ReviewState.REJECTED)
+    return base.filter(indicator__plan=plan) | base.filter(commitment__plan=plan)
+
+
+def _source_rows(plan: Plan, as_of: dt.date) -> list[list[str]]:
+    counts: Counter[tuple[str, str, str]] = Counter()
+    for title, issuer, url in _observations(plan, as_of).values_list(
+        "source_title", "source_issuer", "source_url"
+    ):
+        counts[(title, issuer, url)] += 1
+    return [
+        [str(n), title, issuer or "—", url or "—", str(count)]
+        for n, ((title, issuer, url), count) in enumerate(sorted(counts.items()), start=1)
+    ]
+
+
+def build_report(plan: Plan, year: int, user: Any = None) -> bytes:
+    """The report as .docx bytes. Raises ReportError for a year outside the plan period."""
+    if not plan.start_year <= year <= plan.end_year:
+        raise ReportError(f"年份应在规划期 {plan.start_year}–{plan.end_year} 年之内。")
+    as_of = report_as_of(year)
+    areas = list(Area.objects.order_by("sort_order", "code"))
+    progress = plan_progress(plan, as_of, areas)
+    city_rows = progress.get(plan.area.code, [])
+    commitments = commitment_progress(plan, as_of)
+
+    document = Document()
+    _set_fonts(document)
+    document.core_properties.title = f"{plan.title}实施情况监测报告（{year} 年）"
+    document.core_properties.author = "南阳市科学技术局 科创平台"
+    title = document.add_paragraph(style="Title")
+    title.add_run("规划实施情况监测报告")
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    subtitle = document.add_paragraph(f"{plan.title}（{plan.document_number}）· {year} 年")
+    subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    by = getattr(user, "username", "") or "系统"
+    document.add_paragraph(
+        f"数据截至 {as_of.isoformat()}；生成于 {dt.date.today().isoformat()}（{by}）。"
+        "只有正式数、初步数计入进度；预测数、部分期间数、累计数和目标数列出但不计入；"
+        "来源冲突的数值在核实前不计入。"
+    )
+
+    document.add_paragraph("一、总体情况", style="Heading 1")
+    statuses = Counter(row.published.status if row.published else "no_data" for row in city_rows)
+    parts = [f"{STATUS_LABELS[s]} {statuses[s]} 项" for s in STATUS_LABELS if statuses[s]]
+    c_status = Counter(c.status_label for c in commitments)
+    document.add_paragraph(
+        f"规划目标表 {len(city_rows)} 项指标：" + ("，".join(parts) or "暂无数据") + "。"
+        f"正文量化承诺 {len(commitments)} 项："
+        + ("，".join(f"{label} {n} 项" for label, n in c_status.items()) or "无")
+        + "。"
+    )
+    lagging_names = [r.indicator.name for r in city_rows if r.status in LAGGING]
+    if lagging_names:
+        document.add_paragraph("滞后的指标：" + "、".join(lagging_names) + "。")
+
+    document.add_paragraph("二、规划指标监测表", style="Heading 1")
+    _table(
+        document,
+        INDICATOR_HEADERS,
+        [_indicator_cells(n, row) for n, row in enumerate(city_rows, start=1)],
+    )
+
+    document.add_paragraph("三、量化承诺监测表", style="Heading 1")
+    commitment_rows = []
+    for n, c in enumerate(commitments, start=1):
+        latest = "—"
+        if c.latest is not None:
+            latest = f"{_num(c.latest.value)}（{c.latest.period}，{c.latest.get_kind_display()}）"
+        commitment_rows.append(
+            [
+                str(n),
+                c.commitment.title,
+                c.commitment.section,
+                _target_text(c.commitment),
+                latest,
+                c.status_label,
+            ]
+        )
+    _table(document, COMMITMENT_HEADERS, commitment_rows)
+
+    document.add_paragraph("四、指标走势", style="Heading 1")
+    document.add_paragraph(
+        "各指标从基期年到目标年的计入值与规划路径值（按规划的增长方式逐年推算）；"
+        "“走势”一行为文字迷你图，▁ 为区间最低、█ 为最高，· 表示该年无数据。"
+    )
+    for row in city_rows:
+        _trajectory(document, row)
+
+    document.add_paragraph("五、滞后区域", style="Heading 1")
+    lagging_rows = []
+    for row in city_rows:
+        for rank in area_ranking(progress, row.indicator.code, areas):
+            if rank.status in LAGGING:
+                lagging_rows.append(
+                    [
+                        row.indicator.name,
+                        rank.area,
+                        _pct(rank.completion),
+                        STATUS_LABELS[rank.status],
+                        str(rank.rank) if rank.rank else "—",
+                    ]
+                )
+    if lagging_rows:
+        _table(document, ("指标", "区域", "完成度", "状态", "排名"), lagging_rows)
+    else:
+        document.add_paragraph(
+            "暂无滞后或严重滞后的县市区（未分解目标或无区域数据的指标不参与排名）。"
+        )
+
+    document.add_paragraph("六、数据质量说明", style="Heading 1")
+    quality = _quality_rows(city_rows, plan, as_of)
+    if quality:
+        _table(document, ("指标", "类别", "说明"), quality)
+    else:
+        document.add_paragraph("未发现来源冲突、预测数或缺失年份。")
+
+    document.add_paragraph("七、数据来源", style="Heading 1")
+    sources = _source_rows(plan, as_of)
+    if sources:
+        _table(document, ("序号", "来源名称", "发布机构", "地址", "引用次数"), sources)
+    else:
+        document.add_paragraph("尚未录入任何监测值。")
+    document.add_paragraph(f"规划文本：{plan.title}（{plan.document_number}，{plan.issued_on}）。")
+
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

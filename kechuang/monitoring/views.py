@@ -1,0 +1,133 @@
+"""Pages of plan monitoring: the leadership's dashboard and the detail of one indicator.
+
+Thin: the plan, date and area come from `progress_view`, every figure from `selectors`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import render
+
+from kechuang.monitoring import progress_view as pv
+from kechuang.monitoring import selectors
+
+OBSERVATION_NEW_URL = "/monitoring/observations/new/"
+
+
+def _inputs(request: HttpRequest, plan: Any) -> tuple[Any, Any, list[Any], list[str]]:
+    """As-of date, area and the user's areas from the query string; errors for the page."""
+    errors: list[str] = []
+    try:
+        as_of = pv.parse_as_of(request.GET.get("as_of"))
+    except pv.ProgressInputError as error:
+        errors.append(str(error))
+        as_of = pv.parse_as_of(None)
+    areas = pv.areas_for(request.user, plan)
+    try:
+        area = pv.resolve_area(request.user, plan, request.GET.get("area"))
+    except pv.AreaForbidden as error:
+        raise PermissionDenied(str(error)) from error
+    except pv.ProgressInputError as error:
+        raise Http404(str(error)) from error
+    return as_of, area, areas, errors
+
+
+@login_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    plan = pv.plan_for(request.user, request.GET.get("plan"))
+    if plan is None:
+        return render(request, "monitoring/dashboard.html", {"plan": None})
+    as_of, area, areas, errors = _inputs(request, plan)
+    board = pv.build_dashboard(plan, as_of, area, areas)
+    cards = [
+        {
+            "row": row,
+            "data": pv.indicator_dict(row),
+            "show": pv.display(row),
+            "colour": pv.STATUS_COLOURS[row.status],
+            "computed": pv.latest_computed(row),
+        }
+        for row in board.rows
+    ]
+    commitments = [
+        {"row": c, "colour": pv.COMMITMENT_COLOURS[c.status], "data": pv.commitment_dict(c)}
+        for c in board.commitments
+    ]
+    rankings = [
+        (
+            indicator,
+            [
+                {
+                    **r,
+                    "completion_text": pv.pct(r["completion"]),
+                    "colour": pv.STATUS_COLOURS[r["status"]],
+                }
+                for r in pv.ranking_dicts(ranks)
+            ],
+        )
+        for indicator, ranks in board.rankings()
+    ]
+    return render(
+        request,
+        "monitoring/dashboard.html",
+        {
+            "plan": plan,
+            "as_of": as_of,
+            "area": area,
+            "areas": areas,
+            "errors": errors,
+            "cards": cards,
+            "commitments": commitments,
+            "rankings": rankings,
+            "has_observations": board.has_observations,
+            "observation_new_url": OBSERVATION_NEW_URL,
+            "heatmap_height": f"{140 + 30 * len(board.areas)}px",
+            "chart_data": {
+                "charts": {r.indicator.code: pv.chart_dict(r) for r in board.rows},
+                "heatmap": board.heatmap(),
+            },
+        },
+    )
+
+
+@login_required
+def indicator(request: HttpRequest, code: str) -> HttpResponse:
+    plan = pv.plan_for(request.user, request.GET.get("plan"))
+    if plan is None:
+        raise Http404("规划尚未载入。")
+    as_of, area, areas, errors = _inputs(request, plan)
+    row = pv.indicator_row(plan, as_of, area, areas, code)
+    if row is None:
+        raise Http404("未知的指标。")
+    observations = (
+        selectors.observations_for(request.user)
+        .filter(indicator=row.indicator, area=area)
+        .order_by("year", "as_of", "pk")
+    )
+    lines = pv.observation_lines(observations, row.published, as_of)
+    return render(
+        request,
+        "monitoring/indicator.html",
+        {
+            "plan": plan,
+            "as_of": as_of,
+            "area": area,
+            "areas": areas,
+            "errors": errors,
+            "row": row,
+            "p": row.published,
+            "data": pv.indicator_dict(row),
+            "show": pv.display(row),
+            "colour": pv.STATUS_COLOURS[row.status],
+            "lines": lines,
+            "planned_rows": pv.planned_rows(row),
+            "change_unit": pv.CHANGE_UNITS.get(
+                row.published.change_method if row.published else "", ""
+            ),
+            "observation_new_url": OBSERVATION_NEW_URL,
+            "chart_data": {"charts": {row.indicator.code: pv.chart_dict(row)}},
+        },
+    )
