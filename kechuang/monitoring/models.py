@@ -147,7 +147,7 @@ class Commitment(DomainModel):
     title = models.CharField("承诺事项", max_length=200)
     section = models.CharField("出处章节", max_length=40)
     quote = models.CharField("原文", max_length=400)
-    unit = models.CharField("单位", max_length=20, blank=True)
+    unit = models.CharField("单位", max_length=60, blank=True)
     comparator = models.CharField(
         "比较方式", max_length=10, choices=[(c, COMPARATOR_LABELS[c]) for c in COMPARATORS]
     )
