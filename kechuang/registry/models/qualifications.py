@@ -58,7 +58,14 @@ class Qualification(DomainModel):
                 fields=["organization", "kind", "issued_on"], name="qualification_natural_key"
             )
         ]
-        indexes = [models.Index(fields=["kind", "issued_on", "expires_on"])]
+        indexes = [
+            models.Index(fields=["kind", "issued_on", "expires_on"]),
+            # Covers the per-organization fold of year-end counts (monitoring.selectors).
+            models.Index(
+                fields=["kind", "organization", "issued_on", "expires_on"],
+                name="qualification_kind_org_dates",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.organization} · {self.get_kind_display()}（{self.issued_on:%Y-%m-%d}）"
