@@ -3,8 +3,8 @@
 Built from the monitoring selectors only (`plan_progress`, `commitment_progress`, `area_ranking`)
 as known on 31 December of the year (or today, if earlier): a summary, the table of every
 indicator and every commitment with its status, each indicator's trajectory, the areas lagging
-behind, data-quality notes and the sources. Trajectories are compact tables (year, counted value,
-planned value) with a text sparkline, not images: nothing here needs an imaging library, and the
+behind, data-quality notes and the sources. Each indicator's trajectory is a chart (PNG drawn by
+kechuang/monitoring/charts.py with matplotlib) followed by its table and a text sparkline; the
 tables stay readable (and searchable) in Word, WPS and LibreOffice.
 """
 
@@ -19,9 +19,10 @@ from typing import Any
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Pt
+from docx.shared import Cm, Pt
 from lxml import etree
 
+from kechuang.monitoring.charts import indicator_chart
 from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
 from kechuang.monitoring.engine.paths import planned_path
 from kechuang.monitoring.engine.progress import STATUS_LABELS
@@ -208,6 +209,15 @@ def _trajectory(document: Any, row: IndicatorRow) -> None:
         rows.append(
             ["登记库计算值", *[_num(computed.get(y)) if y in computed else "—" for y in years]]
         )
+    png = indicator_chart(
+        ind.name,
+        ind.unit,
+        counted,
+        planned,
+        computed,
+        (ind.target_year, float(ind.target_value)) if ind.target_value is not None else None,
+    )
+    document.add_picture(io.BytesIO(png), width=Cm(15))
     _table(document, ["年份", *[str(y) for y in years]], rows)
     values = [v for v in [*counted.values(), *planned.values()] if v is not None]
     if values:

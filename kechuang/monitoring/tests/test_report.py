@@ -223,3 +223,16 @@ def test_libreoffice_opens_the_report(figures: Plan, tmp_path: Path) -> None:
     )
     pdf = tmp_path / "report.pdf"
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
+
+
+def test_every_indicator_has_a_chart_image(figures: Plan) -> None:
+    from PIL import Image
+
+    document = Document(io.BytesIO(build_report(figures, 2024)))
+    shapes = list(document.inline_shapes)
+    assert len(shapes) == 11  # one chart per indicator of the target table
+    blob = document.part.related_parts[
+        shapes[0]._inline.graphic.graphicData.pic.blipFill.blip.embed
+    ].blob
+    image = Image.open(io.BytesIO(blob))
+    assert image.format == "PNG" and image.size[0] >= 900
