@@ -20,7 +20,7 @@ DEMO_ENV = KECHUANG_HTTPS=0 KECHUANG_SECRET_KEY="$$(cat $(VAR)/secret-key)" KECH
 help:
 	@echo "make demo   安装依赖、载入南阳参考数据与演示数据，在 http://127.0.0.1:$(PORT) 启动平台"
 	@echo "make test   代码检查 + SQLite 与 PostgreSQL 上的全部测试 + 浏览器测试"
-	@echo "make bench  性能基准（结果写入 var/bench/*.json）"
+	@echo "make bench  性能基准（结果写入 bench/results/*.json）"
 	@echo "make lock   依赖变更后重新生成 requirements.lock"
 
 # --- installation -------------------------------------------------------------------------
@@ -72,10 +72,10 @@ demo: venv assets $(VAR)/secret-key
 test: venv assets lint
 	$(PY) manage.py check --deploy --fail-level WARNING --settings=kechuang.settings_deploy_check
 	@echo "== SQLite =="
-	$(PY) -m pytest -q -m "not browser" -p no:cacheprovider
+	$(PY) -m pytest -q -m "not browser" -p no:cacheprovider -n 2
 	@echo "== PostgreSQL 15 =="
 	@url=$$(./scripts/postgres.sh start) && \
-	KECHUANG_DATABASE_URL=$$url $(PY) -m pytest -q -m "not browser" -p no:cacheprovider
+	KECHUANG_DATABASE_URL=$$url $(PY) -m pytest -q -m "not browser" -p no:cacheprovider -n 2
 	@echo "== Browser (Debian chromium via Playwright) =="
 	$(PY) -m pytest -q -m browser -p no:cacheprovider
 
