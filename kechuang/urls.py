@@ -14,6 +14,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("kechuang.accounts.urls")),
     path("registry/", include("kechuang.registry.urls")),
+    path("cultivation/", include("kechuang.cultivation.urls")),
     path("monitoring/", include("kechuang.monitoring.urls")),
     path("", include("kechuang.core.urls")),
 ]

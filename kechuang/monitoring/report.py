@@ -18,10 +18,9 @@ from typing import Any
 
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
-from lxml import etree
 
+from kechuang.core.docx_style import set_cjk_fonts
 from kechuang.monitoring.charts import indicator_chart
 from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
 from kechuang.monitoring.engine.paths import planned_path
@@ -41,8 +40,6 @@ from kechuang.monitoring.selectors import (
 )
 from kechuang.registry.models import Area
 
-FONT = "Noto Sans CJK SC"
-FALLBACK_FONT = "宋体"
 SPARKS = "▁▂▃▄▅▆▇█"
 LAGGING = ("behind", "critical")
 INDICATOR_HEADERS = (
@@ -83,36 +80,6 @@ def _pct(value: float | None) -> str:
 
 
 # --- document helpers ---------------------------------------------------------------------------
-
-
-def _set_fonts(document: Any) -> None:
-    """East Asian text in Noto Sans CJK SC (fonts-noto-cjk), named with 宋体 as fallback."""
-    for name in ("Normal", "Title", "Heading 1", "Heading 2", "Heading 3", "Table Grid"):
-        try:
-            style = document.styles[name]
-        except KeyError:  # pragma: no cover - all are in python-docx's default template
-            continue
-        style.font.name = FONT
-        rpr = style.element.get_or_add_rPr()
-        fonts = rpr.find(qn("w:rFonts"))
-        if fonts is None:
-            fonts = rpr.makeelement(qn("w:rFonts"), {})
-            rpr.insert(0, fonts)
-        for attr in ("w:ascii", "w:hAnsi", "w:eastAsia", "w:cs"):
-            fonts.set(qn(attr), FONT)
-        for attr in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-            fonts.attrib.pop(qn(attr), None)
-    document.styles["Normal"].font.size = Pt(10.5)
-    for part in document.part.package.iter_parts():
-        if str(part.partname) == "/word/fontTable.xml":
-            root = etree.fromstring(part.blob)
-            font = etree.SubElement(root, qn("w:font"), {qn("w:name"): FONT})
-            etree.SubElement(font, qn("w:altName"), {qn("w:val"): FALLBACK_FONT})
-            etree.SubElement(font, qn("w:charset"), {qn("w:val"): "86"})
-            etree.SubElement(font, qn("w:family"), {qn("w:val"): "swiss"})
-            part._blob = etree.tostring(
-                root, xml_declaration=True, encoding="UTF-8", standalone=True
-            )
 
 
 def _table(document: Any, headers: tuple[str, ...] | list[str], rows: list[list[str]]) -> Any:
@@ -304,7 +271,7 @@ def build_report(plan: Plan, year: int, user: Any = None) -> bytes:
     commitments = commitment_progress(plan, as_of)
 
     document = Document()
-    _set_fonts(document)
+    set_cjk_fonts(document)
     document.core_properties.title = f"{plan.title}实施情况监测报告（{year} 年）"
     document.core_properties.author = "南阳市科学技术局 科创平台"
     title = document.add_paragraph(style="Title")

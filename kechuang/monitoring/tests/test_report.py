@@ -18,10 +18,11 @@ from django.core.management.base import CommandError
 from docx import Document
 from docx.oxml.ns import qn
 
+from kechuang.core.docx_style import FONT
 from kechuang.monitoring import services
 from kechuang.monitoring.engine.progress import STATUS_LABELS
 from kechuang.monitoring.models import AreaTarget, Commitment, Indicator, Plan
-from kechuang.monitoring.report import FONT, build_report, report_as_of, sparkline
+from kechuang.monitoring.report import build_report, report_as_of, sparkline
 from kechuang.registry.models import Area
 
 

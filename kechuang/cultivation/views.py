@@ -1,0 +1,54 @@
+"""Enterprise self-assessment pages: the result from the registry, a what-if copy, Word."""
+
+import datetime as dt
+from urllib.parse import quote
+
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, render
+
+from kechuang.cultivation import selfassess
+from kechuang.cultivation.engine.result import ELIGIBILITY_LABELS
+from kechuang.registry.selectors import organizations_for
+
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+@login_required
+def self_assessment(request: HttpRequest) -> HttpResponse:
+    """An enterprise user sees their own organization; staff pick one in their scope by USCC."""
+    uscc = (request.GET.get("organization") or "").strip().upper()
+    if not uscc and request.user.organization_id:
+        uscc = request.user.organization.uscc
+    organization = None
+    if uscc:
+        organization = get_object_or_404(
+            organizations_for(request.user), uscc=uscc, kind="enterprise"
+        )
+    context: dict = {"organization": organization, "uscc": uscc, "labels": ELIGIBILITY_LABELS}
+    if organization is None:
+        return render(request, "cultivation/self_assessment.html", context)
+    base = selfassess.case_from_registry(organization, dt.date.today())
+    what_if = request.method == "POST"
+    case = selfassess.what_if_case(base, request.POST) if what_if else base
+    results, errors = selfassess.assess_case(case)
+    wants_docx = request.POST.get("action") == "docx" or request.GET.get("format") == "docx"
+    if wants_docx and results:
+        content = selfassess.report_docx(organization, results, what_if)
+        response = HttpResponse(content, content_type=DOCX)
+        name = quote(f"{organization.name}-认定自评.docx")
+        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+        return response
+    context.update(
+        case=case,
+        results=[(code, label, results.get(code)) for code, label in selfassess.RULESETS],
+        errors=errors,
+        what_if=what_if,
+        year_fields=selfassess.CASE_YEAR_FIELDS,
+    )
+    return render(
+        request,
+        "cultivation/self_assessment.html",
+        context,
+        status=422 if errors and what_if else 200,
+    )
