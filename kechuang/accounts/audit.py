@@ -10,7 +10,7 @@ where come from the request context that `RequestContextMiddleware` sets, or fro
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
@@ -20,6 +20,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
+from django.utils import timezone
 
 from kechuang.accounts.models import AuditAction, AuditedModel, AuditEntry
 
@@ -57,11 +58,23 @@ def client_ip(request: Any) -> str | None:
     return request.META.get("REMOTE_ADDR") or None
 
 
-def _redact(instance: AuditedModel, changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
-    for name in instance.audit_redacted_fields:
-        if name in changes:
-            changes[name] = ["（已隐藏）", "（已修改）"]
-    return changes
+REDACTED = ["（已隐藏）", "（已修改）"]
+BULK_BATCH_SIZE = 1000
+
+
+def redact(instance: models.Model, changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
+    """Hide the values of the model's redacted fields (e.g. ID numbers), keep the fact of change."""
+    hidden = getattr(instance, "audit_redacted_fields", ())
+    return {name: (REDACTED if name in hidden else value) for name, value in changes.items()}
+
+
+def creation_changes(
+    instance: models.Model, snapshot: dict[str, Any] | None = None
+) -> dict[str, list[Any]]:
+    """What a new row's entry records: every non-empty field as [None, value]."""
+    if snapshot is None:
+        snapshot = instance.audit_snapshot()  # type: ignore[attr-defined]
+    return {name: [None, value] for name, value in snapshot.items() if value not in (None, "")}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -70,6 +83,33 @@ def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
         name: [before.get(name), value]
         for name, value in after.items()
         if name in before and before[name] != value
+    }
+
+
+def _origin(actor: Any = None, username: str = "", request: Any = None) -> dict[str, Any]:
+    """Who acts and from where: explicit values first, then the current request context."""
+    context = _context.get()
+    if request is None and context is not None:
+        request = context.request
+    if actor is None and context is not None:
+        actor = context.user
+    if actor is None and request is not None:
+        candidate = getattr(request, "user", None)
+        actor = candidate if candidate is not None and candidate.is_authenticated else None
+    label = actor.get_username() if actor is not None else (context.label if context else "")
+    return {
+        "actor": actor,
+        "actor_username": username or label or "（系统）",
+        "ip": client_ip(request),
+        "user_agent": request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else "",
+    }
+
+
+def _about(instance: models.Model) -> dict[str, Any]:
+    return {
+        "content_type": ContentType.objects.get_for_model(type(instance)),
+        "object_id": str(instance.pk),
+        "object_repr": str(instance)[:200],
     }
 
 
@@ -84,30 +124,50 @@ def record(
     request: Any = None,
 ) -> AuditEntry:
     """Write one audit entry; actor and address default to the current request context."""
-    context = _context.get()
-    if request is None and context is not None:
-        request = context.request
-    if actor is None and context is not None:
-        actor = context.user
-    if actor is None and request is not None:
-        candidate = getattr(request, "user", None)
-        actor = candidate if candidate is not None and candidate.is_authenticated else None
-    label = actor.get_username() if actor is not None else (context.label if context else "")
     entry = AuditEntry(
-        action=action,
-        actor=actor,
-        actor_username=username or label or "（系统）",
-        ip=client_ip(request),
-        user_agent=(request.META.get("HTTP_USER_AGENT", "")[:300] if request is not None else ""),
-        changes=changes or {},
-        note=note[:300],
+        action=action, changes=changes or {}, note=note[:300], **_origin(actor, username, request)
     )
     if instance is not None:
-        entry.content_type = ContentType.objects.get_for_model(type(instance))
-        entry.object_id = str(instance.pk)
-        entry.object_repr = str(instance)[:200]
+        for name, value in _about(instance).items():
+            setattr(entry, name, value)
     entry.save()
     return entry
+
+
+def record_bulk(
+    action: str,
+    items: Iterable[tuple[models.Model, dict[str, list[Any]], str]],
+    *,
+    actor: Any = None,
+    batch_size: int = BULK_BATCH_SIZE,
+) -> int:
+    """One entry per (instance, changes, note) for writes that bypass the signals (bulk_create,
+    bulk_update), written one `bulk_create` per batch; returns how many were written.
+
+    The same content as `record` (origin from the current context, redacted fields hidden).
+    """
+    origin = _origin(actor)
+    now = timezone.now()
+    batch: list[AuditEntry] = []
+    written = 0
+    for instance, changes, note in items:
+        batch.append(
+            AuditEntry(
+                at=now,
+                action=action,
+                changes=redact(instance, changes),
+                note=note[:300],
+                **origin,
+                **_about(instance),
+            )
+        )
+        if len(batch) >= batch_size:
+            AuditEntry.objects.bulk_create(batch)
+            written, batch = written + len(batch), []
+    if batch:
+        AuditEntry.objects.bulk_create(batch)
+        written += len(batch)
+    return written
 
 
 @receiver(post_save)
@@ -116,8 +176,11 @@ def _audit_save(sender: type, instance: Any, created: bool, raw: bool, **kwargs:
         return
     after = instance.audit_snapshot()
     if created:
-        changes = {name: [None, value] for name, value in after.items() if value not in (None, "")}
-        record(AuditAction.CREATE, instance=instance, changes=_redact(instance, changes))
+        record(
+            AuditAction.CREATE,
+            instance=instance,
+            changes=redact(instance, creation_changes(instance, after)),
+        )
     else:
         before = instance.audit_loaded()
         if before is None:
@@ -128,7 +191,7 @@ def _audit_save(sender: type, instance: Any, created: bool, raw: bool, **kwargs:
             if not changes:
                 instance._audit_loaded = after
                 return
-        record(AuditAction.UPDATE, instance=instance, changes=_redact(instance, changes), note=note)
+        record(AuditAction.UPDATE, instance=instance, changes=redact(instance, changes), note=note)
     instance._audit_loaded = after
 
 
@@ -138,4 +201,4 @@ def _audit_delete(sender: type, instance: Any, **kwargs: Any) -> None:
         return
     before = instance.audit_loaded() or instance.audit_snapshot()
     changes = {name: [value, None] for name, value in before.items() if value not in (None, "")}
-    record(AuditAction.DELETE, instance=instance, changes=_redact(instance, changes))
+    record(AuditAction.DELETE, instance=instance, changes=redact(instance, changes))

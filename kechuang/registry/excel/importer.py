@@ -22,13 +22,12 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from kechuang.accounts.audit import diff
+from kechuang.accounts.audit import creation_changes, diff, record_bulk
 from kechuang.accounts.models import AuditAction
 from kechuang.accounts.roles import CITY_ROLES, ORGANIZATION_ROLES, Role
 from kechuang.accounts.scoping import fits_scope
 from kechuang.core.masking import mask_id_number, mask_phone
 from kechuang.registry.engine.uscc import USCCError, normalize_uscc, validate_uscc
-from kechuang.registry.excel.audit_bulk import creation_changes, record_bulk
 from kechuang.registry.excel.parsing import (
     CellError,
     is_empty,
