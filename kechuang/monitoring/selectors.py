@@ -21,7 +21,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from kechuang.monitoring.engine.observations import Observation as EngineObservation
-from kechuang.monitoring.engine.observations import ObservationConflict
+from kechuang.monitoring.engine.observations import ObservationConflict, select_counted
 from kechuang.monitoring.engine.progress import ProgressResult, compute_progress, rank_areas
 from kechuang.monitoring.models import (
     AreaTarget,
@@ -220,17 +220,26 @@ def computed_series(
 
 
 def published_latest(code: str, areas: list[Area], year: int) -> dict[str, float]:
-    """The counted published value of an (auxiliary) indicator for each area and year."""
-    rows = (
-        Observation.objects.filter(
-            indicator__code=code, year=year, kind__in=("actual", "preliminary")
+    """The counted published value of an (auxiliary) indicator for each of `areas` in `year`,
+    chosen by the engine's own rule (`select_counted`: 正式数 before 初步数, then the newest);
+    figures in conflict or rejected do not count."""
+    rows = Observation.objects.filter(
+        indicator__code=code,
+        year=year,
+        kind__in=("actual", "preliminary"),
+        area__in=areas,
+        state=ReviewState.OK,
+    ).select_related("area")
+    by_area: dict[str, list[EngineObservation]] = defaultdict(list)
+    for obs in rows:
+        by_area[obs.area.code].append(
+            EngineObservation(obs.year, float(obs.value), obs.kind, obs.as_of, obs.source_title)
         )
-        .exclude(state=ReviewState.REJECTED)
-        .order_by("area", "kind", "as_of", "pk")
-    )
-    values: dict[str, float] = {}
-    for obs in rows.select_related("area"):
-        values[obs.area.code] = float(obs.value)  # ordering leaves actual/newest last
+    values = {}
+    for area_code, observations in by_area.items():
+        counted = select_counted(observations).counted
+        if counted:
+            values[area_code] = counted[-1].value
     return values
 
 
@@ -396,17 +405,15 @@ COMMITMENT_LABELS = {
 def commitment_progress(plan: Plan, as_of: dt.date) -> list[CommitmentRow]:
     """Each commitment against its latest counted city figure (actual or preliminary)."""
     latest: dict[int, Observation] = {}
-    rows = (
-        Observation.objects.filter(
-            commitment__plan=plan,
-            area=plan.area,
-            as_of__lte=as_of,
-            kind__in=("actual", "preliminary", "cumulative"),
-        )
-        .exclude(state__in=(ReviewState.REJECTED, ReviewState.CONFLICT))
-        .order_by("commitment", "year", "as_of", "pk")
-    )
-    for obs in rows:
+    rows = Observation.objects.filter(
+        commitment__plan=plan,
+        area=plan.area,
+        as_of__lte=as_of,
+        kind__in=("actual", "preliminary", "cumulative"),
+    ).exclude(state__in=(ReviewState.REJECTED, ReviewState.CONFLICT))
+    # The latest year wins; within a year a 正式数 (or 累计数) beats a 初步数, then the newest,
+    # as the engine's `select_counted` ranks indicator figures.
+    for obs in sorted(rows, key=lambda o: (o.year, o.kind != "preliminary", o.as_of, o.pk)):
         latest[obs.commitment_id] = obs
     result = []
     for commitment in plan.commitments.order_by("sort_order"):

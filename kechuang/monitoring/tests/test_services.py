@@ -217,3 +217,11 @@ def test_split_target_by_baseline_share_sums_to_the_city_target(plan: Any, users
     assert targets["卧龙区"] == Decimal("213.41")  # 350 × 100/164, largest remainder to 2 decimals
     with pytest.raises(PermissionDenied):
         services.split_indicator_target(users["county_staff"], indicator, baselines)
+
+
+def test_population_uses_the_actual_figure_over_a_later_preliminary(plan: Any, users: Any) -> None:
+    staff = users["city_staff"]
+    obs(staff, "population", "2023", 950.0, kind="actual", as_of=dt.date(2024, 3, 1))
+    obs(staff, "population", "2023", 940.0, kind="preliminary", as_of=dt.date(2024, 5, 1))
+    city = [Area.objects.get(name="南阳市")]
+    assert selectors.published_latest("population", city, 2023) == {"411300": 950.0}
