@@ -134,21 +134,7 @@ class Dashboard:
         ]
 
     def heatmap(self) -> dict[str, Any]:
-        """`selectors.heatmap`, each cell marked with where its completion comes from, so that a
-        completion computed from the registries is never mistaken for a published one."""
-        data = selectors.heatmap(self.progress, self.areas)
-        area_rows = [a for a in self.areas if a.code in self.progress]
-        cells = []
-        for x, y, value in data["cells"]:
-            row = self.progress[area_rows[y].code][x]
-            if value is None:
-                source = None
-            elif row.published is not None and row.published.completion is not None:
-                source = "published"
-            else:
-                source = "computed"
-            cells.append({"value": [x, y, value], "source": source})
-        return {**data, "cells": cells}
+        return selectors.heatmap(self.progress, self.areas)
 
 
 def build_dashboard(plan: Plan, as_of: dt.date, area: Area, areas: list[Area]) -> Dashboard:

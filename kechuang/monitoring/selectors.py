@@ -441,16 +441,21 @@ def _commitment_status(c: Commitment, obs: Observation | None) -> str:
 
 
 def heatmap(progress: dict[str, list[IndicatorRow]], areas: list[Area]) -> dict[str, Any]:
-    """Areas × indicators completion matrix (None where no target or no data)."""
+    """Areas × indicators completion matrix. Each cell is {"value": [x, y, completion %],
+    "source": "published" | "computed" | None}: a completion from the registries fills a gap
+    only visibly labelled, never passing for a published one."""
     area_rows = [a for a in areas if a.code in progress]
     indicators = [r.indicator for r in progress[area_rows[0].code]] if area_rows else []
     cells = []
     for y, area in enumerate(area_rows):
         for x, row in enumerate(progress[area.code]):
             completion = row.published.completion if row.published else None
+            source = "published" if completion is not None else None
             if completion is None and row.computed is not None:
                 completion = row.computed.completion
-            cells.append([x, y, None if completion is None else round(completion * 100, 1)])
+                source = "computed" if completion is not None else None
+            value = None if completion is None else round(completion * 100, 1)
+            cells.append({"value": [x, y, value], "source": source})
     return {
         "areas": [a.name for a in area_rows],
         "indicators": [i.name for i in indicators],

@@ -225,3 +225,23 @@ def test_population_uses_the_actual_figure_over_a_later_preliminary(plan: Any, u
     obs(staff, "population", "2023", 940.0, kind="preliminary", as_of=dt.date(2024, 5, 1))
     city = [Area.objects.get(name="南阳市")]
     assert selectors.published_latest("population", city, 2023) == {"411300": 950.0}
+
+
+def test_heatmap_labels_where_each_completion_comes_from(plan: Any, users: Any, orgs: Any) -> None:
+    Qualification.objects.create(
+        organization=orgs["wolong"],
+        kind="HNTE",
+        issued_on=dt.date(2022, 11, 1),
+        expires_on=dt.date(2025, 10, 31),
+        issuer_level="national",
+    )
+    obs(users["city_staff"], "platforms", "2023", 882)
+    city = [Area.objects.get(name="南阳市")]
+    data = selectors.heatmap(selectors.plan_progress(plan, dt.date(2025, 6, 30), city), city)
+    by_name = dict(zip(data["indicators"], data["cells"], strict=True))
+    assert by_name["科技创新平台数"] == {
+        "value": [1, 0, 50.0],
+        "source": "published",
+    }  # (882-764)/236
+    assert by_name["高新技术企业数"]["source"] == "computed"
+    assert by_name["公民具备基本科学素质比例"] == {"value": [10, 0, None], "source": None}
