@@ -14,7 +14,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.paginator import Paginator
 from django.db import models
@@ -163,7 +163,7 @@ def _model_label(model: type[models.Model], name: str) -> str | None:
     for candidate in (name, name.removesuffix("_id"), name.removesuffix("_ids") + "s"):
         try:
             return str(model._meta.get_field(candidate).verbose_name)
-        except Exception:
+        except FieldDoesNotExist:
             continue
     return None
 

@@ -38,7 +38,7 @@ def area_subtree(value: str | None, path: str) -> Q:
     area = Area.objects.filter(Q(code=value) | Q(name=value)).only("path").first()
     if area is None:
         return Q(pk__in=[])
-    return Q(**{f"{path}__in": Area.objects.filter(path__startswith=area.path).values("pk")})
+    return Q(**{f"{path}__in": Area.subtree_ids(area.path)})
 
 
 def industry_subtree(value: str | None, path: str) -> Q:

@@ -5,7 +5,6 @@ from typing import Any
 from django.db.models import Count, QuerySet
 
 from kechuang.accounts.models import AuditEntry
-from kechuang.registry.filters import OrganizationFilter
 from kechuang.registry.models import (
     AnnualReport,
     Area,
@@ -21,15 +20,10 @@ from kechuang.registry.models import (
 )
 
 
-def organizations_for(
-    user: Any, filters: OrganizationFilter | None = None, ordering: str = "name"
-) -> QuerySet[Organization]:
-    qs = Organization.objects.restrict(user, "view").select_related(
+def organizations_for(user: Any) -> QuerySet[Organization]:
+    return Organization.objects.restrict(user, "view").select_related(
         "area", "industry", "tech_field"
     )
-    if filters is not None:
-        qs = filters.filter(qs)
-    return qs.order_by(ordering, "pk")
 
 
 def qualifications_for(user: Any) -> QuerySet[Qualification]:

@@ -10,8 +10,7 @@ import yaml
 from django.conf import settings
 from django.db import transaction
 
-from kechuang.core.services import delete_instance, save_instance
-from kechuang.registry.models import Area, IndustryChain, NamedActor, Organization, TechField
+from kechuang.registry.models import Area, IndustryChain, NamedActor, TechField
 
 REFERENCE_FILE = settings.DATA_DIR / "reference" / "nanyang.yaml"
 NAMED_FILE = settings.DATA_DIR / "reference" / "nanyang-named.yaml"
@@ -138,14 +137,3 @@ def _load_named(path: Path, report: LoadReport) -> None:
                 "sort_order": order,
             },
         )
-
-
-def save_organization(
-    user: Any, organization: Organization | None, data: dict[str, Any]
-) -> Organization:
-    """Create (organization=None) or update an organization within the user's scope."""
-    return save_instance(user, organization or Organization(), data)  # type: ignore[return-value]
-
-
-def delete_organization(user: Any, organization: Organization) -> None:
-    delete_instance(user, organization)

@@ -122,7 +122,7 @@ RESOURCES = [
         OrganizationIn,
         OrganizationFilter,
         ("name", "founded_on", "created_at"),
-        lambda user: selectors.organizations_for(user),
+        selectors.organizations_for,
         _organization_data,
         prepare=reveal_to_editors,
     ),
