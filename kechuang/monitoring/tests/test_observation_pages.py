@@ -16,8 +16,6 @@ from docx import Document
 from kechuang.monitoring import observation_views
 from kechuang.monitoring.models import Observation, Plan, ReviewState
 
-pytestmark = pytest.mark.urls("kechuang.monitoring.tests.urls_for_tests")
-
 BASE = "/monitoring/observations/"
 API = "/api/monitoring/data/observations"
 HEADER = "indicator,area,period,value,kind,as_of,source"
