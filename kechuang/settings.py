@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "ninja",
+    "django_tasks",
+    "django_tasks_db",
     "kechuang.core",
     "kechuang.accounts",
     "kechuang.registry",
@@ -96,6 +98,19 @@ DATABASES = {
         conn_max_age=int(os.environ.get("KECHUANG_DB_CONN_MAX_AGE", "60")),
         conn_health_checks=True,
     )
+}
+
+# Background work (screening, long imports): a database-backed queue, no Redis. The worker is
+# `manage.py db_worker`; KECHUANG_TASKS_IMMEDIATE=1 runs tasks inline instead (no worker).
+TASKS = {
+    "default": {
+        "BACKEND": (
+            "django_tasks.backends.immediate.ImmediateBackend"
+            if os.environ.get("KECHUANG_TASKS_IMMEDIATE") == "1"
+            else "django_tasks_db.DatabaseBackend"
+        ),
+        "QUEUES": ["default"],
+    }
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while a writer commits; the timeout rides out short write locks.

@@ -11,60 +11,17 @@ from typing import Any
 from docx import Document
 
 from kechuang.core.docx_style import set_cjk_fonts
+from kechuang.cultivation.cases import CASE_YEAR_FIELDS, case_for
 from kechuang.cultivation.engine import CaseError, assess, load_case
 from kechuang.cultivation.engine.result import ELIGIBILITY_LABELS, Assessment
-from kechuang.registry.models import AnnualReport, Organization, Qualification
+from kechuang.registry.models import Organization
 
-CASE_YEAR_FIELDS = (
-    "sales_revenue",
-    "total_revenue",
-    "hightech_revenue",
-    "rd_expense",
-    "rd_expense_domestic",
-    "cost_expense_total",
-    "net_assets_end",
-    "total_assets_end",
-    "employees_avg",
-    "st_staff_avg",
-)
 RULESETS = (("hnte-2016", "高新技术企业"), ("tsme-2022", "科技型中小企业"))
 
 
-def _plain(value: Any) -> Any:
-    return float(value) if isinstance(value, Decimal) else value
-
-
 def case_from_registry(organization: Organization, as_of: dt.date) -> dict[str, Any]:
-    """The case (engine format, amounts in 万元) from the last three confirmed annual reports
-    before `as_of`'s year, the IP counts of the latest one and the valid qualifications."""
-    reports = list(
-        AnnualReport.objects.filter(
-            organization=organization, year__lt=as_of.year, confirmed_at__isnull=False
-        ).order_by("-year")[:3]
-    )[::-1]
-    years = [
-        {
-            "year": r.year,
-            **{f: _plain(getattr(r, f)) for f in CASE_YEAR_FIELDS if getattr(r, f) is not None},
-        }
-        for r in reports
-    ]
-    latest = reports[-1] if reports else None
-    valid = Qualification.objects.filter(Qualification.valid_on(as_of), organization=organization)
-    case: dict[str, Any] = {
-        "as_of": as_of.isoformat(),
-        "registered_on": organization.founded_on.isoformat() if organization.founded_on else None,
-        "years": years,
-        "ip": {
-            "class_i": (latest.ip_class_i_held or 0) if latest else 0,
-            "class_ii": (latest.ip_class_ii_held or 0) if latest else 0,
-        },
-        "conversions_3y": sum(r.tech_conversions or 0 for r in reports),
-        "qualifications": sorted({q.kind for q in valid if q.kind in ("HNTE", "TSME")}),
-    }
-    if organization.tech_field_id:
-        case["tech_field"] = organization.tech_field.name
-    return case
+    """The case (engine format, amounts in 万元) from the registry; see :mod:`.cases`."""
+    return case_for(organization, as_of)
 
 
 def assess_case(case: dict[str, Any]) -> tuple[dict[str, Assessment], dict[str, list[str]]]:

@@ -1,0 +1,456 @@
+"""The bureau's cultivation pages: reserve pool overview with the funnel, the pool list and its
+export, an enterprise's screening detail, tier movements, screenings, rule sets, projection."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from kechuang.accounts.roles import CITY_ROLES, is_government
+from kechuang.cultivation import screening, selectors, selfassess
+from kechuang.cultivation.cases import case_for
+from kechuang.cultivation.engine import tiers
+from kechuang.cultivation.engine.result import ELIGIBILITY_LABELS
+from kechuang.cultivation.models import DataStatus, ReservePolicy, ReserveTier, Stage, TierRuleSet
+from kechuang.registry.excel.parsing import neutralise_formula
+from kechuang.registry.models import Area, IndustryChain
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+STAGE_LABELS = {**dict(Stage.choices), "none": "未入库"}
+STAGES = [
+    ("pool", "后备库企业"),
+    ("hnte", "高新技术企业"),
+    ("tsme", "科技型中小企业"),
+    ("none", "未入库"),
+]
+
+
+def _government(request: HttpRequest) -> None:
+    if not is_government(request.user):
+        raise PermissionDenied("企业培育工作台仅向市科技局和县区工作人员开放。")
+
+
+def _areas(user: Any) -> list[Area]:
+    areas = Area.objects.order_by("path")
+    if getattr(user, "area_id", None) and user.role not in CITY_ROLES:
+        areas = areas.filter(pk__in=Area.subtree_ids(user.area.path))
+    return list(areas)
+
+
+def _filters(request: HttpRequest) -> tuple[selectors.PoolFilters, dict[str, list[str]]]:
+    """The list filters from the query string, with Chinese messages for bad values."""
+    get, errors = request.GET, {}
+    area = industry = None
+    if get.get("area"):
+        area = Area.objects.filter(code=get["area"]).first()
+        if area is None:
+            errors["area"] = [f"未知区域：{get['area']}"]
+    if get.get("industry"):
+        industry = IndustryChain.objects.filter(code=get["industry"]).first()
+        if industry is None:
+            errors["industry"] = [f"未知产业：{get['industry']}"]
+    tier = get.get("tier", "")
+    if tier and tier not in ReserveTier.values:
+        errors["tier"] = ["层级应为种子型、初创型、成长型、成熟型之一。"]
+    stage = get.get("stage", "")
+    if stage and stage not in dict(STAGES):
+        errors["stage"] = ["未知的范围。"]
+    data_status = get.get("data_status", "")
+    if data_status and data_status not in DataStatus.values:
+        errors["data_status"] = ["未知的数据状态。"]
+    max_failed = None
+    if get.get("max_failed", "") != "":
+        try:
+            max_failed = int(get["max_failed"])
+            if not 0 <= max_failed <= 9:
+                raise ValueError
+        except ValueError:
+            errors["max_failed"] = ["未达条件数应为 0–9 的整数。"]
+            max_failed = None
+    rule_set = get.get("rule_set", "")
+    if rule_set and not TierRuleSet.objects.filter(code=rule_set).exists():
+        errors["rule_set"] = [f"未知的梯度培育标准：{rule_set}"]
+        rule_set = ""
+    return (
+        selectors.PoolFilters(
+            q=get.get("q", "").strip()[:100],
+            area=area,
+            industry=industry,
+            tier=tier if "tier" not in errors else "",
+            stage=stage if "stage" not in errors else "",
+            data_status=data_status if "data_status" not in errors else "",
+            max_failed=max_failed,
+            rule_set=rule_set,
+        ),
+        errors,
+    )
+
+
+@login_required
+def overview(request: HttpRequest) -> HttpResponse:
+    """The reserve pool at a glance: the funnel per area, the last screening, the rule sets.
+    Enterprise users land on their self-assessment instead."""
+    if not is_government(request.user):
+        return redirect("cultivation:self_assessment")
+    root = None
+    if request.GET.get("area"):
+        root = get_object_or_404(Area, code=request.GET["area"])
+        if not any(a.pk == root.pk for a in _areas(request.user)):
+            raise PermissionDenied("您无权查看该区域。")
+    data = selectors.funnel(request.user, root)
+    has_entries = selectors.pool_for(request.user).exists()
+    return render(
+        request,
+        "cultivation/pool_overview.html",
+        {
+            "funnel": data,
+            "has_entries": has_entries,
+            "run": selectors.last_run(request.user),
+            "rule_counts": selectors.rule_set_counts(request.user),
+            "policy": ReservePolicy.objects.filter(active=True).first(),
+            "areas": _areas(request.user),
+            "can_pick_area": request.user.is_superuser or request.user.role in CITY_ROLES,
+            "today": timezone.localdate(),
+            "chart": {
+                "stages": [{"name": s["label"], "value": s["value"]} for s in data["stages"]],
+            },
+        },
+    )
+
+
+@login_required
+def pool_list(request: HttpRequest) -> HttpResponse:
+    _government(request)
+    filters, errors = _filters(request)
+    entries = selectors.filter_pool(selectors.pool_for(request.user), filters)
+    if request.GET.get("format") == "xlsx":
+        return _export(entries)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cultivation/pool_list.html",
+        {
+            "page": page,
+            "filters": filters,
+            "errors": errors,
+            "areas": _areas(request.user),
+            "industries": IndustryChain.objects.filter(parent=None).order_by("code"),
+            "tiers": ReserveTier.choices,
+            "stages": STAGES,
+            "data_statuses": DataStatus.choices,
+            "rule_sets": TierRuleSet.objects.exclude(status="inactive"),
+            "query": query.urlencode(),
+            "labels": screening.HNTE_CONDITION_LABELS,
+        },
+        status=422 if errors else 200,
+    )
+
+
+EXPORT_COLUMNS = (
+    ("企业名称", lambda e: e.organization.name),
+    ("统一社会信用代码", lambda e: e.organization.uscc),
+    ("所在区域", lambda e: e.organization.area.name),
+    ("所属产业", lambda e: e.organization.industry.name if e.organization.industry else ""),
+    ("后备库层级", lambda e: e.get_tier_display() or "未入库"),
+    ("进入该层级日期", lambda e: e.tier_since),
+    ("高新技术企业", lambda e: "是" if e.is_hnte else "否"),
+    ("科技型中小企业", lambda e: "是" if e.is_tsme else "否"),
+    ("高企条件", lambda e: e.get_hnte_eligible_display() if e.hnte_eligible is not None else ""),
+    ("高企未达条件数", lambda e: e.hnte_failed),
+    (
+        "高企未达条件",
+        lambda e: "、".join(screening.HNTE_CONDITION_LABELS.get(c, c) for c in e.failed_conditions),
+    ),
+    ("高企评分区间", lambda e: _interval(e.hnte_total_min, e.hnte_total_max)),
+    ("科小评分", lambda e: e.tsme_total_min),
+    ("数据状态", lambda e: e.get_data_status_display()),
+    ("最近会计年度", lambda e: e.latest_year),
+    ("评价基准日", lambda e: e.as_of),
+)
+
+
+def _interval(low: int | None, high: int | None) -> str:
+    if low is None:
+        return ""
+    return str(low) if low == high else f"{low}–{high}"
+
+
+def _export(entries: Any) -> HttpResponse:
+    """The filtered list as xlsx (every row, not just one page), formula-safe."""
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "高企后备库"
+    sheet.append([title for title, _ in EXPORT_COLUMNS])
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for entry in entries.iterator(chunk_size=2000):
+        row = []
+        for _, get in EXPORT_COLUMNS:
+            value = get(entry)
+            row.append(neutralise_formula(value) if isinstance(value, str) else value)
+        sheet.append(row)
+    sheet.freeze_panes = "A2"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
+    name = quote(f"高企后备库-{timezone.localdate():%Y%m%d}.xlsx")
+    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
+    return response
+
+
+@login_required
+def entry_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
+    """One enterprise: its tier and history, the tier rule sets, and the full HNTE/TSME
+    assessment with the gaps (the single-case engine on the same figures)."""
+    _government(request)
+    entry = get_object_or_404(selectors.pool_for(request.user), organization_id=organization_id)
+    results, errors = selfassess.assess_case(case_for(entry.organization, entry.as_of))
+    rule_sets = []
+    for rule_set in TierRuleSet.objects.exclude(status="inactive"):
+        engine = rule_set.to_engine()
+        rule_sets.append(
+            {
+                "rule_set": rule_set,
+                "result": entry.tier_results.get(rule_set.code),
+                "criteria": tiers.describe(engine.criteria),
+                "unset": engine.unset_thresholds(),
+            }
+        )
+    return render(
+        request,
+        "cultivation/pool_detail.html",
+        {
+            "entry": entry,
+            "results": [(code, label, results.get(code)) for code, label in selfassess.RULESETS],
+            "errors": errors,
+            "movements": entry.organization.tier_movements.select_related("run"),
+            "rule_sets": rule_sets,
+            "labels": screening.HNTE_CONDITION_LABELS,
+            "eligibility_labels": ELIGIBILITY_LABELS,
+        },
+    )
+
+
+@login_required
+def movements(request: HttpRequest) -> HttpResponse:
+    """Tier movements (动态跟踪): who moved up, down, in or out, filterable by area and step."""
+    _government(request)
+    rows = selectors.movements_for(request.user)
+    errors: dict[str, list[str]] = {}
+    if request.GET.get("area"):
+        area = Area.objects.filter(code=request.GET["area"]).first()
+        if area is None:
+            errors["area"] = [f"未知区域：{request.GET['area']}"]
+        else:
+            rows = rows.filter(organization__area__in=Area.subtree_ids(area.path))
+    to_stage = request.GET.get("to", "")
+    if to_stage:
+        if to_stage not in [*Stage.values, "out"]:
+            errors["to"] = ["未知的层级。"]
+        else:
+            rows = rows.filter(to_tier="" if to_stage == "out" else to_stage)
+    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cultivation/movements.html",
+        {
+            "page": page,
+            "errors": errors,
+            "areas": _areas(request.user),
+            "stages": Stage.choices,
+            "query": query.urlencode(),
+        },
+        status=422 if errors else 200,
+    )
+
+
+@login_required
+def screenings(request: HttpRequest) -> HttpResponse:
+    """The screening runs in scope (GET) or a new one (POST, queued for the worker)."""
+    _government(request)
+    if request.method == "POST":
+        return _start(request)
+    page = Paginator(selectors.runs_for(request.user), 30).get_page(request.GET.get("page"))
+    return render(
+        request, "cultivation/screenings.html", {"page": page, "stage_labels": STAGE_LABELS}
+    )
+
+
+def _start(request: HttpRequest) -> HttpResponse:
+    errors: dict[str, list[str]] = {}
+    as_of = None
+    if request.POST.get("as_of"):
+        try:
+            as_of = dt.date.fromisoformat(request.POST["as_of"])
+        except ValueError:
+            errors["as_of"] = ["评价基准日格式应为 YYYY-MM-DD。"]
+    area = None
+    if request.POST.get("area"):
+        area = Area.objects.filter(code=request.POST["area"]).first()
+        if area is None:
+            errors["area"] = [f"未知区域：{request.POST['area']}"]
+    if not errors:
+        try:
+            run = screening.start_screening(request.user, as_of, area)
+        except ValidationError as error:
+            errors = error.message_dict
+        else:
+            return redirect(f"{_url('cultivation:screenings')}?{urlencode({'queued': run.pk})}")
+    page = Paginator(selectors.runs_for(request.user), 30).get_page(1)
+    return render(
+        request,
+        "cultivation/screenings.html",
+        {"page": page, "errors": errors, "stage_labels": STAGE_LABELS},
+        status=422,
+    )
+
+
+def _url(name: str) -> str:
+    from django.urls import reverse
+
+    return reverse(name)
+
+
+@login_required
+def rule_sets(request: HttpRequest) -> HttpResponse:
+    """The tier rule sets and the reserve policy, each criterion with its source and whether the
+    bureau still has to confirm it."""
+    _government(request)
+    items = []
+    for rule_set in TierRuleSet.objects.all():
+        engine = rule_set.to_engine()
+        items.append(
+            {
+                "rule_set": rule_set,
+                "criteria": tiers.describe(engine.criteria),
+                "unset": engine.unset_thresholds(),
+                "needs_confirmation": engine.needs_confirmation,
+            }
+        )
+    policy = ReservePolicy.objects.filter(active=True).first()
+    policy_tiers = []
+    if policy is not None:
+        engine_policy = policy.to_engine()
+        policy_tiers = [
+            {"tier": t, "criteria": tiers.describe(t.criteria)} for t in engine_policy.tiers
+        ]
+        exclude = tiers.describe(engine_policy.exclude)
+    return render(
+        request,
+        "cultivation/rule_sets.html",
+        {
+            "items": items,
+            "policy": policy,
+            "policy_tiers": policy_tiers,
+            "exclude": exclude if policy is not None else [],
+        },
+    )
+
+
+MAX_SUPPORTED = 500
+
+
+def _plan_targets(user: Any, plan: Any) -> dict[str, Any]:
+    """The plan's HNTE and TSME targets for the user's scope: the city's, or the county's share
+    when the target has been split (monitoring's AreaTarget); None where there is none."""
+    from kechuang.monitoring.models import AreaTarget
+
+    out: dict[str, Any] = {"target_year": plan.end_year, "hnte": None, "tsme": None}
+    county = getattr(user, "area_id", None) and user.role not in CITY_ROLES
+    for code, key in (("hnte_count", "hnte"), ("tsme_count", "tsme")):
+        indicator = plan.indicators.filter(code=code).first()
+        if indicator is None:
+            continue
+        out["target_year"] = indicator.target_year or plan.end_year
+        if county:
+            split = AreaTarget.objects.filter(indicator=indicator, area=user.area).first()
+            out[key] = float(split.target_value) if split else None
+        elif indicator.target_value is not None:
+            out[key] = float(indicator.target_value)
+    return out
+
+
+@login_required
+def projection(request: HttpRequest) -> HttpResponse:
+    """What-if on the plan: HNTE and TSME counts projected to the target year from the reserve
+    pool and the historical rates, the gap to the targets, and the effect of supporting the N
+    enterprises closest to HNTE."""
+    from kechuang.cultivation.engine.projection import TIER_LABELS, project
+    from kechuang.monitoring.models import Plan
+
+    _government(request)
+    plans = list(
+        Plan.objects.filter(indicators__code="hnte_count").distinct().order_by("-end_year")
+    )
+    errors: dict[str, list[str]] = {}
+    plan = plans[0] if plans else None
+    if request.GET.get("plan"):
+        plan = next((p for p in plans if p.code == request.GET["plan"]), None)
+        if plan is None:
+            errors["plan"] = [f"未知的规划：{request.GET['plan']}"]
+    supported_n = 0
+    if request.GET.get("support", "") != "":
+        try:
+            supported_n = int(request.GET["support"])
+            if not 0 <= supported_n <= MAX_SUPPORTED:
+                raise ValueError
+        except ValueError:
+            errors["support"] = [f"扶持企业数应为 0–{MAX_SUPPORTED} 的整数。"]
+            supported_n = 0
+    context: dict[str, Any] = {
+        "plans": plans,
+        "plan": plan,
+        "errors": errors,
+        "support": supported_n,
+        "max_supported": MAX_SUPPORTED,
+        "tier_labels": TIER_LABELS,
+    }
+    if plan is None or errors:
+        return render(
+            request, "cultivation/projection.html", context, status=422 if errors else 200
+        )
+    targets = _plan_targets(request.user, plan)
+    chosen = selectors.closest(request.user, supported_n)
+    inp = selectors.projection_input(
+        request.user,
+        target_year=targets["target_year"],
+        hnte_target=targets["hnte"],
+        tsme_target=targets["tsme"],
+        first_year=plan.start_year - 1,
+        supported=tuple(e.tier for e in chosen),
+    )
+    if inp is None:
+        context["empty"] = True
+        return render(request, "cultivation/projection.html", context)
+    result = project(inp)
+    context.update(
+        targets=targets,
+        inp=inp,
+        result=result,
+        chosen=chosen,
+        labels=screening.HNTE_CONDITION_LABELS,
+        chart={
+            "hnte_history": list(inp.hnte_history),
+            "tsme_history": list(inp.tsme_history),
+            "years": [y.to_dict() for y in result.years],
+            "hnte_target": targets["hnte"],
+            "tsme_target": targets["tsme"],
+            "target_year": targets["target_year"],
+        },
+    )
+    return render(request, "cultivation/projection.html", context)

@@ -1,0 +1,172 @@
+"""Batch screening: tiers from the shipped policy, agreement with the single-case engine,
+history of movements, scope, the background queue, failures."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.management import call_command
+from django.test import override_settings
+
+from kechuang.accounts.models import AuditEntry
+from kechuang.cultivation import screening
+from kechuang.cultivation.cases import case_for
+from kechuang.cultivation.engine.vector import ELIGIBLE_CODES
+from kechuang.cultivation.models import (
+    PoolEntry,
+    ReservePolicy,
+    RunStatus,
+    ScreeningRun,
+    TierMovement,
+)
+from kechuang.cultivation.selfassess import assess_case
+from kechuang.cultivation.tests.conftest import AS_OF, add_reports
+from kechuang.registry.models import Organization
+
+pytestmark = pytest.mark.django_db
+
+
+def run_now(as_of: dt.date = AS_OF, area: Any = None) -> ScreeningRun:
+    run = ScreeningRun.objects.create(as_of=as_of, area=area)
+    return screening.execute_run(run.pk)
+
+
+def entry(org: Any) -> PoolEntry:
+    return PoolEntry.objects.get(organization=org)
+
+
+def test_every_enterprise_gets_the_tier_the_policy_gives(city: dict[str, Any]) -> None:
+    run = run_now()
+    assert run.status == RunStatus.DONE, run.error
+    assert run.policy_version == "nanyang-2026-draft"
+    assert entry(city["mature"]).tier == "mature"
+    assert entry(city["mature"]).hnte_failed == 0
+    growing = entry(city["growing"])
+    assert growing.tier == "growing"
+    assert growing.failed_conditions == ["hnte.c4.st_staff_ratio"]
+    assert growing.is_tsme is True and growing.hnte_eligible == 0
+    assert entry(city["startup"]).tier == "startup"
+    assert entry(city["startup"]).hnte_failed >= 3
+    seed = entry(city["seed"])
+    assert seed.tier == "seed" and seed.tsme_eligible == 0  # 800 employees: no TSME
+    hnte = entry(city["hnte"])
+    assert hnte.tier == "" and hnte.is_hnte is True  # HNTE holders are past the pool
+    assert entry(city["no_data"]).data_status == "no_data"
+    assert entry(city["no_data"]).tier == ""
+    incomplete = entry(city["incomplete"])
+    assert incomplete.data_status == "incomplete" and incomplete.hnte_eligible is None
+    assert any("境内" in m for m in incomplete.missing)
+    assert run.summary["screened"] == 8
+    assert run.summary["stages"] == {
+        "mature": 1,
+        "growing": 2,
+        "startup": 1,
+        "seed": 2,  # the enterprise with incomplete figures still shows R&D: a seed
+        "hnte": 1,
+        "none": 1,
+    }
+    assert incomplete.tier == "seed"
+
+
+def test_pool_agrees_with_the_single_case_engine(city: dict[str, Any]) -> None:
+    run_now()
+    for org in city.values():
+        result = entry(org)
+        if result.data_status != "complete":
+            continue
+        results, errors = assess_case(case_for(org, AS_OF))
+        assert not errors
+        hnte, tsme = results["hnte-2016"], results["tsme-2022"]
+        assert result.hnte_eligible == ELIGIBLE_CODES[hnte.eligible], org.name
+        assert (result.hnte_total_min, result.hnte_total_max) == (hnte.total.min, hnte.total.max)
+        assert result.tsme_eligible == ELIGIBLE_CODES[tsme.eligible], org.name
+        failed = sorted(c.code for c in hnte.conditions if c.passed is False)
+        assert sorted(result.failed_conditions) == failed
+
+
+def test_a_second_run_records_movements_and_annual_transitions(city: dict[str, Any]) -> None:
+    first = run_now(dt.date(2024, 6, 30))
+    # A year earlier the same enterprises had only two years (2022, 2023) on record.
+    assert first.status == RunStatus.DONE
+    before = {k: entry(o).tier for k, o in city.items()}
+    entries_before = TierMovement.objects.count()
+    add_reports(city["seed"], {2025: (2300, 2300, 0, 40, 40, 950, 2300, 60, 3)}, ip=(0, 0))
+    second = run_now()
+    movements = TierMovement.objects.filter(run=second)
+    assert second.summary["movements"] == movements.count()
+    assert TierMovement.objects.count() == entries_before + movements.count()
+    for movement in movements:
+        key = next(k for k, o in city.items() if o.pk == movement.organization_id)
+        assert movement.from_tier == (before[key] or ("hnte" if key == "hnte" else ""))
+    # 2024-06-30 → 2025-06-30 is a year: every enterprise's step is counted in the transitions.
+    transitions = second.summary["transitions"]
+    assert sum(sum(v.values()) for v in transitions.values()) == 8
+
+
+def test_tier_since_is_kept_while_the_tier_stays(city: dict[str, Any]) -> None:
+    run_now(dt.date(2025, 5, 31))
+    since = entry(city["growing"]).tier_since
+    run_now()
+    assert entry(city["growing"]).tier_since == since == dt.date(2025, 5, 31)
+    assert not TierMovement.objects.filter(organization=city["growing"], on=AS_OF).exists()
+
+
+def test_an_area_run_touches_only_that_area(city: dict[str, Any], wancheng: Any) -> None:
+    run = run_now(area=wancheng)
+    assert run.summary["screened"] == 1
+    assert list(PoolEntry.objects.values_list("organization", flat=True)) == [city["wancheng"].pk]
+
+
+def test_county_user_screens_their_area_only(
+    users: dict[str, Any], city: Any, wancheng: Any
+) -> None:
+    with override_settings(TASKS=IMMEDIATE):
+        run = screening.start_screening(users["county_staff"], AS_OF)
+    run.refresh_from_db()
+    assert run.area.name == "卧龙区" and run.status == RunStatus.DONE
+    assert PoolEntry.objects.filter(organization__area=wancheng).count() == 0
+    with pytest.raises(PermissionDenied, match="本县区"):
+        screening.start_screening(users["county_staff"], AS_OF, wancheng)
+    with pytest.raises(PermissionDenied):
+        screening.start_screening(users["enterprise"], AS_OF)
+
+
+def test_bad_dates_are_refused_before_anything_is_queued(users: dict[str, Any], city: Any) -> None:
+    with pytest.raises(ValidationError) as error:
+        screening.start_screening(users["city_staff"], dt.date.today() + dt.timedelta(days=1))
+    assert "不能晚于今天" in str(error.value)
+    assert ScreeningRun.objects.count() == 0
+
+
+IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+
+
+def test_the_database_queue_and_worker_execute_a_run(
+    users: dict[str, Any], city: dict[str, Any]
+) -> None:
+    from django_tasks_db.models import DBTaskResult
+
+    run = screening.start_screening(users["city_staff"], AS_OF)
+    assert run.status == RunStatus.QUEUED and run.task_id
+    assert DBTaskResult.objects.filter(id=run.task_id).exists()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    run.refresh_from_db()
+    assert run.status == RunStatus.DONE
+    enterprises = Organization.objects.filter(kind="enterprise").count()
+    assert PoolEntry.objects.count() == enterprises == 10  # 8 here + 2 of the users' fixture
+    assert DBTaskResult.objects.get(id=run.task_id).status == "SUCCESSFUL"
+    note = AuditEntry.objects.get(
+        content_type__model="screeningrun", object_id=str(run.pk), action="update"
+    )
+    assert "筛查 10 家" in note.note and note.changes["status"] == ["queued", "done"]
+
+
+def test_a_run_without_an_active_policy_fails_with_a_reason(city: dict[str, Any]) -> None:
+    ReservePolicy.objects.update(active=False)
+    run = run_now()
+    assert run.status == RunStatus.FAILED
+    assert "分级规则" in run.error
+    assert PoolEntry.objects.count() == 0
