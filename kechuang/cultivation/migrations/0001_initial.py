@@ -6,132 +6,382 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('registry', '0005_qualification_org_index'),
+        ("registry", "0005_qualification_org_index"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='TierRuleSet',
+            name="TierRuleSet",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('code', models.SlugField(max_length=60, unique=True, verbose_name='代码')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('issuer_level', models.CharField(choices=[('national', '国家级'), ('provincial', '省级'), ('municipal', '市级'), ('county', '县级')], max_length=20, verbose_name='认定层级')),
-                ('qualification_kind', models.CharField(blank=True, choices=[('HNTE', '高新技术企业'), ('TSME', '科技型中小企业'), ('gazelle', '瞪羚企业'), ('eaglet', '科技雏鹰企业'), ('innovation_leader', '创新龙头企业'), ('srdi', '专精特新中小企业'), ('little_giant', '专精特新“小巨人”企业'), ('innovative_sme', '创新型中小企业'), ('tech_giant', '科技小巨人企业'), ('other', '其他')], max_length=30, verbose_name='对应资质')),
-                ('effective_from', models.DateField(verbose_name='生效日期')),
-                ('effective_to', models.DateField(blank=True, null=True, verbose_name='失效日期')),
-                ('status', models.CharField(choices=[('verified', '已核实'), ('needs_confirmation', '待局方确认'), ('historical', '历史标准（仅供参考）'), ('inactive', '停用')], max_length=30, verbose_name='状态')),
-                ('source', models.TextField(blank=True, verbose_name='依据')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('criteria', models.JSONField(default=list, verbose_name='条件')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("code", models.SlugField(max_length=60, unique=True, verbose_name="代码")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                (
+                    "issuer_level",
+                    models.CharField(
+                        choices=[
+                            ("national", "国家级"),
+                            ("provincial", "省级"),
+                            ("municipal", "市级"),
+                            ("county", "县级"),
+                        ],
+                        max_length=20,
+                        verbose_name="认定层级",
+                    ),
+                ),
+                (
+                    "qualification_kind",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("HNTE", "高新技术企业"),
+                            ("TSME", "科技型中小企业"),
+                            ("gazelle", "瞪羚企业"),
+                            ("eaglet", "科技雏鹰企业"),
+                            ("innovation_leader", "创新龙头企业"),
+                            ("srdi", "专精特新中小企业"),
+                            ("little_giant", "专精特新“小巨人”企业"),
+                            ("innovative_sme", "创新型中小企业"),
+                            ("tech_giant", "科技小巨人企业"),
+                            ("other", "其他"),
+                        ],
+                        max_length=30,
+                        verbose_name="对应资质",
+                    ),
+                ),
+                ("effective_from", models.DateField(verbose_name="生效日期")),
+                ("effective_to", models.DateField(blank=True, null=True, verbose_name="失效日期")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("verified", "已核实"),
+                            ("needs_confirmation", "待局方确认"),
+                            ("historical", "历史标准（仅供参考）"),
+                            ("inactive", "停用"),
+                        ],
+                        max_length=30,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("source", models.TextField(blank=True, verbose_name="依据")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("criteria", models.JSONField(default=list, verbose_name="条件")),
             ],
             options={
-                'verbose_name': '梯度培育标准',
-                'verbose_name_plural': '梯度培育标准',
-                'ordering': ['effective_from', 'code'],
+                "verbose_name": "梯度培育标准",
+                "verbose_name_plural": "梯度培育标准",
+                "ordering": ["effective_from", "code"],
             },
         ),
         migrations.CreateModel(
-            name='ReservePolicy',
+            name="ReservePolicy",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('version', models.CharField(max_length=60, unique=True, verbose_name='版本')),
-                ('effective_from', models.DateField(verbose_name='生效日期')),
-                ('active', models.BooleanField(default=False, verbose_name='当前使用')),
-                ('source', models.TextField(blank=True, verbose_name='依据')),
-                ('note', models.TextField(blank=True, verbose_name='说明')),
-                ('exclude', models.JSONField(blank=True, default=list, verbose_name='不入库条件')),
-                ('tiers', models.JSONField(default=list, verbose_name='分级条件')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("version", models.CharField(max_length=60, unique=True, verbose_name="版本")),
+                ("effective_from", models.DateField(verbose_name="生效日期")),
+                ("active", models.BooleanField(default=False, verbose_name="当前使用")),
+                ("source", models.TextField(blank=True, verbose_name="依据")),
+                ("note", models.TextField(blank=True, verbose_name="说明")),
+                ("exclude", models.JSONField(blank=True, default=list, verbose_name="不入库条件")),
+                ("tiers", models.JSONField(default=list, verbose_name="分级条件")),
             ],
             options={
-                'verbose_name': '后备库分级规则',
-                'verbose_name_plural': '后备库分级规则',
-                'ordering': ['-effective_from'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('active', True)), fields=('active',), name='one_active_policy')],
+                "verbose_name": "后备库分级规则",
+                "verbose_name_plural": "后备库分级规则",
+                "ordering": ["-effective_from"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("active", True)),
+                        fields=("active",),
+                        name="one_active_policy",
+                    )
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ScreeningRun',
+            name="ScreeningRun",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('as_of', models.DateField(verbose_name='评价基准日')),
-                ('status', models.CharField(choices=[('queued', '排队中'), ('running', '筛查中'), ('done', '已完成'), ('failed', '失败')], default='queued', max_length=10, verbose_name='状态')),
-                ('task_id', models.CharField(blank=True, max_length=64, verbose_name='任务编号')),
-                ('started_at', models.DateTimeField(blank=True, null=True, verbose_name='开始时间')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='完成时间')),
-                ('policy_version', models.CharField(blank=True, max_length=60, verbose_name='分级规则版本')),
-                ('summary', models.JSONField(blank=True, default=dict, verbose_name='结果摘要')),
-                ('error', models.TextField(blank=True, verbose_name='错误信息')),
-                ('area', models.ForeignKey(blank=True, help_text='留空为全市。', null=True, on_delete=django.db.models.deletion.PROTECT, to='registry.area', verbose_name='筛查范围')),
-                ('requested_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, to=settings.AUTH_USER_MODEL, verbose_name='发起人')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("as_of", models.DateField(verbose_name="评价基准日")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("queued", "排队中"),
+                            ("running", "筛查中"),
+                            ("done", "已完成"),
+                            ("failed", "失败"),
+                        ],
+                        default="queued",
+                        max_length=10,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("task_id", models.CharField(blank=True, max_length=64, verbose_name="任务编号")),
+                (
+                    "started_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="开始时间"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="完成时间"),
+                ),
+                (
+                    "policy_version",
+                    models.CharField(blank=True, max_length=60, verbose_name="分级规则版本"),
+                ),
+                ("summary", models.JSONField(blank=True, default=dict, verbose_name="结果摘要")),
+                ("error", models.TextField(blank=True, verbose_name="错误信息")),
+                (
+                    "area",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text="留空为全市。",
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="registry.area",
+                        verbose_name="筛查范围",
+                    ),
+                ),
+                (
+                    "requested_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="发起人",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '批量筛查',
-                'verbose_name_plural': '批量筛查',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name": "批量筛查",
+                "verbose_name_plural": "批量筛查",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='TierMovement',
+            name="TierMovement",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('on', models.DateField(verbose_name='日期')),
-                ('from_tier', models.CharField(blank=True, choices=[('hnte', '高新技术企业'), ('mature', '成熟型'), ('growing', '成长型'), ('startup', '初创型'), ('seed', '种子型')], max_length=10, verbose_name='原层级')),
-                ('to_tier', models.CharField(blank=True, choices=[('hnte', '高新技术企业'), ('mature', '成熟型'), ('growing', '成长型'), ('startup', '初创型'), ('seed', '种子型')], max_length=10, verbose_name='新层级')),
-                ('organization', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tier_movements', to='registry.organization', verbose_name='企业')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='movements', to='cultivation.screeningrun', verbose_name='筛查')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("on", models.DateField(verbose_name="日期")),
+                (
+                    "from_tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("hnte", "高新技术企业"),
+                            ("mature", "成熟型"),
+                            ("growing", "成长型"),
+                            ("startup", "初创型"),
+                            ("seed", "种子型"),
+                        ],
+                        max_length=10,
+                        verbose_name="原层级",
+                    ),
+                ),
+                (
+                    "to_tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("hnte", "高新技术企业"),
+                            ("mature", "成熟型"),
+                            ("growing", "成长型"),
+                            ("startup", "初创型"),
+                            ("seed", "种子型"),
+                        ],
+                        max_length=10,
+                        verbose_name="新层级",
+                    ),
+                ),
+                (
+                    "organization",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tier_movements",
+                        to="registry.organization",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="movements",
+                        to="cultivation.screeningrun",
+                        verbose_name="筛查",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '后备库层级变动',
-                'verbose_name_plural': '后备库层级变动',
-                'ordering': ['-on', '-id'],
+                "verbose_name": "后备库层级变动",
+                "verbose_name_plural": "后备库层级变动",
+                "ordering": ["-on", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='PoolEntry',
+            name="PoolEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('as_of', models.DateField(verbose_name='评价基准日')),
-                ('data_status', models.CharField(choices=[('complete', '数据完整'), ('incomplete', '数据不全'), ('no_data', '无已确认年报')], max_length=12, verbose_name='数据状态')),
-                ('missing', models.JSONField(blank=True, default=list, verbose_name='数据问题')),
-                ('latest_year', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='最近会计年度')),
-                ('tier', models.CharField(blank=True, choices=[('mature', '成熟型'), ('growing', '成长型'), ('startup', '初创型'), ('seed', '种子型')], db_index=True, max_length=10, verbose_name='后备库层级')),
-                ('tier_since', models.DateField(blank=True, null=True, verbose_name='进入该层级日期')),
-                ('is_hnte', models.BooleanField(default=False, verbose_name='高新技术企业')),
-                ('is_tsme', models.BooleanField(default=False, verbose_name='科技型中小企业')),
-                ('is_gazelle', models.BooleanField(default=False, verbose_name='瞪羚企业')),
-                ('is_leader', models.BooleanField(default=False, verbose_name='创新龙头企业')),
-                ('hnte_eligible', models.PositiveSmallIntegerField(blank=True, choices=[(0, '不符合'), (1, '符合'), (2, '待专家评审')], null=True, verbose_name='高企条件')),
-                ('hnte_failed', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='高企未达条件数')),
-                ('failed_conditions', models.JSONField(blank=True, default=list, verbose_name='高企未达条件')),
-                ('hnte_total_min', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='高企评分下限')),
-                ('hnte_total_max', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='高企评分上限')),
-                ('tsme_eligible', models.PositiveSmallIntegerField(blank=True, choices=[(0, '不符合'), (1, '符合'), (2, '待专家评审')], null=True, verbose_name='科小条件')),
-                ('tsme_total_min', models.PositiveSmallIntegerField(blank=True, null=True, verbose_name='科小评分下限')),
-                ('tier_results', models.JSONField(blank=True, default=dict, verbose_name='梯度标准结果')),
-                ('organization', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='pool_entry', to='registry.organization', verbose_name='企业')),
-                ('run', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, to='cultivation.screeningrun', verbose_name='最近筛查')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, verbose_name="创建时间")),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("as_of", models.DateField(verbose_name="评价基准日")),
+                (
+                    "data_status",
+                    models.CharField(
+                        choices=[
+                            ("complete", "数据完整"),
+                            ("incomplete", "数据不全"),
+                            ("no_data", "无已确认年报"),
+                        ],
+                        max_length=12,
+                        verbose_name="数据状态",
+                    ),
+                ),
+                ("missing", models.JSONField(blank=True, default=list, verbose_name="数据问题")),
+                (
+                    "latest_year",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="最近会计年度"
+                    ),
+                ),
+                (
+                    "tier",
+                    models.CharField(
+                        blank=True,
+                        choices=[
+                            ("mature", "成熟型"),
+                            ("growing", "成长型"),
+                            ("startup", "初创型"),
+                            ("seed", "种子型"),
+                        ],
+                        db_index=True,
+                        max_length=10,
+                        verbose_name="后备库层级",
+                    ),
+                ),
+                (
+                    "tier_since",
+                    models.DateField(blank=True, null=True, verbose_name="进入该层级日期"),
+                ),
+                ("is_hnte", models.BooleanField(default=False, verbose_name="高新技术企业")),
+                ("is_tsme", models.BooleanField(default=False, verbose_name="科技型中小企业")),
+                ("is_gazelle", models.BooleanField(default=False, verbose_name="瞪羚企业")),
+                ("is_leader", models.BooleanField(default=False, verbose_name="创新龙头企业")),
+                (
+                    "hnte_eligible",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(0, "不符合"), (1, "符合"), (2, "待专家评审")],
+                        null=True,
+                        verbose_name="高企条件",
+                    ),
+                ),
+                (
+                    "hnte_failed",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="高企未达条件数"
+                    ),
+                ),
+                (
+                    "failed_conditions",
+                    models.JSONField(blank=True, default=list, verbose_name="高企未达条件"),
+                ),
+                (
+                    "hnte_total_min",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="高企评分下限"
+                    ),
+                ),
+                (
+                    "hnte_total_max",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="高企评分上限"
+                    ),
+                ),
+                (
+                    "tsme_eligible",
+                    models.PositiveSmallIntegerField(
+                        blank=True,
+                        choices=[(0, "不符合"), (1, "符合"), (2, "待专家评审")],
+                        null=True,
+                        verbose_name="科小条件",
+                    ),
+                ),
+                (
+                    "tsme_total_min",
+                    models.PositiveSmallIntegerField(
+                        blank=True, null=True, verbose_name="科小评分下限"
+                    ),
+                ),
+                (
+                    "tier_results",
+                    models.JSONField(blank=True, default=dict, verbose_name="梯度标准结果"),
+                ),
+                (
+                    "organization",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="pool_entry",
+                        to="registry.organization",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "run",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        to="cultivation.screeningrun",
+                        verbose_name="最近筛查",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '高企后备库企业',
-                'verbose_name_plural': '高企后备库企业',
-                'ordering': ['organization__name'],
-                'indexes': [models.Index(fields=['tier', 'hnte_failed'], name='cultivation_tier_2abdd7_idx')],
+                "verbose_name": "高企后备库企业",
+                "verbose_name_plural": "高企后备库企业",
+                "ordering": ["organization__name"],
+                "indexes": [
+                    models.Index(fields=["tier", "hnte_failed"], name="cultivation_tier_2abdd7_idx")
+                ],
             },
         ),
     ]
