@@ -385,6 +385,34 @@ def _plan_targets(user: Any, plan: Any) -> dict[str, Any]:
     return out
 
 
+def _overrides(
+    request: HttpRequest, targets: dict[str, Any], errors: dict[str, list[str]]
+) -> dict[str, Any]:
+    """Target year and counts typed by staff (e.g. for the next plan), over the plan's own."""
+    out: dict[str, Any] = {}
+    raw = request.GET.get("target_year", "").strip()
+    if raw:
+        try:
+            year = int(raw)
+            if not 2000 <= year <= 2100:
+                raise ValueError
+            out["target_year"] = year
+        except ValueError:
+            errors["target_year"] = ["目标年应为 2000–2100 之间的年份。"]
+    for key, label in (("hnte", "高企"), ("tsme", "科小")):
+        raw = request.GET.get(f"{key}_target", "").strip()
+        if raw:
+            try:
+                value = float(raw)
+                if not 0 <= value <= 10_000_000:
+                    raise ValueError
+                out[key] = value
+            except ValueError:
+                errors[f"{key}_target"] = [f"{label}目标应为不小于 0 的数。"]
+    out["overridden"] = bool(out)
+    return out
+
+
 @login_required
 def projection(request: HttpRequest) -> HttpResponse:
     """What-if on the plan: HNTE and TSME counts projected to the target year from the reserve
@@ -419,12 +447,17 @@ def projection(request: HttpRequest) -> HttpResponse:
         "support": supported_n,
         "max_supported": MAX_SUPPORTED,
         "tier_labels": TIER_LABELS,
+        "targets": {"target_year": None, "hnte": None, "tsme": None},
     }
     if plan is None or errors:
         return render(
             request, "cultivation/projection.html", context, status=422 if errors else 200
         )
     targets = _plan_targets(request.user, plan)
+    targets.update(_overrides(request, targets, errors))
+    if errors:
+        context["targets"] = targets
+        return render(request, "cultivation/projection.html", context, status=422)
     chosen = selectors.closest(request.user, supported_n)
     inp = selectors.projection_input(
         request.user,

@@ -97,3 +97,22 @@ def city(make_org: Any, tier_rules: None) -> dict[str, Any]:
     add_reports(made["wancheng"], STAFF_SHORT)
     qualify(made["wancheng"], "TSME", dt.date(2025, 5, 10), dt.date(2026, 12, 31))
     return made
+
+
+@pytest.fixture
+def plan(reference: None) -> Any:
+    from django.conf import settings
+
+    from kechuang.monitoring.services import load_plan_file
+
+    return load_plan_file(settings.DATA_DIR / "plans" / "nanyang-14th.yaml")
+
+
+@pytest.fixture
+def screened(city: dict[str, Any]) -> dict[str, Any]:
+    """The city screened on AS_OF by the command-line path (no queue)."""
+    from kechuang.cultivation.models import ScreeningRun
+    from kechuang.cultivation.screening import execute_run
+
+    execute_run(ScreeningRun.objects.create(as_of=AS_OF).pk)
+    return city
