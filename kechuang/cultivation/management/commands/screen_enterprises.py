@@ -19,11 +19,17 @@ class Command(BaseCommand):
         parser.add_argument("--as-of", help="评价基准日 YYYY-MM-DD，默认今天")
         parser.add_argument("--area", help="县区名称或代码，默认全市")
         parser.add_argument(
+            "--if-empty", action="store_true", help="已有筛查记录时跳过（make demo 重复运行时用）"
+        )
+        parser.add_argument(
             "--years",
             help="依次按各年 6 月 30 日筛查，形成动态跟踪历史，例如 2021-2025",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["if_empty"] and ScreeningRun.objects.exists():
+            self.stdout.write("已有批量筛查记录，跳过（--if-empty）。")
+            return
         area = None
         if options["area"]:
             area = Area.objects.filter(name=options["area"]).first() or (
