@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from kechuang.accounts.roles import CITY_ROLES, is_government
-from kechuang.cultivation import screening, selectors, selfassess
+from kechuang.cultivation import params, screening, selectors, selfassess
 from kechuang.cultivation.cases import case_for
 from kechuang.cultivation.engine import tiers
 from kechuang.cultivation.engine.result import ELIGIBILITY_LABELS
@@ -28,12 +28,6 @@ from kechuang.registry.models import Area, IndustryChain
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 STAGE_LABELS = {**dict(Stage.choices), "none": "未入库"}
-STAGES = [
-    ("pool", "后备库企业"),
-    ("hnte", "高新技术企业"),
-    ("tsme", "科技型中小企业"),
-    ("none", "未入库"),
-]
 
 
 def _government(request: HttpRequest) -> None:
@@ -42,59 +36,7 @@ def _government(request: HttpRequest) -> None:
 
 
 def _areas(user: Any) -> list[Area]:
-    areas = Area.objects.order_by("path")
-    if getattr(user, "area_id", None) and user.role not in CITY_ROLES:
-        areas = areas.filter(pk__in=Area.subtree_ids(user.area.path))
-    return list(areas)
-
-
-def _filters(request: HttpRequest) -> tuple[selectors.PoolFilters, dict[str, list[str]]]:
-    """The list filters from the query string, with Chinese messages for bad values."""
-    get, errors = request.GET, {}
-    area = industry = None
-    if get.get("area"):
-        area = Area.objects.filter(code=get["area"]).first()
-        if area is None:
-            errors["area"] = [f"未知区域：{get['area']}"]
-    if get.get("industry"):
-        industry = IndustryChain.objects.filter(code=get["industry"]).first()
-        if industry is None:
-            errors["industry"] = [f"未知产业：{get['industry']}"]
-    tier = get.get("tier", "")
-    if tier and tier not in ReserveTier.values:
-        errors["tier"] = ["层级应为种子型、初创型、成长型、成熟型之一。"]
-    stage = get.get("stage", "")
-    if stage and stage not in dict(STAGES):
-        errors["stage"] = ["未知的范围。"]
-    data_status = get.get("data_status", "")
-    if data_status and data_status not in DataStatus.values:
-        errors["data_status"] = ["未知的数据状态。"]
-    max_failed = None
-    if get.get("max_failed", "") != "":
-        try:
-            max_failed = int(get["max_failed"])
-            if not 0 <= max_failed <= 9:
-                raise ValueError
-        except ValueError:
-            errors["max_failed"] = ["未达条件数应为 0–9 的整数。"]
-            max_failed = None
-    rule_set = get.get("rule_set", "")
-    if rule_set and not TierRuleSet.objects.filter(code=rule_set).exists():
-        errors["rule_set"] = [f"未知的梯度培育标准：{rule_set}"]
-        rule_set = ""
-    return (
-        selectors.PoolFilters(
-            q=get.get("q", "").strip()[:100],
-            area=area,
-            industry=industry,
-            tier=tier if "tier" not in errors else "",
-            stage=stage if "stage" not in errors else "",
-            data_status=data_status if "data_status" not in errors else "",
-            max_failed=max_failed,
-            rule_set=rule_set,
-        ),
-        errors,
-    )
+    return list(selectors.visible_areas(user))
 
 
 @login_required
@@ -132,7 +74,7 @@ def overview(request: HttpRequest) -> HttpResponse:
 @login_required
 def pool_list(request: HttpRequest) -> HttpResponse:
     _government(request)
-    filters, errors = _filters(request)
+    filters, errors = params.pool_filters(request.GET)
     entries = selectors.filter_pool(selectors.pool_for(request.user), filters)
     if request.GET.get("format") == "xlsx":
         return _export(entries)
@@ -149,7 +91,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
             "areas": _areas(request.user),
             "industries": IndustryChain.objects.filter(parent=None).order_by("code"),
             "tiers": ReserveTier.choices,
-            "stages": STAGES,
+            "stages": params.STAGES,
             "data_statuses": DataStatus.choices,
             "rule_sets": TierRuleSet.objects.exclude(status="inactive"),
             "query": query.urlencode(),
@@ -362,128 +304,38 @@ def rule_sets(request: HttpRequest) -> HttpResponse:
     )
 
 
-MAX_SUPPORTED = 500
-
-
-def _plan_targets(user: Any, plan: Any) -> dict[str, Any]:
-    """The plan's HNTE and TSME targets for the user's scope: the city's, or the county's share
-    when the target has been split (monitoring's AreaTarget); None where there is none."""
-    from kechuang.monitoring.models import AreaTarget
-
-    out: dict[str, Any] = {"target_year": plan.end_year, "hnte": None, "tsme": None}
-    county = getattr(user, "area_id", None) and user.role not in CITY_ROLES
-    for code, key in (("hnte_count", "hnte"), ("tsme_count", "tsme")):
-        indicator = plan.indicators.filter(code=code).first()
-        if indicator is None:
-            continue
-        out["target_year"] = indicator.target_year or plan.end_year
-        if county:
-            split = AreaTarget.objects.filter(indicator=indicator, area=user.area).first()
-            out[key] = float(split.target_value) if split else None
-        elif indicator.target_value is not None:
-            out[key] = float(indicator.target_value)
-    return out
-
-
-def _overrides(
-    request: HttpRequest, targets: dict[str, Any], errors: dict[str, list[str]]
-) -> dict[str, Any]:
-    """Target year and counts typed by staff (e.g. for the next plan), over the plan's own."""
-    out: dict[str, Any] = {}
-    raw = request.GET.get("target_year", "").strip()
-    if raw:
-        try:
-            year = int(raw)
-            if not 2000 <= year <= 2100:
-                raise ValueError
-            out["target_year"] = year
-        except ValueError:
-            errors["target_year"] = ["目标年应为 2000–2100 之间的年份。"]
-    for key, label in (("hnte", "高企"), ("tsme", "科小")):
-        raw = request.GET.get(f"{key}_target", "").strip()
-        if raw:
-            try:
-                value = float(raw)
-                if not 0 <= value <= 10_000_000:
-                    raise ValueError
-                out[key] = value
-            except ValueError:
-                errors[f"{key}_target"] = [f"{label}目标应为不小于 0 的数。"]
-    out["overridden"] = bool(out)
-    return out
-
-
 @login_required
 def projection(request: HttpRequest) -> HttpResponse:
     """What-if on the plan: HNTE and TSME counts projected to the target year from the reserve
     pool and the historical rates, the gap to the targets, and the effect of supporting the N
     enterprises closest to HNTE."""
-    from kechuang.cultivation.engine.projection import TIER_LABELS, project
-    from kechuang.monitoring.models import Plan
+    from kechuang.cultivation.engine.projection import TIER_LABELS
 
     _government(request)
-    plans = list(
-        Plan.objects.filter(indicators__code="hnte_count").distinct().order_by("-end_year")
-    )
-    errors: dict[str, list[str]] = {}
-    plan = plans[0] if plans else None
-    if request.GET.get("plan"):
-        plan = next((p for p in plans if p.code == request.GET["plan"]), None)
-        if plan is None:
-            errors["plan"] = [f"未知的规划：{request.GET['plan']}"]
-    supported_n = 0
-    if request.GET.get("support", "") != "":
-        try:
-            supported_n = int(request.GET["support"])
-            if not 0 <= supported_n <= MAX_SUPPORTED:
-                raise ValueError
-        except ValueError:
-            errors["support"] = [f"扶持企业数应为 0–{MAX_SUPPORTED} 的整数。"]
-            supported_n = 0
+    req = params.projection(request.user, request.GET)
     context: dict[str, Any] = {
-        "plans": plans,
-        "plan": plan,
-        "errors": errors,
-        "support": supported_n,
-        "max_supported": MAX_SUPPORTED,
+        "plans": req.plans,
+        "plan": req.plan,
+        "errors": req.errors,
+        "support": req.support,
+        "max_supported": params.MAX_SUPPORTED,
         "tier_labels": TIER_LABELS,
-        "targets": {"target_year": None, "hnte": None, "tsme": None},
+        "targets": req.targets,
+        "empty": req.empty,
+        "inp": req.inp,
+        "result": req.result,
+        "chosen": req.chosen,
+        "labels": screening.HNTE_CONDITION_LABELS,
     }
-    if plan is None or errors:
-        return render(
-            request, "cultivation/projection.html", context, status=422 if errors else 200
-        )
-    targets = _plan_targets(request.user, plan)
-    targets.update(_overrides(request, targets, errors))
-    if errors:
-        context["targets"] = targets
-        return render(request, "cultivation/projection.html", context, status=422)
-    chosen = selectors.closest(request.user, supported_n)
-    inp = selectors.projection_input(
-        request.user,
-        target_year=targets["target_year"],
-        hnte_target=targets["hnte"],
-        tsme_target=targets["tsme"],
-        first_year=plan.start_year - 1,
-        supported=tuple(e.tier for e in chosen),
+    if req.result is not None and req.inp is not None:
+        context["chart"] = {
+            "hnte_history": list(req.inp.hnte_history),
+            "tsme_history": list(req.inp.tsme_history),
+            "years": [y.to_dict() for y in req.result.years],
+            "hnte_target": req.targets["hnte"],
+            "tsme_target": req.targets["tsme"],
+            "target_year": req.targets["target_year"],
+        }
+    return render(
+        request, "cultivation/projection.html", context, status=422 if req.errors else 200
     )
-    if inp is None:
-        context["empty"] = True
-        return render(request, "cultivation/projection.html", context)
-    result = project(inp)
-    context.update(
-        targets=targets,
-        inp=inp,
-        result=result,
-        chosen=chosen,
-        labels=screening.HNTE_CONDITION_LABELS,
-        chart={
-            "hnte_history": list(inp.hnte_history),
-            "tsme_history": list(inp.tsme_history),
-            "years": [y.to_dict() for y in result.years],
-            "hnte_target": targets["hnte"],
-            "tsme_target": targets["tsme"],
-            "target_year": targets["target_year"],
-        },
-    )
-    return render(request, "cultivation/projection.html", context)

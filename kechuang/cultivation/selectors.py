@@ -33,6 +33,14 @@ from kechuang.registry.models import Area, IndustryChain, Organization, Qualific
 CLOSEST_FIRST = ["tier_rank", "hnte_failed", "-hnte_total_max", "organization__name"]
 
 
+def visible_areas(user: Any) -> QuerySet[Area]:
+    """The areas a user works on: all for city staff, their own subtree for county staff."""
+    areas = Area.objects.order_by("path")
+    if getattr(user, "role", None) == "county_staff" and user.area_id and not user.is_superuser:
+        areas = areas.filter(pk__in=Area.subtree_ids(user.area.path))
+    return areas
+
+
 def pool_for(user: Any) -> QuerySet[PoolEntry]:
     return PoolEntry.objects.restrict(user).select_related(
         "organization", "organization__area", "organization__industry"
