@@ -260,3 +260,22 @@ def split_indicator_target(
         )
         rows.append(row)
     return rows
+
+
+@transaction.atomic
+def set_area_targets(
+    user: Any, indicator: Indicator, targets: dict[str, tuple[float | None, float]]
+) -> list[AreaTarget]:
+    """Hand-set area targets {area name: (baseline, target)} for indicators whose targets do
+    not add up across areas (shares, growth rates): each area's target is its own."""
+    if not (user.is_superuser or user.role in ("city_admin", "city_staff")):
+        raise PermissionDenied("只有市科技局工作人员可以分解目标。")
+    rows = []
+    for name, (baseline, target) in targets.items():
+        area = Area.objects.get(name=name)
+        row = AreaTarget.objects.filter(indicator=indicator, area=area).first() or AreaTarget(
+            indicator=indicator, area=area
+        )
+        _assign(row, baseline_value=_dec(baseline), target_value=_dec(target), method="manual")
+        rows.append(row)
+    return rows

@@ -1,0 +1,79 @@
+"""Splitting a city target across the county-level areas from the indicator's page."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import pytest
+
+from kechuang.monitoring.models import AreaTarget
+from kechuang.registry.models import Area
+
+pytestmark = pytest.mark.django_db
+
+URL = "/monitoring/indicators/{}/targets/"
+
+
+def baselines(values: dict[str, float]) -> dict[str, str]:
+    """Form data: every county-level area, the given ones with their value, the others 0."""
+    data = {}
+    for area in Area.objects.filter(parent__parent=None, parent__isnull=False):
+        data[f"baseline_{area.code}"] = str(values.get(area.name, 0))
+    return data
+
+
+def test_city_staff_split_a_quantity_by_baseline_share(client_for: Any, plan: Any) -> None:
+    client = client_for("city_staff")
+    page = client.get(URL.format("hnte_count"))
+    assert page.status_code == 200 and page.context["additive"] is True
+    assert len(page.context["rows"]) == 17
+    data = baselines({"卧龙区": 100, "宛城区": 164})
+    data["target_" + Area.objects.get(name="卧龙区").code] = "150"
+    response = client.post(URL.format("hnte_count"), data)
+    assert response.status_code == 302
+    targets = {t.area.name: t for t in AreaTarget.objects.filter(indicator__code="hnte_count")}
+    assert len(targets) == 17
+    assert targets["卧龙区"].target_value == 150 and targets["卧龙区"].method == "manual"
+    assert targets["宛城区"].target_value == 350  # the rest of 500, all of it by baseline share
+    assert sum(t.target_value for t in targets.values()) == Decimal(500)
+    again = client.get(URL.format("hnte_count"))
+    assert again.context["total_target"] == 500
+
+
+def test_baselines_that_do_not_cover_the_city_are_refused(client_for: Any, plan: Any) -> None:
+    response = client_for("city_staff").post(URL.format("hnte_count"), baselines({"卧龙区": 10}))
+    assert response.status_code == 422
+    assert "相差超过" in response.content.decode()
+    assert AreaTarget.objects.count() == 0
+    bad = client_for("city_staff").post(
+        URL.format("hnte_count"), {**baselines({"卧龙区": 264}), "baseline_411303": "abc"}
+    )
+    assert bad.status_code == 422 and "应为数字" in bad.content.decode()
+
+
+def test_intensities_and_shares_are_set_area_by_area(client_for: Any, plan: Any) -> None:
+    client = client_for("city_staff")
+    page = client.get(URL.format("hv_patents_per_10k"))
+    assert page.context["additive"] is False
+    missing = client.post(URL.format("hv_patents_per_10k"), {"target_411303": "3.5"})
+    assert missing.status_code == 422 and "逐一设定" in missing.content.decode()
+    data = {
+        f"target_{a.code}": "3.5"
+        for a in Area.objects.filter(parent__parent=None, parent__isnull=False)
+    }
+    assert client.post(URL.format("hv_patents_per_10k"), data).status_code == 302
+    assert set(
+        AreaTarget.objects.filter(indicator__code="hv_patents_per_10k").values_list(
+            "target_value", flat=True
+        )
+    ) == {Decimal("3.5")}
+
+
+def test_county_staff_read_only_and_others_refused(client_for: Any, plan: Any) -> None:
+    county = client_for("county_staff")
+    page = county.get(URL.format("hnte_count"))
+    assert page.status_code == 200 and page.context["may_edit"] is False
+    assert county.post(URL.format("hnte_count"), baselines({"卧龙区": 264})).status_code == 403
+    assert client_for("enterprise").get(URL.format("hnte_count")).status_code == 403
+    assert client_for("city_staff").get(URL.format("nope")).status_code == 404
