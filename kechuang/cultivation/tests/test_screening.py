@@ -144,6 +144,7 @@ def test_bad_dates_are_refused_before_anything_is_queued(users: dict[str, Any], 
 IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
+@pytest.mark.django_db(transaction=True)  # the worker closes and reopens its connection
 def test_the_database_queue_and_worker_execute_a_run(
     users: dict[str, Any], city: dict[str, Any]
 ) -> None:
