@@ -171,3 +171,27 @@ def test_a_run_without_an_active_policy_fails_with_a_reason(city: dict[str, Any]
     assert run.status == RunStatus.FAILED
     assert "分级规则" in run.error
     assert PoolEntry.objects.count() == 0
+
+
+def test_rule_sets_edited_in_the_admin_are_validated(tier_rules: None) -> None:
+    from kechuang.cultivation.models import TierRuleSet
+
+    gazelle = TierRuleSet.objects.get(code="henan-gazelle")
+    gazelle.criteria = [
+        {
+            "metric": "sales_growth",
+            "op": ">=",
+            "value": 20,
+            "source": "局定",
+            "confidence": "bureau",
+        }
+    ]
+    with pytest.raises(ValidationError) as error:
+        gazelle.full_clean()
+    assert "未知指标" in str(error.value.message_dict["criteria"])
+    gazelle.criteria[0]["metric"] = "sales_growth_avg_2y"
+    gazelle.full_clean()  # a threshold the bureau sets is accepted
+    policy = ReservePolicy.objects.get(active=True)
+    policy.tiers = []
+    with pytest.raises(ValidationError):
+        policy.full_clean()
