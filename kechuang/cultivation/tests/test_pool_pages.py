@@ -206,3 +206,18 @@ def test_projection_input_counts_conversions_and_retention(
     # Holders kept: 2022 {c}→{c}, 2023 {c}→{a, c}: 2 of 2.
     assert inp.retention == 1.0
     assert inp.tier_rates is None  # no screening history yet
+
+
+def test_admin_lists_rule_sets_and_shows_screening_results_read_only(
+    client_for: Any, screened: Any
+) -> None:
+    from kechuang.cultivation.models import TierRuleSet
+
+    client = client_for("city_admin")
+    assert client.get("/admin/cultivation/tierruleset/").status_code == 200
+    gazelle = TierRuleSet.objects.get(code="henan-gazelle")
+    assert client.get(f"/admin/cultivation/tierruleset/{gazelle.pk}/change/").status_code == 200
+    entry = PoolEntry.objects.first()
+    assert client.get("/admin/cultivation/poolentry/").status_code == 200
+    view = client.get(f"/admin/cultivation/poolentry/{entry.pk}/change/")
+    assert view.status_code == 200 and not view.context["has_change_permission"]

@@ -4,14 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('registry', '0005_qualification_org_index'),
+        ("registry", "0005_qualification_org_index"),
     ]
 
     operations = [
         migrations.AddIndex(
-            model_name='annualreport',
-            index=models.Index(fields=['year', 'organization', 'confirmed_at', 'rd_expense', 'total_revenue'], name='annual_report_rd_cover'),
+            model_name="annualreport",
+            index=models.Index(
+                fields=["year", "organization", "confirmed_at", "rd_expense", "total_revenue"],
+                name="annual_report_rd_cover",
+            ),
         ),
     ]

@@ -138,8 +138,8 @@ class AnnualReport(DomainModel):
         ]
         indexes = [
             models.Index(fields=["year", "organization"]),
-            # Covers the computed 规上工业企业研发费用占营业收入比重 (monitoring's industrial_rd_ratio):
-            # the scan reads the index alone, not 890,940 rows (bench/bench_progress.py).
+            # Covers monitoring's computed industrial_rd_ratio (规上工业企业研发费用占比): the
+            # scan reads the index alone, not 890,940 rows (bench/bench_progress.py).
             models.Index(
                 fields=["year", "organization", "confirmed_at", "rd_expense", "total_revenue"],
                 name="annual_report_rd_cover",
