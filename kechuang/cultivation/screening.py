@@ -29,7 +29,13 @@ from kechuang.cultivation.cases import cases_for
 from kechuang.cultivation.engine import CaseError, hnte_2016, load_case, tsme_2022
 from kechuang.cultivation.engine.metrics import compute_metrics
 from kechuang.cultivation.engine.tiers import assign_reserve_tiers, evaluate_rule_sets
-from kechuang.cultivation.engine.vector import figures_from_cases, screen_hnte, screen_tsme
+from kechuang.cultivation.engine.vector import (
+    Figures,
+    VectorInputError,
+    figures_from_cases,
+    screen_hnte,
+    screen_tsme,
+)
 from kechuang.cultivation.models import (
     DataStatus,
     PoolEntry,
@@ -172,12 +178,12 @@ def screen(
         complete.append(i)
         parsed.append(case)
 
+    figures, complete = _vectorisable(org_ids, complete, parsed, out)
     nan = np.full(n, np.nan)
     hnte_eligible, tsme_eligible = nan.copy(), nan.copy()
     hnte_min, hnte_max, tsme_min, tsme_max, failed_n = (nan.copy() for _ in range(5))
     out.failed = [[] for _ in range(n)]
-    if parsed:
-        figures = figures_from_cases(parsed)
+    if figures is not None:
         h, t = screen_hnte(figures), screen_tsme(figures)
         index = np.array(complete)
         hnte_eligible[index] = h.eligible
@@ -201,6 +207,32 @@ def screen(
     out.tier_codes = tuple(t.code for t in engine_policy.tiers)
     out.rule_sets = evaluate_rule_sets([r.to_engine() for r in rule_sets], metrics, as_of)
     return out
+
+
+def _vectorisable(
+    org_ids: list[int], complete: list[int], parsed: list[Any], out: Screened
+) -> tuple[Figures | None, list[int]]:
+    """The column store of the cases the vector path can represent exactly, and their row
+    indexes; any other case (e.g. an amount beyond 10¹³ 万元) is reported as incomplete with the
+    reason instead of failing the whole run."""
+    if not parsed:
+        return None, []
+    try:
+        return figures_from_cases(parsed), complete
+    except VectorInputError:
+        pass
+    kept_index, kept_cases = [], []
+    for i, case in zip(complete, parsed, strict=True):
+        try:
+            figures_from_cases([case])
+        except VectorInputError as error:
+            pk = org_ids[i]
+            out.data_status[pk] = DataStatus.INCOMPLETE
+            out.missing[pk] = [str(error).removeprefix("案例 0：")]
+            continue
+        kept_index.append(i)
+        kept_cases.append(case)
+    return (figures_from_cases(kept_cases) if kept_cases else None), kept_index
 
 
 def _year_arrays(org_ids: list[int], reports: dict[int, list[dict]]) -> dict[str, np.ndarray]:
@@ -305,16 +337,20 @@ def write_pool(run: ScreeningRun, screened: Screened) -> dict[str, Any]:
     movements: list[TierMovement] = []
     rule_counts: dict[str, Counter[int]] = {code: Counter() for code in screened.rule_sets}
     as_of = screened.as_of
+    kept_newer = 0
     for i, pk in enumerate(screened.org_ids):
+        before = previous.get(pk)
+        if before is not None and before["as_of"] > as_of:
+            kept_newer += 1  # a run as of an earlier day never overwrites a later result
+            continue
         held = screened.held.get(pk, set())
         is_hnte = "HNTE" in held
         tier_index = int(screened.tier[i])
         tier = screened.tier_codes[tier_index] if tier_index >= 0 else ""
         stage = stage_of(tier, is_hnte)
-        before = previous.get(pk)
         before_stage = stage_of(before["tier"], before["is_hnte"]) if before else ""
         since = before["tier_since"] if before and before["tier"] == tier and tier else None
-        if stage != before_stage and (before is None or before["as_of"] <= as_of):
+        if stage != before_stage:
             movements.append(
                 TierMovement(
                     organization_id=pk, run=run, on=as_of, from_tier=before_stage, to_tier=stage
@@ -372,6 +408,7 @@ def write_pool(run: ScreeningRun, screened: Screened) -> dict[str, Any]:
         "stages": dict(stages),
         "data": dict(data),
         "movements": len(movements),
+        "kept_newer": kept_newer,
         "transitions": {k: dict(v) for k, v in transitions.items()},
         "rule_sets": {k: {str(c): n for c, n in v.items()} for k, v in rule_counts.items()},
     }

@@ -195,3 +195,28 @@ def test_rule_sets_edited_in_the_admin_are_validated(tier_rules: None) -> None:
     policy.tiers = []
     with pytest.raises(ValidationError):
         policy.full_clean()
+
+
+def test_an_earlier_run_never_overwrites_a_later_result(city: dict[str, Any]) -> None:
+    run_now()
+    later = entry(city["growing"])
+    older = run_now(dt.date(2025, 1, 31))
+    assert older.summary["kept_newer"] == 8
+    assert entry(city["growing"]).as_of == later.as_of == AS_OF
+    assert not TierMovement.objects.filter(run=older).exists()
+
+
+def test_an_amount_the_vector_path_cannot_hold_is_reported_not_fatal(
+    city: dict[str, Any], make_org: Any
+) -> None:
+    from kechuang.cultivation.tests.conftest import READY
+
+    huge = make_org(name="巨额企业（测试）", founded_on=dt.date(2015, 1, 1))
+    scaled = {y: tuple(v * 10**10 for v in row[:7]) + row[7:] for y, row in READY.items()}
+    add_reports(huge, scaled)
+    run = run_now()
+    assert run.status == RunStatus.DONE
+    result = entry(huge)
+    assert result.data_status == "incomplete" and result.hnte_eligible is None
+    assert "精确计算范围" in result.missing[0]
+    assert entry(city["mature"]).tier == "mature"  # everyone else is screened as usual
