@@ -71,6 +71,7 @@ def _entry(e: Any) -> dict[str, Any]:
                 {"code": c, "label": screening.HNTE_CONDITION_LABELS.get(c, c)}
                 for c in e.failed_conditions
             ],
+            "gaps": e.gaps,
             "total_min": e.hnte_total_min,
             "total_max": e.hnte_total_max,
         },

@@ -228,6 +228,12 @@ class PoolEntry(DomainModel):
     )
     hnte_failed = models.PositiveSmallIntegerField("高企未达条件数", null=True, blank=True)
     failed_conditions = models.JSONField("高企未达条件", default=list, blank=True)
+    gaps = models.JSONField(
+        "高企差距",
+        default=list,
+        blank=True,
+        help_text="未达条件不超过 2 项的企业：单案例引擎给出的差距（用户单位）。",
+    )
     hnte_total_min = models.PositiveSmallIntegerField("高企评分下限", null=True, blank=True)
     hnte_total_max = models.PositiveSmallIntegerField("高企评分上限", null=True, blank=True)
     tsme_eligible = models.PositiveSmallIntegerField(

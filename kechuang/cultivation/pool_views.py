@@ -116,12 +116,16 @@ EXPORT_COLUMNS = (
         "高企未达条件",
         lambda e: "、".join(screening.HNTE_CONDITION_LABELS.get(c, c) for c in e.failed_conditions),
     ),
+    ("高企差距", lambda e: "；".join(e.gaps)),
     ("高企评分区间", lambda e: _interval(e.hnte_total_min, e.hnte_total_max)),
     ("科小评分", lambda e: e.tsme_total_min),
     ("数据状态", lambda e: e.get_data_status_display()),
     ("最近会计年度", lambda e: e.latest_year),
     ("评价基准日", lambda e: e.as_of),
 )
+
+
+TIER_RESULT_LABELS = {1: "符合", 0: "不符合", 2: "无法判定", None: "未评价"}
 
 
 def _interval(low: int | None, high: int | None) -> str:
@@ -131,11 +135,13 @@ def _interval(low: int | None, high: int | None) -> str:
 
 
 def _export(entries: Any) -> HttpResponse:
-    """The filtered list as xlsx (every row, not just one page), formula-safe."""
+    """The filtered list as xlsx (every row, not just one page), formula-safe, with one column
+    per tier rule set (符合 / 不符合 / 无法判定 / 未评价)."""
+    rule_sets = list(TierRuleSet.objects.exclude(status="inactive"))
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = "高企后备库"
-    sheet.append([title for title, _ in EXPORT_COLUMNS])
+    sheet.append([title for title, _ in EXPORT_COLUMNS] + [r.name for r in rule_sets])
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for entry in entries.iterator(chunk_size=2000):
@@ -143,6 +149,7 @@ def _export(entries: Any) -> HttpResponse:
         for _, get in EXPORT_COLUMNS:
             value = get(entry)
             row.append(neutralise_formula(value) if isinstance(value, str) else value)
+        row += [TIER_RESULT_LABELS[entry.tier_results.get(r.code)] for r in rule_sets]
         sheet.append(row)
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
@@ -204,6 +211,18 @@ def movements(request: HttpRequest) -> HttpResponse:
             errors["to"] = ["未知的层级。"]
         else:
             rows = rows.filter(to_tier="" if to_stage == "out" else to_stage)
+    runs = list(
+        selectors.runs_for(request.user)
+        .filter(status="done", movements__isnull=False)
+        .distinct()[:20]
+    )
+    run = runs[0] if runs else None
+    if request.GET.get("run"):
+        run = next((r for r in runs if str(r.pk) == request.GET["run"]), None)
+        if run is None:
+            errors["run"] = ["未知的筛查。"]
+    if run is not None:
+        rows = rows.filter(run=run)
     page = Paginator(rows, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -211,6 +230,9 @@ def movements(request: HttpRequest) -> HttpResponse:
         request,
         "cultivation/movements.html",
         {
+            "runs": runs,
+            "run": run,
+            "matrix": selectors.movement_matrix(request.user, run) if run else None,
             "page": page,
             "errors": errors,
             "areas": _areas(request.user),

@@ -26,7 +26,7 @@ from django.utils import timezone
 from kechuang.accounts.audit import record
 from kechuang.accounts.roles import CITY_ROLES, Role, is_government
 from kechuang.cultivation.cases import cases_for
-from kechuang.cultivation.engine import CaseError, hnte_2016, load_case, tsme_2022
+from kechuang.cultivation.engine import CaseError, assess, hnte_2016, load_case, tsme_2022
 from kechuang.cultivation.engine.metrics import compute_metrics
 from kechuang.cultivation.engine.tiers import assign_reserve_tiers, evaluate_rule_sets
 from kechuang.cultivation.engine.vector import (
@@ -66,6 +66,7 @@ HNTE_CONDITION_LABELS = {
 # annual tier-to-HNTE conversion rates.
 ANNUAL_WINDOW = (300, 430)
 BATCH = 5000
+GAP_MAX_FAILED = 2  # gaps are stored for enterprises failing at most this many HNTE conditions
 RD_PLATFORM_KINDS = (
     PlatformKind.KEY_LAB,
     PlatformKind.TECH_INNOVATION_CENTER,
@@ -141,6 +142,7 @@ class Screened:
     hnte: dict[str, np.ndarray] = field(default_factory=dict)  # per org index
     tsme: dict[str, np.ndarray] = field(default_factory=dict)
     failed: list[list[str]] = field(default_factory=list)
+    gaps: dict[int, list[str]] = field(default_factory=dict)
     tier: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     tier_codes: tuple[str, ...] = ()
     rule_sets: dict[str, np.ndarray] = field(default_factory=dict)
@@ -178,6 +180,7 @@ def screen(
         complete.append(i)
         parsed.append(case)
 
+    parsed_by_row = dict(zip(complete, parsed, strict=True))
     figures, complete = _vectorisable(org_ids, complete, parsed, out)
     nan = np.full(n, np.nan)
     hnte_eligible, tsme_eligible = nan.copy(), nan.copy()
@@ -195,6 +198,7 @@ def screen(
         codes = list(h.conditions)
         for row, i in enumerate(complete):
             out.failed[i] = [codes[c] for c in np.flatnonzero(verdicts[:, row] == 0)]
+        _close_gaps(org_ids, complete, parsed_by_row, failed_n, out)
     out.hnte = {"eligible": hnte_eligible, "min": hnte_min, "max": hnte_max, "failed": failed_n}
     out.tsme = {"eligible": tsme_eligible, "min": tsme_min, "max": tsme_max}
 
@@ -207,6 +211,24 @@ def screen(
     out.tier_codes = tuple(t.code for t in engine_policy.tiers)
     out.rule_sets = evaluate_rule_sets([r.to_engine() for r in rule_sets], metrics, as_of)
     return out
+
+
+def _close_gaps(
+    org_ids: list[int],
+    rows: list[int],
+    cases: dict[int, Any],
+    failed: np.ndarray,
+    out: Screened,
+) -> None:
+    """The HNTE gaps, in the user's units, of the enterprises close to HNTE (at most
+    GAP_MAX_FAILED conditions failing, not holding it yet): the single-case engine's own
+    answer, so the list says exactly what each one lacks."""
+    for i in rows:
+        pk = org_ids[i]
+        if not 0 < failed[i] <= GAP_MAX_FAILED or "HNTE" in out.held.get(pk, ()):
+            continue
+        result = assess("hnte-2016", cases[i])
+        out.gaps[pk] = [gap.message_zh for gap in result.gaps]
 
 
 def _vectorisable(
@@ -382,6 +404,7 @@ def write_pool(run: ScreeningRun, screened: Screened) -> dict[str, Any]:
                 hnte_eligible=_int(screened.hnte["eligible"][i]),
                 hnte_failed=_int(screened.hnte["failed"][i]),
                 failed_conditions=screened.failed[i],
+                gaps=screened.gaps.get(pk, []),
                 hnte_total_min=_int(screened.hnte["min"][i]),
                 hnte_total_max=_int(screened.hnte["max"][i]),
                 tsme_eligible=_int(screened.tsme["eligible"][i]),

@@ -48,14 +48,46 @@ def pool_for(user: Any) -> QuerySet[PoolEntry]:
 
 
 def runs_for(user: Any) -> QuerySet[ScreeningRun]:
-    """City users see every run; county users the runs of their area (and below)."""
-    return ScreeningRun.objects.restrict(user).select_related("area", "requested_by")
+    """City users see every run; county users the runs of their area (and below) and the
+    city-wide runs, which screened their enterprises too (the summaries are aggregates)."""
+    runs = ScreeningRun.objects.restrict(user)
+    if getattr(user, "role", None) == "county_staff" and not user.is_superuser:
+        runs = runs | ScreeningRun.objects.filter(area__isnull=True)
+    return runs.select_related("area", "requested_by")
 
 
 def movements_for(user: Any) -> QuerySet[TierMovement]:
     return TierMovement.objects.restrict(user).select_related(
         "organization", "organization__area", "run"
     )
+
+
+MATRIX_STAGES = ["", "seed", "startup", "growing", "mature", "hnte"]
+
+
+def movement_matrix(user: Any, run: ScreeningRun) -> dict[str, Any]:
+    """How many enterprises in scope moved from each stage to each other in one run (rows: from,
+    columns: to; '' is outside the pool)."""
+    counts = dict(
+        (
+            ((f, t), n)
+            for f, t, n in movements_for(user)
+            .filter(run=run)
+            .values_list("from_tier", "to_tier")
+            .annotate(n=Count("pk"))
+            .values_list("from_tier", "to_tier", "n")
+            .order_by()
+        )
+    )
+    labels = {**dict(Stage.choices), "": "未入库"}
+    return {
+        "columns": [labels[s] for s in MATRIX_STAGES],
+        "rows": [
+            {"label": labels[f], "cells": [counts.get((f, t), 0) for t in MATRIX_STAGES]}
+            for f in MATRIX_STAGES
+        ],
+        "total": sum(counts.values()),
+    }
 
 
 def with_tier_rank(queryset: QuerySet[PoolEntry]) -> QuerySet[PoolEntry]:

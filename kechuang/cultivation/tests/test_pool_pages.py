@@ -105,7 +105,10 @@ def test_export_is_the_filtered_list_read_back(client_for: Any, screened: Any) -
     growing = by_name["成长企业（测试）"]
     assert growing[4] == "成长型" and growing[7] == "是"
     assert growing[10] == "科技人员占比"
-    assert growing[15] == AS_OF or growing[15].date() == AS_OF
+    assert "科技人员需增加" in growing[11]
+    gazelle = rows[0].index("河南省瞪羚企业")
+    assert growing[gazelle] == "不符合"  # not an HNTE holder: fails the one verified criterion
+    assert growing[16] == AS_OF or growing[16].date() == AS_OF
 
 
 def test_detail_shows_gaps_history_and_tier_rules(client_for: Any, screened: Any) -> None:
@@ -221,3 +224,24 @@ def test_admin_lists_rule_sets_and_shows_screening_results_read_only(
     assert client.get("/admin/cultivation/poolentry/").status_code == 200
     view = client.get(f"/admin/cultivation/poolentry/{entry.pk}/change/")
     assert view.status_code == 200 and not view.context["has_change_permission"]
+
+
+def test_movements_page_sums_a_run_as_a_from_to_matrix(client_for: Any, city: Any) -> None:
+    from kechuang.cultivation.models import TierMovement
+    from kechuang.cultivation.screening import execute_run
+
+    first = execute_run(ScreeningRun.objects.create(as_of=dt.date(2024, 6, 30)).pk)
+    second = execute_run(ScreeningRun.objects.create(as_of=AS_OF).pk)
+    page = client_for("city_staff").get("/cultivation/movements/")
+    assert page.status_code == 200 and page.context["run"] == second
+    matrix = page.context["matrix"]
+    assert matrix["total"] == TierMovement.objects.filter(run=second).count() > 0
+    assert matrix["columns"] == ["未入库", "种子型", "初创型", "成长型", "成熟型", "高新技术企业"]
+    earlier = client_for("city_staff").get(f"/cultivation/movements/?run={first.pk}")
+    first_total = TierMovement.objects.filter(run=first).count()
+    assert earlier.context["matrix"]["total"] == first_total
+    assert sum(earlier.context["matrix"]["rows"][0]["cells"]) == first_total  # all entered
+    county = client_for("county_staff").get("/cultivation/movements/")
+    in_wolong = TierMovement.objects.filter(run=second, organization__area__name="卧龙区")
+    assert county.context["matrix"]["total"] == in_wolong.count()
+    assert client_for("city_staff").get("/cultivation/movements/?run=999").status_code == 422

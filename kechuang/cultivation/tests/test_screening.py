@@ -47,6 +47,10 @@ def test_every_enterprise_gets_the_tier_the_policy_gives(city: dict[str, Any]) -
     growing = entry(city["growing"])
     assert growing.tier == "growing"
     assert growing.failed_conditions == ["hnte.c4.st_staff_ratio"]
+    # The single-case engine's own gaps: staff, and the score at the minimum-points policy.
+    assert growing.gaps[0].startswith("科技人员需增加 2 人")
+    assert growing.gaps[1].startswith("创新能力评价（按最低分口径 45 分）还差 26 分")
+    assert entry(city["startup"]).gaps == []  # too far from HNTE for a gap list
     assert growing.is_tsme is True and growing.hnte_eligible == 0
     assert entry(city["startup"]).tier == "startup"
     assert entry(city["startup"]).hnte_failed >= 3
