@@ -5,7 +5,6 @@ Everything but `/assess` is for city and county staff; a county user sees their 
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,7 +15,7 @@ from kechuang.accounts.roles import is_government
 from kechuang.cultivation import params, screening, selectors
 from kechuang.cultivation.engine import CaseError, assess, load_case
 from kechuang.cultivation.models import ScreeningRun
-from kechuang.registry.models import Area
+from kechuang.registry.api import refs
 
 router = Router(tags=["企业培育"])
 PAGE_SIZE = 50
@@ -116,13 +115,9 @@ def pool_entry(request: HttpRequest, organization_id: int) -> Any:
 @router.get("/funnel", summary="培育漏斗：科小 → 后备库各层级 → 高企 → 瞪羚 → 创新龙头")
 def funnel(request: HttpRequest, area: str | None = None) -> Any:
     _government(request)
-    root = None
-    if area:
-        root = Area.objects.filter(code=area).first()
-        if root is None:
-            raise ValidationError({"area": [f"未知区域：{area}"]})
-        if not selectors.visible_areas(request.user).filter(pk=root.pk).exists():
-            raise PermissionDenied("您无权查看该区域。")
+    root = refs.area(area)
+    if root is not None and not selectors.sees_area(request.user, root):
+        raise PermissionDenied("您无权查看该区域。")
     data = selectors.funnel(request.user, root)
     keys = [s["key"] for s in data["stages"]]
     return {
@@ -136,7 +131,7 @@ def funnel(request: HttpRequest, area: str | None = None) -> Any:
 
 
 class ScreeningIn(Schema):
-    as_of: dt.date | None = None
+    as_of: str | None = None
     area: str | None = None
 
 
@@ -166,15 +161,10 @@ def screenings(request: HttpRequest) -> Any:
 @router.post("/screenings", summary="发起批量筛查（后台任务执行）", response={202: Any})
 def start_screening(request: HttpRequest, data: ScreeningIn) -> Any:
     _government(request)
-    area = None
-    if data.area:
-        area = (
-            Area.objects.filter(code=data.area).first()
-            or Area.objects.filter(name=data.area).first()
-        )
-        if area is None:
-            raise ValidationError({"area": [f"未知区域：{data.area}"]})
-    run = screening.start_screening(request.user, data.as_of, area)
+    as_of, area, errors = params.screening_request(data.dict())
+    if errors:
+        raise ValidationError(errors)
+    run = screening.start_screening(request.user, as_of, area)
     return Status(202, _run(run))
 
 

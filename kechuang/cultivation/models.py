@@ -173,6 +173,10 @@ class ScreeningRun(DomainModel):
         where = self.area.name if self.area_id else "全市"
         return f"{where} {self.as_of:%Y-%m-%d} 筛查"
 
+    @property
+    def stages_text(self) -> str:
+        return stage_counts_text(self.summary.get("stages", {}))
+
 
 class ReserveTier(models.TextChoices):
     MATURE = "mature", "成熟型"
@@ -189,6 +193,17 @@ class Stage(models.TextChoices):
     GROWING = "growing", "成长型"
     STARTUP = "startup", "初创型"
     SEED = "seed", "种子型"
+
+
+# Labels of the stages as run summaries count them ("none": outside the pool).
+STAGE_LABELS = {**dict(Stage.choices), "none": "未入库"}
+
+
+def stage_counts_text(stages: dict[str, int]) -> str:
+    """“种子型 72，初创型 54 …” in funnel order, for notes and command output."""
+    order = ["none", "seed", "startup", "growing", "mature", "hnte"]
+    keys = sorted(stages, key=lambda k: order.index(k) if k in order else len(order))
+    return "，".join(f"{STAGE_LABELS.get(k, k)} {stages[k]}" for k in keys)
 
 
 class DataStatus(models.TextChoices):

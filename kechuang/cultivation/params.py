@@ -3,14 +3,18 @@ projection. Bad values come back as Chinese messages per parameter, never as exc
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.core.exceptions import ValidationError
 
 from kechuang.accounts.roles import CITY_ROLES
 from kechuang.cultivation import selectors
 from kechuang.cultivation.engine.projection import Projection, ProjectionInput, project
 from kechuang.cultivation.models import DataStatus, PoolEntry, ReserveTier, TierRuleSet
-from kechuang.registry.models import Area, IndustryChain
+from kechuang.registry.api import refs
+from kechuang.registry.models import Area
 
 Errors = dict[str, list[str]]
 STAGES = [
@@ -22,18 +26,36 @@ STAGES = [
 MAX_SUPPORTED = 500
 
 
+def screening_request(data: Any) -> tuple[dt.date | None, Area | None, Errors]:
+    """The base date (YYYY-MM-DD, default today) and area (code or name, default the city or
+    a county user's own) of a screening the page or the API asks for."""
+    errors: Errors = {}
+    as_of = None
+    raw = str(data.get("as_of") or "").strip()
+    if raw:
+        try:
+            as_of = dt.date.fromisoformat(raw)
+        except ValueError:
+            errors["as_of"] = ["评价基准日格式应为 YYYY-MM-DD。"]
+    area = reference(refs.area, data.get("area"), "area", errors)
+    return as_of, area, errors
+
+
+def reference(lookup: Any, value: Any, key: str, errors: Errors) -> Any:
+    """A reference (area, industry) by code or name through the registry's own lookup
+    (`registry.api.refs`), its message collected under `key`; None when empty or unknown."""
+    try:
+        return lookup(value or None, key)
+    except ValidationError as error:
+        errors.update(error.message_dict)
+        return None
+
+
 def pool_filters(query: Any) -> tuple[selectors.PoolFilters, Errors]:
     """The pool list filters from a query dict (page, API and export share them)."""
     errors: Errors = {}
-    area = industry = None
-    if query.get("area"):
-        area = Area.objects.filter(code=query["area"]).first()
-        if area is None:
-            errors["area"] = [f"未知区域：{query['area']}"]
-    if query.get("industry"):
-        industry = IndustryChain.objects.filter(code=query["industry"]).first()
-        if industry is None:
-            errors["industry"] = [f"未知产业：{query['industry']}"]
+    area = reference(refs.area, query.get("area"), "area", errors)
+    industry = reference(refs.industry, query.get("industry"), "industry", errors)
     tier = query.get("tier") or ""
     if tier and tier not in ReserveTier.values:
         errors["tier"] = [

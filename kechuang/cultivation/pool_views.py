@@ -3,31 +3,36 @@ export, an enterprise's screening detail, tier movements, screenings, rule sets,
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from kechuang.accounts.roles import CITY_ROLES, is_government
+from kechuang.core.downloads import XLSX, attachment
 from kechuang.cultivation import params, screening, selectors, selfassess
 from kechuang.cultivation.cases import case_for
 from kechuang.cultivation.engine import tiers
 from kechuang.cultivation.engine.result import ELIGIBILITY_LABELS
-from kechuang.cultivation.models import DataStatus, ReservePolicy, ReserveTier, Stage, TierRuleSet
+from kechuang.cultivation.models import (
+    DataStatus,
+    ReservePolicy,
+    ReserveTier,
+    Stage,
+    TierRuleSet,
+)
+from kechuang.registry.api import refs
 from kechuang.registry.excel.parsing import neutralise_formula
 from kechuang.registry.models import Area, IndustryChain
-
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-STAGE_LABELS = {**dict(Stage.choices), "none": "未入库"}
 
 
 def _government(request: HttpRequest) -> None:
@@ -48,7 +53,7 @@ def overview(request: HttpRequest) -> HttpResponse:
     root = None
     if request.GET.get("area"):
         root = get_object_or_404(Area, code=request.GET["area"])
-        if not any(a.pk == root.pk for a in _areas(request.user)):
+        if not selectors.sees_area(request.user, root):
             raise PermissionDenied("您无权查看该区域。")
     data = selectors.funnel(request.user, root)
     has_entries = selectors.pool_for(request.user).exists()
@@ -76,7 +81,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
     _government(request)
     filters, errors = params.pool_filters(request.GET)
     entries = selectors.filter_pool(selectors.pool_for(request.user), filters)
-    if request.GET.get("format") == "xlsx":
+    if request.GET.get("format") == "xlsx" and not errors:  # never export a misread filter
         return _export(entries)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -154,10 +159,7 @@ def _export(entries: Any) -> HttpResponse:
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX)
-    name = quote(f"高企后备库-{timezone.localdate():%Y%m%d}.xlsx")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-    return response
+    return attachment(buffer.getvalue(), f"高企后备库-{timezone.localdate():%Y%m%d}.xlsx", XLSX)
 
 
 @login_required
@@ -167,17 +169,10 @@ def entry_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
     _government(request)
     entry = get_object_or_404(selectors.pool_for(request.user), organization_id=organization_id)
     results, errors = selfassess.assess_case(case_for(entry.organization, entry.as_of))
-    rule_sets = []
-    for rule_set in TierRuleSet.objects.exclude(status="inactive"):
-        engine = rule_set.to_engine()
-        rule_sets.append(
-            {
-                "rule_set": rule_set,
-                "result": entry.tier_results.get(rule_set.code),
-                "criteria": tiers.describe(engine.criteria),
-                "unset": engine.unset_thresholds(),
-            }
-        )
+    rule_sets = [
+        {**selectors.describe_rule_set(r), "result": entry.tier_results.get(r.code)}
+        for r in TierRuleSet.objects.exclude(status="inactive")
+    ]
     return render(
         request,
         "cultivation/pool_detail.html",
@@ -199,12 +194,9 @@ def movements(request: HttpRequest) -> HttpResponse:
     _government(request)
     rows = selectors.movements_for(request.user)
     errors: dict[str, list[str]] = {}
-    if request.GET.get("area"):
-        area = Area.objects.filter(code=request.GET["area"]).first()
-        if area is None:
-            errors["area"] = [f"未知区域：{request.GET['area']}"]
-        else:
-            rows = rows.filter(organization__area__in=Area.subtree_ids(area.path))
+    area = params.reference(refs.area, request.GET.get("area"), "area", errors)
+    if area is not None:
+        rows = rows.filter(organization__area__in=Area.subtree_ids(area.path))
     to_stage = request.GET.get("to", "")
     if to_stage:
         if to_stage not in [*Stage.values, "out"]:
@@ -250,44 +242,25 @@ def screenings(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         return _start(request)
     page = Paginator(selectors.runs_for(request.user), 30).get_page(request.GET.get("page"))
-    return render(
-        request, "cultivation/screenings.html", {"page": page, "stage_labels": STAGE_LABELS}
-    )
+    return render(request, "cultivation/screenings.html", {"page": page})
 
 
 def _start(request: HttpRequest) -> HttpResponse:
-    errors: dict[str, list[str]] = {}
-    as_of = None
-    if request.POST.get("as_of"):
-        try:
-            as_of = dt.date.fromisoformat(request.POST["as_of"])
-        except ValueError:
-            errors["as_of"] = ["评价基准日格式应为 YYYY-MM-DD。"]
-    area = None
-    if request.POST.get("area"):
-        area = Area.objects.filter(code=request.POST["area"]).first()
-        if area is None:
-            errors["area"] = [f"未知区域：{request.POST['area']}"]
+    as_of, area, errors = params.screening_request(request.POST)
     if not errors:
         try:
             run = screening.start_screening(request.user, as_of, area)
         except ValidationError as error:
             errors = error.message_dict
         else:
-            return redirect(f"{_url('cultivation:screenings')}?{urlencode({'queued': run.pk})}")
+            return redirect(f"{reverse('cultivation:screenings')}?{urlencode({'queued': run.pk})}")
     page = Paginator(selectors.runs_for(request.user), 30).get_page(1)
     return render(
         request,
         "cultivation/screenings.html",
-        {"page": page, "errors": errors, "stage_labels": STAGE_LABELS},
+        {"page": page, "errors": errors},
         status=422,
     )
-
-
-def _url(name: str) -> str:
-    from django.urls import reverse
-
-    return reverse(name)
 
 
 @login_required
@@ -295,33 +268,21 @@ def rule_sets(request: HttpRequest) -> HttpResponse:
     """The tier rule sets and the reserve policy, each criterion with its source and whether the
     bureau still has to confirm it."""
     _government(request)
-    items = []
-    for rule_set in TierRuleSet.objects.all():
-        engine = rule_set.to_engine()
-        items.append(
-            {
-                "rule_set": rule_set,
-                "criteria": tiers.describe(engine.criteria),
-                "unset": engine.unset_thresholds(),
-                "needs_confirmation": engine.needs_confirmation,
-            }
-        )
+    items = [selectors.describe_rule_set(r) for r in TierRuleSet.objects.all()]
     policy = ReservePolicy.objects.filter(active=True).first()
-    policy_tiers = []
-    if policy is not None:
-        engine_policy = policy.to_engine()
-        policy_tiers = [
-            {"tier": t, "criteria": tiers.describe(t.criteria)} for t in engine_policy.tiers
-        ]
-        exclude = tiers.describe(engine_policy.exclude)
+    engine_policy = policy.to_engine() if policy is not None else None
     return render(
         request,
         "cultivation/rule_sets.html",
         {
             "items": items,
             "policy": policy,
-            "policy_tiers": policy_tiers,
-            "exclude": exclude if policy is not None else [],
+            "policy_tiers": [
+                {"tier": t, "criteria": tiers.describe(t.criteria)} for t in engine_policy.tiers
+            ]
+            if engine_policy
+            else [],
+            "exclude": tiers.describe(engine_policy.exclude) if engine_policy else [],
         },
     )
 

@@ -24,7 +24,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from kechuang.accounts.audit import record
-from kechuang.accounts.roles import CITY_ROLES, Role, is_government
+from kechuang.accounts.roles import is_government
+from kechuang.accounts.scoping import fits_scope
 from kechuang.cultivation.cases import cases_for
 from kechuang.cultivation.engine import CaseError, assess, hnte_2016, load_case, tsme_2022
 from kechuang.cultivation.engine.metrics import compute_metrics
@@ -44,6 +45,7 @@ from kechuang.cultivation.models import (
     ScreeningRun,
     TierMovement,
     TierRuleSet,
+    stage_counts_text,
 )
 from kechuang.registry.models import Area, InnovationPlatform, Organization
 from kechuang.registry.models.platforms import PlatformKind, PlatformStatus
@@ -109,20 +111,15 @@ def start_screening(
         raise ValidationError({"as_of": ["评价基准日不能晚于今天。"]})
     if as_of.year < 2000:
         raise ValidationError({"as_of": ["评价基准日不早于 2000 年。"]})
-    if user.role == Role.COUNTY_STAFF and not user.is_superuser:
-        if area is None:
-            area = user.area
-        elif not area.path.startswith(user.area.path):
-            raise PermissionDenied("您只能筛查本县区的企业。")
-    elif area is not None and not (user.is_superuser or user.role in CITY_ROLES):
-        raise PermissionDenied("您无权筛查该区域。")
+    run = ScreeningRun(as_of=as_of, area=area or user.area, requested_by=user)
+    if not fits_scope(user, "add", run):  # the run's area must lie within the user's
+        raise PermissionDenied("您只能筛查本县区的企业。")
     from kechuang.cultivation.tasks import screen_enterprises
 
     with transaction.atomic():
-        run = ScreeningRun.objects.create(as_of=as_of, area=area, requested_by=user)
-        result = screen_enterprises.enqueue(run.pk)
-        ScreeningRun.objects.filter(pk=run.pk).update(task_id=str(result.id))
-    run.refresh_from_db()
+        run.save()
+        run.task_id = str(screen_enterprises.enqueue(run.pk).id)
+        ScreeningRun.objects.filter(pk=run.pk).update(task_id=run.task_id)
     return run
 
 
@@ -348,9 +345,10 @@ def write_pool(run: ScreeningRun, screened: Screened) -> dict[str, Any]:
     return the run's summary (counts by stage, data problems, annual transitions)."""
     previous = {
         e["organization_id"]: e
-        for e in PoolEntry.objects.filter(organization_id__in=screened.org_ids).values(
-            "organization_id", "tier", "tier_since", "is_hnte", "as_of"
-        )
+        for start in range(0, len(screened.org_ids), BATCH)  # bounded IN lists
+        for e in PoolEntry.objects.filter(
+            organization_id__in=screened.org_ids[start : start + BATCH]
+        ).values("organization_id", "tier", "tier_since", "is_hnte", "as_of")
     }
     stages: Counter[str] = Counter()
     data: Counter[str] = Counter()
@@ -463,40 +461,31 @@ def execute_run(run_id: int) -> ScreeningRun:
         log.exception("screening run %s failed", run.pk)
         return _fail(run, f"筛查失败：{error}")
     summary["seconds"] = round(time.perf_counter() - started, 2)
-    ScreeningRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.DONE,
-        finished_at=timezone.now(),
-        policy_version=policy.version,
-        summary=summary,
+    return _finish(
+        run, RunStatus.DONE, _note(run, summary), policy_version=policy.version, summary=summary
     )
-    run.refresh_from_db()
-    record(
-        "update",
-        instance=run,
-        changes={"status": [RunStatus.QUEUED, RunStatus.DONE]},
-        actor=run.requested_by,
-        note=_note(run),
-    )
-    return run
 
 
 def _fail(run: ScreeningRun, message: str) -> ScreeningRun:
+    return _finish(run, RunStatus.FAILED, message, error=message)
+
+
+def _finish(run: ScreeningRun, status: str, note: str, **fields: Any) -> ScreeningRun:
+    """Close the run (a queryset update, so the audit entry is written here)."""
     ScreeningRun.objects.filter(pk=run.pk).update(
-        status=RunStatus.FAILED, finished_at=timezone.now(), error=message
+        status=status, finished_at=timezone.now(), **fields
     )
     run.refresh_from_db()
     record(
         "update",
         instance=run,
-        changes={"status": [RunStatus.QUEUED, RunStatus.FAILED]},
+        changes={"status": [RunStatus.QUEUED, status]},
         actor=run.requested_by,
-        note=message,
+        note=note,
     )
     return run
 
 
-def _note(run: ScreeningRun) -> str:
-    stages = run.summary.get("stages", {})
-    return f"{run}：筛查 {run.summary.get('screened', 0)} 家，" + "，".join(
-        f"{k} {v}" for k, v in sorted(stages.items())
-    )
+def _note(run: ScreeningRun, summary: dict[str, Any]) -> str:
+    stages = summary.get("stages", {})
+    return f"{run}：筛查 {summary.get('screened', 0)} 家，{stage_counts_text(stages)}"

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
+from kechuang.cultivation.engine import tiers
 from kechuang.cultivation.engine.projection import (
     TIER_ORDER,
     ConversionYear,
@@ -29,16 +30,18 @@ from kechuang.cultivation.models import (
     TierRuleSet,
 )
 from kechuang.registry.models import Area, IndustryChain, Organization, Qualification
+from kechuang.registry.selectors import working_areas
 
 CLOSEST_FIRST = ["tier_rank", "hnte_failed", "-hnte_total_max", "organization__name"]
 
 
 def visible_areas(user: Any) -> QuerySet[Area]:
-    """The areas a user works on: all for city staff, their own subtree for county staff."""
-    areas = Area.objects.order_by("path")
-    if getattr(user, "role", None) == "county_staff" and user.area_id and not user.is_superuser:
-        areas = areas.filter(pk__in=Area.subtree_ids(user.area.path))
-    return areas
+    """The areas a user works on (registry's `working_areas`), in tree order."""
+    return working_areas(user).order_by("path")
+
+
+def sees_area(user: Any, area: Area) -> bool:
+    return visible_areas(user).filter(pk=area.pk).exists()
 
 
 def pool_for(user: Any) -> QuerySet[PoolEntry]:
@@ -51,7 +54,7 @@ def runs_for(user: Any) -> QuerySet[ScreeningRun]:
     """City users see every run; county users the runs of their area (and below) and the
     city-wide runs, which screened their enterprises too (the summaries are aggregates)."""
     runs = ScreeningRun.objects.restrict(user)
-    if getattr(user, "role", None) == "county_staff" and not user.is_superuser:
+    if getattr(user, "area_id", None):  # county staff
         runs = runs | ScreeningRun.objects.filter(area__isnull=True)
     return runs.select_related("area", "requested_by")
 
@@ -200,23 +203,36 @@ def funnel(user: Any, root: Area | None = None) -> dict[str, Any]:
     }
 
 
+def describe_rule_set(rule_set: TierRuleSet) -> dict[str, Any]:
+    """A rule set as the pages show it: its criteria in words and what the bureau must set."""
+    engine = rule_set.to_engine()
+    return {
+        "rule_set": rule_set,
+        "criteria": tiers.describe(engine.criteria),
+        "unset": engine.unset_thresholds(),
+        "needs_confirmation": engine.needs_confirmation,
+    }
+
+
 def last_run(user: Any) -> ScreeningRun | None:
     return runs_for(user).first()
 
 
 def rule_set_counts(user: Any) -> list[dict[str, Any]]:
     """Per tier rule set: how many enterprises in scope pass, fail, or cannot be decided."""
-    out = []
-    entries = pool_for(user)
-    for rule_set in TierRuleSet.objects.exclude(status="inactive"):
-        key = f"tier_results__{rule_set.code}"
-        counts = entries.aggregate(
-            passed=Count("pk", filter=Q(**{key: 1})),
-            unknown=Count("pk", filter=Q(**{key: 2})),
-            failed=Count("pk", filter=Q(**{key: 0})),
-        )
-        out.append({"rule_set": rule_set, **counts})
-    return out
+    rule_sets = list(TierRuleSet.objects.exclude(status="inactive"))
+    outcomes = {"passed": 1, "unknown": 2, "failed": 0}
+    counts = PoolEntry.objects.restrict(user).aggregate(
+        **{
+            f"{i}_{name}": Count("pk", filter=Q(**{f"tier_results__{r.code}": code}))
+            for i, r in enumerate(rule_sets)
+            for name, code in outcomes.items()
+        }
+    )  # one scan for every rule set
+    return [
+        {"rule_set": r, **{name: counts[f"{i}_{name}"] for name in outcomes}}
+        for i, r in enumerate(rule_sets)
+    ]
 
 
 # --------------------------------------------------------------------------- projection

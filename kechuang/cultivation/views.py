@@ -1,17 +1,15 @@
 """Enterprise self-assessment pages: the result from the registry, a what-if copy, Word."""
 
 import datetime as dt
-from urllib.parse import quote
 
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
+from kechuang.core.downloads import DOCX, attachment
 from kechuang.cultivation import selfassess
 from kechuang.cultivation.engine.result import ELIGIBILITY_LABELS
 from kechuang.registry.selectors import organizations_for
-
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 @login_required
@@ -35,10 +33,7 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
     wants_docx = request.POST.get("action") == "docx" or request.GET.get("format") == "docx"
     if wants_docx and results:
         content = selfassess.report_docx(organization, results, what_if)
-        response = HttpResponse(content, content_type=DOCX)
-        name = quote(f"{organization.name}-认定自评.docx")
-        response["Content-Disposition"] = f"attachment; filename*=UTF-8''{name}"
-        return response
+        return attachment(content, f"{organization.name}-认定自评.docx", DOCX)
     context.update(
         case=case,
         results=[(code, label, results.get(code)) for code, label in selfassess.RULESETS],

@@ -13,7 +13,6 @@ import datetime as dt
 import secrets
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 from django.conf import settings
 from django.contrib import messages
@@ -27,6 +26,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.accounts.roles import CITY_ROLES, Role
 from kechuang.accounts.scoping import can
+from kechuang.core.downloads import DOCX, attachment
 from kechuang.monitoring import observations_import as oi
 from kechuang.monitoring import selectors, services
 from kechuang.monitoring.models import Observation, ObservationKind, Plan, ReviewState
@@ -35,7 +35,6 @@ from kechuang.registry.models import Area
 
 UPLOAD_DIR = settings.MEDIA_ROOT / "imports"
 SESSION_KEY = "import-observations"
-DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def _plan(request: HttpRequest) -> Plan:
@@ -300,7 +299,4 @@ def report_download(request: HttpRequest) -> HttpResponse:
     except ReportError as error:
         messages.error(request, str(error))
         return redirect(reverse("monitoring:observation_list") + f"?plan={plan.code}")
-    response = HttpResponse(content, content_type=DOCX)
-    filename = f"{plan.code}-{year}-规划实施情况监测报告.docx"
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}"
-    return response
+    return attachment(content, f"{plan.code}-{year}-规划实施情况监测报告.docx", DOCX)

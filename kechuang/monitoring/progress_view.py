@@ -28,6 +28,7 @@ from kechuang.monitoring.models import (
     ReviewState,
 )
 from kechuang.registry.models import Area
+from kechuang.registry.selectors import working_areas
 
 DEFAULT_PLAN = "nanyang-14"
 # Bootstrap colour of each status: 已达标 green, 正常 blue, 滞后 amber, 严重滞后 red, 暂无数据 grey.
@@ -82,10 +83,7 @@ def plan_for(user: Any, code: str | None = None) -> Plan | None:
 
 def areas_for(user: Any, plan: Plan) -> list[Area]:
     """The areas a user may monitor: the plan's whole tree, or a county user's own subtree."""
-    qs = Area.objects.all() if user is None else Area.objects.restrict(user)
-    own = getattr(user, "area", None) if user is not None else None
-    root = own if own is not None else plan.area
-    return list(qs.filter(path__startswith=root.path).order_by("sort_order", "code"))
+    return list(working_areas(user, plan.area).order_by("sort_order", "code"))
 
 
 def default_area(user: Any, plan: Plan) -> Area:

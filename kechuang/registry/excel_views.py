@@ -17,10 +17,10 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from kechuang.core.downloads import XLSX, attachment
 from kechuang.core.webcrud import may_write
 from kechuang.registry.pages import PAGES
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 UPLOAD_DIR = settings.MEDIA_ROOT / "imports"
 
 
@@ -33,15 +33,7 @@ def _spec(code: str) -> Any:
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{_quote(filename)}"
-    return response
-
-
-def _quote(name: str) -> str:
-    from urllib.parse import quote
-
-    return quote(name)
+    return attachment(content, filename, XLSX)
 
 
 def _page(code: str) -> Any:

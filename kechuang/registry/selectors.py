@@ -74,6 +74,15 @@ def areas_for(user: Any) -> QuerySet[Area]:
     return Area.objects.restrict(user, "view").select_related("parent")
 
 
+def working_areas(user: Any, root: Area | None = None) -> QuerySet[Area]:
+    """The areas a user works on: a county user's own area and those below it; anyone else the
+    tree below `root` (default: every area). `user` None is the command line (every area)."""
+    areas = Area.objects.all() if user is None else Area.objects.restrict(user, "view")
+    own = user.area if getattr(user, "area_id", None) else None
+    base = own or root
+    return areas.filter(path__startswith=base.path) if base is not None else areas
+
+
 def industries_for(user: Any) -> QuerySet[IndustryChain]:
     return IndustryChain.objects.restrict(user, "view").select_related("parent")
 

@@ -87,7 +87,9 @@ def test_bad_filters_answer_422_in_chinese(client_for: Any, screened: Any) -> No
     errors = page.context["errors"]
     assert "种子型" in errors["tier"][0]
     assert "整数" in errors["max_failed"][0]
-    assert "未知区域" in errors["area"][0]
+    assert "未知的区域：nowhere" in errors["area"][0]  # the registry's own lookup message
+    export = client_for("city_staff").get("/cultivation/pool/?tier=gold&format=xlsx")
+    assert export.status_code == 422 and export["Content-Type"].startswith("text/html")
 
 
 def test_export_is_the_filtered_list_read_back(client_for: Any, screened: Any) -> None:

@@ -4,7 +4,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from kechuang.accounts.audit import audit_context
-from kechuang.cultivation.models import RunStatus, ScreeningRun
+from kechuang.cultivation.models import RunStatus, ScreeningRun, stage_counts_text
 from kechuang.cultivation.screening import execute_run
 from kechuang.registry.models import Area
 
@@ -52,11 +52,9 @@ class Command(BaseCommand):
                 run = execute_run(run.pk)
                 if run.status != RunStatus.DONE:
                     raise CommandError(run.error)
-                stages = run.summary["stages"]
                 self.stdout.write(
                     f"{run}：{run.summary['screened']} 家企业，"
-                    + "，".join(f"{k} {v}" for k, v in sorted(stages.items()))
-                    + f"，用时 {run.summary['seconds']} 秒"
+                    f"{stage_counts_text(run.summary['stages'])}，用时 {run.summary['seconds']} 秒"
                 )
 
     @staticmethod
