@@ -17,7 +17,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from kechuang.accounts.roles import CITY_ROLES, is_government
+from kechuang.accounts.roles import is_city, is_government
 from kechuang.core.downloads import XLSX, attachment
 from kechuang.cultivation import params, screening, selectors, selfassess
 from kechuang.cultivation.cases import case_for
@@ -67,7 +67,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "rule_counts": selectors.rule_set_counts(request.user),
             "policy": ReservePolicy.objects.filter(active=True).first(),
             "areas": _areas(request.user),
-            "can_pick_area": request.user.is_superuser or request.user.role in CITY_ROLES,
+            "can_pick_area": is_city(request.user),
             "today": timezone.localdate(),
             "chart": {
                 "stages": [{"name": s["label"], "value": s["value"]} for s in data["stages"]],

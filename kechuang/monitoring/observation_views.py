@@ -24,7 +24,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from kechuang.accounts.roles import CITY_ROLES, Role
+from kechuang.accounts.roles import is_city
 from kechuang.accounts.scoping import can
 from kechuang.core.downloads import DOCX, attachment
 from kechuang.monitoring import observations_import as oi
@@ -129,6 +129,7 @@ def observation_list(request: HttpRequest) -> HttpResponse:
             "states": ReviewState.choices,
             "query": query.urlencode(),
             "may_enter": oi.may_enter_observations(request.user),
+            "may_download_report": is_city(request.user),
             "conflict_count": queryset.filter(state=ReviewState.CONFLICT).count(),
         },
     )
@@ -278,19 +279,14 @@ def observation_import(request: HttpRequest) -> HttpResponse:
 # --- the Word report -------------------------------------------------------------------------
 
 
-def may_download_report(user: Any) -> bool:
-    return bool(
-        user.is_authenticated
-        and (user.is_superuser or user.role in CITY_ROLES or user.role == Role.COUNTY_STAFF)
-    )
-
-
 @login_required
 def report_download(request: HttpRequest) -> HttpResponse:
     from kechuang.monitoring.report import ReportError, build_report
 
-    if not may_download_report(request.user):
-        raise PermissionDenied("只有市科技局工作人员和县区工作人员可以下载监测报告。")
+    if not is_city(request.user):
+        # The city's report ranks and quotes every county: county staff see their own area
+        # on the dashboard instead.
+        raise PermissionDenied("监测报告涵盖全市各县区，只有市科技局工作人员可以下载。")
     plan = _plan(request)
     raw_year = request.GET.get("year", "")
     year = int(raw_year) if raw_year.isdigit() else min(dt.date.today().year, plan.end_year)

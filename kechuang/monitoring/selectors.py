@@ -21,7 +21,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from kechuang.monitoring.engine.observations import Observation as EngineObservation
-from kechuang.monitoring.engine.observations import ObservationConflict, select_counted
+from kechuang.monitoring.engine.observations import select_counted
 from kechuang.monitoring.engine.progress import ProgressResult, compute_progress, rank_areas
 from kechuang.monitoring.models import (
     AreaTarget,
@@ -285,8 +285,7 @@ def _engine_observations(
         if obs.state == ReviewState.CONFLICT:
             conflicts += 1
             continue  # a figure two sources disagree on does not count until a person decides
-        if obs.kind == "cumulative" or obs.kind == "partial":
-            pass  # shown, never counted: the engine sets them aside with the reason
+        # cumulative and partial figures go in too: the engine sets them aside with the reason
         usable.append(
             EngineObservation(obs.year, float(obs.value), obs.kind, obs.as_of, obs.source_title)
         )
@@ -300,7 +299,7 @@ def _progress(
         return None, "该区域尚未分解目标"
     try:
         return compute_progress(target, observations), ""
-    except ObservationConflict as error:
+    except ValueError as error:  # ObservationConflict, or a target the formulas refuse
         return None, str(error)
 
 

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 
+from kechuang.accounts.roles import is_city
 from kechuang.accounts.scoping import can
 from kechuang.core.services import save_instance
 from kechuang.monitoring.engine.areas import split_target
@@ -234,7 +235,7 @@ def split_indicator_target(
     manual: dict[str, float] | None = None,
 ) -> list[AreaTarget]:
     """Split the city target across areas by baseline share (manual values honoured)."""
-    if not (user.is_superuser or user.role in ("city_admin", "city_staff")):
+    if not is_city(user):
         raise PermissionDenied("只有市科技局工作人员可以分解目标。")
     try:
         shares = split_target(
@@ -246,20 +247,17 @@ def split_indicator_target(
         )
     except ValueError as error:
         raise ValidationError({"area_baselines": str(error)}) from error
-    rows = []
-    for name, value in shares.items():
-        area = Area.objects.get(name=name)
-        row = AreaTarget.objects.filter(indicator=indicator, area=area).first() or AreaTarget(
-            indicator=indicator, area=area
-        )
-        _assign(
-            row,
-            baseline_value=_dec(area_baselines.get(name)),
-            target_value=_dec(value),
-            method="manual" if manual and name in manual else "baseline_share",
-        )
-        rows.append(row)
-    return rows
+    return _save_area_targets(
+        indicator,
+        {
+            name: (
+                area_baselines.get(name),
+                value,
+                "manual" if manual and name in manual else "baseline_share",
+            )
+            for name, value in shares.items()
+        },
+    )
 
 
 @transaction.atomic
@@ -268,14 +266,36 @@ def set_area_targets(
 ) -> list[AreaTarget]:
     """Hand-set area targets {area name: (baseline, target)} for indicators whose targets do
     not add up across areas (shares, growth rates): each area's target is its own."""
-    if not (user.is_superuser or user.role in ("city_admin", "city_staff")):
+    if not is_city(user):
         raise PermissionDenied("只有市科技局工作人员可以分解目标。")
-    rows = []
-    for name, (baseline, target) in targets.items():
-        area = Area.objects.get(name=name)
-        row = AreaTarget.objects.filter(indicator=indicator, area=area).first() or AreaTarget(
-            indicator=indicator, area=area
+    same = [
+        name
+        for name, (baseline, target) in targets.items()
+        if indicator.kind != "average_annual_growth" and baseline is not None and baseline == target
+    ]
+    if same:  # the completion (value − baseline) / (target − baseline) would divide by zero
+        raise ValidationError(
+            {"targets": [f"目标值不能等于基期值（完成度无法计算）：{'、'.join(same)}。"]}
         )
-        _assign(row, baseline_value=_dec(baseline), target_value=_dec(target), method="manual")
+    return _save_area_targets(
+        indicator, {name: (b, t, "manual") for name, (b, t) in targets.items()}
+    )
+
+
+def _save_area_targets(
+    indicator: Indicator, targets: dict[str, tuple[float | None, float, str]]
+) -> list[AreaTarget]:
+    """Write {area name: (baseline, target, method)} in one read of the areas and the existing
+    rows; unchanged rows are not saved again (no audit entry)."""
+    areas = {a.name: a for a in Area.objects.filter(name__in=targets)}
+    existing = {
+        t.area_id: t
+        for t in AreaTarget.objects.filter(indicator=indicator, area__in=areas.values())
+    }
+    rows = []
+    for name, (baseline, target, method) in targets.items():
+        area = areas[name]
+        row = existing.get(area.pk) or AreaTarget(indicator=indicator, area=area)
+        _assign(row, baseline_value=_dec(baseline), target_value=_dec(target), method=method)
         rows.append(row)
     return rows

@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from kechuang.accounts.roles import CITY_ROLES, is_government
+from kechuang.accounts.roles import is_city, is_government
 from kechuang.monitoring import progress_view as pv
 from kechuang.monitoring import selectors, services
 from kechuang.monitoring.models import AreaTarget
@@ -74,7 +74,7 @@ def area_targets(request: HttpRequest, code: str) -> HttpResponse:
     existing = {t.area_id: t for t in AreaTarget.objects.filter(indicator=indicator)}
     suggested = _suggested_baselines(indicator, areas)
     additive = is_additive(indicator)
-    may_edit = request.user.is_superuser or request.user.role in CITY_ROLES
+    may_edit = is_city(request.user)
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         if not may_edit:

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
+from kechuang.accounts.roles import is_city
 from kechuang.core.errors import django_validation_errors
 from kechuang.registry import selectors, workflow
 from kechuang.registry.models import AnnualReport, FigureReview, SubmissionStatus
@@ -70,8 +71,7 @@ def figures_new(request: HttpRequest) -> HttpResponse:
                     year,
                     values,
                     request.POST.get("comment", ""),
-                    confirm_now=bool(request.POST.get("confirm_now"))
-                    and workflow.is_city(request.user),
+                    confirm_now=bool(request.POST.get("confirm_now")) and is_city(request.user),
                 )
             except ValidationError as error:
                 errors = django_validation_errors(error)
@@ -95,7 +95,7 @@ def figures_new(request: HttpRequest) -> HttpResponse:
             "year": year_raw,
             "fields": fields,
             "errors": errors,
-            "is_city": workflow.is_city(request.user),
+            "is_city": is_city(request.user),
         },
         status=422 if errors else 200,
     )

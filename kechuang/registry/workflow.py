@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kechuang.accounts.roles import CITY_ROLES, Role
+from kechuang.accounts.roles import Role, is_city
 from kechuang.accounts.scoping import can
 from kechuang.registry.models import AnnualReport, FigureReview, FigureSubmission, Organization
 from kechuang.registry.models import SubmissionStatus as Status
@@ -27,10 +27,6 @@ INTEGER_FIELDS = {
 }
 SIGNED_FIELDS = {"net_assets_start", "net_assets_end"}
 PENDING = (Status.SUBMITTED, Status.AREA_CHECKED)
-
-
-def is_city(user: Any) -> bool:
-    return bool(user.is_superuser or user.role in CITY_ROLES)
 
 
 def clean_values(raw: dict[str, Any]) -> dict[str, str | None]:

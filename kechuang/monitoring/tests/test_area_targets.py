@@ -77,3 +77,27 @@ def test_county_staff_read_only_and_others_refused(client_for: Any, plan: Any) -
     assert county.post(URL.format("hnte_count"), baselines({"卧龙区": 264})).status_code == 403
     assert client_for("enterprise").get(URL.format("hnte_count")).status_code == 403
     assert client_for("city_staff").get(URL.format("nope")).status_code == 404
+
+
+def test_a_target_equal_to_its_baseline_is_refused_and_never_breaks_the_dashboard(
+    client_for: Any, plan: Any
+) -> None:
+    client = client_for("city_staff")
+    data = {}
+    for a in Area.objects.filter(parent__parent=None, parent__isnull=False):
+        data[f"baseline_{a.code}"] = data[f"target_{a.code}"] = "3.5"
+    refused = client.post(URL.format("hv_patents_per_10k"), data)
+    assert refused.status_code == 422 and "不能等于基期值" in refused.content.decode()
+    assert not AreaTarget.objects.exists()
+    # One written some other way (admin, older data) shows its reason instead of a 500.
+    wolong = Area.objects.get(name="卧龙区")
+    AreaTarget.objects.create(
+        indicator=plan.indicators.get(code="hv_patents_per_10k"),
+        area=wolong,
+        baseline_value=Decimal("3.5"),
+        target_value=Decimal("3.5"),
+        method="manual",
+    )
+    page = client.get(f"/monitoring/?area={wolong.code}")
+    assert page.status_code == 200
+    assert "目标值与基期值相同" in page.content.decode()

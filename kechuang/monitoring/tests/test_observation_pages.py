@@ -222,7 +222,11 @@ def test_api_errors_have_the_one_shape(nanyang_plan: Plan, client_for: Any) -> N
 
 def test_report_download(nanyang_plan: Plan, client_for: Any) -> None:
     client_for("city_staff").post(BASE + "new/", FORM)
-    response = client_for("county_staff").get(
+    county = client_for("county_staff").get(
+        "/monitoring/report.docx", {"plan": "nanyang-14", "year": "2024"}
+    )
+    assert county.status_code == 403  # the city's report quotes every county
+    response = client_for("city_staff").get(
         "/monitoring/report.docx", {"plan": "nanyang-14", "year": "2024"}
     )
     assert response.status_code == 200

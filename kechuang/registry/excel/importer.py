@@ -24,7 +24,7 @@ from openpyxl import load_workbook
 
 from kechuang.accounts.audit import creation_changes, diff, record_bulk
 from kechuang.accounts.models import AuditAction
-from kechuang.accounts.roles import CITY_ROLES, ORGANIZATION_ROLES, Role
+from kechuang.accounts.roles import ORGANIZATION_ROLES, Role, is_city
 from kechuang.accounts.scoping import fits_scope
 from kechuang.core.masking import mask_id_number, mask_phone
 from kechuang.registry.engine.uscc import USCCError, normalize_uscc, validate_uscc
@@ -549,7 +549,7 @@ def _denied(user: Any, spec: RegistrySpec) -> tuple[str, str] | None:
         return "请先登录后再导入。", "请登录后重试。"
     if user.role == Role.EXPERT and not user.is_superuser:
         return "评审专家无权导入登记数据。", "请联系市科技局工作人员。"
-    if spec is ANNUAL_REPORTS and not (user.is_superuser or user.role in CITY_ROLES):
+    if spec is ANNUAL_REPORTS and not is_city(user):
         return (
             "年度数据导入即视为市级确认，只有市科技局工作人员可以批量导入。",
             "企业请通过“年度数据填报”逐年填报，经县区审核、市级确认。",
