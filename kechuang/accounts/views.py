@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 
 from kechuang.accounts import selectors, services
 from kechuang.accounts.forms import AuditFilterForm, LoginForm, TokenForm
+from kechuang.accounts.history import readable
 from kechuang.accounts.models import ApiToken
 from kechuang.accounts.selectors import AuditFilter
 
@@ -83,5 +84,12 @@ def audit(request: HttpRequest) -> HttpResponse:
     query = request.GET.copy()
     query.pop("page", None)
     return render(
-        request, "accounts/audit.html", {"form": form, "page": page, "query": query.urlencode()}
+        request,
+        "accounts/audit.html",
+        {
+            "form": form,
+            "page": page,
+            "entries": readable(page.object_list),
+            "query": query.urlencode(),
+        },
     )

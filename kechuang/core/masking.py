@@ -1,5 +1,7 @@
 """Masking of sensitive values for lists and exports (等保: phone and ID numbers never in full)."""
 
+from collections.abc import Callable
+
 
 def mask_phone(value: str) -> str:
     """13812345678 -> 138****5678; short or empty values are masked whole."""
@@ -17,3 +19,13 @@ def mask_id_number(value: str) -> str:
     if len(text) <= 5:
         return "*" * len(text)
     return text[:3] + "*" * (len(text) - 5) + text[-2:]
+
+
+# The sensitive fields of the domain models and how each is masked (exports, lists, the change
+# history). ID numbers are also kept out of the audit trail altogether (audit_redacted_fields).
+SENSITIVE_FIELDS = {"contact_phone": mask_phone, "phone": mask_phone, "id_number": mask_id_number}
+
+
+def mask_for(field_name: str) -> Callable[[str], str]:
+    """The mask of a sensitive field (phone numbers by default)."""
+    return SENSITIVE_FIELDS.get(field_name, mask_phone)

@@ -24,6 +24,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticValidationError
 
+from kechuang.accounts.history import history_for
 from kechuang.accounts.roles import Role
 from kechuang.accounts.scoping import can
 from kechuang.core.crud import Resource, save_from_payload
@@ -298,14 +299,12 @@ def list_view(request: HttpRequest, page: Page) -> HttpResponse:
 
 
 def detail_view(request: HttpRequest, page: Page, pk: int) -> HttpResponse:
-    from kechuang.registry.selectors import change_history
-
     obj = get_object_or_404(page.resource.queryset(request.user), pk=pk)
     context = {
         "page": page,
         "obj": obj,
         "fields": display_fields(obj, page.detail_fields),
-        "history": change_history(obj),
+        "history": history_for(obj),
         "may_change": not page.read_only and can(request.user, "change", obj),
         "may_delete": not page.read_only and can(request.user, "delete", obj),
     }

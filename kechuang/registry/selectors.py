@@ -4,7 +4,6 @@ from typing import Any
 
 from django.db.models import Count, QuerySet
 
-from kechuang.accounts.models import AuditEntry
 from kechuang.registry.models import (
     AnnualReport,
     Area,
@@ -89,16 +88,6 @@ def industries_for(user: Any) -> QuerySet[IndustryChain]:
 
 def tech_fields_for(user: Any) -> QuerySet[TechField]:
     return TechField.objects.restrict(user, "view")
-
-
-def change_history(obj: Any, limit: int = 100) -> QuerySet[AuditEntry]:
-    """The audit entries of one object, newest first (the detail pages' 变更记录)."""
-    from django.contrib.contenttypes.models import ContentType
-
-    ct = ContentType.objects.get_for_model(type(obj))
-    return AuditEntry.objects.filter(content_type=ct, object_id=str(obj.pk)).order_by("-at", "-id")[
-        :limit
-    ]
 
 
 def registry_summary(user: Any) -> dict[str, Any]:

@@ -17,14 +17,13 @@ from typing import Any
 from django.db import models
 
 from kechuang.accounts.scoping import scope_filter
-from kechuang.core.masking import mask_id_number, mask_phone
+from kechuang.core.masking import mask_for
 from kechuang.registry.excel.importer import m2m_fields, related_paths
 from kechuang.registry.excel.parsing import neutralise_formula
 from kechuang.registry.excel.specs import Column, References, RegistrySpec, get_spec
 from kechuang.registry.excel.template import BOOL_LABELS, write_workbook
 
 CHUNK_SIZE = 2000
-MASKS = {"id_number": mask_id_number}
 
 
 def export_xlsx(registry_code: str, queryset: models.QuerySet, user: Any) -> bytes:
@@ -74,7 +73,7 @@ def cell_value(column: Column, obj: models.Model, unmasked: bool, refs: Referenc
         return None
     if column.kind in ("text", "uscc"):
         if column.sensitive and not unmasked:
-            value = MASKS.get(column.field, mask_phone)(value)
+            value = mask_for(column.field)(value)
         return _text(value)
     if column.kind == "bool":
         return BOOL_LABELS[0] if value else BOOL_LABELS[1]

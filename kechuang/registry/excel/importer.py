@@ -26,7 +26,7 @@ from kechuang.accounts.audit import creation_changes, diff, record_bulk
 from kechuang.accounts.models import AuditAction
 from kechuang.accounts.roles import ORGANIZATION_ROLES, Role, is_city
 from kechuang.accounts.scoping import fits_scope
-from kechuang.core.masking import mask_id_number, mask_phone
+from kechuang.core.masking import mask_for
 from kechuang.registry.engine.uscc import USCCError, normalize_uscc, validate_uscc
 from kechuang.registry.excel.parsing import (
     CellError,
@@ -66,7 +66,6 @@ USCC_FIX = (
     "请核对统一社会信用代码（可在国家企业信用信息公示系统查询），注意 0 与 O、1 与 I 的区别。"
 )
 FILE = "（文件）"
-MASKS = {"id_number": mask_id_number}
 
 __all__ = [
     "MAX_UPLOAD_BYTES",
@@ -786,7 +785,7 @@ def _plan_row(
             m2m[column.field] = value
             continue
         if column.sensitive and isinstance(value, str) and "*" in value:
-            mask = MASKS.get(column.field, mask_phone)
+            mask = mask_for(column.field)
             if stored is not None and mask(getattr(stored, column.field)) == value:
                 continue  # a masked export re-imported: keep the stored number
             report.add(

@@ -6,7 +6,6 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from kechuang.accounts.scoping import ScopeRule
-from kechuang.core.masking import mask_phone
 from kechuang.core.models import DomainModel
 from kechuang.registry.engine.uscc import USCCError, validate_uscc
 from kechuang.registry.models.reference import Area, IndustryChain, TechField
@@ -89,7 +88,3 @@ class Organization(DomainModel):
                 self.uscc = validate_uscc(self.uscc)
             except USCCError as error:
                 raise ValidationError({"uscc": str(error)}) from error
-
-    @property
-    def masked_contact_phone(self) -> str:
-        return mask_phone(self.contact_phone)

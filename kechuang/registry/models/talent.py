@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db import models
 
 from kechuang.accounts.scoping import ScopeRule
-from kechuang.core.masking import mask_id_number, mask_phone
+from kechuang.core.masking import mask_phone
 from kechuang.core.models import DomainModel
 from kechuang.registry.models.organizations import Organization
 from kechuang.registry.models.reference import TechField
@@ -45,10 +45,6 @@ class Talent(DomainModel):
 
     def __str__(self) -> str:
         return f"{self.name}（{self.organization}）"
-
-    @property
-    def masked_id_number(self) -> str:
-        return mask_id_number(self.id_number)
 
     @property
     def masked_phone(self) -> str:

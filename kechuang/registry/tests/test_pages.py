@@ -150,3 +150,28 @@ def test_figures_pages_run_the_whole_workflow(client_for: Any, orgs: Any) -> Non
     assert AnnualReport.objects.get(organization=orgs["wolong"], year=2024).rd_expense == 50
     detail = enterprise.get(f"/registry/figures/{submission.pk}/").content.decode()
     assert "市级已确认" in detail and "县区审核通过" in detail
+
+
+def test_change_history_reads_in_chinese_with_phones_masked(client_for: Any, orgs: Any) -> None:
+    org = orgs["wolong"]
+    client = client_for("city_staff")
+    client.post(
+        f"/registry/organizations/{org.pk}/edit/",
+        {
+            "uscc": org.uscc,
+            "name": org.name,
+            "kind": "university",
+            "area": "宛城区",
+            "contact_phone": "13900001111",
+        },
+    )
+    page = client.get(f"/registry/organizations/{org.pk}/")
+    (_entry, rows), *_ = page.context["history"]
+    changed = {label: (before, after) for label, before, after in rows}
+    assert changed["单位类型"] == ("企业", "高等院校")  # choice labels, not codes
+    assert changed["所在区域"] == ("卧龙区", "宛城区")  # the area by name, not its id
+    assert changed["联系电话"] == ("139****5678", "139****1111")  # masked, both sides
+    html = page.content.decode()
+    assert "contact_phone" not in html and "13900001111" not in html
+    created = page.context["history"][-1][1]
+    assert {label for label, _, _ in created}.isdisjoint({"id", "created_at", "updated_at"})
