@@ -17,6 +17,7 @@ from django.shortcuts import get_object_or_404
 from ninja import FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
+from kechuang.accounts.audit import record
 from kechuang.core.services import delete_instance, save_instance
 
 
@@ -38,8 +39,16 @@ class Resource:
 def save_from_payload(request: HttpRequest, resource: Resource, instance: Any, payload: Any) -> Any:
     with transaction.atomic():
         obj = save_instance(request.user, instance, resource.to_data(payload))
+        changes = {}
         for name, values in resource.many(payload).items():
-            getattr(obj, name).set(values)
+            related = getattr(obj, name)
+            before = sorted(related.values_list("pk", flat=True))
+            related.set(values)
+            after = sorted(related.values_list("pk", flat=True))
+            if before != after:
+                changes[name] = [before, after]
+        if changes:  # many-to-many writes send no post_save: the audit entry is written here
+            record("update", instance=obj, changes=changes)
     return resource.prepare(request, obj)
 
 

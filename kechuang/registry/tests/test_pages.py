@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from kechuang.accounts.models import AuditEntry
 from kechuang.registry.models import InnovationPlatform, Organization, Qualification
 
 pytestmark = pytest.mark.django_db
@@ -175,3 +176,27 @@ def test_change_history_reads_in_chinese_with_phones_masked(client_for: Any, org
     assert "contact_phone" not in html and "13900001111" not in html
     created = page.context["history"][-1][1]
     assert {label for label, _, _ in created}.isdisjoint({"id", "created_at", "updated_at"})
+
+
+def test_many_to_many_changes_are_audited_and_read_by_name(client_for: Any, orgs: Any) -> None:
+    client = client_for("county_staff")
+    data = {
+        "name": "卧龙共建实验室",
+        "kind": "key_lab",
+        "level": "municipal",
+        "host": orgs["wolong"].uscc,
+        "co_builders": orgs["wolong_univ"].uscc,
+        "status": "operating",
+    }
+    assert client.post("/registry/platforms/new/", data).status_code == 302
+    platform = InnovationPlatform.objects.get(name="卧龙共建实验室")
+    entries = AuditEntry.objects.filter(
+        content_type__model="innovationplatform", object_id=str(platform.pk), action="update"
+    )
+    assert entries.get().changes == {"co_builders": [[], [orgs["wolong_univ"].pk]]}
+    del data["co_builders"]
+    client.post(f"/registry/platforms/{platform.pk}/edit/", data)
+    assert entries.count() == 2
+    history = client.get(f"/registry/platforms/{platform.pk}/").context["history"]
+    rows = {label: (before, after) for label, before, after in history[0][1]}
+    assert rows["共建单位"] == ("卧龙测试学院（测试）", None)
