@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -35,7 +37,28 @@ PYDANTIC_MESSAGES = {
     "list_type": "应为列表。",
     "extra_forbidden": "不允许的字段。",
     "value_error": "取值无效。",
+    "int_from_float": "应为整数。",
+    "decimal_type": "应为数字。",
+    "decimal_max_digits": "数字位数过多。",
+    "decimal_max_places": "小数位数过多。",
+    "greater_than": "数值过小。",
+    "less_than": "数值过大。",
+    "too_long": "项目过多。",
+    "too_short": "项目不足。",
+    "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD。",
 }
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def pydantic_message(item: Mapping[str, Any]) -> str:
+    """One pydantic error in Chinese: our validators' own (Chinese) message, else the message of
+    its type, else a generic one — never pydantic's English text."""
+    kind = str(item.get("type", ""))
+    own = str(item.get("msg", "")).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    if kind in ("value_error", "assertion_error") and CJK.search(own):
+        return own
+    return PYDANTIC_MESSAGES.get(kind) or (own if CJK.search(own) else "取值无效。")
+
 
 STATUS_MESSAGES = {
     400: ("bad_request", "请求有误。"),
@@ -91,12 +114,7 @@ def ninja_validation_errors(exc: NinjaValidationError) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
     for item in exc.errors:
         path = _field_path(item.get("loc", ()))
-        message = PYDANTIC_MESSAGES.get(item.get("type", ""), "")
-        if not message:
-            message = str(item.get("msg", "取值无效。"))
-        if item.get("type") == "value_error" and item.get("msg"):
-            message = str(item["msg"]).removeprefix("Value error, ")
-        errors.setdefault(path, []).append(message)
+        errors.setdefault(path, []).append(pydantic_message(item))
     return errors
 
 

@@ -28,7 +28,7 @@ from kechuang.accounts.history import history_for
 from kechuang.accounts.roles import Role
 from kechuang.accounts.scoping import can
 from kechuang.core.crud import Resource, save_from_payload
-from kechuang.core.errors import PYDANTIC_MESSAGES, django_validation_errors
+from kechuang.core.errors import django_validation_errors, pydantic_message
 from kechuang.core.services import delete_instance
 
 
@@ -221,10 +221,7 @@ def pydantic_errors(error: PydanticValidationError) -> dict[str, list[str]]:
     result: dict[str, list[str]] = {}
     for item in error.errors():
         name = str(item["loc"][0]) if item["loc"] else "__all__"
-        message = PYDANTIC_MESSAGES.get(item["type"]) or str(item["msg"]).removeprefix(
-            "Value error, "
-        )
-        result.setdefault(name, []).append(message)
+        result.setdefault(name, []).append(pydantic_message(item))
     return result
 
 

@@ -180,3 +180,23 @@ def test_nul_bytes_in_a_filter_never_cause_a_server_error(client_for: Any, refer
         assert listed.json()["count"] == 0
     else:
         assert_error_shape(listed, 422, "validation_error")
+
+
+def test_validation_messages_are_never_pydantic_english(client_for: Any) -> None:
+    import json
+
+    from kechuang.core.errors import CJK, pydantic_message
+
+    response = client_for("city_staff").post(
+        "/api/accounts/tokens", json.dumps({"name": "x", "days": 1.5}), "application/json"
+    )
+    body = assert_error_shape(response, 422, "validation_error")
+    messages = [m for ms in body["errors"].values() for m in ms]
+    assert messages and all(CJK.search(m) for m in messages), messages
+    # a type nobody mapped gets the generic Chinese message; our validators keep their own
+    assert (
+        pydantic_message({"type": "uuid_parsing", "msg": "Input should be a UUID"}) == "取值无效。"
+    )
+    assert (
+        pydantic_message({"type": "value_error", "msg": "Value error, 校验位错误"}) == "校验位错误"
+    )
