@@ -721,10 +721,20 @@ def _plan(spec: RegistrySpec, parsed: list[ParsedRow], user: Any, report: Import
     _resolve_leaders(spec, parsed, report)
     existing = _existing(spec, {row.key for row in parsed if row.ok and row.key is not None})
     exclude = [f.name for f in spec.model._meta.get_fields() if f.is_relation]
+    pending = _pending_figures(parsed) if spec is ANNUAL_REPORTS else set()
     for row in parsed:
         if row.failed:
             _partial_clean(spec, row, exclude, report)
         if not row.ok:
+            continue
+        if (getattr(row.values.get("organization"), "pk", None), row.values.get("year")) in pending:
+            report.add(
+                row.number,
+                spec.column("organization").header_zh,  # type: ignore[union-attr]
+                row.cells.get("organization"),
+                f"该单位 {row.values['year']} 年度已有待审核的填报，导入的数据会被其后的审核覆盖。",
+                "请先在“填报审核”中确认或退回该填报，再导入。",
+            )
             continue
         matches = existing.get(row.key, [])  # type: ignore[arg-type]
         if len(matches) > 1:
@@ -746,6 +756,22 @@ def _plan(spec: RegistrySpec, parsed: list[ParsedRow], user: Any, report: Import
             report.to_update += 1
         else:
             report.unchanged += 1
+
+
+def _pending_figures(parsed: list[ParsedRow]) -> set[tuple[int, int]]:
+    """(organization id, year) of the rows' figures awaiting review in the workflow."""
+    from kechuang.registry.workflow import PENDING
+
+    rows = [r for r in parsed if r.ok and r.values.get("organization") is not None]
+    if not rows:
+        return set()
+    return set(
+        FigureSubmission.objects.filter(
+            status__in=PENDING,
+            organization__in={r.values["organization"].pk for r in rows},
+            year__in={r.values["year"] for r in rows},
+        ).values_list("organization_id", "year")
+    )
 
 
 def _partial_clean(

@@ -714,3 +714,22 @@ def test_a_masked_export_reimported_keeps_the_stored_number(
     commit(report, staff)
     wolong.refresh_from_db()
     assert (wolong.name, wolong.contact_phone) == ("卧龙新名（测试）", "13912345678")
+
+
+def test_figures_awaiting_review_are_not_overwritten_by_an_import(
+    staff: Any, users: dict[str, Any], orgs: dict[str, Any]
+) -> None:
+    from kechuang.registry import workflow
+
+    workflow.submit(users["enterprise"], orgs["wolong"], 2023, {"total_revenue": "100"})
+    rows = [figures_row(orgs["wolong"].uscc, **{"总收入（万元）": "900"})]
+    report = run("annual_reports", make_xlsx("annual_reports", rows), staff)
+    assert problems(report) == [
+        (
+            2,
+            "单位统一社会信用代码",
+            "该单位 2023 年度已有待审核的填报，导入的数据会被其后的审核覆盖。",
+        )
+    ]
+    assert report.to_create == 0
+    assert not AnnualReport.objects.filter(organization=orgs["wolong"], year=2023).exists()
