@@ -241,8 +241,9 @@ def ordering_choices(r: Resource) -> list[tuple[str, str]]:
     return choices
 
 
-def list_view(request: HttpRequest, page: Page) -> HttpResponse:
-    r = page.resource
+def filtered(request: HttpRequest, r: Any) -> tuple[Any, dict[str, list[str]], str]:
+    """The list's rows for the query string: (queryset, filter errors, ordering). The list page
+    and the Excel export share it, so an export is exactly the list the user sees."""
     data = {k: v for k, v in request.GET.items() if k in r.filters.model_fields and v != ""}
     try:
         filters = r.filters(**data)
@@ -253,7 +254,16 @@ def list_view(request: HttpRequest, page: Page) -> HttpResponse:
     allowed = {o for name in r.orderings for o in (name, f"-{name}")}
     if ordering not in allowed:
         ordering = r.orderings[0]
-    queryset = filters.filter(r.queryset(request.user)).order_by(ordering, "pk")
+    return (
+        filters.filter(r.queryset(request.user)).order_by(ordering, "pk"),
+        filter_errors,
+        ordering,
+    )
+
+
+def list_view(request: HttpRequest, page: Page) -> HttpResponse:
+    r = page.resource
+    queryset, filter_errors, ordering = filtered(request, r)
     paginator = Paginator(queryset, 50)
     current = paginator.get_page(request.GET.get("page"))
     query = request.GET.copy()

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kechuang.core.downloads import XLSX, attachment
-from kechuang.core.webcrud import may_write
+from kechuang.core.webcrud import filtered, may_write
 from kechuang.registry.pages import PAGES
 
 UPLOAD_DIR = settings.MEDIA_ROOT / "imports"
@@ -55,13 +55,15 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
     spec, page = _spec(code), _page(code)
     if page is None:
         raise Http404
-    r = page.resource
-    data = {k: v for k, v in request.GET.items() if k in r.filters.model_fields and v != ""}
-    try:
-        filters = r.filters(**data)
-    except Exception:
-        filters = r.filters()
-    queryset = filters.filter(r.queryset(request.user)).order_by(r.orderings[0], "pk")
+    queryset, errors, _ = filtered(request, page.resource)
+    if errors:  # never export a misread filter: the whole registry would go out
+        problems = "；".join(f"{m}" for ms in errors.values() for m in ms)
+        return render(
+            request,
+            "core/error.html",
+            {"status": 422, "title": "筛选条件有误，未导出", "message": problems},
+            status=422,
+        )
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _xlsx(
         exporter.export_xlsx(code, queryset, request.user), f"{spec.title_zh}-{stamp}.xlsx"

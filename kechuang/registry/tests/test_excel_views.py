@@ -87,6 +87,14 @@ def test_export_follows_the_list_filters(client_for: Any, orgs: Any) -> None:
     ]
 
 
+def test_an_export_with_a_misread_filter_is_refused_not_widened(client_for: Any, orgs: Any) -> None:
+    response = client_for("city_staff").get(
+        "/registry/excel/organizations/export.xlsx", {"kind": "spaceship"}
+    )
+    assert response.status_code == 422
+    assert "筛选条件有误" in response.content.decode()
+
+
 def test_experts_cannot_import(client_for: Any, users: Any) -> None:
     assert client_for("expert").get("/registry/excel/organizations/import/").status_code == 403
     assert client_for("city_staff").get("/registry/excel/nonsense/template.xlsx").status_code == 404
