@@ -69,9 +69,7 @@ demo: venv assets $(VAR)/secret-key
 	$(PY) manage.py load_tier_rules && \
 	$(PY) manage.py screen_enterprises --years 2022-2025 --if-empty && \
 	echo "科创平台：http://127.0.0.1:$(PORT)  （用上面的 admin 账户登录；Ctrl+C 停止）" && \
-	{ $(PY) manage.py db_worker --no-startup-delay & worker=$$!; \
-	  trap 'kill $$worker 2>/dev/null' EXIT INT TERM; \
-	  $(VENV)/bin/gunicorn kechuang.wsgi --bind 127.0.0.1:$(PORT) --workers 2 --access-logfile -; }
+	exec ./scripts/serve.sh $(PY) $(VENV)/bin/gunicorn $(PORT)
 
 test: venv assets lint
 	$(PY) manage.py check --deploy --fail-level WARNING --settings=kechuang.settings_deploy_check
