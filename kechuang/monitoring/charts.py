@@ -6,8 +6,8 @@ fonts-noto-cjk; without that font the chart is still drawn, with the default fon
 
 from __future__ import annotations
 
+import functools
 import io
-import os
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +20,9 @@ from matplotlib import pyplot as plt
 CJK_FONT = Path("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc")
 
 
+@functools.cache
 def _font() -> Any:
+    """The CJK font, registered with matplotlib once per process."""
     if CJK_FONT.exists():
         font_manager.fontManager.addfont(str(CJK_FONT))
         return font_manager.FontProperties(fname=str(CJK_FONT))
@@ -37,7 +39,6 @@ def indicator_chart(
 ) -> bytes:
     """A line chart: counted published values, the planned path, registry-computed values and
     the target; returns PNG bytes."""
-    os.environ.setdefault("MPLCONFIGDIR", "/tmp/kechuang-matplotlib")
     font = _font()
     figure, axes = plt.subplots(figsize=(6.4, 2.6), dpi=150)
     try:

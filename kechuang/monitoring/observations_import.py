@@ -476,8 +476,14 @@ def _read_csv(content: bytes, report: ObservationImportReport) -> list[list[Any]
         return None
     try:
         return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error as error:
-        report.add(0, FILE, report.filename, f"CSV 格式有误：{error}。", CSV_FIX)
+    except csv.Error:  # Python's message is English: say what it means instead
+        report.add(
+            0,
+            FILE,
+            report.filename,
+            "CSV 格式有误：引号不成对，或某一格内容过长（超过 13 万字符）。",
+            CSV_FIX,
+        )
         return None
 
 

@@ -143,10 +143,6 @@ def _assign(instance: Any, **values: Any) -> None:
         instance.save()
 
 
-def load_default_plans() -> list[Plan]:
-    return [load_plan_file(path) for path in PLAN_FILES.values() if Path(path).exists()]
-
-
 @transaction.atomic
 def record_observation(user: Any, data: dict[str, Any]) -> Observation:
     """Record one observation; flag a conflict when another source disagrees for the same

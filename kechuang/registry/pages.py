@@ -325,4 +325,3 @@ PAGES.append(
         read_only=True,
     )
 )
-PAGE_BY_SLUG = {p.slug: p for p in PAGES}

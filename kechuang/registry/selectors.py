@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet
 
 from kechuang.registry.models import (
     AnnualReport,
@@ -92,12 +92,11 @@ def tech_fields_for(user: Any) -> QuerySet[TechField]:
 
 def registry_summary(user: Any) -> dict[str, Any]:
     """Counts for the home page, within the user's scope."""
-    organizations = Organization.objects.restrict(user, "view")
-    by_kind = dict(organizations.values_list("kind").annotate(n=Count("pk")).order_by())
+    counts = Organization.objects.restrict(user, "view").aggregate(
+        organizations=Count("pk"), demo_organizations=Count("pk", filter=Q(is_demo=True))
+    )
     return {
-        "organizations": sum(by_kind.values()),
-        "by_kind": by_kind,
-        "demo_organizations": organizations.filter(is_demo=True).count(),
+        **counts,
         "areas": Area.objects.restrict(user, "view").count(),
         "industries": IndustryChain.objects.restrict(user, "view").count(),
         "tech_fields": TechField.objects.restrict(user, "view").count(),

@@ -130,9 +130,6 @@ class QualificationIn(Schema):
     note: str = Field("", max_length=200)
 
 
-FIGURE_DESCRIPTION = "金额单位万元；人数为全年月平均数"
-
-
 class AnnualReportOut(Schema):
     id: int
     organization_uscc: str = Field(..., alias="organization.uscc")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.core.exceptions import ValidationError
 from django.db import models
 
 from kechuang.accounts.scoping import ScopeRule
 from kechuang.core.models import DomainModel
-from kechuang.registry.engine.uscc import USCCError, validate_uscc
+from kechuang.registry.engine.uscc import USCCError, normalize_uscc, validate_uscc
 from kechuang.registry.models.reference import Area, IndustryChain, TechField
 
 
@@ -81,10 +83,9 @@ class Organization(DomainModel):
     def __str__(self) -> str:
         return self.name
 
-    def clean(self) -> None:
-        super().clean()
+    def clean_fields(self, exclude: Any = None) -> None:
+        # Normalise what people paste (spaces, full width, lower case) before the field's own
+        # checks (length, the GB 32100 validator), which then report a bad code once.
         if self.uscc:
-            try:
-                self.uscc = validate_uscc(self.uscc)
-            except USCCError as error:
-                raise ValidationError({"uscc": str(error)}) from error
+            self.uscc = normalize_uscc(self.uscc)
+        super().clean_fields(exclude)

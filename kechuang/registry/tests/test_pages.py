@@ -88,6 +88,8 @@ def test_form_errors_are_chinese_and_nothing_is_saved(client_for: Any, orgs: Any
     )
     assert response.status_code == 422
     assert "统一社会信用代码校验位错误" in response.content.decode()
+    uscc = next(f for f in response.context["fields"] if f.name == "uscc")
+    assert len(uscc.errors) == 1  # reported once, not by two validators
     other_area = client.post(
         "/registry/platforms/new/",
         {
