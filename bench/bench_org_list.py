@@ -148,6 +148,8 @@ def main() -> None:
     Path(args.output).parent.mkdir(parents=True, exist_ok=True)
     Path(args.output).write_text(json.dumps(summary, ensure_ascii=False, indent=2) + "\n")
     print(f"worst p95 {worst} ms (target {TARGET_P95_MS} ms)")
+    if not summary["passed"]:
+        raise SystemExit(1)  # make bench fails on a regression
 
 
 if __name__ == "__main__":

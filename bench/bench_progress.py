@@ -76,6 +76,8 @@ def main() -> None:
     RESULTS.mkdir(parents=True, exist_ok=True)
     (RESULTS / "progress.json").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(result, ensure_ascii=False))
+    if not result["passed"]:
+        raise SystemExit(1)  # make bench fails on a regression
 
 
 if __name__ == "__main__":

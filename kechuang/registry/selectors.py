@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 
 from kechuang.registry.models import (
     AnnualReport,
@@ -21,7 +21,7 @@ from kechuang.registry.models import (
 
 def organizations_for(user: Any) -> QuerySet[Organization]:
     return Organization.objects.restrict(user, "view").select_related(
-        "area", "industry", "tech_field"
+        "area", "industry__parent", "tech_field"
     )
 
 
@@ -37,7 +37,8 @@ def submissions_for(user: Any) -> QuerySet[FigureSubmission]:
     return (
         FigureSubmission.objects.restrict(user, "view")
         .select_related("organization__area", "submitted_by", "report")
-        .prefetch_related("reviews__reviewer")
+        # the organizations' confirmed figures, for each submission's diff in one query
+        .prefetch_related("reviews__reviewer", "organization__annual_reports")
     )
 
 
@@ -60,8 +61,8 @@ def talents_for(user: Any) -> QuerySet[Talent]:
 def teams_for(user: Any) -> QuerySet[Team]:
     return (
         Team.objects.restrict(user, "view")
-        .select_related("organization__area", "leader")
-        .prefetch_related("members")
+        .select_related("organization__area", "leader__organization")
+        .prefetch_related(Prefetch("members", Talent.objects.select_related("organization")))
     )
 
 

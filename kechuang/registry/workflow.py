@@ -60,7 +60,8 @@ def clean_values(raw: dict[str, Any]) -> dict[str, str | None]:
 
 
 def confirmed_values(organization: Organization, year: int) -> dict[str, str | None]:
-    report = AnnualReport.objects.filter(organization=organization, year=year).first()
+    # Through the relation, so a list that prefetched it (selectors.submissions_for) asks nothing.
+    report = next((r for r in organization.annual_reports.all() if r.year == year), None)
     if report is None:
         return {}
     return {name: None if v is None else str(v) for name, v in report.figures().items()}

@@ -202,3 +202,48 @@ def test_many_to_many_changes_are_audited_and_read_by_name(client_for: Any, orgs
     history = client.get(f"/registry/platforms/{platform.pk}/").context["history"]
     rows = {label: (before, after) for label, before, after in history[0][1]}
     assert rows["共建单位"] == ("卧龙测试学院（测试）", None)
+
+
+def test_team_detail_queries_do_not_grow_with_its_members(client_for: Any, orgs: Any) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kechuang.registry.models import Talent, Team
+
+    def talent(n: int) -> Talent:
+        return Talent.objects.create(name=f"成员{n}", organization=orgs["wolong"], degree="master")
+
+    team = Team.objects.create(
+        name="查询测试团队",
+        organization=orgs["wolong"],
+        leader=talent(0),
+        programme="industry_cultivated",
+        approved_year=2022,
+    )
+    client = client_for("city_staff")
+    counts = []
+    for n in (1, 4):
+        team.members.set([talent(n * 10 + i) for i in range(n)])
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(f"/registry/teams/{team.pk}/").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+
+
+def test_submission_list_api_queries_do_not_grow_with_the_page(
+    client_for: Any, users: Any, orgs: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from kechuang.registry import workflow
+
+    client = client_for("city_staff")
+    counts = []
+    for year in (2021, 2022, 2023):
+        workflow.submit(users["enterprise"], orgs["wolong"], year, {"total_revenue": str(year)})
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/api/registry/figure-submissions")
+        assert response.status_code == 200 and len(response.json()["items"]) == year - 2020
+        counts.append(len(queries))
+    assert counts[0] == counts[-1], counts
