@@ -57,10 +57,13 @@ class Computed:
     trace_url: str  # the registry list holding the records behind the value
 
 
-def _subtree_counts(rows: Any, areas: list[Area]) -> dict[str, Decimal]:
+def _area_tree() -> dict[int, Area]:
+    return {a.pk: a for a in Area.objects.only("pk", "path", "code")}
+
+
+def _subtree_counts(rows: Any, areas: list[Area], by_id: dict[int, Area]) -> dict[str, Decimal]:
     """Roll per-area sums ({area_id: value}) up to each of `areas` (by path prefix); the rows
-    may hold any area of the tree, not only those asked for."""
-    by_id = {a.pk: a for a in Area.objects.only("pk", "path", "code")}
+    may hold any area of the tree (`by_id`, read once per series), not only those asked for."""
     totals: dict[str, Decimal] = defaultdict(Decimal)
     for area_id, value in rows:
         leaf = by_id.get(area_id)
@@ -132,12 +135,13 @@ def computed_series(
     year of the plan scans each registry table once (bench/bench_progress.py).
     """
     result: dict[str, dict[int, Computed]] = defaultdict(dict)
+    tree = _area_tree()
     if code in (ComputedFrom.HNTE_COUNT, ComputedFrom.TSME_COUNT):
         kind = "HNTE" if code == ComputedFrom.HNTE_COUNT else "TSME"
         label = "高新技术企业" if kind == "HNTE" else "科技型中小企业"
         per_year = _valid_qualifications_per_year(kind, years)
         for year in years:
-            day, totals = year_end(year), _subtree_counts(per_year[year], areas)
+            day, totals = year_end(year), _subtree_counts(per_year[year], areas, tree)
             for area in areas:
                 n = totals.get(area.code, Decimal(0))
                 result[area.code][year] = Computed(
@@ -155,7 +159,7 @@ def computed_series(
             lambda year: Q(approved_on__lte=year_end(year)),
         )
         for year in years:
-            day, totals = year_end(year), _subtree_counts(per_year[year], areas)
+            day, totals = year_end(year), _subtree_counts(per_year[year], areas, tree)
             for area in areas:
                 n = totals.get(area.code, Decimal(0))
                 result[area.code][year] = Computed(
@@ -175,7 +179,7 @@ def computed_series(
             lambda year: Patent.high_value_on(year_end(year)),
         )
         for year in years:
-            day, totals = year_end(year), _subtree_counts(per_year[year], areas)
+            day, totals = year_end(year), _subtree_counts(per_year[year], areas, tree)
             population = published_latest("population", areas, year)
             for area in areas:
                 n = totals.get(area.code, Decimal(0))
@@ -205,8 +209,8 @@ def computed_series(
             .values_list("organization__area", "year", "rd", "revenue")
         )
         for year in years:
-            rd = _subtree_counts([(a, r) for a, y, r, _ in rows if y == year], areas)
-            revenue = _subtree_counts([(a, v) for a, y, _, v in rows if y == year], areas)
+            rd = _subtree_counts([(a, r) for a, y, r, _ in rows if y == year], areas, tree)
+            revenue = _subtree_counts([(a, v) for a, y, _, v in rows if y == year], areas, tree)
             for area in areas:
                 r, v = rd.get(area.code, Decimal(0)), revenue.get(area.code, Decimal(0))
                 value = float(r / v * 100) if v else None

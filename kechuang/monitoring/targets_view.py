@@ -3,7 +3,7 @@ zones): by baseline share with hand-set exceptions for quantities, by hand for s
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.contrib import messages
@@ -15,10 +15,12 @@ from django.shortcuts import redirect, render
 from kechuang.accounts.roles import is_city, is_government
 from kechuang.monitoring import progress_view as pv
 from kechuang.monitoring import selectors, services
-from kechuang.monitoring.models import AreaTarget
+from kechuang.monitoring.models import AreaTarget, ComputedFrom
+from kechuang.registry.excel.parsing import CellError, parse_decimal
 from kechuang.registry.models import Area
 
-COMPUTABLE = ("hnte_count", "tsme_count", "platforms")
+# Counts the registries hold per area (intensities and ratios are not split by baseline share).
+COUNTED = (ComputedFrom.HNTE_COUNT, ComputedFrom.TSME_COUNT, ComputedFrom.PLATFORMS)
 
 
 def is_additive(indicator: Any) -> bool:
@@ -28,15 +30,14 @@ def is_additive(indicator: Any) -> bool:
 
 
 def _number(raw: str, label: str, errors: dict[str, list[str]], key: str) -> float | None:
-    raw = raw.strip().replace(",", "")
-    if raw == "":
-        return None
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
+    try:  # the registry's reader: full-width digits, thousands separators and units accepted
+        value = parse_decimal(raw, places=4, allow_negative=True)
+    except CellError:
         errors[key] = [f"{label}应为数字。"]
         return None
-    if not value.is_finite() or value < 0:
+    if value is None:
+        return None
+    if value < 0:
         errors[key] = [f"{label}应为不小于 0 的数。"]
         return None
     return float(value)
@@ -49,8 +50,8 @@ def _suggested_baselines(indicator: Any, areas: list[Area]) -> dict[str, tuple[f
     out: dict[str, tuple[float, str]] = {}
     if year is None:
         return out
-    if indicator.code in COMPUTABLE:
-        series = selectors.computed_series(indicator.code, [year], areas)
+    if indicator.computed_from in COUNTED:  # as the bureau configured it (admin)
+        series = selectors.computed_series(indicator.computed_from, [year], areas)
         for area in areas:
             point = series.get(area.code, {}).get(year)
             if point is not None:
