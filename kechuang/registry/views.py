@@ -71,7 +71,7 @@ def figures_new(request: HttpRequest) -> HttpResponse:
                     year,
                     values,
                     request.POST.get("comment", ""),
-                    confirm_now=bool(request.POST.get("confirm_now")) and is_city(request.user),
+                    confirm_now=bool(request.POST.get("confirm_now")),
                 )
             except ValidationError as error:
                 errors = django_validation_errors(error)

@@ -92,6 +92,10 @@ def submit(
     """填报: propose figures for one organization and year."""
     if not can(user, "change", organization):
         raise PermissionDenied("您无权填报该单位的年度数据。")
+    if confirm_now and not is_city(user):  # decided here for the page and the API alike
+        raise PermissionDenied(
+            "只有市科技局工作人员可以提交即确认；请正常提交，待县区审核、市级确认。"
+        )
     if not 2000 <= int(year) <= timezone.localdate().year:
         raise ValidationError({"year": f"年度应在 2000 至 {timezone.localdate().year} 之间。"})
     values = clean_values(raw)

@@ -247,3 +247,35 @@ def test_submission_list_api_queries_do_not_grow_with_the_page(
         assert response.status_code == 200 and len(response.json()["items"]) == year - 2020
         counts.append(len(queries))
     assert counts[0] == counts[-1], counts
+
+
+def test_confirm_now_is_refused_alike_on_the_page_and_the_api(client_for: Any, orgs: Any) -> None:
+    import json
+
+    from kechuang.registry.models import FigureSubmission
+
+    client = client_for("enterprise")
+    page = client.post(
+        "/registry/figures/new/",
+        {
+            "organization": orgs["wolong"].uscc,
+            "year": "2023",
+            "total_revenue": "10",
+            "confirm_now": "1",
+        },
+    )
+    assert page.status_code == 422 and "只有市科技局工作人员可以提交即确认" in page.content.decode()
+    api = client.post(
+        "/api/registry/figure-submissions",
+        json.dumps(
+            {
+                "organization": orgs["wolong"].uscc,
+                "year": 2023,
+                "values": {"total_revenue": "10"},
+                "confirm_now": True,
+            }
+        ),
+        "application/json",
+    )
+    assert api.status_code == 403
+    assert not FigureSubmission.objects.exists()
