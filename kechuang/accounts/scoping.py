@@ -105,6 +105,18 @@ def _follow(obj: Any, path: str) -> Any:
     )
 
 
+def may_add(user: Any, model: type[models.Model]) -> bool:
+    """Whether `user` may add rows of `model` anywhere at all (the same rule as `fits_scope`
+    applies to each row): e.g. enterprise users edit their own organization but add none."""
+    rule: ScopeRule = model.scope  # type: ignore[attr-defined]
+    condition = scope_filter(rule, user, "add")
+    if condition is None:
+        return True
+    if condition == _nothing():
+        return False
+    return not (user.role in ORGANIZATION_ROLES and rule.organization == "pk")
+
+
 def can(user: Any, action: Action, obj: models.Model) -> bool:
     """Whether `user` may perform `action` on `obj` as stored (for "add": as it is in memory)."""
     condition = scope_filter(obj.scope, user, action)  # type: ignore[attr-defined]

@@ -26,7 +26,7 @@ from pydantic import ValidationError as PydanticValidationError
 
 from kechuang.accounts.history import history_for
 from kechuang.accounts.roles import Role
-from kechuang.accounts.scoping import can
+from kechuang.accounts.scoping import can, may_add
 from kechuang.core.crud import Resource, save_from_payload
 from kechuang.core.errors import django_validation_errors, pydantic_message
 from kechuang.core.services import delete_instance
@@ -299,6 +299,7 @@ def list_view(request: HttpRequest, page: Page) -> HttpResponse:
             "ordering": ordering,
             "orderings": ordering_choices(r),
             "may_write": may_write(request.user),
+            "may_add": may_add(request.user, r.model),
             "create_url": page.create_url
             or ("" if page.read_only else reverse(f"registry:{page.slug}_create")),
         },
@@ -325,9 +326,10 @@ def form_view(request: HttpRequest, page: Page, pk: int | None = None) -> HttpRe
     obj = get_object_or_404(r.queryset(request.user), pk=pk) if pk is not None else None
     if obj is not None and not can(request.user, "change", obj):
         raise PermissionDenied(f"您无权修改该{r.label}。")
-    if obj is None and not may_write(request.user):
+    if obj is None and not may_add(request.user, r.model):
         raise PermissionDenied(f"您无权新增{r.label}。")
     errors: dict[str, list[str]] = {}
+    denied = False
     values = initial_values(obj, page) if obj is not None else {}
     if request.method == "POST":
         values = posted_values(page, request)
@@ -338,10 +340,12 @@ def form_view(request: HttpRequest, page: Page, pk: int | None = None) -> HttpRe
             errors = pydantic_errors(error)
         except DjangoValidationError as error:
             errors = django_validation_errors(error)
+        except PermissionDenied as error:  # e.g. an area outside the user's: keep what was typed
+            errors, denied = {"__all__": [str(error)]}, True
         else:
             messages.success(request, f"已保存{r.label}“{saved}”。")
             return redirect(reverse(f"registry:{page.slug}_detail", args=[saved.pk]))
-    status = 422 if errors else 200
+    status = 403 if denied else 422 if errors else 200
     return render(
         request,
         "core/crud/form.html",

@@ -100,6 +100,8 @@ def test_form_errors_are_chinese_and_nothing_is_saved(client_for: Any, orgs: Any
         },
     )
     assert other_area.status_code == 403
+    assert "越权平台" in other_area.content.decode()  # the form comes back with what was typed
+    assert "管辖范围" in other_area.content.decode()
     assert not Organization.objects.filter(name="校验位错误企业").exists()
     assert not InnovationPlatform.objects.exists()
 
@@ -279,3 +281,11 @@ def test_confirm_now_is_refused_alike_on_the_page_and_the_api(client_for: Any, o
     )
     assert api.status_code == 403
     assert not FigureSubmission.objects.exists()
+
+
+def test_enterprise_users_are_not_offered_to_add_organizations(client_for: Any, orgs: Any) -> None:
+    client = client_for("enterprise")
+    listing = client.get("/registry/organizations/")
+    assert listing.context["may_add"] is False and "新增创新主体" not in listing.content.decode()
+    assert client.get("/registry/organizations/new/").status_code == 403
+    assert client_for("county_staff").get("/registry/organizations/").context["may_add"] is True
