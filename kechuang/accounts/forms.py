@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm
 
 from kechuang.accounts.models import ApiToken
@@ -10,11 +11,26 @@ from kechuang.accounts.selectors import AuditFilter
 from kechuang.accounts.services import lockout_message, lockout_remaining
 
 
+def lockout_policy() -> str:
+    """The lock-out rule as the settings make it (KECHUANG_LOGIN_* can change it)."""
+    return (
+        f"连续 {settings.LOGIN_MAX_FAILURES} 次密码错误将锁定账户 "
+        f"{settings.LOGIN_LOCKOUT_MINUTES} 分钟"
+    )
+
+
+def session_policy() -> str:
+    return f"{settings.SESSION_COOKIE_AGE // 60} 分钟无操作将自动退出"
+
+
 class LoginForm(AuthenticationForm):
-    error_messages = {
-        "invalid_login": "用户名或密码错误。连续 5 次错误将锁定账户 15 分钟。",
-        "inactive": "该账户已停用，请联系市科技局管理员。",
-    }
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.error_messages = {
+            **self.error_messages,
+            "invalid_login": f"用户名或密码错误。{lockout_policy()}。",
+            "inactive": "该账户已停用，请联系市科技局管理员。",
+        }
 
     def clean(self) -> dict[str, Any]:
         try:

@@ -1,9 +1,11 @@
-"""Password policy: at least 3 of the 4 character classes (upper, lower, digit, symbol)."""
+"""Password policy: a minimum length and at least 3 of the 4 character classes (upper, lower,
+digit, symbol), with Chinese messages."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 
@@ -32,3 +34,19 @@ class CharacterClassValidator:
 
     def get_help_text(self) -> str:
         return f"密码须包含大写字母、小写字母、数字、符号中的至少 {self.min_classes} 类。"
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's length rule with a Chinese message (its zh-Hans catalogue leaves the plural
+    "too short" message in English)."""
+
+    def validate(self, password: str, user: Any = None) -> None:
+        if len(password) < self.min_length:
+            raise ValidationError(
+                "密码太短，至少需要 %(min_length)d 个字符。",
+                code="password_too_short",
+                params={"min_length": self.min_length},
+            )
+
+    def get_help_text(self) -> str:
+        return f"密码至少 {self.min_length} 个字符。"

@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import messages
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
@@ -13,7 +16,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kechuang.accounts import selectors, services
-from kechuang.accounts.forms import AuditFilterForm, LoginForm, TokenForm
+from kechuang.accounts.forms import (
+    AuditFilterForm,
+    LoginForm,
+    TokenForm,
+    lockout_policy,
+    session_policy,
+)
 from kechuang.accounts.history import readable
 from kechuang.accounts.models import ApiToken
 from kechuang.accounts.selectors import AuditFilter
@@ -24,10 +33,23 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {
+            **super().get_context_data(**kwargs),
+            "security_notice": f"{lockout_policy()}；{session_policy()}。",
+        }
+
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
     success_url = reverse_lazy("core:home")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        # the rules as the validators state them (settings.AUTH_PASSWORD_VALIDATORS)
+        return {
+            **super().get_context_data(**kwargs),
+            "password_rules": password_validators_help_texts(),
+        }
 
     def form_valid(self, form):  # type: ignore[no-untyped-def]
         form.user.password_changed_at = timezone.now()

@@ -48,8 +48,8 @@ def test_five_failures_lock_the_account_even_with_the_right_password(make_user: 
         assert (
             "用户名或密码错误" in login(client, "zhang", f"Wrong-pass-{attempt}").content.decode()
         )
-    fifth = login(client, "zhang", "Wrong-pass-5").content.decode()
-    assert "已被锁定" in fifth and "15 分钟" in fifth
+    fifth = " ".join(login(client, "zhang", "Wrong-pass-5").context["form"].non_field_errors())
+    assert "已被锁定" in fifth and "15 分钟" in fifth  # the form's error, not the page's notice
     # The right password is refused while the lock lasts.
     response = login(client, "zhang", STRONG_PASSWORD)
     assert response.status_code == 200 and "已被锁定" in response.content.decode()
@@ -118,6 +118,16 @@ def test_sessions_expire_after_thirty_idle_minutes() -> None:
     assert settings.SESSION_SAVE_EVERY_REQUEST is True
 
 
+def test_the_login_page_states_the_policy_the_settings_set() -> None:
+    from django.test import override_settings
+
+    with override_settings(LOGIN_MAX_FAILURES=3, LOGIN_LOCKOUT_MINUTES=20, SESSION_COOKIE_AGE=600):
+        page = Client().get("/accounts/login/")
+    assert page.context["security_notice"] == (
+        "连续 3 次密码错误将锁定账户 20 分钟；10 分钟无操作将自动退出。"
+    )
+
+
 @pytest.mark.parametrize(
     ("password", "accepted"),
     [
@@ -157,7 +167,8 @@ def test_password_change_applies_the_policy(make_user: Any) -> None:
         "/accounts/password/",
         {"old_password": STRONG_PASSWORD, "new_password1": "short1A", "new_password2": "short1A"},
     )
-    assert weak.status_code == 200 and "至少" in weak.content.decode()
+    problems = " ".join(weak.context["form"].errors.get("new_password2", []))
+    assert weak.status_code == 200 and "至少" in problems
     ok = client.post(
         "/accounts/password/",
         {
