@@ -22,6 +22,18 @@ def test_home_empty_state_tells_staff_how_to_start(client_for: Any, users: Any) 
     assert 'data-testid="empty-state"' in page and "请联系所在县区科技部门" in page
 
 
+def test_home_empty_state_shows_staff_where_to_add_the_first_organization(
+    make_user: Any,
+) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(make_user("city_staff"))
+    page = client.get("/").content.decode()
+    assert 'data-testid="add-first"' in page and "/registry/organizations/new/" in page
+    assert "/registry/excel/organizations/import/" in page and "将随" not in page
+
+
 def test_home_empty_state_when_reference_data_is_missing(db: Any) -> None:
     from kechuang.accounts.models import User
 
