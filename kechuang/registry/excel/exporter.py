@@ -35,7 +35,7 @@ def export_xlsx(registry_code: str, queryset: models.QuerySet, user: Any) -> byt
     visible = visible.select_related(*related_paths(spec)).prefetch_related(*m2m_fields(spec))
     changeable = _changeable_ids(spec, visible, user)
     refs = References.load()
-    return write_workbook(spec, _rows(spec, visible, changeable, refs))
+    return write_workbook(spec, _rows(spec, visible, changeable, refs), refs)
 
 
 def _changeable_ids(spec: RegistrySpec, queryset: models.QuerySet, user: Any) -> set[Any] | None:

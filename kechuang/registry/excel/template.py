@@ -19,6 +19,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
+from kechuang.registry.excel.parsing import neutralise_formula
 from kechuang.registry.excel.specs import Column, References, RegistrySpec, get_spec
 
 INSTRUCTIONS_SHEET = "填写说明"
@@ -60,14 +61,17 @@ def build_template(registry_code: str) -> bytes:
     return write_workbook(get_spec(registry_code), rows=())
 
 
-def write_workbook(spec: RegistrySpec, rows: Iterable[Sequence[Any]]) -> bytes:
-    """Stream `rows` (one value per column of the spec) into the registry workbook.
+def write_workbook(
+    spec: RegistrySpec, rows: Iterable[Sequence[Any]], refs: References | None = None
+) -> bytes:
+    """Stream `rows` (one value per column of the spec) into the registry workbook; `refs` are
+    the reference lists when the caller has loaded them already.
 
     Write-only mode keeps memory flat for exports of any length.
     """
     workbook = Workbook(write_only=True)
     data = workbook.create_sheet(spec.sheet_title)
-    options = option_lists(spec)
+    options = option_lists(spec, refs or References.load())
     option_columns: dict[str, int] = {}
     for index, column in enumerate(spec.columns, start=1):
         data.column_dimensions[get_column_letter(index)].width = column.width
@@ -85,9 +89,8 @@ def write_workbook(spec: RegistrySpec, rows: Iterable[Sequence[Any]]) -> bytes:
     return buffer.getvalue()
 
 
-def option_lists(spec: RegistrySpec) -> dict[str, list[str]]:
+def option_lists(spec: RegistrySpec, refs: References) -> dict[str, list[str]]:
     """The drop-down values of each coded column, keyed by field name."""
-    refs = References.load()
     lists: dict[str, list[str]] = {}
     for column in spec.data_columns:
         if column.kind == "choice" and column.choices is not None:
@@ -202,7 +205,7 @@ def _write_instructions(
                 column.header_zh,
                 "必填" if column.required else ("忽略" if column.kind == "info" else "选填"),
                 allowed,
-                "'" + example if example.startswith(("=", "+", "-", "@")) else example,
+                neutralise_formula(example),
             ]
         )
     sheet.append([])

@@ -495,8 +495,11 @@ def write_ecosystem(
                 say(f"已写入 {details.org.index + 1} 家单位的明细")
         try:
             counts = tables.finish()
-        except IntegrityError as error:
-            raise DemoDataExists(f"演示数据与已有数据冲突（唯一性约束）：{error}") from error
+        except IntegrityError as error:  # the database's own (English) text stays in the chain
+            raise DemoDataExists(
+                "演示数据与已有数据冲突（统一社会信用代码、证书编号等唯一字段重复）；"
+                "请在空数据库上生成，或换一个随机种子。"
+            ) from error
         _rebind_users(saved_users)
         report.counts = counts
         report.seconds = round(time.perf_counter() - started, 1)
