@@ -47,6 +47,8 @@ PYDANTIC_MESSAGES = {
     "too_short": "项目不足。",
     "date_from_datetime_inexact": "日期格式应为 YYYY-MM-DD。",
 }
+CSRF_MESSAGE = "CSRF 校验失败：请刷新页面后重试，或改用 API 令牌。"
+SERVER_ERROR_MESSAGE = "服务器内部错误，请稍后再试或联系管理员。"
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
@@ -135,8 +137,10 @@ def install_handlers(api: Any) -> None:
         status: int,
         message: str | None = None,
         errors: dict[str, list[str]] | None = None,
+        code: str | None = None,
     ) -> HttpResponse:
-        return api.create_response(request, error_body(status, message, errors), status=status)
+        body = error_body(status, message, errors, code)
+        return api.create_response(request, body, status=status)
 
     @api.exception_handler(NinjaValidationError)
     def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
@@ -181,8 +185,8 @@ def install_handlers(api: Any) -> None:
     @api.exception_handler(HttpError)
     def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         if exc.message == "CSRF check Failed":
-            return respond(request, 403, "CSRF 校验失败：请刷新页面后重试，或改用 API 令牌。")
-        message = exc.message if any("\u4e00" <= c <= "\u9fff" for c in exc.message) else None
+            return respond(request, 403, CSRF_MESSAGE, code="csrf_failed")
+        message = exc.message if CJK.search(exc.message) else None
         return respond(request, exc.status_code, message)
 
 

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from kechuang.core.errors import error_response
+from kechuang.core.errors import CSRF_MESSAGE, SERVER_ERROR_MESSAGE, error_response
 from kechuang.registry.selectors import registry_summary
 
 
@@ -80,22 +80,14 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 def server_error(request: HttpRequest) -> HttpResponse:
     if _wants_json(request):
-        return JsonResponse(
-            {
-                "code": "server_error",
-                "message": "服务器内部错误，请稍后再试或联系管理员。",
-                "errors": {},
-            },
-            status=500,
-            json_dumps_params={"ensure_ascii": False},
-        )
+        return error_response(500, SERVER_ERROR_MESSAGE, code="server_error")
     return render(
         request,
         "core/error.html",
         {
             "status": 500,
             "title": "服务器错误",
-            "message": "服务器内部错误，请稍后再试或联系管理员。",
+            "message": SERVER_ERROR_MESSAGE,
         },
         status=500,
     )
@@ -103,9 +95,7 @@ def server_error(request: HttpRequest) -> HttpResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     if _wants_json(request):
-        return error_response(
-            403, "CSRF 校验失败：请刷新页面后重试，或改用 API 令牌。", code="csrf_failed"
-        )
+        return error_response(403, CSRF_MESSAGE, code="csrf_failed")
     return render(
         request,
         "core/error.html",
