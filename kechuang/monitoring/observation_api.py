@@ -52,7 +52,7 @@ class ObservationDetailOut(ObservationOut):
 
 
 class ObservationFilter(Schema):
-    plan: str = Field(oi.DEFAULT_PLAN, max_length=40, description="规划编号")
+    plan: str = Field(selectors.DEFAULT_PLAN, max_length=40, description="规划编号")
     indicator: str | None = Field(None, max_length=60, description="指标代码或量化承诺代码")
     area: str | None = Field(None, max_length=50, description="区域代码或名称")
     year: int | None = Field(None, ge=1990, le=2100)
@@ -61,7 +61,7 @@ class ObservationFilter(Schema):
 
 
 class ObservationIn(Schema):
-    plan: str = Field(oi.DEFAULT_PLAN, max_length=40)
+    plan: str = Field(selectors.DEFAULT_PLAN, max_length=40)
     indicator: str = Field(..., max_length=60, description="指标代码或量化承诺代码")
     area: str = Field(..., max_length=50, description="区域名称或代码")
     period: str = Field(..., max_length=20, description="2023、2021-2025 或 2022-01/2022-10")
@@ -91,8 +91,7 @@ def _plan(code: str) -> Any:
 @paginate(PageNumberPagination, page_size=50)
 def list_observations(request: HttpRequest, filters: Query[ObservationFilter]) -> Any:
     plan = _plan(filters.plan)
-    base = selectors.observations_for(request.user)
-    qs = base.filter(indicator__plan=plan) | base.filter(commitment__plan=plan)
+    qs = selectors.plan_observations(request.user, plan)
     if filters.indicator:
         qs = qs.filter(indicator__code=filters.indicator) | qs.filter(
             commitment__code=filters.indicator
@@ -112,13 +111,7 @@ def _detail(request: HttpRequest, pk: int) -> Observation:
     obs = get_object_or_404(selectors.observations_for(request.user), pk=pk)
     obs.vintages = list(  # type: ignore[attr-defined]
         selectors.observations_for(request.user)
-        .filter(
-            indicator=obs.indicator_id,
-            commitment=obs.commitment_id,
-            area=obs.area_id,
-            period=obs.period,
-            kind=obs.kind,
-        )
+        .filter(**selectors.version_key(obs))
         .order_by("-as_of", "-pk")
     )
     return obs

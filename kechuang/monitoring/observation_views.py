@@ -38,7 +38,7 @@ SESSION_KEY = "import-observations"
 
 
 def _plan(request: HttpRequest) -> Plan:
-    code = request.GET.get("plan") or request.POST.get("plan") or oi.DEFAULT_PLAN
+    code = request.GET.get("plan") or request.POST.get("plan") or selectors.DEFAULT_PLAN
     plan = selectors.plans_for(request.user).filter(code=code).first()
     if plan is None:
         raise Http404("规划不存在或尚未载入。")
@@ -55,27 +55,17 @@ def _subjects(plan: Plan) -> list[tuple[str, str, str]]:
     return rows
 
 
-def _key_filter(obs: Observation) -> dict[str, Any]:
-    return {
-        "indicator_id": obs.indicator_id,
-        "commitment_id": obs.commitment_id,
-        "area_id": obs.area_id,
-        "period": obs.period,
-        "kind": obs.kind,
-    }
-
-
 def _current_ids(rows: list[Observation]) -> set[int]:
     """Of the rows' keys, the id of the vintage that counts (newest as_of, not rejected)."""
     if not rows:
         return set()
-    keys = {tuple(_key_filter(o).values()) for o in rows}
+    keys = {tuple(selectors.version_key(o).values()) for o in rows}
     candidates = Observation.objects.filter(
         area_id__in={k[2] for k in keys}, period__in={k[3] for k in keys}
     ).exclude(state=ReviewState.REJECTED)
     best: dict[tuple[Any, ...], Observation] = {}
     for obs in candidates.order_by("as_of", "pk"):
-        key = tuple(_key_filter(obs).values())
+        key = tuple(selectors.version_key(obs).values())
         if key in keys:
             best[key] = obs
     return {o.pk for o in best.values()}
@@ -84,9 +74,7 @@ def _current_ids(rows: list[Observation]) -> set[int]:
 @login_required
 def observation_list(request: HttpRequest) -> HttpResponse:
     plan = _plan(request)
-    queryset = selectors.observations_for(request.user).filter(
-        indicator__plan=plan
-    ) | selectors.observations_for(request.user).filter(commitment__plan=plan)
+    queryset = selectors.plan_observations(request.user, plan)
     get = request.GET
     filters = {name: get.get(name, "").strip() for name in ("indicator", "area", "year", "kind")}
     filters["state"] = get.get("state", "").strip()
@@ -183,7 +171,7 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
     obs = get_object_or_404(selectors.observations_for(request.user), pk=pk)
     history = list(
         selectors.observations_for(request.user)
-        .filter(**_key_filter(obs))
+        .filter(**selectors.version_key(obs))
         .order_by("-as_of", "-pk")
     )
     current = _current_ids([obs])

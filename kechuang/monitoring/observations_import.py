@@ -46,7 +46,6 @@ from kechuang.registry.excel.parsing import (
 )
 from kechuang.registry.models import Area
 
-DEFAULT_PLAN = "nanyang-14"
 REQUIRED_COLUMNS = ("indicator", "area", "period", "value", "kind", "as_of", "source")
 OPTIONAL_COLUMNS = ("source_issuer", "source_url", "source_quote", "other_scope")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS

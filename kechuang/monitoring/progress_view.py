@@ -30,7 +30,6 @@ from kechuang.monitoring.models import (
 from kechuang.registry.models import Area
 from kechuang.registry.selectors import working_areas
 
-DEFAULT_PLAN = "nanyang-14"
 # Bootstrap colour of each status: 已达标 green, 正常 blue, 滞后 amber, 严重滞后 red, 暂无数据 grey.
 STATUS_COLOURS = {
     "met": "success",
@@ -78,7 +77,7 @@ def plan_for(user: Any, code: str | None = None) -> Plan | None:
     plans = Plan.objects.select_related("area") if user is None else selectors.plans_for(user)
     if code:
         return plans.filter(code=code).first()
-    return plans.filter(code=DEFAULT_PLAN).first() or plans.first()
+    return plans.filter(code=selectors.DEFAULT_PLAN).first() or plans.first()
 
 
 def areas_for(user: Any, plan: Plan) -> list[Area]:

@@ -28,7 +28,6 @@ from kechuang.monitoring.engine.progress import STATUS_LABELS
 from kechuang.monitoring.models import (
     COMPARATOR_LABELS,
     Commitment,
-    Observation,
     Plan,
     ReviewState,
 )
@@ -36,6 +35,7 @@ from kechuang.monitoring.selectors import (
     IndicatorRow,
     area_ranking,
     commitment_progress,
+    plan_observations,
     plan_progress,
 )
 from kechuang.registry.models import Area
@@ -244,8 +244,9 @@ def _quality_rows(city_rows: list[IndicatorRow], plan: Plan, as_of: dt.date) -> 
 
 
 def _observations(plan: Plan, as_of: dt.date) -> Any:
-    base = Observation.objects.filter(as_of__lte=as_of).exclude(state=ReviewState.REJECTED)
-    return base.filter(indicator__plan=plan) | base.filter(commitment__plan=plan)
+    return (
+        plan_observations(None, plan).filter(as_of__lte=as_of).exclude(state=ReviewState.REJECTED)
+    )
 
 
 def _source_rows(plan: Plan, as_of: dt.date) -> list[list[str]]:

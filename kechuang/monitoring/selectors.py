@@ -466,10 +466,32 @@ def heatmap(progress: dict[str, list[IndicatorRow]], areas: list[Area]) -> dict[
     }
 
 
+DEFAULT_PLAN = "nanyang-14"  # the plan pages and imports use when none is named
+
+
 def observations_for(user: Any) -> Any:
     return Observation.objects.restrict(user, "view").select_related(
         "indicator", "commitment", "area", "entered_by"
     )
+
+
+def plan_observations(user: Any, plan: Plan) -> Any:
+    """The observations of `plan` (its indicators' and its commitments') the user sees; `user`
+    None is the system (the report)."""
+    base = Observation.objects.all() if user is None else observations_for(user)
+    return base.filter(Q(indicator__plan=plan) | Q(commitment__plan=plan))
+
+
+def version_key(observation: Observation) -> dict[str, Any]:
+    """What makes two observations versions of one figure: indicator or commitment, area,
+    period and kind (a later as_of is a revision; another source disagreeing is a conflict)."""
+    return {
+        "indicator_id": observation.indicator_id,
+        "commitment_id": observation.commitment_id,
+        "area_id": observation.area_id,
+        "period": observation.period,
+        "kind": observation.kind,
+    }
 
 
 def plans_for(user: Any) -> Any:

@@ -26,6 +26,7 @@ from kechuang.monitoring.models import (
     Plan,
     ReviewState,
 )
+from kechuang.monitoring.selectors import version_key
 from kechuang.registry.models import Area
 
 PLAN_FILES = {"nanyang-14": settings.DATA_DIR / "plans" / "nanyang-14th.yaml"}
@@ -177,13 +178,9 @@ def record_observation(user: Any, data: dict[str, Any]) -> Observation:
 
 
 def same_key(observation: Observation) -> Any:
-    return Observation.objects.filter(
-        indicator=observation.indicator,
-        commitment=observation.commitment,
-        area=observation.area,
-        period=observation.period,
-        kind=observation.kind,
-    ).exclude(state=ReviewState.REJECTED)
+    return Observation.objects.filter(**version_key(observation)).exclude(
+        state=ReviewState.REJECTED
+    )
 
 
 def _flag_conflicts(observation: Observation) -> None:

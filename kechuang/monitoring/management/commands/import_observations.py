@@ -12,13 +12,13 @@ from django.core.management.base import BaseCommand, CommandError
 from kechuang.accounts.audit import audit_context
 from kechuang.monitoring.observations_import import (
     COLUMNS,
-    DEFAULT_PLAN,
     ImportRefused,
     ObservationImportReport,
     commit,
     get_plan,
     validate_file,
 )
+from kechuang.monitoring.selectors import DEFAULT_PLAN
 
 
 class Command(BaseCommand):

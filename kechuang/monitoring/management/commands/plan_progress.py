@@ -11,6 +11,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from kechuang.monitoring import progress_view as pv
+from kechuang.monitoring.selectors import DEFAULT_PLAN
 
 HEADERS = ("指标", "单位", "基期", "目标", "最新值（年份，类型）", "完成度", "状态", "登记库计算值")
 
@@ -96,7 +97,7 @@ class Command(BaseCommand):
     help = "打印规划进度（与规划监测页面、API 同一口径）：各项指标与量化承诺的完成情况。"
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--plan", default=pv.DEFAULT_PLAN, help="规划编号，默认 nanyang-14")
+        parser.add_argument("--plan", default=DEFAULT_PLAN, help="规划编号，默认 nanyang-14")
         parser.add_argument("--as-of", dest="as_of", help="测算日期 YYYY-MM-DD，默认今天")
         parser.add_argument("--area", help="区域名称或代码，默认规划所属城市")
         parser.add_argument("--format", choices=("table", "json"), default="table")
