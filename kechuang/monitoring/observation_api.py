@@ -134,9 +134,8 @@ def create_observation(request: HttpRequest, payload: ObservationIn) -> Any:
     valid, report = oi.validate_single(cells, request.user, plan)
     if valid is None:
         errors = oi.field_errors(report)
-        scope = [m for m in errors.get("area", []) if "管辖范围" in m]
-        if scope and len(errors) == 1:
-            raise PermissionDenied(scope[0])
+        if report.outside_scope and len(report.errors) == 1:  # right data, wrong area: 403
+            raise PermissionDenied(errors["area"][0])
         raise ValidationError(errors)
     obs = services.record_observation(request.user, dict(valid.data))
     return Status(201, _detail(request, obs.pk))

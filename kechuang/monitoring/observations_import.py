@@ -115,6 +115,7 @@ class ObservationImportReport:
     errors: list[RowError] = field(default_factory=list)
     rows: list[ValidRow] = field(default_factory=list, repr=False)
     user_id: int | None = None
+    outside_scope: int = 0  # rows refused only because their area is not the user's
 
     @property
     def ok(self) -> bool:
@@ -330,6 +331,7 @@ def validate_row(
             )
         texts[column] = text
     if area is not None and not _may_enter(ctx.user, area):
+        report.outside_scope += 1
         report.add(
             number,
             "area",
