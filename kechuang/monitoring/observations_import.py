@@ -27,7 +27,12 @@ from kechuang.accounts.roles import CITY_ROLES, Role
 from kechuang.accounts.scoping import fits_scope
 from kechuang.monitoring import services
 from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
-from kechuang.monitoring.engine.periods import Period, PeriodError, parse_period
+from kechuang.monitoring.engine.periods import (
+    Period,
+    PeriodError,
+    kind_period_problem,
+    parse_period,
+)
 from kechuang.monitoring.models import (
     Commitment,
     Indicator,
@@ -314,7 +319,7 @@ def validate_row(
                 )
                 as_of = None
     if period is not None and kind is not None:
-        mismatch = _kind_period_problem(kind, period)
+        mismatch = kind_period_problem(kind, period)
         if mismatch:
             report.add(number, "period", cells.get("period"), *mismatch)
     texts = {}
@@ -369,26 +374,6 @@ _REQUIRED_FIX = {
     "as_of": "请填写发布或修订日期，如 2024-03-15。",
     "source": "请填写来源名称，如“2023 年南阳市国民经济和社会发展统计公报”。",
 }
-
-
-def _kind_period_problem(kind: str, period: Period) -> tuple[str, str] | None:
-    """(problem, fix) when the kind and the period do not fit together."""
-    if kind == "cumulative" and period.kind != "years":
-        return (
-            "累计数的期间应为年份区间，如 2021-2025。",
-            "请把期间改为累计的起止年份，或把数据类型改为正式数/初步数。",
-        )
-    if kind == "partial" and period.kind != "months":
-        return (
-            "部分期间数的期间应为月份区间，如 2022-01/2022-10。",
-            "请写明该数据覆盖的起止月份。",
-        )
-    if kind in ("actual", "preliminary") and period.kind != "year":
-        return (
-            f"{OBSERVATION_KINDS[kind]}的期间应为单一年度，如 2023。",
-            "跨年合计请用“累计数”，不满一年的数据请用“部分期间数”。",
-        )
-    return None
 
 
 def _may_enter(user: Any, area: Area) -> bool:

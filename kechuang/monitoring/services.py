@@ -15,7 +15,7 @@ from kechuang.accounts.roles import is_city
 from kechuang.accounts.scoping import can
 from kechuang.core.services import save_instance
 from kechuang.monitoring.engine.areas import split_target
-from kechuang.monitoring.engine.periods import PeriodError, parse_period
+from kechuang.monitoring.engine.periods import PeriodError, kind_period_problem, parse_period
 from kechuang.monitoring.engine.plan_file import load_plan
 from kechuang.monitoring.models import (
     AreaTarget,
@@ -156,14 +156,9 @@ def record_observation(user: Any, data: dict[str, Any]) -> Observation:
         period = parse_period(str(data.get("period", "")))
     except PeriodError as error:
         raise ValidationError({"period": str(error)}) from error
-    if data.get("kind") == "cumulative" and period.kind != "years":
-        raise ValidationError({"period": "累计数的期间应为年份区间，如 2021-2025。"})
-    if data.get("kind") in ("actual", "preliminary") and period.kind != "year":
-        raise ValidationError(
-            {"period": "正式数和初步数的期间应为一个年度，如 2023；部分期间请选“部分期间数”。"}
-        )
-    if data.get("kind") == "partial" and period.kind != "months":
-        raise ValidationError({"period": "部分期间数的期间应为月份区间，如 2022-01/2022-10。"})
+    mismatch = kind_period_problem(str(data.get("kind", "")), period)
+    if mismatch is not None:
+        raise ValidationError({"period": "".join(mismatch)})
     values = {
         **data,
         "period": period.text,

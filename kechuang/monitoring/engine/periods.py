@@ -61,3 +61,27 @@ def _year(value: int) -> int:
     if not 1990 <= value <= 2100:
         raise PeriodError(f"年份 {value} 超出 1990–2100 的范围。")
     return value
+
+
+KIND_LABELS = {"actual": "正式数", "preliminary": "初步数"}
+
+
+def kind_period_problem(kind: str, period: Period) -> tuple[str, str] | None:
+    """(problem, fix) when an observation's kind and period do not fit together: cumulative
+    figures span years, partial figures span months, actual/preliminary cover one year."""
+    if kind == "cumulative" and period.kind != "years":
+        return (
+            "累计数的期间应为年份区间，如 2021-2025。",
+            "请把期间改为累计的起止年份，或把数据类型改为正式数/初步数。",
+        )
+    if kind == "partial" and period.kind != "months":
+        return (
+            "部分期间数的期间应为月份区间，如 2022-01/2022-10。",
+            "请写明该数据覆盖的起止月份。",
+        )
+    if kind in KIND_LABELS and period.kind != "year":
+        return (
+            f"{KIND_LABELS[kind]}的期间应为单一年度，如 2023。",
+            "跨年合计请用“累计数”，不满一年的数据请用“部分期间数”。",
+        )
+    return None
