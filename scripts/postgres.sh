@@ -24,13 +24,17 @@ ensure_installed() {
   fi
 }
 
-ensure_data_dir() {
+locate_data_dir() {
   # A fresh `mktemp -d` clone sits under a 0700 directory the postgres user cannot enter:
   # fall back to a per-checkout directory under /tmp in that case.
   mkdir -p "$(dirname "$data")"
   if [ "$(id -u)" = 0 ] && ! runuser -u postgres -- test -x "$(dirname "$data")"; then
     data=/tmp/kechuang-postgres-$(printf '%s' "$here" | cksum | cut -d' ' -f1)
   fi
+}
+
+ensure_data_dir() {
+  locate_data_dir
   if [ ! -s "$data/PG_VERSION" ]; then
     mkdir -p "$data"
     [ "$(id -u)" = 0 ] && chown postgres:postgres "$data"
@@ -52,7 +56,8 @@ case "$cmd" in
     echo "postgres://kechuang@127.0.0.1:$port/kechuang"
     ;;
   stop)
-    ensure_data_dir
+    locate_data_dir  # stopping never creates a cluster
+    [ -s "$data/PG_VERSION" ] || exit 0
     as_owner "$pgbin/pg_ctl" -D "$data" -m fast stop >/dev/null 2>&1 || true
     ;;
   url)
