@@ -25,11 +25,12 @@ UPLOAD_DIR = settings.MEDIA_ROOT / "imports"
 
 
 def _spec(code: str) -> Any:
-    from kechuang.registry.excel.specs import REGISTRIES
+    from kechuang.registry.excel.specs import UnknownRegistry, get_spec
 
-    if code not in REGISTRIES:
-        raise Http404("没有这个登记表。")
-    return REGISTRIES[code]
+    try:
+        return get_spec(code)
+    except UnknownRegistry as error:
+        raise Http404("没有这个登记表。") from error
 
 
 def _xlsx(content: bytes, filename: str) -> HttpResponse:
@@ -121,7 +122,7 @@ def import_view(request: HttpRequest, code: str) -> HttpResponse:
         stored.unlink(missing_ok=True)
         request.session.pop(f"import-{code}", None)
         messages.success(request, f"导入完成：新增 {done.created} 条，更新 {done.updated} 条。")
-        page = _page(code)
+        page = context["page"]
         return redirect(f"registry:{page.slug}_list") if page else redirect("core:home")
     if request.method == "POST":
         context["upload_error"] = "请选择要上传的 xlsx 文件。"

@@ -895,7 +895,7 @@ def _note(report: ImportReport, plan: RowPlan) -> str:
     return f"Excel 导入：{report.filename or '上传文件'} 第 {plan.row} 行"
 
 
-def _save_rows(spec: RegistrySpec, report: ImportReport, user: Any) -> tuple[list[Any], list[Any]]:
+def _save_rows(spec: RegistrySpec, report: ImportReport) -> tuple[list[Any], list[Any]]:
     """bulk_create the new rows and bulk_update the changed ones; returns (created, updated)."""
     model = spec.model
     creates = [plan for plan in report.plans if plan.is_new]
@@ -960,7 +960,7 @@ def _audit_rows(
 
 
 def _write_plans(spec: RegistrySpec, report: ImportReport, user: Any) -> CommitResult:
-    creates, updates = _save_rows(spec, report, user)
+    creates, updates = _save_rows(spec, report)
     _audit_rows(report, creates, updates, user)
     return CommitResult(created=len(creates), updated=len(updates))
 
@@ -982,7 +982,7 @@ def _confirm_figures_bulk(user: Any, report: ImportReport) -> CommitResult:
             plan.instance.confirmed_at = now  # type: ignore[attr-defined]
             if not plan.is_new:
                 plan.changes.setdefault("confirmed_at", [None, now.isoformat()])
-    creates, updates = _save_rows(ANNUAL_REPORTS, report, user)
+    creates, updates = _save_rows(ANNUAL_REPORTS, report)
     written = creates + updates
     submissions = [
         FigureSubmission(

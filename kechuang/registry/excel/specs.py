@@ -101,7 +101,6 @@ class RegistrySpec:
     key: tuple[str, ...]  # field names; "phone_last4" is derived from the phone
     key_zh: str
     anchor: str  # the key field used to fetch existing rows in bulk (field__in=...)
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def sheet_title(self) -> str:
