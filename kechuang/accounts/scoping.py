@@ -52,7 +52,7 @@ class ScopeRule:
 
     def area_filter(self, user: User) -> Q:
         if self.area is None or user.area_id is None:
-            return Q(pk__in=[])
+            return _nothing()
         # By area ids (a subquery), not by a join to the area's path: the database can then use
         # the foreign-key index (see bench/bench_org_list.py).
         subtree = apps.get_model("registry", "Area").subtree_ids(user.area.path)
@@ -60,7 +60,7 @@ class ScopeRule:
 
     def organization_filter(self, user: User) -> Q:
         if self.organization is None or user.organization_id is None:
-            return Q(pk__in=[])
+            return _nothing()
         return Q(**{self.organization: user.organization_id})
 
 
