@@ -106,8 +106,9 @@ def ranking(
     ind = plan.indicators.filter(code=indicator, is_auxiliary=False).first()
     if ind is None:
         raise ValidationError({"indicator": [f"规划中没有代码为“{indicator}”的指标。"]})
-    board = pv.build_dashboard(plan, day, place, areas)
-    ranks = selectors.area_ranking(board.progress, ind.code, board.areas)
+    scope = pv.subtree(areas, place)  # only this indicator, not the whole dashboard
+    progress = selectors.plan_progress(plan, day, scope, codes=[ind.code])
+    ranks = selectors.area_ranking(progress, ind.code, scope)
     return {
         "plan": plan.code,
         "indicator": ind.code,

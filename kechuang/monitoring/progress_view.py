@@ -152,8 +152,8 @@ def indicator_row(
     plan: Plan, as_of: dt.date, area: Area, areas: list[Area], code: str
 ) -> selectors.IndicatorRow | None:
     """One indicator of one area (the whole subtree is passed: computed values roll up)."""
-    rows = selectors.plan_progress(plan, as_of, subtree(areas, area))[area.code]
-    return next((r for r in rows if r.indicator.code == code), None)
+    rows = selectors.plan_progress(plan, as_of, subtree(areas, area), codes=[code])[area.code]
+    return rows[0] if rows else None
 
 
 # --- JSON shapes -------------------------------------------------------------------------------

@@ -308,22 +308,29 @@ def _progress(
 
 
 def plan_progress(
-    plan: Plan, as_of: dt.date, areas: list[Area] | None = None
+    plan: Plan,
+    as_of: dt.date,
+    areas: list[Area] | None = None,
+    codes: list[str] | None = None,
 ) -> dict[str, list[IndicatorRow]]:
-    """{area code: [IndicatorRow per indicator]} for the plan as known on `as_of`."""
+    """{area code: [IndicatorRow per indicator]} for the plan as known on `as_of`; `codes`
+    limits the work to those indicators (one indicator's page computes only its own)."""
     areas = areas or list(Area.objects.order_by("sort_order"))
-    indicators = list(plan.indicators.filter(is_auxiliary=False).order_by("sort_order"))
+    indicators = plan.indicators.filter(is_auxiliary=False).order_by("sort_order")
+    if codes is not None:
+        indicators = indicators.filter(code__in=codes)
+    indicators = list(indicators)
     # Computed values exist for years that have ended by `as_of` (a year-end count is not known
     # before 31 December).
     last = min(as_of.year if as_of >= year_end(as_of.year) else as_of.year - 1, plan.end_year)
     years = list(range(plan.start_year - 1, last + 1))
     observations: dict[tuple[int, int], list[Observation]] = defaultdict(list)
-    for obs in Observation.objects.filter(indicator__plan=plan, area__in=areas).select_related(
+    for obs in Observation.objects.filter(indicator__in=indicators, area__in=areas).select_related(
         "area"
     ):
         observations[(obs.indicator_id, obs.area_id)].append(obs)
     area_targets = {
-        (t.indicator_id, t.area_id): t for t in AreaTarget.objects.filter(indicator__plan=plan)
+        (t.indicator_id, t.area_id): t for t in AreaTarget.objects.filter(indicator__in=indicators)
     }
     computed = {
         ind.code: computed_series(ind.computed_from, years, areas)
