@@ -309,9 +309,7 @@ PAGES.append(
             Schema,
             NamedActorFilter,
             ("sort_order", "name"),
-            lambda user: NamedActor.objects.restrict(user, "view").select_related(
-                "area", "organization"
-            ),
+            selectors.named_actors_for,
             lambda payload: {},
         ),
         (

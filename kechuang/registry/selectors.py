@@ -10,6 +10,7 @@ from kechuang.registry.models import (
     FigureSubmission,
     IndustryChain,
     InnovationPlatform,
+    NamedActor,
     Organization,
     Patent,
     Qualification,
@@ -72,6 +73,10 @@ def patents_for(user: Any) -> QuerySet[Patent]:
 
 def areas_for(user: Any) -> QuerySet[Area]:
     return Area.objects.restrict(user, "view").select_related("parent")
+
+
+def named_actors_for(user: Any) -> QuerySet[NamedActor]:
+    return NamedActor.objects.restrict(user, "view").select_related("area", "organization")
 
 
 def working_areas(user: Any, root: Area | None = None) -> QuerySet[Area]:
