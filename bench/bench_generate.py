@@ -44,7 +44,7 @@ def fresh_database(db_path: Path = DB_PATH) -> None:
 
 
 def generate(scale: float, seed: int) -> dict[str, object]:
-    from kechuang.accounts.audit import audit_context
+    from kechuang.core.audit import audit_context
     from kechuang.registry.synthetic.writer import write_ecosystem
 
     started = time.perf_counter()

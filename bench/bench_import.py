@@ -86,9 +86,9 @@ def build_workbook(rows: int) -> bytes:
 
 
 def run(rows: int) -> dict[str, Any]:
-    from kechuang.accounts.audit import audit_context
     from kechuang.accounts.models import User
-    from kechuang.accounts.roles import Role
+    from kechuang.core.audit import audit_context
+    from kechuang.core.roles import Role
     from kechuang.registry.excel.importer import commit, validate_upload
     from kechuang.registry.models import Organization
 

@@ -54,7 +54,7 @@ def ensure_database() -> None:
 
 def bench_users() -> dict[str, Any]:
     from kechuang.accounts.models import User
-    from kechuang.accounts.roles import Role
+    from kechuang.core.roles import Role
     from kechuang.registry.models import Area
 
     wolong = Area.objects.get(name="卧龙区")

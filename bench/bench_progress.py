@@ -25,7 +25,7 @@ def main() -> None:
     ensure_database()
     from django.conf import settings
 
-    from kechuang.accounts.audit import audit_context
+    from kechuang.core.audit import audit_context
     from kechuang.monitoring import selectors, services
     from kechuang.monitoring.models import Indicator, Observation
     from kechuang.registry.models import Area

@@ -23,7 +23,7 @@ BUDGET_SECONDS = 300.0
 
 def main() -> None:
     ensure_database()
-    from kechuang.accounts.audit import audit_context
+    from kechuang.core.audit import audit_context
     from kechuang.cultivation import screening
     from kechuang.cultivation.models import (
         PoolEntry,

@@ -89,7 +89,7 @@ def orgs(make_org: Callable[..., Any]) -> dict[str, Any]:
 @pytest.fixture
 def make_user(reference: None) -> Callable[..., Any]:
     from kechuang.accounts.models import User
-    from kechuang.accounts.roles import Role
+    from kechuang.core.roles import Role
 
     def make(role: str, username: str | None = None, **extra: Any) -> Any:
         user = User(username=username or role, role=role, **extra)
@@ -106,7 +106,7 @@ def make_user(reference: None) -> Callable[..., Any]:
 @pytest.fixture
 def users(make_user: Callable[..., Any], orgs: dict[str, Any], wolong: Any) -> dict[str, Any]:
     """One account per role; "anonymous" is None."""
-    from kechuang.accounts.roles import Role
+    from kechuang.core.roles import Role
 
     return {
         "anonymous": None,

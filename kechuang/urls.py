@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from kechuang.core import views as core_views
-from kechuang.core.api import api
+from kechuang.site.api import api
 
 admin.site.site_header = "科创平台管理后台"
 admin.site.site_title = "科创平台"
@@ -16,7 +16,7 @@ urlpatterns = [
     path("registry/", include("kechuang.registry.urls")),
     path("cultivation/", include("kechuang.cultivation.urls")),
     path("monitoring/", include("kechuang.monitoring.urls")),
-    path("", include("kechuang.core.urls")),
+    path("", include("kechuang.site.urls")),
 ]
 
 handler400 = "kechuang.core.views.bad_request"

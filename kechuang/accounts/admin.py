@@ -4,7 +4,9 @@ from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.http import HttpRequest
 
-from kechuang.accounts.models import ApiToken, AuditEntry, LoginThrottle, User
+from kechuang.accounts.models import ApiToken, LoginThrottle, User
+from kechuang.accounts.services import unlock
+from kechuang.core.admin import ReadOnlyAdmin
 
 
 @admin.register(User)
@@ -48,36 +50,6 @@ class UserAdmin(BaseUserAdmin):
     readonly_fields = ["last_login", "date_joined", "password_changed_at"]
 
 
-class ReadOnlyAdmin(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
-@admin.register(AuditEntry)
-class AuditEntryAdmin(ReadOnlyAdmin):
-    list_display = [
-        "at",
-        "actor_username",
-        "action",
-        "content_type",
-        "object_id",
-        "object_repr",
-        "ip",
-    ]
-    list_filter = ["action", "content_type"]
-    search_fields = ["actor_username", "object_repr", "object_id", "note"]
-    date_hierarchy = "at"
-
-    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_authenticated and request.user.is_city_admin)
-
-
 @admin.register(ApiToken)
 class ApiTokenAdmin(ReadOnlyAdmin):
     list_display = [
@@ -102,8 +74,6 @@ class LoginThrottleAdmin(ReadOnlyAdmin):
 
     @admin.action(description="解除锁定")
     def unlock(self, request: HttpRequest, queryset: Any) -> None:
-        from kechuang.accounts.services import unlock
-
         for throttle in queryset:
             unlock(throttle.username)
         messages.success(request, "已解除所选账户的锁定。")

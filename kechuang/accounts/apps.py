@@ -7,4 +7,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "账户与审计"
 
     def ready(self) -> None:
-        from kechuang.accounts import audit, signals  # noqa: F401  (connect receivers)
+        from kechuang.accounts import signals  # noqa: F401  (connect receivers)

@@ -9,6 +9,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from kechuang.accounts.models import ApiToken
 from kechuang.accounts.selectors import AuditFilter
 from kechuang.accounts.services import lockout_message, lockout_remaining
+from kechuang.core.models import AuditAction
 
 
 def lockout_policy() -> str:
@@ -68,8 +69,6 @@ class AuditFilterForm(forms.Form):
 
     def __init__(self, *args: Any, model_choices: list[tuple[str, str]], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        from kechuang.accounts.models import AuditAction
-
         self.fields["action"].choices = [("", "全部"), *AuditAction.choices]
         self.fields["model"].choices = [("", "全部"), *model_choices]
         for field in self.fields.values():

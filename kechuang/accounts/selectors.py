@@ -10,7 +10,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from ninja import Schema
 
-from kechuang.accounts.models import AuditAction, AuditEntry
+from kechuang.core.models import AuditAction, AuditEntry
 
 
 class AuditFilter(Schema):

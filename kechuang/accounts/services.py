@@ -10,8 +10,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from kechuang.accounts import audit
-from kechuang.accounts.models import ApiToken, AuditAction, LoginThrottle, User, hash_token
+from kechuang.accounts.models import ApiToken, LoginThrottle, User, hash_token
+from kechuang.core import audit
+from kechuang.core.models import AuditAction
 
 
 def lockout_remaining(username: str) -> dt.timedelta | None:

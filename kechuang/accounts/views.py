@@ -23,9 +23,9 @@ from kechuang.accounts.forms import (
     lockout_policy,
     session_policy,
 )
-from kechuang.accounts.history import readable
 from kechuang.accounts.models import ApiToken
 from kechuang.accounts.selectors import AuditFilter
+from kechuang.core.history import readable
 
 
 class LoginView(auth_views.LoginView):
@@ -42,7 +42,7 @@ class LoginView(auth_views.LoginView):
 
 class PasswordChangeView(auth_views.PasswordChangeView):
     template_name = "accounts/password_change.html"
-    success_url = reverse_lazy("core:home")
+    success_url = reverse_lazy("site:home")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         # the rules as the validators state them (settings.AUTH_PASSWORD_VALIDATORS)

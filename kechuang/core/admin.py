@@ -5,6 +5,9 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from kechuang.core.models import AuditEntry
+from kechuang.core.scoping import can
+
 
 class ScopedAdmin(admin.ModelAdmin):
     """Lists and edits only what `restrict(user, action)` allows; nothing is filtered by hand."""
@@ -13,13 +16,42 @@ class ScopedAdmin(admin.ModelAdmin):
         return self.model.objects.restrict(request.user, "view")
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        from kechuang.accounts.scoping import can
-
         allowed = super().has_change_permission(request, obj)
         return allowed and (obj is None or can(request.user, "change", obj))
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        from kechuang.accounts.scoping import can
-
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or can(request.user, "delete", obj))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows written by the platform itself (audit entries, tokens, screening results): the admin
+    shows them and changes nothing. Combine with `ScopedAdmin` for scoped domain rows."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(ReadOnlyAdmin):
+    list_display = [
+        "at",
+        "actor_username",
+        "action",
+        "content_type",
+        "object_id",
+        "object_repr",
+        "ip",
+    ]
+    list_filter = ["action", "content_type"]
+    search_fields = ["actor_username", "object_repr", "object_id", "note"]
+    date_hierarchy = "at"
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return bool(request.user.is_authenticated and request.user.is_city_admin)

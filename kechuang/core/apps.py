@@ -5,3 +5,6 @@ class CoreConfig(AppConfig):
     name = "kechuang.core"
     label = "core"
     verbose_name = "平台"
+
+    def ready(self) -> None:
+        from kechuang.core import audit  # noqa: F401  (connect the audit trail's receivers)

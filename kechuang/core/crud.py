@@ -17,8 +17,9 @@ from django.shortcuts import get_object_or_404
 from ninja import FilterSchema, Query, Router, Schema, Status
 from ninja.pagination import PageNumberPagination, paginate
 
-from kechuang.accounts.audit import record
-from kechuang.core.services import delete_instance, save_instance
+from kechuang.core.audit import record
+from kechuang.core.permissions import check_may_add
+from kechuang.core.services import delete_instance, ensure_can, save_instance
 
 
 @dataclass(frozen=True)
@@ -31,16 +32,31 @@ class Resource:
     filters: type[FilterSchema]
     orderings: tuple[str, ...]
     queryset: Callable[[Any], QuerySet]  # the scoped selector for a user
-    to_data: Callable[[Any], dict[str, Any]]  # payload -> model field values (references resolved)
-    many: Callable[[Any], dict[str, list[Any]]] = field(default=lambda payload: {})
+    # (user, payload) -> model field values, every reference resolved within what the user
+    # may view (core/references.py)
+    to_data: Callable[[Any, Any], dict[str, Any]]
+    # (user, payload) -> many-to-many values, resolved the same way
+    many: Callable[[Any, Any], dict[str, list[Any]]] = field(default=lambda user, payload: {})
+    # (saved object, many-to-many values) -> None, or a ValidationError (e.g. team members must
+    # belong to the team's organization)
+    check_many: Callable[[Any, dict[str, list[Any]]], None] = field(default=lambda obj, many: None)
     prepare: Callable[[HttpRequest, Any], Any] = field(default=lambda request, obj: obj)
 
 
 def save_from_payload(request: HttpRequest, resource: Resource, instance: Any, payload: Any) -> Any:
+    user = request.user
+    # Who may write at all is decided before any reference is resolved: a forbidden write is
+    # 403 whatever the payload names.
+    if instance.pk is None:
+        check_may_add(user, resource.model)
+    else:
+        ensure_can(user, "change", instance)
     with transaction.atomic():
-        obj = save_instance(request.user, instance, resource.to_data(payload))
+        obj = save_instance(user, instance, resource.to_data(user, payload))
+        many = resource.many(user, payload)
+        resource.check_many(obj, many)
         changes = {}
-        for name, values in resource.many(payload).items():
+        for name, values in many.items():
             related = getattr(obj, name)
             before = sorted(related.values_list("pk", flat=True))
             related.set(values)

@@ -7,7 +7,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from kechuang.accounts.scoping import Action, can, fits_scope
+from kechuang.core.scoping import Action, can, fits_scope, frozen_field_errors
 
 ACTION_ZH = {"view": "查看", "add": "新增", "change": "修改", "delete": "删除"}
 
@@ -36,6 +36,9 @@ def save_instance(user: Any, instance: models.Model, data: dict[str, Any]) -> mo
         raise ValidationError(nul)
     for name, value in data.items():
         setattr(instance, name, value)
+    frozen = frozen_field_errors(user, instance)
+    if frozen:
+        raise ValidationError(frozen)
     if not fits_scope(user, action, instance):
         raise PermissionDenied(
             f"您无权{ACTION_ZH[action]}该{instance._meta.verbose_name}：超出了您的管辖范围。"

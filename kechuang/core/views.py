@@ -1,6 +1,7 @@
+"""Site-wide views every app relies on: health check, error pages, CSRF failure."""
+
 from __future__ import annotations
 
-from django.contrib.auth.decorators import login_required
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
@@ -9,12 +10,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from kechuang.core.errors import CSRF_MESSAGE, SERVER_ERROR_MESSAGE, error_response
-from kechuang.registry.selectors import registry_summary
-
-
-@login_required
-def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "core/home.html", {"summary": registry_summary(request.user)})
 
 
 @never_cache

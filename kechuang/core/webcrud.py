@@ -24,11 +24,11 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticValidationError
 
-from kechuang.accounts.history import history_for
-from kechuang.accounts.roles import Role
-from kechuang.accounts.scoping import can, may_add
 from kechuang.core.crud import Resource, save_from_payload
 from kechuang.core.errors import django_validation_errors, pydantic_message
+from kechuang.core.history import history_for
+from kechuang.core.permissions import WRITE_DATA, check_may_add, may_add
+from kechuang.core.scoping import can
 from kechuang.core.services import delete_instance
 
 
@@ -54,6 +54,15 @@ class Page:
     @property
     def slug(self) -> str:
         return self.resource.path
+
+    @property
+    def namespace(self) -> str:
+        """The URL namespace of the app the page belongs to (its model's app)."""
+        return self.resource.model._meta.app_label
+
+    @property
+    def url_prefix(self) -> str:
+        return f"{self.namespace}:{self.slug}"
 
     @property
     def label(self) -> str:
@@ -228,10 +237,6 @@ def pydantic_errors(error: PydanticValidationError) -> dict[str, list[str]]:
 # --- views ------------------------------------------------------------------------------------
 
 
-def may_write(user: Any) -> bool:
-    return user.is_authenticated and user.role != Role.EXPERT
-
-
 def ordering_choices(r: Resource) -> list[tuple[str, str]]:
     """(value, Chinese label) for each ordering, e.g. ("-approved_on", "批准日期（降序）")."""
     choices = []
@@ -298,10 +303,10 @@ def list_view(request: HttpRequest, page: Page) -> HttpResponse:
             "query": query.urlencode(),
             "ordering": ordering,
             "orderings": ordering_choices(r),
-            "may_write": may_write(request.user),
+            "may_write": WRITE_DATA.allows(request.user),
             "may_add": may_add(request.user, r.model),
             "create_url": page.create_url
-            or ("" if page.read_only else reverse(f"registry:{page.slug}_create")),
+            or ("" if page.read_only else reverse(f"{page.url_prefix}_create")),
         },
     )
 
@@ -326,8 +331,8 @@ def form_view(request: HttpRequest, page: Page, pk: int | None = None) -> HttpRe
     obj = get_object_or_404(r.queryset(request.user), pk=pk) if pk is not None else None
     if obj is not None and not can(request.user, "change", obj):
         raise PermissionDenied(f"您无权修改该{r.label}。")
-    if obj is None and not may_add(request.user, r.model):
-        raise PermissionDenied(f"您无权新增{r.label}。")
+    if obj is None:
+        check_may_add(request.user, r.model)
     errors: dict[str, list[str]] = {}
     denied = False
     values = initial_values(obj, page) if obj is not None else {}
@@ -344,7 +349,7 @@ def form_view(request: HttpRequest, page: Page, pk: int | None = None) -> HttpRe
             errors, denied = {"__all__": [str(error)]}, True
         else:
             messages.success(request, f"已保存{r.label}“{saved}”。")
-            return redirect(reverse(f"registry:{page.slug}_detail", args=[saved.pk]))
+            return redirect(reverse(f"{page.url_prefix}_detail", args=[saved.pk]))
     status = 403 if denied else 422 if errors else 200
     return render(
         request,
@@ -366,9 +371,9 @@ def delete_view(request: HttpRequest, page: Page, pk: int) -> HttpResponse:
         delete_instance(request.user, obj)
     except DjangoValidationError as error:
         messages.error(request, "；".join(error.messages))
-        return redirect(reverse(f"registry:{page.slug}_detail", args=[pk]))
+        return redirect(reverse(f"{page.url_prefix}_detail", args=[pk]))
     messages.success(request, f"已删除{page.resource.label}“{obj}”。")
-    return redirect(reverse(f"registry:{page.slug}_list"))
+    return redirect(reverse(f"{page.url_prefix}_list"))
 
 
 def urls_for(page: Page) -> list[Any]:

@@ -1,9 +1,6 @@
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from kechuang.core.admin import ScopedAdmin
+from kechuang.core.admin import ReadOnlyAdmin, ScopedAdmin
 from kechuang.cultivation.models import (
     PoolEntry,
     ReservePolicy,
@@ -27,27 +24,14 @@ class ReservePolicyAdmin(ScopedAdmin):
     list_display = ["version", "effective_from", "active"]
 
 
-class ReadOnlyAdmin(ScopedAdmin):
-    """Screening results are written by screening runs only."""
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 @admin.register(ScreeningRun)
-class ScreeningRunAdmin(ReadOnlyAdmin):
+class ScreeningRunAdmin(ReadOnlyAdmin, ScopedAdmin):
     list_display = ["__str__", "status", "requested_by", "created_at", "finished_at"]
     list_filter = ["status"]
 
 
 @admin.register(PoolEntry)
-class PoolEntryAdmin(ReadOnlyAdmin):
+class PoolEntryAdmin(ReadOnlyAdmin, ScopedAdmin):
     list_display = ["organization", "tier", "is_hnte", "is_tsme", "hnte_failed", "as_of"]
     list_filter = ["tier", "data_status"]
     search_fields = ["organization__name", "organization__uscc"]
@@ -55,7 +39,7 @@ class PoolEntryAdmin(ReadOnlyAdmin):
 
 
 @admin.register(TierMovement)
-class TierMovementAdmin(ReadOnlyAdmin):
+class TierMovementAdmin(ReadOnlyAdmin, ScopedAdmin):
     list_display = ["organization", "from_tier", "to_tier", "on"]
     list_filter = ["to_tier"]
     list_select_related = ["organization"]

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Body, Router, Schema, Status
 
-from kechuang.accounts.roles import is_government
+from kechuang.core.roles import is_government
 from kechuang.cultivation import params, screening, selectors
 from kechuang.cultivation.engine import CaseError, assess, load_case
 from kechuang.cultivation.models import ScreeningRun

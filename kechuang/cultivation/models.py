@@ -12,8 +12,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from kechuang.accounts.scoping import ScopeRule
 from kechuang.core.models import DomainModel
+from kechuang.core.scoping import ScopeRule
 from kechuang.cultivation.engine import tiers
 from kechuang.registry.models import Area, Organization
 from kechuang.registry.models.qualifications import IssuerLevel, QualificationKind

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from kechuang.accounts.roles import CITY_ROLES
+from kechuang.core.roles import CITY_ROLES
 from kechuang.cultivation import selectors
 from kechuang.cultivation.engine.projection import Projection, ProjectionInput, project
 from kechuang.cultivation.models import DataStatus, PoolEntry, ReserveTier, TierRuleSet

@@ -17,8 +17,8 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from kechuang.accounts.roles import is_city, is_government
 from kechuang.core.downloads import XLSX, attachment
+from kechuang.core.roles import is_city, is_government
 from kechuang.cultivation import params, screening, selectors, selfassess
 from kechuang.cultivation.cases import case_for
 from kechuang.cultivation.engine import tiers

@@ -23,9 +23,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kechuang.accounts.audit import record
-from kechuang.accounts.roles import is_government
-from kechuang.accounts.scoping import fits_scope
+from kechuang.core.audit import record
+from kechuang.core.roles import is_government
+from kechuang.core.scoping import fits_scope
 from kechuang.cultivation.cases import cases_for
 from kechuang.cultivation.engine import CaseError, assess, hnte_2016, load_case, tsme_2022
 from kechuang.cultivation.engine.metrics import compute_metrics

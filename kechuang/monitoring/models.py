@@ -8,8 +8,8 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from kechuang.accounts.scoping import ScopeRule
 from kechuang.core.models import DomainModel
+from kechuang.core.scoping import ScopeRule
 from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
 from kechuang.monitoring.engine.plan_file import (
     COMPARATORS,

@@ -24,9 +24,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from kechuang.accounts.roles import is_city
-from kechuang.accounts.scoping import can
 from kechuang.core.downloads import DOCX, attachment
+from kechuang.core.roles import is_city
+from kechuang.core.scoping import can
 from kechuang.monitoring import observations_import as oi
 from kechuang.monitoring import selectors, services
 from kechuang.monitoring.models import Observation, ObservationKind, Plan, ReviewState

@@ -23,8 +23,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from openpyxl import load_workbook
 
-from kechuang.accounts.roles import CITY_ROLES, Role
-from kechuang.accounts.scoping import fits_scope
+from kechuang.core.roles import CITY_ROLES, Role
+from kechuang.core.scoping import fits_scope
 from kechuang.monitoring import services
 from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
 from kechuang.monitoring.engine.periods import (

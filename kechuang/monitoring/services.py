@@ -11,8 +11,8 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 
-from kechuang.accounts.roles import is_city
-from kechuang.accounts.scoping import can
+from kechuang.core.roles import is_city
+from kechuang.core.scoping import can
 from kechuang.core.services import save_instance
 from kechuang.monitoring.engine.areas import split_target
 from kechuang.monitoring.engine.periods import PeriodError, kind_period_problem, parse_period

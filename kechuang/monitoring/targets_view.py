@@ -12,7 +12,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 
-from kechuang.accounts.roles import is_city, is_government
+from kechuang.core.roles import is_city, is_government
 from kechuang.monitoring import progress_view as pv
 from kechuang.monitoring import selectors, services
 from kechuang.monitoring.models import AreaTarget, ComputedFrom

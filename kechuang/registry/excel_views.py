@@ -12,13 +12,13 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kechuang.core.downloads import XLSX, attachment
-from kechuang.core.webcrud import filtered, may_write
+from kechuang.core.permissions import WRITE_DATA
+from kechuang.core.webcrud import filtered
 from kechuang.registry.pages import PAGES
 
 UPLOAD_DIR = settings.MEDIA_ROOT / "imports"
@@ -84,8 +84,7 @@ def import_view(request: HttpRequest, code: str) -> HttpResponse:
     from kechuang.registry.excel import importer
 
     spec = _spec(code)
-    if not may_write(request.user):
-        raise PermissionDenied("您无权导入数据。")
+    WRITE_DATA.check(request.user)
     context: dict[str, Any] = {"spec": spec, "code": code, "page": _page(code)}
     if request.method == "POST" and "file" in request.FILES:
         upload = request.FILES["file"]
@@ -123,7 +122,7 @@ def import_view(request: HttpRequest, code: str) -> HttpResponse:
         request.session.pop(f"import-{code}", None)
         messages.success(request, f"导入完成：新增 {done.created} 条，更新 {done.updated} 条。")
         page = context["page"]
-        return redirect(f"registry:{page.slug}_list") if page else redirect("core:home")
+        return redirect(f"registry:{page.slug}_list") if page else redirect("site:home")
     if request.method == "POST":
         context["upload_error"] = "请选择要上传的 xlsx 文件。"
     return render(request, "registry/import.html", context)

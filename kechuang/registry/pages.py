@@ -281,7 +281,7 @@ PAGES.append(
             AnnualReportFilter,
             ("year", "organization__name"),
             selectors.annual_reports_for,
-            lambda payload: {},
+            lambda user, payload: {},
         ),
         (
             Column("单位", "organization.name"),
@@ -310,7 +310,7 @@ PAGES.append(
             NamedActorFilter,
             ("sort_order", "name"),
             selectors.named_actors_for,
-            lambda payload: {},
+            lambda user, payload: {},
         ),
         (
             Column("名称", "name"),

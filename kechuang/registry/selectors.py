@@ -4,6 +4,8 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 
+from kechuang.core.references import resolve, resolve_many
+from kechuang.registry.engine.uscc import normalize_uscc
 from kechuang.registry.models import (
     AnnualReport,
     Area,
@@ -107,3 +109,42 @@ def registry_summary(user: Any) -> dict[str, Any]:
         "industries": IndustryChain.objects.restrict(user, "view").count(),
         "tech_fields": TechField.objects.restrict(user, "view").count(),
     }
+
+
+# --- references in payloads, forms and import rows --------------------------------------------
+# Each resolves within what the user may view (core/references.py): invisible = missing.
+
+
+def area_by_reference(user: Any, value: str | None, field: str = "area") -> Area | None:
+    return resolve(areas_for(user), value, Q(code=value) | Q(name=value), field, "区域")
+
+
+def industry_by_reference(user: Any, value: str | None, field: str = "industry") -> Any:
+    return resolve(industries_for(user), value, Q(code=value) | Q(name=value), field, "产业")
+
+
+def tech_field_by_reference(user: Any, value: str | None, field: str = "tech_field") -> Any:
+    lookup = Q(code=value) | Q(name=value)
+    return resolve(tech_fields_for(user), value, lookup, field, "高新技术领域")
+
+
+def tech_fields_by_reference(user: Any, values: list[str], field: str) -> list[Any]:
+    return [tech_field_by_reference(user, v, field) for v in dict.fromkeys(values) if v]
+
+
+def organization_by_uscc(
+    user: Any, value: str | None, field: str = "organization"
+) -> Organization | None:
+    code = normalize_uscc(str(value or ""))
+    label = "单位（统一社会信用代码）"
+    return resolve(Organization.objects.restrict(user, "view"), code, Q(uscc=code), field, label)
+
+
+def organizations_by_uscc(user: Any, values: list[str], field: str) -> list[Organization]:
+    codes = [normalize_uscc(str(v)) for v in values if v]
+    label = "单位（统一社会信用代码）"
+    return resolve_many(Organization.objects.restrict(user, "view"), codes, "uscc", field, label)
+
+
+def talents_by_id(user: Any, ids: list[int], field: str) -> list[Talent]:
+    return resolve_many(Talent.objects.restrict(user, "view"), ids, "pk", field, "人才编号")

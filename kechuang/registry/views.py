@@ -10,8 +10,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from kechuang.accounts.roles import is_city
 from kechuang.core.errors import django_validation_errors
+from kechuang.core.permissions import CONFIRM_FIGURES
 from kechuang.registry import selectors, workflow
 from kechuang.registry.models import AnnualReport, FigureReview, SubmissionStatus
 from kechuang.registry.models.figures import FIGURE_FIELDS
@@ -95,7 +95,7 @@ def figures_new(request: HttpRequest) -> HttpResponse:
             "year": year_raw,
             "fields": fields,
             "errors": errors,
-            "is_city": is_city(request.user),
+            "is_city": CONFIRM_FIGURES.allows(request.user),
         },
         status=422 if errors else 200,
     )

@@ -14,8 +14,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kechuang.accounts.roles import Role, is_city
-from kechuang.accounts.scoping import can
+from kechuang.core.permissions import CONFIRM_FIGURES, REVIEW_FIGURES, allows_on
+from kechuang.core.scoping import can
 from kechuang.registry.models import AnnualReport, FigureReview, FigureSubmission, Organization
 from kechuang.registry.models import SubmissionStatus as Status
 from kechuang.registry.models.figures import FIGURE_FIELDS, check_figures, raise_figure_errors
@@ -92,7 +92,9 @@ def submit(
     """填报: propose figures for one organization and year."""
     if not can(user, "change", organization):
         raise PermissionDenied("您无权填报该单位的年度数据。")
-    if confirm_now and not is_city(user):  # decided here for the page and the API alike
+    if confirm_now and not CONFIRM_FIGURES.allows(
+        user
+    ):  # decided here for the page and the API alike
         raise PermissionDenied(
             "只有市科技局工作人员可以提交即确认；请正常提交，待县区审核、市级确认。"
         )
@@ -121,12 +123,6 @@ def submit(
     return submission
 
 
-def _may_area_check(user: Any, submission: FigureSubmission) -> bool:
-    if is_city(user):
-        return True
-    return user.role == Role.COUNTY_STAFF and can(user, "change", submission.organization)
-
-
 @transaction.atomic
 def review(
     user: Any, submission: FigureSubmission, decision: str, comment: str = ""
@@ -139,13 +135,13 @@ def review(
             raise ValidationError(
                 {"decision": f"当前状态为“{submission.get_status_display()}”，不能进行县区审核。"}
             )
-        if not _may_area_check(user, submission):
+        if not allows_on(REVIEW_FIGURES, user, "change", submission.organization):
             raise PermissionDenied("只有单位所在县区或市科技局的工作人员可以审核。")
         submission.status = Status.AREA_CHECKED
     elif decision == Decision.CONFIRM:
-        if not is_city(user):
+        if not CONFIRM_FIGURES.allows(user):
             raise PermissionDenied("只有市科技局工作人员可以确认年度数据。")
-        staff_edit = submission.submitted_by is not None and is_city(submission.submitted_by)
+        staff_edit = CONFIRM_FIGURES.allows(submission.submitted_by)
         if not (
             submission.status == Status.AREA_CHECKED
             or (submission.status == Status.SUBMITTED and staff_edit)
@@ -160,7 +156,7 @@ def review(
             raise ValidationError(
                 {"decision": f"当前状态为“{submission.get_status_display()}”，不能退回。"}
             )
-        if not _may_area_check(user, submission):
+        if not allows_on(REVIEW_FIGURES, user, "change", submission.organization):
             raise PermissionDenied("只有单位所在县区或市科技局的工作人员可以退回。")
         if not comment.strip():
             raise ValidationError({"comment": "退回时请说明需要修改的内容。"})

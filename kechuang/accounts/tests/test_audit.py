@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
-from kechuang.accounts.models import AuditAction, AuditEntry
+from kechuang.core.models import AuditAction, AuditEntry
 from kechuang.registry.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -105,12 +105,12 @@ def test_api_offers_no_way_to_write_the_trail(client_for: Any) -> None:
 def test_admin_shows_the_trail_read_only(client_for: Any) -> None:
     client = client_for("city_admin")
     entry = AuditEntry.objects.first()
-    assert client.get("/admin/accounts/auditentry/").status_code == 200
-    assert client.get("/admin/accounts/auditentry/add/").status_code == 403
-    page = client.get(f"/admin/accounts/auditentry/{entry.pk}/change/")
+    assert client.get("/admin/core/auditentry/").status_code == 200
+    assert client.get("/admin/core/auditentry/add/").status_code == 403
+    page = client.get(f"/admin/core/auditentry/{entry.pk}/change/")
     assert page.status_code == 200 and "保存" not in page.content.decode()
     assert (
-        client.post(f"/admin/accounts/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code
+        client.post(f"/admin/core/auditentry/{entry.pk}/delete/", {"post": "yes"}).status_code
         == 403
     )
     assert AuditEntry.objects.filter(pk=entry.pk).exists()

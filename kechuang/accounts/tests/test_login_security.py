@@ -10,10 +10,11 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.utils import timezone
 
-from kechuang.accounts.models import AuditAction, AuditEntry, LoginThrottle
-from kechuang.accounts.roles import Role
+from kechuang.accounts.models import LoginThrottle
 from kechuang.accounts.validators import character_classes
 from kechuang.conftest import STRONG_PASSWORD
+from kechuang.core.models import AuditAction, AuditEntry
+from kechuang.core.roles import Role
 
 pytestmark = pytest.mark.django_db
 

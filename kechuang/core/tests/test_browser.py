@@ -6,8 +6,8 @@ from typing import Any
 import pytest
 from playwright.sync_api import Page, expect
 
-from kechuang.accounts.roles import Role
 from kechuang.conftest import STRONG_PASSWORD, log_in
+from kechuang.core.roles import Role
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.test import override_settings
 
-from kechuang.accounts.models import AuditEntry
+from kechuang.core.models import AuditEntry
 from kechuang.cultivation import screening
 from kechuang.cultivation.cases import case_for
 from kechuang.cultivation.engine.vector import ELIGIBLE_CODES

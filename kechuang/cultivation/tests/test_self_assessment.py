@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from docx import Document
 
-from kechuang.accounts.models import AuditEntry
+from kechuang.core.models import AuditEntry
 from kechuang.registry.models import AnnualReport, TechField
 
 pytestmark = pytest.mark.django_db

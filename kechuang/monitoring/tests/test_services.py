@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from kechuang.accounts.models import AuditEntry
+from kechuang.core.models import AuditEntry
 from kechuang.monitoring import selectors, services
 from kechuang.monitoring.models import Indicator, Observation, ReviewState
 from kechuang.registry.models import Area, InnovationPlatform, Qualification

@@ -11,7 +11,6 @@ from ninja.pagination import PageNumberPagination, paginate
 
 from kechuang.core.crud import Resource, add_crud
 from kechuang.registry import selectors, workflow
-from kechuang.registry.api import refs
 from kechuang.registry.api.schemas import (
     AnnualReportOut,
     AreaOut,
@@ -68,49 +67,49 @@ def list_tech_fields(request: HttpRequest) -> Any:
     return selectors.tech_fields_for(request.user)
 
 
-def _organization_data(p: OrganizationIn) -> dict[str, Any]:
+def _organization_data(user: Any, p: OrganizationIn) -> dict[str, Any]:
     return {
         **p.dict(),
-        "area": refs.area(p.area),
-        "industry": refs.industry(p.industry),
-        "tech_field": refs.tech_field(p.tech_field),
+        "area": selectors.area_by_reference(user, p.area),
+        "industry": selectors.industry_by_reference(user, p.industry),
+        "tech_field": selectors.tech_field_by_reference(user, p.tech_field),
         "size_class": p.size_class or "",
     }
 
 
-def _qualification_data(p: QualificationIn) -> dict[str, Any]:
-    return {**p.dict(), "organization": refs.organization(p.organization)}
+def _qualification_data(user: Any, p: QualificationIn) -> dict[str, Any]:
+    return {**p.dict(), "organization": selectors.organization_by_uscc(user, p.organization)}
 
 
-def _platform_data(p: PlatformIn) -> dict[str, Any]:
-    host = refs.organization(p.host, "host")
+def _platform_data(user: Any, p: PlatformIn) -> dict[str, Any]:
+    host = selectors.organization_by_uscc(user, p.host, "host")
     data = p.dict(exclude={"co_builders"})
     data.update(
         host=host,
-        area=refs.area(p.area) or host.area,
-        industry=refs.industry(p.industry),
-        tech_field=refs.tech_field(p.tech_field),
+        area=selectors.area_by_reference(user, p.area) or (host.area if host else None),
+        industry=selectors.industry_by_reference(user, p.industry),
+        tech_field=selectors.tech_field_by_reference(user, p.tech_field),
     )
     return data
 
 
-def _talent_data(p: TalentIn) -> dict[str, Any]:
+def _talent_data(user: Any, p: TalentIn) -> dict[str, Any]:
     data = p.dict(exclude={"tech_fields"})
-    data.update(organization=refs.organization(p.organization), degree=p.degree or "")
-    return data
-
-
-def _team_data(p: TeamIn) -> dict[str, Any]:
-    data = p.dict(exclude={"member_ids", "leader_id"})
     data.update(
-        organization=refs.organization(p.organization),
-        leader=refs.talents([p.leader_id], "leader_id")[0] if p.leader_id else None,
+        organization=selectors.organization_by_uscc(user, p.organization), degree=p.degree or ""
     )
     return data
 
 
-def _patent_data(p: PatentIn) -> dict[str, Any]:
-    return {**p.dict(), "organization": refs.organization(p.organization)}
+def _team_data(user: Any, p: TeamIn) -> dict[str, Any]:
+    data = p.dict(exclude={"member_ids", "leader_id"})
+    leader = selectors.talents_by_id(user, [p.leader_id], "leader_id") if p.leader_id else [None]
+    data.update(organization=selectors.organization_by_uscc(user, p.organization), leader=leader[0])
+    return data
+
+
+def _patent_data(user: Any, p: PatentIn) -> dict[str, Any]:
+    return {**p.dict(), "organization": selectors.organization_by_uscc(user, p.organization)}
 
 
 RESOURCES = [
@@ -147,7 +146,9 @@ RESOURCES = [
         ("name", "approved_on", "level"),
         selectors.platforms_for,
         _platform_data,
-        many=lambda p: {"co_builders": refs.organizations(p.co_builders, "co_builders")},
+        many=lambda user, p: {
+            "co_builders": selectors.organizations_by_uscc(user, p.co_builders, "co_builders")
+        },
     ),
     Resource(
         "talents",
@@ -159,7 +160,9 @@ RESOURCES = [
         ("name", "created_at"),
         selectors.talents_for,
         _talent_data,
-        many=lambda p: {"tech_fields": refs.tech_fields(p.tech_fields, "tech_fields")},
+        many=lambda user, p: {
+            "tech_fields": selectors.tech_fields_by_reference(user, p.tech_fields, "tech_fields")
+        },
         prepare=reveal_to_editors,
     ),
     Resource(
@@ -172,7 +175,8 @@ RESOURCES = [
         ("name", "approved_year"),
         selectors.teams_for,
         _team_data,
-        many=lambda p: {"members": refs.talents(p.member_ids, "member_ids")},
+        many=lambda user, p: {"members": selectors.talents_by_id(user, p.member_ids, "member_ids")},
+        check_many=lambda team, many: team.check_members(many["members"]),
     ),
     Resource(
         "patents",

@@ -7,8 +7,8 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from kechuang.accounts.scoping import can
 from kechuang.core.masking import mask_id_number, mask_phone
+from kechuang.core.scoping import can
 from kechuang.registry.models import (
     IssuerLevel,
     LegalStatus,

@@ -22,11 +22,11 @@ from django.db import IntegrityError, models, transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from kechuang.accounts.audit import creation_changes, diff, record_bulk
-from kechuang.accounts.models import AuditAction
-from kechuang.accounts.roles import ORGANIZATION_ROLES, Role, is_city
-from kechuang.accounts.scoping import fits_scope
+from kechuang.core.audit import creation_changes, diff, record_bulk
 from kechuang.core.masking import mask_for
+from kechuang.core.models import AuditAction
+from kechuang.core.roles import ORGANIZATION_ROLES, Role, is_city
+from kechuang.core.scoping import fits_scope
 from kechuang.registry.engine.uscc import USCCError, normalize_uscc, validate_uscc
 from kechuang.registry.excel.parsing import (
     CellError,

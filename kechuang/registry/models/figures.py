@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 
-from kechuang.accounts.scoping import ScopeRule
 from kechuang.core.models import DomainModel
+from kechuang.core.scoping import ScopeRule
 from kechuang.registry.models.organizations import Organization
 
 

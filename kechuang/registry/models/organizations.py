@@ -7,8 +7,8 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from kechuang.accounts.scoping import ScopeRule
 from kechuang.core.models import DomainModel
+from kechuang.core.scoping import ScopeRule
 from kechuang.registry.engine.uscc import USCCError, normalize_uscc, validate_uscc
 from kechuang.registry.models.reference import Area, IndustryChain, TechField
 
@@ -82,6 +82,10 @@ class Organization(DomainModel):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def is_enterprise(self) -> bool:
+        return self.kind == OrganizationKind.ENTERPRISE
 
     def clean_fields(self, exclude: Any = None) -> None:
         # Normalise what people paste (spaces, full width, lower case) before the field's own

@@ -5,8 +5,8 @@ from __future__ import annotations
 from django.core.exceptions import ValidationError
 from django.db import models
 
-from kechuang.accounts.scoping import ScopeRule
 from kechuang.core.models import DomainModel
+from kechuang.core.scoping import ScopeRule
 from kechuang.registry.models.organizations import Organization
 from kechuang.registry.models.reference import Area, IndustryChain, TechField
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from django.db import models
 
-from kechuang.accounts.scoping import ScopeRule
 from kechuang.core.models import DomainModel
+from kechuang.core.scoping import ScopeRule
 
 
 class AreaKind(models.TextChoices):

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
 from django.db import models
 
-from kechuang.accounts.scoping import ScopeRule
 from kechuang.core.masking import mask_phone
 from kechuang.core.models import DomainModel
+from kechuang.core.scoping import ScopeRule
 from kechuang.registry.models.organizations import Organization
 from kechuang.registry.models.reference import TechField
 
@@ -88,3 +89,15 @@ class Team(DomainModel):
 
     def __str__(self) -> str:
         return self.name
+
+    def clean(self) -> None:
+        super().clean()
+        if self.leader is not None and self.leader.organization_id != self.organization_id:
+            raise ValidationError({"leader": "带头人须为该团队依托单位的人才。"})
+
+    def check_members(self, members: list[Talent]) -> None:
+        """Members must be talents of the team's own organization (as the Excel import says)."""
+        outside = "、".join(str(t) for t in members if t.organization_id != self.organization_id)
+        if outside:
+            message = f"团队成员须为依托单位的人才，以下人员不属于该单位：{outside}"
+            raise ValidationError({"members": message})

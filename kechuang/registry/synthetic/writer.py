@@ -18,8 +18,9 @@ from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from kechuang.accounts.audit import record
-from kechuang.accounts.models import AuditAction, User
+from kechuang.accounts.models import User
+from kechuang.core.audit import record
+from kechuang.core.models import AuditAction
 from kechuang.registry.models import (
     AnnualReport,
     Area,

@@ -12,7 +12,7 @@ import pytest
 from django.db.models import Q
 from openpyxl import load_workbook
 
-from kechuang.accounts.scoping import ScopeRule
+from kechuang.core.scoping import ScopeRule
 from kechuang.registry.excel.exporter import export_xlsx
 from kechuang.registry.excel.importer import commit, validate_upload
 from kechuang.registry.excel.specs import REGISTRIES, get_spec

@@ -17,9 +17,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from openpyxl import Workbook, load_workbook
 
-from kechuang.accounts.audit import audit_context
-from kechuang.accounts.models import AuditAction, AuditEntry
 from kechuang.conftest import make_uscc
+from kechuang.core.audit import audit_context
+from kechuang.core.models import AuditAction, AuditEntry
 from kechuang.registry.engine.uscc import check_character
 from kechuang.registry.excel.importer import (
     MAX_UPLOAD_BYTES,

@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from kechuang.accounts.models import AuditEntry
+from kechuang.core.models import AuditEntry
 from kechuang.registry.models import InnovationPlatform, Organization, Qualification
 
 pytestmark = pytest.mark.django_db
@@ -99,9 +99,10 @@ def test_form_errors_are_chinese_and_nothing_is_saved(client_for: Any, orgs: Any
             "host": orgs["wancheng"].uscc,
         },
     )
-    assert other_area.status_code == 403
+    # Another county's organization is as unknown to a county user as a missing one
+    assert other_area.status_code == 422
     assert "越权平台" in other_area.content.decode()  # the form comes back with what was typed
-    assert "管辖范围" in other_area.content.decode()
+    assert f"未知的单位（统一社会信用代码）：{orgs['wancheng'].uscc}" in other_area.content.decode()
     assert not Organization.objects.filter(name="校验位错误企业").exists()
     assert not InnovationPlatform.objects.exists()
 

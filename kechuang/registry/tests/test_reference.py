@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from kechuang.accounts.models import AuditEntry
+from kechuang.core.models import AuditEntry
 from kechuang.registry.models import Area, AreaKind, IndustryChain, TechField
 from kechuang.registry.services import load_reference
 
@@ -94,7 +94,7 @@ def test_command_reports_no_change_on_second_run(reference: None, capsys: Any) -
 
 
 def test_reference_data_is_read_only_for_city_staff(client_for: Any, users: Any) -> None:
-    from kechuang.accounts.scoping import can
+    from kechuang.core.scoping import can
 
     area = Area.objects.get(name="卧龙区")
     assert can(users["city_staff"], "view", area)

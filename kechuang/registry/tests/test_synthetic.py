@@ -265,7 +265,7 @@ def stable_digest() -> str:
 
 @pytest.mark.django_db
 def test_generate_demo_writes_flagged_rows_meeting_the_baselines(reference: None) -> None:
-    from kechuang.accounts.models import AuditEntry
+    from kechuang.core.models import AuditEntry
     from kechuang.registry.models import (
         InnovationPlatform,
         Organization,
@@ -341,8 +341,8 @@ def test_load_demo_generates_once_and_binds_the_demo_accounts(
     reference: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     from kechuang.accounts.models import User
-    from kechuang.core.management.commands import load_demo
     from kechuang.registry.models import Organization
+    from kechuang.site.management.commands import load_demo
 
     monkeypatch.setattr(load_demo, "demo_password", lambda: "Demo-pass-2025x")
     call_command("load_demo", scale=0.05, seed=5)

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kechuang.accounts.audit import audit_context
+from kechuang.core.audit import audit_context
 from kechuang.cultivation.engine.tiers import RuleError
 from kechuang.cultivation.services import TIER_RULES_FILE, load_tier_rules
 

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kechuang.accounts.audit import audit_context
+from kechuang.core.audit import audit_context
 from kechuang.monitoring.engine.plan_file import PlanFileError
 from kechuang.monitoring.services import PLAN_FILES, load_plan_file
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kechuang.accounts.audit import audit_context
+from kechuang.core.audit import audit_context
 from kechuang.registry.synthetic.writer import DemoDataExists, write_ecosystem
 
 DEFAULT_SEED = 20220802  # the plan's date (宛政办〔2022〕52号 issued 2022-08)

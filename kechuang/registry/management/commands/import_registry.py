@@ -9,7 +9,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from kechuang.accounts.audit import audit_context
+from kechuang.core.audit import audit_context
 from kechuang.registry.excel.importer import ImportRefused, commit, validate_upload
 from kechuang.registry.excel.report import report_xlsx
 from kechuang.registry.excel.specs import REGISTRIES, UnknownRegistry

@@ -2,7 +2,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand
 
-from kechuang.accounts.audit import audit_context
+from kechuang.core.audit import audit_context
 from kechuang.registry.services import REFERENCE_FILE, load_reference
 
 

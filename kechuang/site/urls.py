@@ -1,6 +1,6 @@
 from django.urls import path
 
-from kechuang.core import views
+from kechuang.site import views
 
-app_name = "core"
+app_name = "site"
 urlpatterns = [path("", views.home, name="home")]

@@ -16,9 +16,9 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from kechuang.accounts.audit import audit_context
 from kechuang.accounts.models import User
-from kechuang.accounts.roles import Role
+from kechuang.core.audit import audit_context
+from kechuang.core.roles import Role
 from kechuang.registry.management.commands.generate_demo import DEFAULT_SEED
 from kechuang.registry.models import Area, Organization, OrganizationKind
 from kechuang.registry.synthetic.writer import demo_organization_count, write_ecosystem

@@ -2,7 +2,7 @@ from collections.abc import Callable
 
 from django.http import HttpRequest, HttpResponse
 
-from kechuang.accounts.audit import audit_context
+from kechuang.core.audit import audit_context
 
 
 class RequestContextMiddleware:

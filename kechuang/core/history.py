@@ -11,9 +11,9 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
-from kechuang.accounts.audit import REDACTED
-from kechuang.accounts.models import AuditEntry
+from kechuang.core.audit import REDACTED
 from kechuang.core.masking import SENSITIVE_FIELDS, mask_for
+from kechuang.core.models import AuditEntry
 
 HIDDEN = frozenset({"id", "created_at", "updated_at"})
 Row = tuple[str, Any, Any]

@@ -22,7 +22,7 @@ from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
 
-from kechuang.accounts.models import AuditAction, AuditedModel, AuditEntry
+from kechuang.core.models import AuditAction, AuditedModel, AuditEntry
 
 
 @dataclass

@@ -5,7 +5,7 @@ from ninja import NinjaAPI
 from ninja.renderers import JSONRenderer
 
 from kechuang.accounts.api import router as accounts_router
-from kechuang.core.auth import REQUIRED
+from kechuang.accounts.auth import REQUIRED
 from kechuang.core.errors import install_handlers
 from kechuang.cultivation.api import router as cultivation_router
 from kechuang.monitoring.api import router as monitoring_router

@@ -7,7 +7,7 @@ from django.urls import reverse
 
 # (label, url name or None while the module is being built, who sees it)
 MODULES = [
-    ("首页", "core:home", "all"),
+    ("首页", "site:home", "all"),
     ("创新主体", "registry:organizations_list", "signed_in"),
     ("资质", "registry:qualifications_list", "signed_in"),
     ("年度数据", "registry:annual_reports_list", "signed_in"),

@@ -19,16 +19,15 @@ from dataclasses import dataclass
 from functools import reduce
 from typing import TYPE_CHECKING, Any, Literal
 
-from django.apps import apps
 from django.db import models
 from django.db.models import Q
 
-from kechuang.accounts.roles import ORGANIZATION_ROLES, Role
+from kechuang.core.roles import ORGANIZATION_ROLES, Role
 
 if TYPE_CHECKING:
-    from django.contrib.auth.models import AnonymousUser
+    from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-    from kechuang.accounts.models import User
+    User = AbstractBaseUser  # the platform's user (accounts.User): role, area, organization
 
 Action = Literal["view", "add", "change", "delete"]
 ACTIONS: tuple[Action, ...] = ("view", "add", "change", "delete")
@@ -52,19 +51,19 @@ class ScopeRule:
 
     def area_filter(self, user: User) -> Q:
         if self.area is None or user.area_id is None:
-            return _nothing()
+            return nothing()
         # By area ids (a subquery), not by a join to the area's path: the database can then use
         # the foreign-key index (see bench/bench_org_list.py).
-        subtree = apps.get_model("registry", "Area").subtree_ids(user.area.path)
+        subtree = type(user.area).subtree_ids(user.area.path)
         return Q(**{f"{self.area}__in": subtree})
 
     def organization_filter(self, user: User) -> Q:
         if self.organization is None or user.organization_id is None:
-            return _nothing()
+            return nothing()
         return Q(**{self.organization: user.organization_id})
 
 
-def _nothing() -> Q:
+def nothing() -> Q:
     return Q(pk__in=[])
 
 
@@ -73,19 +72,19 @@ def scope_filter(rule: ScopeRule, user: User | AnonymousUser | None, action: Act
     if action not in ACTIONS:
         raise ValueError(f"未知操作: {action}")
     if user is None or not user.is_authenticated or not user.is_active:
-        return rule.public if (action == "view" and rule.public is not None) else _nothing()
+        return rule.public if (action == "view" and rule.public is not None) else nothing()
     if user.is_superuser or user.role == Role.CITY_ADMIN:
         return None
     if rule.reference:
-        return None if action == "view" else _nothing()
+        return None if action == "view" else nothing()
     if user.role == Role.CITY_STAFF:
         return None
     if user.role == Role.COUNTY_STAFF:
         return rule.area_filter(user)
     if user.role in ORGANIZATION_ROLES:
-        return _nothing() if action == "delete" else rule.organization_filter(user)
+        return nothing() if action == "delete" else rule.organization_filter(user)
     # Experts and any role without a rule of its own see only what is published.
-    return rule.public if (action == "view" and rule.public is not None) else _nothing()
+    return rule.public if (action == "view" and rule.public is not None) else nothing()
 
 
 class ScopedQuerySet(models.QuerySet):
@@ -103,18 +102,6 @@ def _follow(obj: Any, path: str) -> Any:
     return reduce(
         lambda o, attr: None if o is None else getattr(o, attr, None), path.split("__"), obj
     )
-
-
-def may_add(user: Any, model: type[models.Model]) -> bool:
-    """Whether `user` may add rows of `model` anywhere at all (the same rule as `fits_scope`
-    applies to each row): e.g. enterprise users edit their own organization but add none."""
-    rule: ScopeRule = model.scope  # type: ignore[attr-defined]
-    condition = scope_filter(rule, user, "add")
-    if condition is None:
-        return True
-    if condition == _nothing():
-        return False
-    return not (user.role in ORGANIZATION_ROLES and rule.organization == "pk")
 
 
 def can(user: Any, action: Action, obj: models.Model) -> bool:
@@ -145,3 +132,30 @@ def fits_scope(user: Any, action: Action, obj: models.Model) -> bool:
         organization = _follow(obj, rule.organization)
         return organization is not None and organization.pk == user.organization_id
     return False
+
+
+FROZEN_AREA_MESSAGE = "所属区域由县区或市科技部门维护，企业和高校院所用户不能修改。"
+
+
+def frozen_field_errors(user: Any, obj: models.Model) -> dict[str, list[str]]:
+    """Fields the user's role may not set, as field errors (the same rule for the API, the form
+    and the import): an enterprise or institution user keeps the area of its own rows — its
+    organization's, or a platform's — as it is (on a new row: its organization's area), so its
+    figures never move to another county's reviewers."""
+    rule: ScopeRule = obj.scope  # type: ignore[attr-defined]
+    if (
+        not getattr(user, "is_authenticated", False)
+        or user.role not in ORGANIZATION_ROLES
+        or not rule.area
+        or "__" in rule.area
+    ):
+        return {}
+    attname = obj._meta.get_field(rule.area).attname
+    if obj.pk is None:
+        allowed = user.organization.area_id if user.organization_id else None
+    else:
+        stored = type(obj)._default_manager.filter(pk=obj.pk).values_list(attname, flat=True)
+        allowed = stored.first()
+    if getattr(obj, attname) != allowed:
+        return {rule.area: [FROZEN_AREA_MESSAGE]}
+    return {}
