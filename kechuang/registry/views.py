@@ -11,7 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from kechuang.core.errors import django_validation_errors
-from kechuang.core.permissions import CONFIRM_FIGURES
+from kechuang.core.permissions import CONFIRM_FIGURES, WRITE_DATA, requires
 from kechuang.registry import selectors, workflow
 from kechuang.registry.models import AnnualReport, FigureReview, SubmissionStatus
 from kechuang.registry.models.figures import FIGURE_FIELDS
@@ -41,7 +41,7 @@ def figures_list(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(WRITE_DATA)
 def figures_new(request: HttpRequest) -> HttpResponse:
     uscc = (
         (request.POST.get("organization") or request.GET.get("organization") or "").strip().upper()

@@ -1,0 +1,266 @@
+"""The access matrix of the operations and pages that are not generated registry CRUD: the
+cultivation and monitoring APIs, tokens, the figure workflow's and the Excel pages, the
+cultivation and monitoring pages, the home page. Expected answers are written out per role
+(the specification); `test_access_completeness.py` fails when an operation or a page has no row.
+
+404 = outside the caller's scope (as if missing); 403 = not the role's; 302 for anonymous
+visitors of a page = the login page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+import pytest
+from django.conf import settings
+from django.test import Client
+
+from kechuang.cultivation.tests.test_assess_entry_points import CASE
+from kechuang.site.tests.access import ROLES, Row, check_row, row
+
+pytestmark = pytest.mark.django_db
+
+GOVERNMENT = {"city_admin", "city_staff", "county_staff"}
+CITY = {"city_admin", "city_staff"}
+
+
+def only(allowed: set[str], ok: int, anonymous: int, others: int = 403) -> dict[str, int]:
+    return {
+        role: anonymous if role == "anonymous" else (ok if role in allowed else others)
+        for role in ROLES
+    }
+
+
+def signed_in(ok: int, anonymous: int) -> dict[str, int]:
+    return only(set(ROLES) - {"anonymous"}, ok, anonymous)
+
+
+API_ROWS = [
+    # tokens: each user manages their own; another user's token is as missing
+    Row("GET", "/api/accounts/tokens", signed_in(200, 401)),
+    Row("POST", "/api/accounts/tokens", signed_in(201, 401), body={"name": "脚本"}),
+    Row(
+        "DELETE",
+        "/api/accounts/tokens/{token_city_staff}",
+        {**signed_in(404, 401), "city_staff": 204},
+        name="DELETE another user's token",
+    ),
+    # cultivation: the bureau's and the counties' working data
+    Row(
+        "POST",
+        "/api/cultivation/assess?rules=tsme-2022",
+        signed_in(200, 401),
+        body=CASE,
+        name="POST self-assessment",
+    ),
+    Row("GET", "/api/cultivation/pool", only(GOVERNMENT, 200, 401)),
+    Row(
+        "GET",
+        "/api/cultivation/pool/{pool_wolong}",
+        only(GOVERNMENT, 200, 401),
+        name="GET own-area pool entry",
+    ),
+    Row(
+        "GET",
+        "/api/cultivation/pool/{pool_wancheng}",
+        {**only(GOVERNMENT, 200, 401), "county_staff": 404},
+        name="GET other-area pool entry",
+    ),
+    Row("GET", "/api/cultivation/funnel", only(GOVERNMENT, 200, 401)),
+    Row(
+        "GET",
+        "/api/cultivation/funnel?area=宛城区",
+        {**only(GOVERNMENT, 200, 401), "county_staff": 403},
+        name="GET another county's funnel",
+    ),
+    Row("GET", "/api/cultivation/projection", only(GOVERNMENT, 200, 401)),
+    Row("GET", "/api/cultivation/screenings", only(GOVERNMENT, 200, 401)),
+    Row("POST", "/api/cultivation/screenings", only(GOVERNMENT, 202, 401), body={}),
+    Row(
+        "GET",
+        "/api/cultivation/screenings/{run_wolong}",
+        only(GOVERNMENT, 200, 401),
+        name="GET own-area screening",
+    ),
+    Row(
+        "GET",
+        "/api/cultivation/screenings/{run_wancheng}",
+        {**only(GOVERNMENT, 200, 401), "county_staff": 404},
+        name="GET other-area screening",
+    ),
+    # monitoring observations: published figures; government staff enter them in their area
+    Row("GET", "/api/monitoring/data/observations", signed_in(200, 401)),
+    Row(
+        "GET",
+        "/api/monitoring/data/observations/{observation_wolong}",
+        only(GOVERNMENT, 200, 401, 404),
+        name="GET an observation",
+    ),
+    Row(
+        "POST",
+        "/api/monitoring/data/observations",
+        only(GOVERNMENT, 201, 401),
+        body=lambda c: {**c["observation_body"], "area": "卧龙区", "period": "2023", "value": "12"},
+        name="POST own-area observation",
+    ),
+    Row(
+        "POST",
+        "/api/monitoring/data/observations",
+        {**only(GOVERNMENT, 201, 401), "county_staff": 403},
+        body=lambda c: {**c["observation_body"], "area": "宛城区", "period": "2023", "value": "13"},
+        name="POST other-area observation",
+    ),
+    Row(
+        "POST",
+        "/api/monitoring/data/observations/{observation_conflict}/resolve",
+        only(CITY, 200, 401, 404),
+        body={"keep": True, "note": "以统计公报为准"},
+        name="POST resolve a city-level conflict",
+    ),
+]
+
+PAGE_ROWS = [
+    row("GET", "/", anonymous=302, **{r: 200 for r in ROLES if r != "anonymous"}),
+    row("GET", "/healthz", **{r: 200 for r in ROLES}),
+    Row("GET", "/accounts/login/", signed_in(302, 200), name="login page (signed-in: home)"),
+    Row("POST", "/accounts/logout/", {r: 302 for r in ROLES}, name="logout"),
+    Row("GET", "/accounts/password/", signed_in(200, 302)),
+    Row("GET", "/accounts/tokens/", signed_in(200, 302)),
+    Row(
+        "POST",
+        "/accounts/tokens/{token_city_staff}/revoke/",
+        {**signed_in(404, 302), "city_staff": 302},
+        name="revoke another user's token",
+    ),
+    Row("GET", "/accounts/audit/", only({"city_admin"}, 200, 302)),
+    # the annual-figures workflow
+    Row("GET", "/registry/figures/", signed_in(200, 302)),
+    Row("GET", "/registry/figures/new/", {**signed_in(200, 302), "expert": 403}),
+    Row(
+        "GET",
+        "/registry/figures/{submission_wolong}/",
+        {**only(GOVERNMENT | {"enterprise"}, 200, 302, 404)},
+        name="own-area submission page",
+    ),
+    Row(
+        "GET",
+        "/registry/figures/{submission_wancheng}/",
+        only(CITY, 200, 302, 404),
+        name="other-area submission page",
+    ),
+    # Excel round trip
+    Row("GET", "/registry/excel/platforms/template.xlsx", signed_in(200, 302)),
+    Row("GET", "/registry/excel/platforms/export.xlsx", signed_in(200, 302)),
+    Row("GET", "/registry/excel/platforms/import/", {**signed_in(200, 302), "expert": 403}),
+    Row(
+        "GET",
+        "/registry/excel/platforms/report.xlsx",
+        {**signed_in(404, 302)},
+        name="error workbook of no upload",
+    ),
+    # cultivation
+    Row("GET", "/cultivation/", only(GOVERNMENT, 200, 302, 302)),
+    Row("GET", "/cultivation/pool/", only(GOVERNMENT, 200, 302)),
+    Row(
+        "GET",
+        "/cultivation/pool/{pool_wolong}/",
+        only(GOVERNMENT, 200, 302),
+        name="own-area pool page",
+    ),
+    Row(
+        "GET",
+        "/cultivation/pool/{pool_wancheng}/",
+        {**only(GOVERNMENT, 200, 302), "county_staff": 404},
+        name="other-area pool page",
+    ),
+    Row("GET", "/cultivation/movements/", only(GOVERNMENT, 200, 302)),
+    Row("GET", "/cultivation/screenings/", only(GOVERNMENT, 200, 302)),
+    Row("GET", "/cultivation/rules/", only(GOVERNMENT, 200, 302)),
+    Row("GET", "/cultivation/projection/", only(GOVERNMENT, 200, 302)),
+    Row("GET", "/cultivation/self-assessment/", signed_in(200, 302)),
+    # monitoring
+    Row("GET", "/monitoring/", signed_in(200, 302)),
+    Row("GET", "/monitoring/indicators/hnte_count/", signed_in(200, 302)),
+    Row("GET", "/monitoring/indicators/hnte_count/targets/", only(GOVERNMENT, 200, 302)),
+    Row("GET", "/monitoring/observations/", signed_in(200, 302)),
+    Row("GET", "/monitoring/observations/new/", only(GOVERNMENT, 200, 302)),
+    Row("GET", "/monitoring/observations/import/", only(GOVERNMENT, 200, 302)),
+    Row(
+        "GET",
+        "/monitoring/observations/{observation_wolong}/",
+        only(GOVERNMENT, 200, 302, 404),
+        name="observation page",
+    ),
+    Row(
+        "POST",
+        "/monitoring/observations/{observation_conflict}/resolve/",
+        only(CITY, 302, 302, 404),
+        body={"decision": "keep", "note": "以统计公报为准"},
+        name="resolve a conflict on the page",
+    ),
+    Row("GET", "/monitoring/report.docx?year=2024", only(CITY, 200, 302)),
+]
+
+
+# --- the data -------------------------------------------------------------------------------
+
+
+def _api(client: Client, method: str, url: str, body: Any) -> Any:
+    response = getattr(client, method)(url, json.dumps(body), content_type="application/json")
+    assert response.status_code in (200, 201), response.content
+    return response.json()
+
+
+@pytest.fixture
+def context(orgs: Any, users: Any, client_for: Any) -> dict[str, Any]:
+    from kechuang.accounts.services import create_api_token
+    from kechuang.cultivation.models import DataStatus, PoolEntry, RunStatus, ScreeningRun
+    from kechuang.monitoring.services import load_plan_file
+    from kechuang.registry import workflow
+
+    load_plan_file(settings.DATA_DIR / "plans" / "nanyang-14th.yaml")
+    context: dict[str, Any] = {}
+    token, _ = create_api_token(users["city_staff"], "staff token")
+    context["token_city_staff"] = token.pk
+    for key in ("wolong", "wancheng"):
+        org = orgs[key]
+        run = ScreeningRun.objects.create(
+            as_of=dt.date(2025, 6, 30), area=org.area, status=RunStatus.DONE
+        )
+        PoolEntry.objects.create(
+            organization=org, run=run, as_of=run.as_of, data_status=DataStatus.COMPLETE
+        )
+        context[f"run_{key}"], context[f"pool_{key}"] = run.pk, org.pk
+        submission = workflow.submit(users["city_staff"], org, 2024, {"rd_expense": "12"})
+        context[f"submission_{key}"] = submission.pk
+    body = {
+        "indicator": "hnte_count",
+        "period": "2022",
+        "kind": "actual",
+        "as_of": "2023-04-01",
+        "source": "2022 年南阳市统计公报",
+    }
+    context["observation_body"] = body
+    staff = client_for("city_staff")
+    api = "/api/monitoring/data/observations"
+    context["observation_wolong"] = _api(
+        staff, "post", api, {**body, "area": "卧龙区", "value": "10"}
+    )["id"]
+    _api(staff, "post", api, {**body, "area": "南阳市", "value": "350"})
+    conflict = _api(
+        staff, "post", api, {**body, "area": "南阳市", "value": "360", "source": "名单"}
+    )
+    context["observation_conflict"] = conflict["id"]
+    return context
+
+
+@pytest.mark.parametrize("r", API_ROWS, ids=Row.label)
+def test_declared_api_access(client_for: Any, context: dict[str, Any], r: Row) -> None:
+    check_row(client_for, context, r)
+
+
+@pytest.mark.parametrize("r", PAGE_ROWS, ids=Row.label)
+def test_declared_page_access(client_for: Any, context: dict[str, Any], r: Row) -> None:
+    check_row(client_for, context, r)
