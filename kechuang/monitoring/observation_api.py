@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from kechuang.monitoring import observations_import as oi
+from kechuang.monitoring import imports as oi
 from kechuang.monitoring import selectors, services
 from kechuang.monitoring.models import Observation, ObservationKind, ReviewState
 
@@ -81,7 +81,7 @@ class ResolveIn(Schema):
 
 
 def _plan(code: str) -> Any:
-    plan = oi.get_plan(code)
+    plan = selectors.get_plan(code)
     if plan is None:
         raise ValidationError({"plan": f"规划“{code}”不存在。"})
     return plan

@@ -1,7 +1,7 @@
 """Observation pages (list with every vintage, entry form, detail with history and conflict
 resolution, file import with a dry run) and the Word monitoring report download.
 
-The form and the import check a row with the same `observations_import.validate_row` and save
+The form and the import check a row with the same `imports.validate_row` and save
 through `services.record_observation`, so they cannot disagree with each other or with the API.
 An upload is kept under MEDIA_ROOT/imports, named by a random token held in the session, only
 between the dry run and the commit; the commit validates the file again.
@@ -27,7 +27,7 @@ from django.views.decorators.http import require_POST
 from kechuang.accounts.roles import is_city
 from kechuang.accounts.scoping import can
 from kechuang.core.downloads import DOCX, attachment
-from kechuang.monitoring import observations_import as oi
+from kechuang.monitoring import imports as oi
 from kechuang.monitoring import selectors, services
 from kechuang.monitoring.models import Observation, ObservationKind, Plan, ReviewState
 from kechuang.registry.excel.importer import MAX_UPLOAD_BYTES

@@ -501,5 +501,10 @@ def version_key(observation: Observation) -> dict[str, Any]:
     }
 
 
+def get_plan(code: str) -> Plan | None:
+    """The plan `code` whoever asks (commands, the import's plan field)."""
+    return Plan.objects.filter(code=code).select_related("area").first()
+
+
 def plans_for(user: Any) -> Any:
     return Plan.objects.restrict(user, "view").select_related("area")

@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.management import call_command
 from openpyxl import Workbook
 
-from kechuang.monitoring import observations_import as oi
+from kechuang.monitoring import imports as oi
 from kechuang.monitoring.models import Observation, Plan, ReviewState
 from kechuang.monitoring.selectors import plan_progress
 
