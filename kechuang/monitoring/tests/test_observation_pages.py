@@ -13,8 +13,8 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
-from kechuang.monitoring import observation_views
 from kechuang.monitoring.models import Observation, Plan, ReviewState
+from kechuang.monitoring.views import observations as observation_views
 
 BASE = "/monitoring/observations/"
 API = "/api/monitoring/data/observations"
