@@ -16,6 +16,8 @@ from kechuang.monitoring import imports, selectors, services
 from kechuang.monitoring.filters import ObservationFilter
 from kechuang.monitoring.models import Observation, ReviewState
 
+# Operation ids are pinned to those published before the app was re-laid into this package,
+# so clients generated from the OpenAPI document keep their method names.
 router = Router(tags=["监测值"])
 
 
@@ -78,7 +80,12 @@ def _plan(code: str) -> Any:
     return plan
 
 
-@router.get("/observations", response=list[ObservationOut], summary="监测值列表（含全部版本）")
+@router.get(
+    "/observations",
+    operation_id="kechuang_monitoring_observation_api_list_observations",
+    response=list[ObservationOut],
+    summary="监测值列表（含全部版本）",
+)
 @paginate(PageNumberPagination, page_size=50)
 def list_observations(request: HttpRequest, filters: Query[ObservationFilter]) -> Any:
     plan = _plan(filters.plan)
@@ -96,13 +103,19 @@ def _detail(request: HttpRequest, pk: int) -> Observation:
     return obs
 
 
-@router.get("/observations/{pk}", response=ObservationDetailOut, summary="监测值详情（含历史版本)")
+@router.get(
+    "/observations/{pk}",
+    operation_id="kechuang_monitoring_observation_api_get_observation",
+    response=ObservationDetailOut,
+    summary="监测值详情（含历史版本)",
+)
 def get_observation(request: HttpRequest, pk: int) -> Any:
     return _detail(request, pk)
 
 
 @router.post(
     "/observations",
+    operation_id="kechuang_monitoring_observation_api_create_observation",
     response={201: ObservationDetailOut},
     summary="录入一条监测值（字段同导入文件的一行）",
 )
@@ -122,6 +135,7 @@ def create_observation(request: HttpRequest, payload: ObservationIn) -> Any:
 
 @router.post(
     "/observations/{pk}/resolve",
+    operation_id="kechuang_monitoring_observation_api_resolve_observation",
     response=ObservationDetailOut,
     summary="核实来源冲突：采用或不采用本条",
 )

@@ -20,6 +20,8 @@ from kechuang.monitoring.filters import (
 )
 from kechuang.monitoring.models import Plan
 
+# Operation ids are pinned to those published before the app was re-laid into this package,
+# so clients generated from the OpenAPI document keep their method names.
 router = Router(tags=["规划监测"])
 
 
@@ -72,13 +74,19 @@ def _inputs(request: HttpRequest, plan: Plan, as_of: str | None, area: str | Non
     return day, place, selectors.areas_for(request.user, plan)
 
 
-@router.get("/plans", response=list[PlanOut], summary="规划列表")
+@router.get(
+    "/plans",
+    operation_id="kechuang_monitoring_api_list_plans",
+    response=list[PlanOut],
+    summary="规划列表",
+)
 def list_plans(request: HttpRequest) -> Any:
     return selectors.plans_for(request.user)
 
 
 @router.get(
     "/plans/{code}/progress",
+    operation_id="kechuang_monitoring_api_plan_progress",
     summary="规划进度（指标与量化承诺，与规划监测页面同一口径）",
     description=(
         "as_of：测算日期 YYYY-MM-DD（默认今天），只使用此日前发布的监测值；"
@@ -96,6 +104,7 @@ def plan_progress(
 
 @router.get(
     "/plans/{code}/ranking",
+    operation_id="kechuang_monitoring_api_ranking",
     response=RankingOut,
     summary="区域排名（某项指标的完成度）",
     description="indicator：指标代码；as_of：测算日期；area：在哪个区域的下辖区域中排名。",
