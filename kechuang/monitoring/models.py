@@ -12,24 +12,16 @@ from kechuang.core.models import DomainModel
 from kechuang.core.scoping import ScopeRule
 from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
 from kechuang.monitoring.engine.plan_file import (
+    COMPARATOR_LABELS,
     COMPARATORS,
     DIRECTIONS,
+    GROWTH_LABELS,
     GROWTH_MODELS,
     KINDS,
+    MEASURE_LABELS,
     MEASURES,
+    TARGET_KIND_LABELS,
 )
-
-TARGET_KIND_LABELS = {"level": "总量", "share": "比重", "average_annual_growth": "年均增长"}
-GROWTH_LABELS = {"linear": "线性", "geometric": "几何（等比）", "constant": "恒定增速"}
-COMPARATOR_LABELS = {
-    "gte": "不低于",
-    "gt": "超过",
-    "lte": "不高于",
-    "eq": "等于",
-    "approx": "左右",
-    "range": "区间",
-}
-MEASURE_LABELS = {"stock": "存量", "new": "新增", "cumulative": "累计", "annual": "逐年"}
 
 
 class ComputedFrom(models.TextChoices):

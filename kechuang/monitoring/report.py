@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 from collections import Counter
+from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
@@ -24,14 +25,11 @@ from kechuang.core.docx_style import set_cjk_fonts
 from kechuang.monitoring.charts import indicator_chart
 from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
 from kechuang.monitoring.engine.paths import planned_path
+from kechuang.monitoring.engine.plan_file import COMPARATOR_LABELS
 from kechuang.monitoring.engine.progress import STATUS_LABELS
-from kechuang.monitoring.models import (
-    COMPARATOR_LABELS,
-    Commitment,
-    Plan,
-    ReviewState,
-)
+from kechuang.monitoring.models import Commitment, Plan, ReviewState
 from kechuang.monitoring.selectors import (
+    CommitmentRow,
     IndicatorRow,
     area_ranking,
     commitment_progress,
@@ -197,36 +195,37 @@ def _trajectory(document: Any, row: IndicatorRow) -> None:
         document.add_paragraph(line)
 
 
-def _quality_rows(city_rows: list[IndicatorRow], plan: Plan, as_of: dt.date) -> list[list[str]]:
+def _indicator_quality_rows(row: IndicatorRow) -> list[list[str]]:
+    """What weakens one indicator's figure: warnings, missing data, figures set aside or
+    superseded, missing years."""
+    name, result = row.indicator.name, row.published
+    rows = [[name, "来源冲突或无法计算", warning] for warning in row.warnings]
+    if result is None:
+        if not row.warnings:
+            rows.append([name, "缺少数据", "无法计算进度"])
+        return rows
+    if result.status == "no_data":
+        rows.append([name, "缺少数据", result.status_reason])
+    for aside in result.not_counted:
+        o = aside.observation
+        kind = "预测数" if o.kind == "forecast" else "不计入进度的数据"
+        rows.append(
+            [name, kind, f"{o.year} 年 {_num(o.value)}（{aside.reason}；来源：{o.source}）"]
+        )
+    for aside in result.superseded:
+        o = aside.observation
+        rows.append(
+            [name, "已被取代的版本", f"{o.year} 年 {_num(o.value)}（{o.as_of}，{aside.reason}）"]
+        )
+    if result.years_missing:
+        years = "、".join(str(y) for y in result.years_missing)
+        rows.append([name, "缺少年份", f"缺少 {years} 年的正式数或初步数"])
+    return rows
+
+
+def _stored_quality_rows(plan: Plan, as_of: dt.date) -> list[list[str]]:
+    """Stored figures of another scope (口径不同) and the count of figures in conflict."""
     rows: list[list[str]] = []
-    for row in city_rows:
-        name, result = row.indicator.name, row.published
-        for warning in row.warnings:
-            rows.append([name, "来源冲突或无法计算", warning])
-        if result is None:
-            if not row.warnings:
-                rows.append([name, "缺少数据", "无法计算进度"])
-            continue
-        if result.status == "no_data":
-            rows.append([name, "缺少数据", result.status_reason])
-        for aside in result.not_counted:
-            o = aside.observation
-            kind = "预测数" if o.kind == "forecast" else "不计入进度的数据"
-            rows.append(
-                [name, kind, f"{o.year} 年 {_num(o.value)}（{aside.reason}；来源：{o.source}）"]
-            )
-        for aside in result.superseded:
-            o = aside.observation
-            rows.append(
-                [
-                    name,
-                    "已被取代的版本",
-                    f"{o.year} 年 {_num(o.value)}（{o.as_of}，{aside.reason}）",
-                ]
-            )
-        if result.years_missing:
-            years = "、".join(str(y) for y in result.years_missing)
-            rows.append([name, "缺少年份", f"缺少 {years} 年的正式数或初步数"])
     scoped = (
         _observations(plan, as_of)
         .exclude(other_scope="")
@@ -241,6 +240,11 @@ def _quality_rows(city_rows: list[IndicatorRow], plan: Plan, as_of: dt.date) -> 
     if conflicts:
         rows.append(["全部指标与承诺", "来源冲突", f"共 {conflicts} 个监测值来源冲突，待核实"])
     return rows
+
+
+def _quality_rows(city_rows: list[IndicatorRow], plan: Plan, as_of: dt.date) -> list[list[str]]:
+    rows = [line for row in city_rows for line in _indicator_quality_rows(row)]
+    return rows + _stored_quality_rows(plan, as_of)
 
 
 def _observations(plan: Plan, as_of: dt.date) -> Any:
@@ -261,18 +265,36 @@ def _source_rows(plan: Plan, as_of: dt.date) -> list[list[str]]:
     ]
 
 
-def build_report(plan: Plan, year: int, user: Any = None) -> bytes:
-    """The report as .docx bytes. Raises ReportError for a year outside the plan period."""
-    if not plan.start_year <= year <= plan.end_year:
-        raise ReportError(f"年份应在规划期 {plan.start_year}–{plan.end_year} 年之内。")
+@dataclass
+class ReportData:
+    """What the report says, read once: the progress of every area as known on `as_of`."""
+
+    plan: Plan
+    year: int
+    as_of: dt.date
+    areas: list[Area]
+    progress: dict[str, list[IndicatorRow]]
+    city_rows: list[IndicatorRow]
+    commitments: list[CommitmentRow]
+
+
+def _read(plan: Plan, year: int) -> ReportData:
     as_of = report_as_of(year)
     areas = list(Area.objects.order_by("sort_order", "code"))
     progress = plan_progress(plan, as_of, areas)
-    city_rows = progress.get(plan.area.code, [])
-    commitments = commitment_progress(plan, as_of)
+    return ReportData(
+        plan=plan,
+        year=year,
+        as_of=as_of,
+        areas=areas,
+        progress=progress,
+        city_rows=progress.get(plan.area.code, []),
+        commitments=commitment_progress(plan, as_of),
+    )
 
-    document = Document()
-    set_cjk_fonts(document)
+
+def _title(document: Any, data: ReportData, user: Any) -> None:
+    plan, year = data.plan, data.year
     document.core_properties.title = f"{plan.title}实施情况监测报告（{year} 年）"
     document.core_properties.author = "南阳市科学技术局 科创平台"
     title = document.add_paragraph(style="Title")
@@ -282,11 +304,14 @@ def build_report(plan: Plan, year: int, user: Any = None) -> bytes:
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
     by = getattr(user, "username", "") or "系统"
     document.add_paragraph(
-        f"数据截至 {as_of.isoformat()}；生成于 {dt.date.today().isoformat()}（{by}）。"
+        f"数据截至 {data.as_of.isoformat()}；生成于 {dt.date.today().isoformat()}（{by}）。"
         "只有正式数、初步数计入进度；预测数、部分期间数、累计数和目标数列出但不计入；"
         "来源冲突的数值在核实前不计入。"
     )
 
+
+def _summary(document: Any, data: ReportData) -> None:
+    city_rows, commitments = data.city_rows, data.commitments
     document.add_paragraph("一、总体情况", style="Heading 1")
     statuses = Counter(row.published.status if row.published else "no_data" for row in city_rows)
     parts = [f"{STATUS_LABELS[s]} {statuses[s]} 项" for s in STATUS_LABELS if statuses[s]]
@@ -301,75 +326,111 @@ def build_report(plan: Plan, year: int, user: Any = None) -> bytes:
     if lagging_names:
         document.add_paragraph("滞后的指标：" + "、".join(lagging_names) + "。")
 
+
+def _indicator_table(document: Any, data: ReportData) -> None:
     document.add_paragraph("二、规划指标监测表", style="Heading 1")
     _table(
         document,
         INDICATOR_HEADERS,
-        [_indicator_cells(n, row) for n, row in enumerate(city_rows, start=1)],
+        [_indicator_cells(n, row) for n, row in enumerate(data.city_rows, start=1)],
     )
 
-    document.add_paragraph("三、量化承诺监测表", style="Heading 1")
-    commitment_rows = []
-    for n, c in enumerate(commitments, start=1):
-        latest = "—"
-        if c.latest is not None:
-            latest = f"{_num(c.latest.value)}（{c.latest.period}，{c.latest.get_kind_display()}）"
-        commitment_rows.append(
-            [
-                str(n),
-                c.commitment.title,
-                c.commitment.section,
-                _target_text(c.commitment),
-                latest,
-                c.status_label,
-            ]
-        )
-    _table(document, COMMITMENT_HEADERS, commitment_rows)
 
+def _commitment_cells(number: int, c: CommitmentRow) -> list[str]:
+    latest = "—"
+    if c.latest is not None:
+        latest = f"{_num(c.latest.value)}（{c.latest.period}，{c.latest.get_kind_display()}）"
+    return [
+        str(number),
+        c.commitment.title,
+        c.commitment.section,
+        _target_text(c.commitment),
+        latest,
+        c.status_label,
+    ]
+
+
+def _commitment_table(document: Any, data: ReportData) -> None:
+    document.add_paragraph("三、量化承诺监测表", style="Heading 1")
+    rows = [_commitment_cells(n, c) for n, c in enumerate(data.commitments, start=1)]
+    _table(document, COMMITMENT_HEADERS, rows)
+
+
+def _trajectories(document: Any, data: ReportData) -> None:
     document.add_paragraph("四、指标走势", style="Heading 1")
     document.add_paragraph(
         "各指标从基期年到目标年的计入值与规划路径值（按规划的增长方式逐年推算）；"
         "“走势”一行为文字迷你图，▁ 为区间最低、█ 为最高，· 表示该年无数据。"
     )
-    for row in city_rows:
+    for row in data.city_rows:
         _trajectory(document, row)
 
-    document.add_paragraph("五、滞后区域", style="Heading 1")
-    lagging_rows = []
-    for row in city_rows:
-        for rank in area_ranking(progress, row.indicator.code, areas):
-            if rank.status in LAGGING:
-                lagging_rows.append(
-                    [
-                        row.indicator.name,
-                        rank.area,
-                        _pct(rank.completion),
-                        STATUS_LABELS[rank.status],
-                        str(rank.rank) if rank.rank else "—",
-                    ]
-                )
-    if lagging_rows:
-        _table(document, ("指标", "区域", "完成度", "状态", "排名"), lagging_rows)
-    else:
-        document.add_paragraph(
-            "暂无滞后或严重滞后的县市区（未分解目标或无区域数据的指标不参与排名）。"
-        )
 
-    document.add_paragraph("六、数据质量说明", style="Heading 1")
-    quality = _quality_rows(city_rows, plan, as_of)
-    if quality:
-        _table(document, ("指标", "类别", "说明"), quality)
-    else:
-        document.add_paragraph("未发现来源冲突、预测数或缺失年份。")
+def _lagging_rows(data: ReportData) -> list[list[str]]:
+    """Areas behind or far behind on an indicator, by the indicator's area ranking."""
+    return [
+        [
+            row.indicator.name,
+            rank.area,
+            _pct(rank.completion),
+            STATUS_LABELS[rank.status],
+            str(rank.rank) if rank.rank else "—",
+        ]
+        for row in data.city_rows
+        for rank in area_ranking(data.progress, row.indicator.code, data.areas)
+        if rank.status in LAGGING
+    ]
 
-    document.add_paragraph("七、数据来源", style="Heading 1")
-    sources = _source_rows(plan, as_of)
-    if sources:
-        _table(document, ("序号", "来源名称", "发布机构", "地址", "引用次数"), sources)
+
+def _section(
+    document: Any,
+    heading: str,
+    headers: tuple[str, ...],
+    rows: list[list[str]],
+    empty: str,
+) -> None:
+    """A section holding one table, or a sentence saying why there is none."""
+    document.add_paragraph(heading, style="Heading 1")
+    if rows:
+        _table(document, headers, rows)
     else:
-        document.add_paragraph("尚未录入任何监测值。")
+        document.add_paragraph(empty)
+
+
+def build_report(plan: Plan, year: int, user: Any = None) -> bytes:
+    """The report as .docx bytes. Raises ReportError for a year outside the plan period."""
+    if not plan.start_year <= year <= plan.end_year:
+        raise ReportError(f"年份应在规划期 {plan.start_year}–{plan.end_year} 年之内。")
+    data = _read(plan, year)
+    document = Document()
+    set_cjk_fonts(document)
+    _title(document, data, user)
+    _summary(document, data)
+    _indicator_table(document, data)
+    _commitment_table(document, data)
+    _trajectories(document, data)
+    _section(
+        document,
+        "五、滞后区域",
+        ("指标", "区域", "完成度", "状态", "排名"),
+        _lagging_rows(data),
+        "暂无滞后或严重滞后的县市区（未分解目标或无区域数据的指标不参与排名）。",
+    )
+    _section(
+        document,
+        "六、数据质量说明",
+        ("指标", "类别", "说明"),
+        _quality_rows(data.city_rows, plan, data.as_of),
+        "未发现来源冲突、预测数或缺失年份。",
+    )
+    _section(
+        document,
+        "七、数据来源",
+        ("序号", "来源名称", "发布机构", "地址", "引用次数"),
+        _source_rows(plan, data.as_of),
+        "尚未录入任何监测值。",
+    )
     document.add_paragraph(f"规划文本：{plan.title}（{plan.document_number}，{plan.issued_on}）。")
-
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()

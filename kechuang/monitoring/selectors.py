@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
 from types import SimpleNamespace
@@ -40,6 +41,7 @@ from kechuang.registry.models import (
     Patent,
     Qualification,
 )
+from kechuang.registry.selectors import working_areas
 
 
 def year_end(year: int) -> dt.date:
@@ -55,6 +57,10 @@ class Computed:
     value: float | None
     detail: str  # how it was computed, in Chinese, with the counts
     trace_url: str  # the registry list holding the records behind the value
+
+
+Series = dict[str, dict[int, Computed]]  # {area code: {year: Computed}}
+SeriesReader = Callable[[list[int], list[Area], dict[int, Area]], Series]
 
 
 def _area_tree() -> dict[int, Area]:
@@ -126,20 +132,10 @@ def _valid_qualifications_per_year(kind: str, years: list[int]) -> dict[int, lis
     return per_year
 
 
-def computed_series(
-    code: str, years: list[int], areas: list[Area]
-) -> dict[str, dict[int, Computed]]:
-    """{area code: {year: Computed}} for one computable indicator.
-
-    One grouped query per indicator (conditional aggregates, one per year), so recomputing every
-    year of the plan scans each registry table once (bench/bench_progress.py).
-    """
-    result: dict[str, dict[int, Computed]] = defaultdict(dict)
-    tree = _area_tree()
-    if code in (ComputedFrom.HNTE_COUNT, ComputedFrom.TSME_COUNT):
-        kind = "HNTE" if code == ComputedFrom.HNTE_COUNT else "TSME"
-        label = "高新技术企业" if kind == "HNTE" else "科技型中小企业"
+def _qualification_series(kind: str, label: str) -> SeriesReader:
+    def series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
         per_year = _valid_qualifications_per_year(kind, years)
+        result: Series = defaultdict(dict)
         for year in years:
             day, totals = year_end(year), _subtree_counts(per_year[year], areas, tree)
             for area in areas:
@@ -150,77 +146,116 @@ def computed_series(
                     f"{day} 有效的{label}资质 {n} 家",
                     _trace("qualifications", kind=kind, valid_on=day.isoformat(), area=area.code),
                 )
-    elif code == ComputedFrom.PLATFORMS:
-        per_year = _per_year(
-            InnovationPlatform.objects.filter(status="operating"),
-            "area",
-            lambda cond: Count("pk", filter=cond),
-            years,
-            lambda year: Q(approved_on__lte=year_end(year)),
-        )
-        for year in years:
-            day, totals = year_end(year), _subtree_counts(per_year[year], areas, tree)
-            for area in areas:
-                n = totals.get(area.code, Decimal(0))
-                result[area.code][year] = Computed(
-                    year,
-                    float(n),
-                    f"截至 {day} 批准且运行中的创新平台 {n} 个",
-                    _trace(
-                        "platforms", status="operating", approved_to=day.isoformat(), area=area.code
-                    ),
-                )
-    elif code == ComputedFrom.HV_PATENTS:
-        per_year = _per_year(
-            Patent.objects.filter(kind="invention", legal_status="in_force"),
-            "organization__area",
-            lambda cond: Count("pk", filter=cond),
-            years,
-            lambda year: Patent.high_value_on(year_end(year)),
-        )
-        for year in years:
-            day, totals = year_end(year), _subtree_counts(per_year[year], areas, tree)
-            population = published_latest("population", areas, year)
-            for area in areas:
-                n = totals.get(area.code, Decimal(0))
-                pop = population.get(area.code)
-                value = float(n) / pop if pop else None  # population in 万人 → per 10,000 residents
-                detail = (
-                    f"{day} 有效高价值发明专利 {n} 件 ÷ 常住人口 {pop} 万人"
-                    if pop
-                    else f"{day} 有效高价值发明专利 {n} 件；缺少 {year} 年常住人口，无法计算"
-                )
-                result[area.code][year] = Computed(
-                    year,
-                    value,
-                    detail,
-                    _trace("patents", high_value_on=day.isoformat(), area=area.code),
-                )
-    elif code == ComputedFrom.INDUSTRIAL_RD:
-        reports = AnnualReport.objects.filter(
-            year__in=years,
-            organization__is_above_designated_size=True,
-            organization__kind="enterprise",
-            confirmed_at__isnull=False,
-        )
-        rows = list(
-            reports.values("organization__area", "year")
-            .annotate(rd=Sum("rd_expense"), revenue=Sum("total_revenue"))
-            .values_list("organization__area", "year", "rd", "revenue")
-        )
-        for year in years:
-            rd = _subtree_counts([(a, r) for a, y, r, _ in rows if y == year], areas, tree)
-            revenue = _subtree_counts([(a, v) for a, y, _, v in rows if y == year], areas, tree)
-            for area in areas:
-                r, v = rd.get(area.code, Decimal(0)), revenue.get(area.code, Decimal(0))
-                value = float(r / v * 100) if v else None
-                result[area.code][year] = Computed(
-                    year,
-                    value,
-                    f"{year} 年规上企业已确认年报：研发费用 {r} 万元 ÷ 营业收入 {v} 万元",
-                    _trace("annual_reports", year=year, area=area.code),
-                )
+        return result
+
+    return series
+
+
+def _platform_series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
+    """Innovation platforms approved by each year end and operating."""
+    per_year = _per_year(
+        InnovationPlatform.objects.filter(status="operating"),
+        "area",
+        lambda cond: Count("pk", filter=cond),
+        years,
+        lambda year: Q(approved_on__lte=year_end(year)),
+    )
+    result: Series = defaultdict(dict)
+    for year in years:
+        day, totals = year_end(year), _subtree_counts(per_year[year], areas, tree)
+        for area in areas:
+            n = totals.get(area.code, Decimal(0))
+            result[area.code][year] = Computed(
+                year,
+                float(n),
+                f"截至 {day} 批准且运行中的创新平台 {n} 个",
+                _trace(
+                    "platforms", status="operating", approved_to=day.isoformat(), area=area.code
+                ),
+            )
     return result
+
+
+def _hv_patent_series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
+    """High-value invention patents in force at each year end per 10,000 residents (the
+    population is the published auxiliary indicator `population`, in 万人)."""
+    per_year = _per_year(
+        Patent.objects.filter(kind="invention", legal_status="in_force"),
+        "organization__area",
+        lambda cond: Count("pk", filter=cond),
+        years,
+        lambda year: Patent.high_value_on(year_end(year)),
+    )
+    result: Series = defaultdict(dict)
+    for year in years:
+        day, totals = year_end(year), _subtree_counts(per_year[year], areas, tree)
+        population = published_latest("population", areas, year)
+        for area in areas:
+            n = totals.get(area.code, Decimal(0))
+            pop = population.get(area.code)
+            value = float(n) / pop if pop else None  # population in 万人 → per 10,000 residents
+            detail = (
+                f"{day} 有效高价值发明专利 {n} 件 ÷ 常住人口 {pop} 万人"
+                if pop
+                else f"{day} 有效高价值发明专利 {n} 件；缺少 {year} 年常住人口，无法计算"
+            )
+            result[area.code][year] = Computed(
+                year,
+                value,
+                detail,
+                _trace("patents", high_value_on=day.isoformat(), area=area.code),
+            )
+    return result
+
+
+def _industrial_rd_series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
+    """R&D expense ÷ revenue (%) of enterprises above designated size, confirmed reports."""
+    reports = AnnualReport.objects.filter(
+        year__in=years,
+        organization__is_above_designated_size=True,
+        organization__kind="enterprise",
+        confirmed_at__isnull=False,
+    )
+    rows = list(
+        reports.values("organization__area", "year")
+        .annotate(rd=Sum("rd_expense"), revenue=Sum("total_revenue"))
+        .values_list("organization__area", "year", "rd", "revenue")
+    )
+    result: Series = defaultdict(dict)
+    for year in years:
+        rd = _subtree_counts([(a, r) for a, y, r, _ in rows if y == year], areas, tree)
+        revenue = _subtree_counts([(a, v) for a, y, _, v in rows if y == year], areas, tree)
+        for area in areas:
+            r, v = rd.get(area.code, Decimal(0)), revenue.get(area.code, Decimal(0))
+            value = float(r / v * 100) if v else None
+            result[area.code][year] = Computed(
+                year,
+                value,
+                f"{year} 年规上企业已确认年报：研发费用 {r} 万元 ÷ 营业收入 {v} 万元",
+                _trace("annual_reports", year=year, area=area.code),
+            )
+    return result
+
+
+# One reader per computable indicator (ComputedFrom); technology contracts wait for the market.
+SERIES_READERS: dict[str, SeriesReader] = {
+    ComputedFrom.HNTE_COUNT: _qualification_series("HNTE", "高新技术企业"),
+    ComputedFrom.TSME_COUNT: _qualification_series("TSME", "科技型中小企业"),
+    ComputedFrom.PLATFORMS: _platform_series,
+    ComputedFrom.HV_PATENTS: _hv_patent_series,
+    ComputedFrom.INDUSTRIAL_RD: _industrial_rd_series,
+}
+
+
+def computed_series(code: str, years: list[int], areas: list[Area]) -> Series:
+    """{area code: {year: Computed}} for one computable indicator (empty for another code).
+
+    One grouped query per indicator (conditional aggregates, one per year), so recomputing every
+    year of the plan scans each registry table once (bench/bench_progress.py).
+    """
+    tree = _area_tree()
+    reader = SERIES_READERS.get(code)
+    return reader(years, areas, tree) if reader else defaultdict(dict)
 
 
 def published_latest(code: str, areas: list[Area], year: int) -> dict[str, float]:
@@ -501,5 +536,118 @@ def version_key(observation: Observation) -> dict[str, Any]:
     }
 
 
+def get_plan(code: str) -> Plan | None:
+    """The plan `code` whoever asks (commands, the import's plan field)."""
+    return Plan.objects.filter(code=code).select_related("area").first()
+
+
 def plans_for(user: Any) -> Any:
     return Plan.objects.restrict(user, "view").select_related("area")
+
+
+def plan_for(user: Any, code: str | None = None) -> Plan | None:
+    """The plan `code` (default: the Nanyang 14th plan, else the newest) if the user sees it;
+    `user` None is the system (commands)."""
+    plans = Plan.objects.select_related("area") if user is None else plans_for(user)
+    if code:
+        return plans.filter(code=code).first()
+    return plans.filter(code=DEFAULT_PLAN).first() or plans.first()
+
+
+def areas_for(user: Any, plan: Plan) -> list[Area]:
+    """The areas a user may monitor: the plan's whole tree, or a county user's own subtree."""
+    return list(working_areas(user, plan.area).order_by("sort_order", "code"))
+
+
+def subtree(areas: list[Area], area: Area) -> list[Area]:
+    """Of `areas`, `area` and those below it."""
+    return [a for a in areas if a.path.startswith(area.path)]
+
+
+# --- the dashboard -----------------------------------------------------------------------------
+
+
+@dataclass
+class Dashboard:
+    plan: Plan
+    as_of: dt.date
+    area: Area
+    areas: list[Area]  # the selected area and its subtree (heat map, ranking)
+    rows: list[IndicatorRow]  # one per indicator, for the selected area
+    progress: dict[str, list[IndicatorRow]]
+    commitments: list[CommitmentRow]
+
+    @property
+    def has_observations(self) -> bool:
+        return any(r.published and r.published.counted for r in self.rows)
+
+    def rankings(self) -> list[tuple[Indicator, list[Any]]]:
+        return [
+            (r.indicator, area_ranking(self.progress, r.indicator.code, self.areas))
+            for r in self.rows
+        ]
+
+    def heatmap(self) -> dict[str, Any]:
+        return heatmap(self.progress, self.areas)
+
+
+def build_dashboard(plan: Plan, as_of: dt.date, area: Area, areas: list[Area]) -> Dashboard:
+    """Every indicator and commitment of the plan for `area` (and its subtree within `areas`)."""
+    scope = subtree(areas, area)
+    progress = plan_progress(plan, as_of, scope)
+    return Dashboard(
+        plan=plan,
+        as_of=as_of,
+        area=area,
+        areas=scope,
+        rows=progress[area.code],
+        progress=progress,
+        commitments=commitment_progress(plan, as_of),
+    )
+
+
+def indicator_row(
+    plan: Plan, as_of: dt.date, area: Area, areas: list[Area], code: str
+) -> IndicatorRow | None:
+    """One indicator of one area (the whole subtree is passed: computed values roll up)."""
+    rows = plan_progress(plan, as_of, subtree(areas, area), codes=[code])[area.code]
+    return rows[0] if rows else None
+
+
+# --- the county split of targets ---------------------------------------------------------------
+
+# Counts the registries hold per area (intensities and ratios are not split by baseline share).
+COUNTED = (ComputedFrom.HNTE_COUNT, ComputedFrom.TSME_COUNT, ComputedFrom.PLATFORMS)
+
+
+def split_areas(plan: Plan) -> list[Area]:
+    """The county-level areas (县市区 and functional zones) a city target is split across."""
+    return list(Area.objects.filter(parent=plan.area).order_by("sort_order", "code"))
+
+
+def area_targets_of(indicator: Indicator) -> dict[int, AreaTarget]:
+    """{area id: AreaTarget} of an indicator."""
+    return {t.area_id: t for t in AreaTarget.objects.filter(indicator=indicator)}
+
+
+def suggested_baselines(indicator: Indicator, areas: list[Area]) -> dict[str, tuple[float, str]]:
+    """Each area's baseline as published (正式数/初步数 of the baseline year), else as the
+    registries compute it, with where it came from."""
+    year = indicator.baseline_year
+    out: dict[str, tuple[float, str]] = {}
+    if year is None:
+        return out
+    if indicator.computed_from in COUNTED:  # as the bureau configured it (admin)
+        series = computed_series(indicator.computed_from, [year], areas)
+        for area in areas:
+            point = series.get(area.code, {}).get(year)
+            if point is not None:
+                out[area.code] = (point.value, "登记库计算值")
+    for code, value in published_latest(indicator.code, areas, year).items():
+        out[code] = (value, "发布数")
+    return out
+
+
+def plan_indicator(plan: Plan, code: str) -> Indicator | None:
+    """An indicator of the plan's target table (not an auxiliary one) by code."""
+    return plan.indicators.filter(code=code, is_auxiliary=False).first()

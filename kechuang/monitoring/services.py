@@ -14,7 +14,7 @@ from django.db import transaction
 from kechuang.core.roles import is_city
 from kechuang.core.scoping import can
 from kechuang.core.services import save_instance
-from kechuang.monitoring.engine.areas import split_target
+from kechuang.monitoring.engine.areas import is_additive, split_target
 from kechuang.monitoring.engine.periods import PeriodError, kind_period_problem, parse_period
 from kechuang.monitoring.engine.plan_file import load_plan
 from kechuang.monitoring.models import (
@@ -267,6 +267,33 @@ def set_area_targets(
         )
     return _save_area_targets(
         indicator, {name: (b, t, "manual") for name, (b, t) in targets.items()}
+    )
+
+
+def save_area_targets(
+    user: Any,
+    indicator: Indicator,
+    area_names: list[str],
+    baselines: dict[str, float],
+    manual: dict[str, float],
+) -> list[AreaTarget]:
+    """The county split as the bureau fills it in for `area_names`: a quantity is split by
+    baseline share (every area's baseline needed, `manual` targets honoured); a share, rate or
+    intensity is set area by area (every area's target needed)."""
+    if is_additive(indicator.kind, indicator.code):
+        missing = [name for name in area_names if name not in baselines]
+        if missing:
+            raise ValidationError(
+                {"baselines": [f"请填写全部地区的基期值，缺：{'、'.join(missing)}。"]}
+            )
+        return split_indicator_target(user, indicator, baselines, manual)
+    missing = [name for name in area_names if name not in manual]
+    if missing:
+        raise ValidationError(
+            {"targets": [f"比例、增速类指标须逐一设定目标，缺：{'、'.join(missing)}。"]}
+        )
+    return set_area_targets(
+        user, indicator, {name: (baselines.get(name), manual[name]) for name in manual}
     )
 
 

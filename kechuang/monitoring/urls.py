@@ -1,12 +1,20 @@
-from django.urls import include, path
+from django.urls import path
 
-from kechuang.monitoring import targets_view, views
+from kechuang.monitoring.views import dashboard, observations, report, targets
 
 app_name = "monitoring"
 urlpatterns = [
-    path("", views.dashboard, name="dashboard"),
-    path("indicators/<slug:code>/", views.indicator, name="indicator"),
-    path("indicators/<slug:code>/targets/", targets_view.area_targets, name="area_targets"),
-    # observations (list, entry, import, conflict resolution) and the report download
-    path("", include("kechuang.monitoring.observation_urls")),
+    path("", dashboard.dashboard, name="dashboard"),
+    path("indicators/<slug:code>/", dashboard.indicator, name="indicator"),
+    path("indicators/<slug:code>/targets/", targets.area_targets, name="area_targets"),
+    path("observations/", observations.observation_list, name="observation_list"),
+    path("observations/new/", observations.observation_create, name="observation_create"),
+    path("observations/import/", observations.observation_import, name="observation_import"),
+    path("observations/<int:pk>/", observations.observation_detail, name="observation_detail"),
+    path(
+        "observations/<int:pk>/resolve/",
+        observations.observation_resolve,
+        name="observation_resolve",
+    ),
+    path("report.docx", report.report_download, name="report_download"),
 ]

@@ -9,7 +9,7 @@ from kechuang.accounts.auth import REQUIRED
 from kechuang.core.errors import install_handlers
 from kechuang.cultivation.api import router as cultivation_router
 from kechuang.monitoring.api import router as monitoring_router
-from kechuang.monitoring.observation_api import router as observation_router
+from kechuang.monitoring.api.observations import router as observation_router
 from kechuang.registry.api import router as registry_router
 
 

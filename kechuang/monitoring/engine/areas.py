@@ -140,3 +140,10 @@ def rank_areas(results: Mapping[str, HasCompletion]) -> list[AreaRank]:
         rows.append(AreaRank(rank, area, result.completion, result.status))
     rows.extend(AreaRank(None, area, None, results[area].status) for area in without)
     return rows
+
+
+def is_additive(kind: str, code: str) -> bool:
+    """Whether the areas' values of an indicator add up to the city's: year-end quantities
+    (`kind` "level") do; shares, growth rates and intensities ("… per 10,000
+    residents/workers", indicator codes with `_per_`) do not."""
+    return kind == "level" and "_per_" not in code

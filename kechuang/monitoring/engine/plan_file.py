@@ -34,6 +34,18 @@ DIRECTIONS = ("increase", "decrease")
 GROWTH_MODELS = ("linear", "geometric", "constant")
 COMPARATORS = ("gte", "gt", "lte", "eq", "approx", "range")
 MEASURES = ("stock", "new", "cumulative", "annual")
+# The vocabulary in Chinese, as the admin, the pages and the report print it.
+TARGET_KIND_LABELS = {"level": "总量", "share": "比重", "average_annual_growth": "年均增长"}
+GROWTH_LABELS = {"linear": "线性", "geometric": "几何（等比）", "constant": "恒定增速"}
+COMPARATOR_LABELS = {
+    "gte": "不低于",
+    "gt": "超过",
+    "lte": "不高于",
+    "eq": "等于",
+    "approx": "左右",
+    "range": "区间",
+}
+MEASURE_LABELS = {"stock": "存量", "new": "新增", "cumulative": "累计", "annual": "逐年"}
 
 _PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _AREA_CODE = re.compile(r"^\d{6}$")

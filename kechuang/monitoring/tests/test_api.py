@@ -8,7 +8,9 @@ from typing import Any
 import pytest
 
 from kechuang.core.tests.permissions import case_id, cases, check, endpoint
+from kechuang.monitoring.models import AreaTarget, Indicator
 from kechuang.monitoring.tests import progress_data as pd
+from kechuang.registry.models import Area
 
 pytestmark = pytest.mark.django_db
 
@@ -150,9 +152,6 @@ def test_errors_have_the_one_shape(client_for: Any, plan: Any) -> None:
 def test_ranking_orders_areas_with_targets_by_completion(
     client_for: Any, plan: Any, users: dict[str, Any]
 ) -> None:
-    from kechuang.monitoring.models import AreaTarget, Indicator
-    from kechuang.registry.models import Area
-
     hnte = Indicator.objects.get(code="hnte_count")
     for name, baseline, target in (("卧龙区", 40, 80), ("宛城区", 30, 50)):
         AreaTarget.objects.create(

@@ -13,8 +13,9 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
-from kechuang.monitoring import observation_views
 from kechuang.monitoring.models import Observation, Plan, ReviewState
+from kechuang.monitoring.services import load_plan_file
+from kechuang.monitoring.views import observations as observation_views
 
 BASE = "/monitoring/observations/"
 API = "/api/monitoring/data/observations"
@@ -23,8 +24,6 @@ HEADER = "indicator,area,period,value,kind,as_of,source"
 
 @pytest.fixture
 def nanyang_plan(reference: None) -> Plan:
-    from kechuang.monitoring.services import load_plan_file
-
     return load_plan_file(settings.DATA_DIR / "plans" / "nanyang-14th.yaml")
 
 

@@ -13,9 +13,10 @@ from django.conf import settings
 from django.core.management import call_command
 from openpyxl import Workbook
 
-from kechuang.monitoring import observations_import as oi
+from kechuang.monitoring import imports as oi
 from kechuang.monitoring.models import Observation, Plan, ReviewState
 from kechuang.monitoring.selectors import plan_progress
+from kechuang.monitoring.services import load_plan_file
 
 HEADER = "indicator,area,period,value,kind,as_of,source"
 GOOD_ROWS = [
@@ -31,8 +32,6 @@ GOOD_ROWS = [
 
 @pytest.fixture
 def nanyang_plan(reference: None) -> Plan:
-    from kechuang.monitoring.services import load_plan_file
-
     return load_plan_file(settings.DATA_DIR / "plans" / "nanyang-14th.yaml")
 
 

@@ -10,15 +10,14 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from kechuang.core.audit import audit_context
-from kechuang.monitoring.observations_import import (
+from kechuang.monitoring.imports import (
     COLUMNS,
     ImportRefused,
     ObservationImportReport,
     commit,
-    get_plan,
     validate_file,
 )
-from kechuang.monitoring.selectors import DEFAULT_PLAN
+from kechuang.monitoring.selectors import DEFAULT_PLAN, get_plan
 
 
 class Command(BaseCommand):

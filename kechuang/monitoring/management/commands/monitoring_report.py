@@ -9,9 +9,8 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from kechuang.monitoring.observations_import import get_plan
 from kechuang.monitoring.report import ReportError, build_report
-from kechuang.monitoring.selectors import DEFAULT_PLAN
+from kechuang.monitoring.selectors import DEFAULT_PLAN, get_plan
 
 
 class Command(BaseCommand):

@@ -10,7 +10,10 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
 
-from kechuang.monitoring import progress_view as pv
+from kechuang.monitoring import selectors
+from kechuang.monitoring.engine.display import fmt, pct
+from kechuang.monitoring.engine.shapes import progress_dict
+from kechuang.monitoring.filters import ProgressInputError, parse_as_of, resolve_area
 from kechuang.monitoring.selectors import DEFAULT_PLAN
 
 HEADERS = ("指标", "单位", "基期", "目标", "最新值（年份，类型）", "完成度", "状态", "登记库计算值")
@@ -38,27 +41,25 @@ def indicator_cells(d: dict[str, Any]) -> tuple[str, ...]:
     return (
         d["name"],
         d["unit"],
-        f"{pv.fmt(d['baseline_value'])}（{d['baseline_year']}）",
-        f"{pv.fmt(d['target_value'])}（{d['target_year']}）",
-        f"{pv.fmt(latest['value'])}（{latest['year']}，{latest['kind_label']}）" if latest else "—",
-        pv.pct(d["completion"]),
+        f"{fmt(d['baseline_value'])}（{d['baseline_year']}）",
+        f"{fmt(d['target_value'])}（{d['target_year']}）",
+        f"{fmt(latest['value'])}（{latest['year']}，{latest['kind_label']}）" if latest else "—",
+        pct(d["completion"]),
         d["status_label"],
-        f"{pv.fmt(computed['value'])}（{computed['year']}）" if computed else "—",
+        f"{fmt(computed['value'])}（{computed['year']}）" if computed else "—",
     )
 
 
 def commitment_cells(d: dict[str, Any]) -> tuple[str, ...]:
     if d["comparator"] == "range":
-        goal = f"{pv.fmt(d['low'])}～{pv.fmt(d['high'])}"
+        goal = f"{fmt(d['low'])}～{fmt(d['high'])}"
     elif d["value"] is not None:
-        goal = f"{d['comparator_label']} {pv.fmt(d['value'])}"
+        goal = f"{d['comparator_label']} {fmt(d['value'])}"
     else:
         goal = d["benchmark"] or "—"
     latest = d["latest"]
     shown = (
-        f"{pv.fmt(latest['value'])}（{latest['period']}，{latest['kind_label']}）"
-        if latest
-        else "—"
+        f"{fmt(latest['value'])}（{latest['period']}，{latest['kind_label']}）" if latest else "—"
     )
     return (
         d["title"],
@@ -103,17 +104,18 @@ class Command(BaseCommand):
         parser.add_argument("--format", choices=("table", "json"), default="table")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        plan = pv.plan_for(None, options["plan"])
+        plan = selectors.plan_for(None, options["plan"])
         if plan is None:
             raise CommandError(
                 f"找不到规划“{options['plan']}”。请先运行 manage.py load_plan 载入规划。"
             )
         try:
-            as_of = pv.parse_as_of(options["as_of"])
-            area = pv.resolve_area(None, plan, options["area"])
-        except pv.ProgressInputError as error:
+            as_of = parse_as_of(options["as_of"])
+            area = resolve_area(None, plan, options["area"])
+        except ProgressInputError as error:
             raise CommandError(str(error)) from error
-        data = pv.progress_dict(pv.build_dashboard(plan, as_of, area, pv.areas_for(None, plan)))
+        areas = selectors.areas_for(None, plan)
+        data = progress_dict(selectors.build_dashboard(plan, as_of, area, areas))
         if options["format"] == "json":
             self.stdout.write(json.dumps(data, ensure_ascii=False, indent=2))
         else:

@@ -1,7 +1,7 @@
 """Plan-monitoring endpoints: the plans, the progress the dashboard shows, the area ranking.
 
 The progress endpoint answers exactly what `manage.py plan_progress --format json` prints
-(both are `progress_view.progress_dict`)."""
+(both are `engine.shapes.progress_dict`)."""
 
 import datetime as dt
 from typing import Any
@@ -10,10 +10,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Router, Schema
 
-from kechuang.monitoring import progress_view as pv
 from kechuang.monitoring import selectors
+from kechuang.monitoring.engine.shapes import progress_dict, ranking_dicts
+from kechuang.monitoring.filters import (
+    AreaForbidden,
+    ProgressInputError,
+    parse_as_of,
+    resolve_area,
+)
 from kechuang.monitoring.models import Plan
 
+# Operation ids are pinned to those published before the app was re-laid into this package,
+# so clients generated from the OpenAPI document keep their method names.
 router = Router(tags=["规划监测"])
 
 
@@ -49,7 +57,7 @@ class RankingOut(Schema):
 
 
 def _plan(request: HttpRequest, code: str) -> Plan:
-    plan = pv.plan_for(request.user, code)
+    plan = selectors.plan_for(request.user, code)
     if plan is None:
         raise Http404
     return plan
@@ -57,22 +65,28 @@ def _plan(request: HttpRequest, code: str) -> Plan:
 
 def _inputs(request: HttpRequest, plan: Plan, as_of: str | None, area: str | None) -> Any:
     try:
-        day = pv.parse_as_of(as_of)
-        place = pv.resolve_area(request.user, plan, area)
-    except pv.AreaForbidden as error:
+        day = parse_as_of(as_of)
+        place = resolve_area(request.user, plan, area)
+    except AreaForbidden as error:
         raise PermissionDenied(str(error)) from error
-    except pv.ProgressInputError as error:
+    except ProgressInputError as error:
         raise ValidationError({error.field: [str(error)]}) from error
-    return day, place, pv.areas_for(request.user, plan)
+    return day, place, selectors.areas_for(request.user, plan)
 
 
-@router.get("/plans", response=list[PlanOut], summary="规划列表")
+@router.get(
+    "/plans",
+    operation_id="kechuang_monitoring_api_list_plans",
+    response=list[PlanOut],
+    summary="规划列表",
+)
 def list_plans(request: HttpRequest) -> Any:
     return selectors.plans_for(request.user)
 
 
 @router.get(
     "/plans/{code}/progress",
+    operation_id="kechuang_monitoring_api_plan_progress",
     summary="规划进度（指标与量化承诺，与规划监测页面同一口径）",
     description=(
         "as_of：测算日期 YYYY-MM-DD（默认今天），只使用此日前发布的监测值；"
@@ -85,11 +99,12 @@ def plan_progress(
 ) -> Any:
     plan = _plan(request, code)
     day, place, areas = _inputs(request, plan, as_of, area)
-    return pv.progress_dict(pv.build_dashboard(plan, day, place, areas))
+    return progress_dict(selectors.build_dashboard(plan, day, place, areas))
 
 
 @router.get(
     "/plans/{code}/ranking",
+    operation_id="kechuang_monitoring_api_ranking",
     response=RankingOut,
     summary="区域排名（某项指标的完成度）",
     description="indicator：指标代码；as_of：测算日期；area：在哪个区域的下辖区域中排名。",
@@ -103,10 +118,10 @@ def ranking(
 ) -> Any:
     plan = _plan(request, code)
     day, place, areas = _inputs(request, plan, as_of, area)
-    ind = plan.indicators.filter(code=indicator, is_auxiliary=False).first()
+    ind = selectors.plan_indicator(plan, indicator)
     if ind is None:
         raise ValidationError({"indicator": [f"规划中没有代码为“{indicator}”的指标。"]})
-    scope = pv.subtree(areas, place)  # only this indicator, not the whole dashboard
+    scope = selectors.subtree(areas, place)  # only this indicator, not the whole dashboard
     progress = selectors.plan_progress(plan, day, scope, codes=[ind.code])
     ranks = selectors.area_ranking(progress, ind.code, scope)
     return {
@@ -115,5 +130,5 @@ def ranking(
         "indicator_name": ind.name,
         "as_of": day,
         "area": place.name,
-        "rows": pv.ranking_dicts(ranks),
+        "rows": ranking_dicts(ranks),
     }

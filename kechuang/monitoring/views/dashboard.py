@@ -1,6 +1,7 @@
 """Pages of plan monitoring: the leadership's dashboard and the detail of one indicator.
 
-Thin: the plan, date and area come from `progress_view`, every figure from `selectors`."""
+Thin: the date and area are parsed by `filters`, every figure comes from `selectors` and is
+formatted by `engine.display` and `engine.shapes`."""
 
 from __future__ import annotations
 
@@ -11,8 +12,15 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
-from kechuang.monitoring import progress_view as pv
 from kechuang.monitoring import selectors
+from kechuang.monitoring.engine import display as dp
+from kechuang.monitoring.engine import shapes
+from kechuang.monitoring.filters import (
+    AreaForbidden,
+    ProgressInputError,
+    parse_as_of,
+    resolve_area,
+)
 
 OBSERVATION_NEW_URL = "/monitoring/observations/new/"
 
@@ -21,39 +29,39 @@ def _inputs(request: HttpRequest, plan: Any) -> tuple[Any, Any, list[Any], list[
     """As-of date, area and the user's areas from the query string; errors for the page."""
     errors: list[str] = []
     try:
-        as_of = pv.parse_as_of(request.GET.get("as_of"))
-    except pv.ProgressInputError as error:
+        as_of = parse_as_of(request.GET.get("as_of"))
+    except ProgressInputError as error:
         errors.append(str(error))
-        as_of = pv.parse_as_of(None)
-    areas = pv.areas_for(request.user, plan)
+        as_of = parse_as_of(None)
+    areas = selectors.areas_for(request.user, plan)
     try:
-        area = pv.resolve_area(request.user, plan, request.GET.get("area"))
-    except pv.AreaForbidden as error:
+        area = resolve_area(request.user, plan, request.GET.get("area"))
+    except AreaForbidden as error:
         raise PermissionDenied(str(error)) from error
-    except pv.ProgressInputError as error:
+    except ProgressInputError as error:
         raise Http404(str(error)) from error
     return as_of, area, areas, errors
 
 
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    plan = pv.plan_for(request.user, request.GET.get("plan"))
+    plan = selectors.plan_for(request.user, request.GET.get("plan"))
     if plan is None:
         return render(request, "monitoring/dashboard.html", {"plan": None})
     as_of, area, areas, errors = _inputs(request, plan)
-    board = pv.build_dashboard(plan, as_of, area, areas)
+    board = selectors.build_dashboard(plan, as_of, area, areas)
     cards = [
         {
             "row": row,
-            "data": pv.indicator_dict(row),
-            "show": pv.display(row),
-            "colour": pv.STATUS_COLOURS[row.status],
-            "computed": pv.latest_computed(row),
+            "data": shapes.indicator_dict(row),
+            "show": dp.display(row),
+            "colour": dp.STATUS_COLOURS[row.status],
+            "computed": dp.latest_computed(row),
         }
         for row in board.rows
     ]
     commitments = [
-        {"row": c, "colour": pv.COMMITMENT_COLOURS[c.status], "data": pv.commitment_dict(c)}
+        {"row": c, "colour": dp.COMMITMENT_COLOURS[c.status], "data": shapes.commitment_dict(c)}
         for c in board.commitments
     ]
     rankings = [
@@ -62,10 +70,10 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             [
                 {
                     **r,
-                    "completion_text": pv.pct(r["completion"]),
-                    "colour": pv.STATUS_COLOURS[r["status"]],
+                    "completion_text": dp.pct(r["completion"]),
+                    "colour": dp.STATUS_COLOURS[r["status"]],
                 }
-                for r in pv.ranking_dicts(ranks)
+                for r in shapes.ranking_dicts(ranks)
             ],
         )
         for indicator, ranks in board.rankings()
@@ -86,7 +94,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "observation_new_url": OBSERVATION_NEW_URL,
             "heatmap_height": f"{140 + 30 * len(board.areas)}px",
             "chart_data": {
-                "charts": {r.indicator.code: pv.chart_dict(r) for r in board.rows},
+                "charts": {r.indicator.code: shapes.chart_dict(r) for r in board.rows},
                 "heatmap": board.heatmap(),
             },
         },
@@ -95,11 +103,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def indicator(request: HttpRequest, code: str) -> HttpResponse:
-    plan = pv.plan_for(request.user, request.GET.get("plan"))
+    plan = selectors.plan_for(request.user, request.GET.get("plan"))
     if plan is None:
         raise Http404("规划尚未载入。")
     as_of, area, areas, errors = _inputs(request, plan)
-    row = pv.indicator_row(plan, as_of, area, areas, code)
+    row = selectors.indicator_row(plan, as_of, area, areas, code)
     if row is None:
         raise Http404("未知的指标。")
     observations = (
@@ -107,7 +115,7 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
         .filter(indicator=row.indicator, area=area)
         .order_by("year", "as_of", "pk")
     )
-    lines = pv.observation_lines(observations, row.published, as_of)
+    lines = dp.observation_lines(observations, row.published, as_of)
     return render(
         request,
         "monitoring/indicator.html",
@@ -119,15 +127,15 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
             "errors": errors,
             "row": row,
             "p": row.published,
-            "data": pv.indicator_dict(row),
-            "show": pv.display(row),
-            "colour": pv.STATUS_COLOURS[row.status],
+            "data": shapes.indicator_dict(row),
+            "show": dp.display(row),
+            "colour": dp.STATUS_COLOURS[row.status],
             "lines": lines,
-            "planned_rows": pv.planned_rows(row),
-            "change_unit": pv.CHANGE_UNITS.get(
+            "planned_rows": dp.planned_rows(row),
+            "change_unit": dp.CHANGE_UNITS.get(
                 row.published.change_method if row.published else "", ""
             ),
             "observation_new_url": OBSERVATION_NEW_URL,
-            "chart_data": {"charts": {row.indicator.code: pv.chart_dict(row)}},
+            "chart_data": {"charts": {row.indicator.code: shapes.chart_dict(row)}},
         },
     )

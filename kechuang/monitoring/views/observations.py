@@ -1,7 +1,7 @@
 """Observation pages (list with every vintage, entry form, detail with history and conflict
-resolution, file import with a dry run) and the Word monitoring report download.
+resolution, file import with a dry run).
 
-The form and the import check a row with the same `observations_import.validate_row` and save
+The form and the import check a row with the same `imports.validate_row` and save
 through `services.record_observation`, so they cannot disagree with each other or with the API.
 An upload is kept under MEDIA_ROOT/imports, named by a random token held in the session, only
 between the dry run and the commit; the commit validates the file again.
@@ -24,11 +24,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from kechuang.core.downloads import DOCX, attachment
 from kechuang.core.roles import is_city
 from kechuang.core.scoping import can
-from kechuang.monitoring import observations_import as oi
-from kechuang.monitoring import selectors, services
+from kechuang.monitoring import imports, selectors, services
+from kechuang.monitoring.filters import page_observation_filter
 from kechuang.monitoring.models import Observation, ObservationKind, Plan, ReviewState
 from kechuang.registry.excel.importer import MAX_UPLOAD_BYTES
 from kechuang.registry.models import Area
@@ -37,7 +36,8 @@ UPLOAD_DIR = settings.MEDIA_ROOT / "imports"
 SESSION_KEY = "import-observations"
 
 
-def _plan(request: HttpRequest) -> Plan:
+def requested_plan(request: HttpRequest) -> Plan:
+    """The plan named by the `plan` parameter (default: the Nanyang 14th plan) if visible."""
     code = request.GET.get("plan") or request.POST.get("plan") or selectors.DEFAULT_PLAN
     plan = selectors.plans_for(request.user).filter(code=code).first()
     if plan is None:
@@ -73,27 +73,10 @@ def _current_ids(rows: list[Observation]) -> set[int]:
 
 @login_required
 def observation_list(request: HttpRequest) -> HttpResponse:
-    plan = _plan(request)
-    queryset = selectors.plan_observations(request.user, plan)
+    plan = requested_plan(request)
     get = request.GET
-    filters = {name: get.get(name, "").strip() for name in ("indicator", "area", "year", "kind")}
-    filters["state"] = get.get("state", "").strip()
-    errors: list[str] = []
-    if filters["indicator"]:
-        queryset = queryset.filter(indicator__code=filters["indicator"]) | queryset.filter(
-            commitment__code=filters["indicator"]
-        )
-    if filters["area"]:
-        queryset = queryset.filter(area__code=filters["area"])
-    if filters["year"]:
-        if filters["year"].isdigit():
-            queryset = queryset.filter(year=int(filters["year"]))
-        else:
-            errors.append("年度应为四位数字，如 2023。")
-    if filters["kind"]:
-        queryset = queryset.filter(kind=filters["kind"])
-    if filters["state"]:
-        queryset = queryset.filter(state=filters["state"])
+    selected, filters, errors = page_observation_filter(get)
+    queryset = selected.filter(selectors.plan_observations(request.user, plan))
     queryset = queryset.select_related("indicator", "commitment", "area", "entered_by").order_by(
         "-year", "indicator__sort_order", "commitment__sort_order", "area__sort_order", "-as_of"
     )
@@ -116,7 +99,7 @@ def observation_list(request: HttpRequest) -> HttpResponse:
             "kinds": ObservationKind.choices,
             "states": ReviewState.choices,
             "query": query.urlencode(),
-            "may_enter": oi.may_enter_observations(request.user),
+            "may_enter": imports.may_enter_observations(request.user),
             "may_download_report": is_city(request.user),
             "conflict_count": queryset.filter(state=ReviewState.CONFLICT).count(),
         },
@@ -124,26 +107,26 @@ def observation_list(request: HttpRequest) -> HttpResponse:
 
 
 def _form_context(plan: Plan, user: Any) -> dict[str, Any]:
-    areas = [a for a in Area.objects.order_by("sort_order", "code") if oi._may_enter(user, a)]
+    areas = [a for a in Area.objects.order_by("sort_order", "code") if imports._may_enter(user, a)]
     return {
         "plan": plan,
         "subjects": _subjects(plan),
         "areas": areas,
         "kinds": ObservationKind.choices,
-        "headers": oi.HEADERS_ZH,
+        "headers": imports.HEADERS_ZH,
     }
 
 
 @login_required
 def observation_create(request: HttpRequest) -> HttpResponse:
-    plan = _plan(request)
-    if not oi.may_enter_observations(request.user):
+    plan = requested_plan(request)
+    if not imports.may_enter_observations(request.user):
         raise PermissionDenied("只有市科技局工作人员和县区工作人员可以录入监测值。")
     values: dict[str, str] = {"as_of": dt.date.today().isoformat(), "kind": "actual"}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
-        values = {name: request.POST.get(name, "").strip() for name in oi.COLUMNS}
-        valid, report = oi.validate_single(values, request.user, plan)
+        values = {name: request.POST.get(name, "").strip() for name in imports.COLUMNS}
+        valid, report = imports.validate_single(values, request.user, plan)
         if valid is not None:
             try:
                 saved = services.record_observation(request.user, dict(valid.data))
@@ -158,7 +141,7 @@ def observation_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已录入监测值“{saved}”{note}。")
                 return redirect(reverse("monitoring:observation_detail", args=[saved.pk]))
         else:
-            errors = oi.field_errors(report)
+            errors = imports.field_errors(report)
     context = _form_context(plan, request.user)
     context.update(values=values, errors=errors, general_errors=errors.get("__all__", []))
     return render(
@@ -217,17 +200,21 @@ def _stored_upload(request: HttpRequest) -> tuple[Path, str] | None:
 
 @login_required
 def observation_import(request: HttpRequest) -> HttpResponse:
-    plan = _plan(request)
-    if not oi.may_enter_observations(request.user):
+    plan = requested_plan(request)
+    if not imports.may_enter_observations(request.user):
         raise PermissionDenied("只有市科技局工作人员和县区工作人员可以导入监测值。")
-    context: dict[str, Any] = {"plan": plan, "columns": oi.COLUMNS, "headers": oi.HEADERS_ZH}
+    context: dict[str, Any] = {
+        "plan": plan,
+        "columns": imports.COLUMNS,
+        "headers": imports.HEADERS_ZH,
+    }
     if request.method == "POST" and "file" in request.FILES:
         upload = request.FILES["file"]
         if upload.size > MAX_UPLOAD_BYTES:
             context["upload_error"] = "文件过大，上限为 20 MB。"
             return render(request, "monitoring/observation_import.html", context, status=422)
         content = upload.read()
-        result = oi.validate_file(content, request.user, plan, filename=upload.name)
+        result = imports.validate_file(content, request.user, plan, filename=upload.name)
         UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
         token = secrets.token_urlsafe(16)
         (UPLOAD_DIR / f"{token}.upload").write_bytes(content)
@@ -244,10 +231,10 @@ def observation_import(request: HttpRequest) -> HttpResponse:
             messages.error(request, "上传的文件已过期，请重新上传。")
             return redirect(reverse("monitoring:observation_import") + f"?plan={plan.code}")
         path, name = stored
-        result = oi.validate_file(path.read_bytes(), request.user, plan, filename=name)
+        result = imports.validate_file(path.read_bytes(), request.user, plan, filename=name)
         try:
-            done = oi.commit(result, request.user)
-        except oi.ImportRefused as error:
+            done = imports.commit(result, request.user)
+        except imports.ImportRefused as error:
             context.update(report=result, error_rows=result.errors[:500], refused=str(error))
             return render(request, "monitoring/observation_import.html", context, status=422)
         path.unlink(missing_ok=True)
@@ -262,25 +249,3 @@ def observation_import(request: HttpRequest) -> HttpResponse:
         context["upload_error"] = "请选择要上传的 .xlsx 或 .csv 文件。"
         return render(request, "monitoring/observation_import.html", context, status=422)
     return render(request, "monitoring/observation_import.html", context)
-
-
-# --- the Word report -------------------------------------------------------------------------
-
-
-@login_required
-def report_download(request: HttpRequest) -> HttpResponse:
-    from kechuang.monitoring.report import ReportError, build_report
-
-    if not is_city(request.user):
-        # The city's report ranks and quotes every county: county staff see their own area
-        # on the dashboard instead.
-        raise PermissionDenied("监测报告涵盖全市各县区，只有市科技局工作人员可以下载。")
-    plan = _plan(request)
-    raw_year = request.GET.get("year", "")
-    year = int(raw_year) if raw_year.isdigit() else min(dt.date.today().year, plan.end_year)
-    try:
-        content = build_report(plan, year, request.user)
-    except ReportError as error:
-        messages.error(request, str(error))
-        return redirect(reverse("monitoring:observation_list") + f"?plan={plan.code}")
-    return attachment(content, f"{plan.code}-{year}-规划实施情况监测报告.docx", DOCX)

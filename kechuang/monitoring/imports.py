@@ -241,109 +241,19 @@ def validate_row(
     number: int, cells: dict[str, Any], ctx: RowContext, report: ObservationImportReport
 ) -> ValidRow | None:
     """Check one row (raw cells by column name); report every problem, return the row's data
-    for `record_observation` when it is clean."""
+    for `record_observation` when it is clean. The checks report in column order."""
     before = len(report.errors)
-    for column in REQUIRED_COLUMNS:
-        if is_empty(cells.get(column)):
-            report.add(
-                number,
-                column,
-                "",
-                f"“{HEADERS_ZH[column]}”（{column}）为必填项，不能为空。",
-                _REQUIRED_FIX[column],
-            )
-    subject = area = period = value = kind = as_of = None
-    raw = cells.get("indicator")
-    if not is_empty(raw):
-        subject = ctx.subjects.get(lookup_key(raw))
-        if subject is None:
-            report.add(
-                number,
-                "indicator",
-                raw,
-                f"规划“{ctx.plan.code}”中没有指标或量化承诺“{_text(raw)}”。",
-                f"请填写指标代码（{ctx.indicator_codes()}）或量化承诺代码（见规划）。",
-            )
-    raw = cells.get("area")
-    if not is_empty(raw):
-        area = ctx.areas.get(lookup_key(raw))
-        if area is None:
-            report.add(
-                number,
-                "area",
-                raw,
-                f"未知的区域“{_text(raw)}”。",
-                "请填写区域的中文名称（如 南阳市、卧龙区）或区域代码（如 411303）。",
-            )
-    raw = cells.get("period")
-    if not is_empty(raw):
-        try:
-            period = _period(raw)
-        except PeriodError as error:
-            report.add(
-                number,
-                "period",
-                raw,
-                str(error),
-                "年度写作 2023，跨年累计写作 2021-2025，月份区间写作 2022-01/2022-10。",
-            )
-    raw = cells.get("value")
-    if not is_empty(raw):
-        try:
-            value = parse_decimal(raw, places=4, allow_negative=True)
-        except CellError as error:
-            report.add(number, "value", raw, error.problem, "请填写数字，如 420 或 12.5。")
-        else:
-            if value is not None and abs(value) >= MAX_ABS_VALUE:
-                report.add(number, "value", raw, "数值过大。", "请检查单位（应为指标的计量单位）。")
-                value = None
-    raw = cells.get("kind")
-    if not is_empty(raw):
-        kind = KIND_INDEX.get(lookup_key(raw))
-        if kind is None:
-            report.add(number, "kind", raw, f"未知的数据类型“{_text(raw)}”。", KIND_FIX)
-    raw = cells.get("as_of")
-    if not is_empty(raw):
-        try:
-            as_of = parse_date(raw)
-        except CellError as error:
-            report.add(number, "as_of", raw, error.problem, error.fix)
-        else:
-            if as_of is not None and as_of > dt.date.today():
-                report.add(
-                    number,
-                    "as_of",
-                    raw,
-                    f"发布日期 {as_of} 晚于今天。",
-                    "请填写数据实际发布或修订的日期；预测数也填写作出预测的日期。",
-                )
-                as_of = None
-    if period is not None and kind is not None:
-        mismatch = kind_period_problem(kind, period)
-        if mismatch:
-            report.add(number, "period", cells.get("period"), *mismatch)
-    texts = {}
-    for column in ("source", *OPTIONAL_COLUMNS):
-        text = _text(cells.get(column)) if not is_empty(cells.get(column)) else ""
-        limit = MAX_LENGTHS[column]
-        if len(text) > limit:
-            report.add(
-                number,
-                column,
-                text,
-                f"“{HEADERS_ZH[column]}”过长（{len(text)} 字），上限 {limit} 字。",
-                "请精简后填写。",
-            )
-        texts[column] = text
-    if area is not None and not _may_enter(ctx.user, area):
-        report.outside_scope += 1
-        report.add(
-            number,
-            "area",
-            cells.get("area"),
-            _scope_problem(ctx.user),
-            "请删除该行，或交由该区域或市科技局的工作人员录入。",
-        )
+    check = RowCheck(number, cells, ctx, report)
+    check.required()
+    subject = check.subject()
+    area = check.area()
+    period = check.period()
+    value = check.value()
+    kind = check.kind()
+    as_of = check.as_of()
+    check.kind_fits_period(kind, period)
+    texts = check.texts()
+    check.scope(area)
     if len(report.errors) > before:
         return None
     assert subject is not None and area is not None and period is not None and kind is not None
@@ -363,6 +273,155 @@ def validate_row(
     }
     key = (_subject_key(subject), area.pk, period.text, kind)
     return ValidRow(number, data, key)
+
+
+@dataclass
+class RowCheck:
+    """The checks of one row, one per column (or pair of columns): each reports its problems
+    and returns the parsed value, or None when the cell is empty or wrong."""
+
+    number: int
+    cells: dict[str, Any]
+    ctx: RowContext
+    report: ObservationImportReport
+
+    def _raw(self, column: str) -> Any:
+        """The cell, or None when it is empty (the required check has reported it)."""
+        raw = self.cells.get(column)
+        return None if is_empty(raw) else raw
+
+    def _add(self, column: str, value: Any, problem: str, fix: str) -> None:
+        self.report.add(self.number, column, value, problem, fix)
+
+    def required(self) -> None:
+        for column in REQUIRED_COLUMNS:
+            if is_empty(self.cells.get(column)):
+                self._add(
+                    column,
+                    "",
+                    f"“{HEADERS_ZH[column]}”（{column}）为必填项，不能为空。",
+                    _REQUIRED_FIX[column],
+                )
+
+    def subject(self) -> Indicator | Commitment | None:
+        raw = self._raw("indicator")
+        if raw is None:
+            return None
+        subject = self.ctx.subjects.get(lookup_key(raw))
+        if subject is None:
+            self._add(
+                "indicator",
+                raw,
+                f"规划“{self.ctx.plan.code}”中没有指标或量化承诺“{_text(raw)}”。",
+                f"请填写指标代码（{self.ctx.indicator_codes()}）或量化承诺代码（见规划）。",
+            )
+        return subject
+
+    def area(self) -> Area | None:
+        raw = self._raw("area")
+        if raw is None:
+            return None
+        area = self.ctx.areas.get(lookup_key(raw))
+        if area is None:
+            self._add(
+                "area",
+                raw,
+                f"未知的区域“{_text(raw)}”。",
+                "请填写区域的中文名称（如 南阳市、卧龙区）或区域代码（如 411303）。",
+            )
+        return area
+
+    def period(self) -> Period | None:
+        raw = self._raw("period")
+        if raw is None:
+            return None
+        try:
+            return _period(raw)
+        except PeriodError as error:
+            self._add(
+                "period",
+                raw,
+                str(error),
+                "年度写作 2023，跨年累计写作 2021-2025，月份区间写作 2022-01/2022-10。",
+            )
+            return None
+
+    def value(self) -> Decimal | None:
+        raw = self._raw("value")
+        if raw is None:
+            return None
+        try:
+            value = parse_decimal(raw, places=4, allow_negative=True)
+        except CellError as error:
+            self._add("value", raw, error.problem, "请填写数字，如 420 或 12.5。")
+            return None
+        if value is not None and abs(value) >= MAX_ABS_VALUE:
+            self._add("value", raw, "数值过大。", "请检查单位（应为指标的计量单位）。")
+            return None
+        return value
+
+    def kind(self) -> str | None:
+        raw = self._raw("kind")
+        if raw is None:
+            return None
+        kind = KIND_INDEX.get(lookup_key(raw))
+        if kind is None:
+            self._add("kind", raw, f"未知的数据类型“{_text(raw)}”。", KIND_FIX)
+        return kind
+
+    def as_of(self) -> dt.date | None:
+        raw = self._raw("as_of")
+        if raw is None:
+            return None
+        try:
+            as_of = parse_date(raw)
+        except CellError as error:
+            self._add("as_of", raw, error.problem, error.fix)
+            return None
+        if as_of is not None and as_of > dt.date.today():
+            self._add(
+                "as_of",
+                raw,
+                f"发布日期 {as_of} 晚于今天。",
+                "请填写数据实际发布或修订的日期；预测数也填写作出预测的日期。",
+            )
+            return None
+        return as_of
+
+    def kind_fits_period(self, kind: str | None, period: Period | None) -> None:
+        if period is None or kind is None:
+            return
+        mismatch = kind_period_problem(kind, period)
+        if mismatch:
+            self._add("period", self.cells.get("period"), *mismatch)
+
+    def texts(self) -> dict[str, str]:
+        """The source and the optional columns, each within its length limit."""
+        texts = {}
+        for column in ("source", *OPTIONAL_COLUMNS):
+            raw = self._raw(column)
+            text = "" if raw is None else _text(raw)
+            limit = MAX_LENGTHS[column]
+            if len(text) > limit:
+                self._add(
+                    column,
+                    text,
+                    f"“{HEADERS_ZH[column]}”过长（{len(text)} 字），上限 {limit} 字。",
+                    "请精简后填写。",
+                )
+            texts[column] = text
+        return texts
+
+    def scope(self, area: Area | None) -> None:
+        if area is None or _may_enter(self.ctx.user, area):
+            return
+        self.report.outside_scope += 1
+        self._add(
+            "area",
+            self.cells.get("area"),
+            _scope_problem(self.ctx.user),
+            "请删除该行，或交由该区域或市科技局的工作人员录入。",
+        )
 
 
 _REQUIRED_FIX = {
@@ -512,10 +571,6 @@ def _match_header(header: list[Any], report: ObservationImportReport) -> dict[in
 
 # ---------------------------------------------------------------------------------------------
 # Validation and commit
-
-
-def get_plan(code: str) -> Plan | None:
-    return Plan.objects.filter(code=code).select_related("area").first()
 
 
 def validate_file(

@@ -12,10 +12,12 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import PageNumberPagination, paginate
 
-from kechuang.monitoring import observations_import as oi
-from kechuang.monitoring import selectors, services
-from kechuang.monitoring.models import Observation, ObservationKind, ReviewState
+from kechuang.monitoring import imports, selectors, services
+from kechuang.monitoring.filters import ObservationFilter
+from kechuang.monitoring.models import Observation, ReviewState
 
+# Operation ids are pinned to those published before the app was re-laid into this package,
+# so clients generated from the OpenAPI document keep their method names.
 router = Router(tags=["监测值"])
 
 
@@ -51,15 +53,6 @@ class ObservationDetailOut(ObservationOut):
     )
 
 
-class ObservationFilter(Schema):
-    plan: str = Field(selectors.DEFAULT_PLAN, max_length=40, description="规划编号")
-    indicator: str | None = Field(None, max_length=60, description="指标代码或量化承诺代码")
-    area: str | None = Field(None, max_length=50, description="区域代码或名称")
-    year: int | None = Field(None, ge=1990, le=2100)
-    kind: ObservationKind | None = None
-    state: ReviewState | None = None
-
-
 class ObservationIn(Schema):
     plan: str = Field(selectors.DEFAULT_PLAN, max_length=40)
     indicator: str = Field(..., max_length=60, description="指标代码或量化承诺代码")
@@ -81,30 +74,23 @@ class ResolveIn(Schema):
 
 
 def _plan(code: str) -> Any:
-    plan = oi.get_plan(code)
+    plan = selectors.get_plan(code)
     if plan is None:
         raise ValidationError({"plan": f"规划“{code}”不存在。"})
     return plan
 
 
-@router.get("/observations", response=list[ObservationOut], summary="监测值列表（含全部版本）")
+@router.get(
+    "/observations",
+    operation_id="kechuang_monitoring_observation_api_list_observations",
+    response=list[ObservationOut],
+    summary="监测值列表（含全部版本）",
+)
 @paginate(PageNumberPagination, page_size=50)
 def list_observations(request: HttpRequest, filters: Query[ObservationFilter]) -> Any:
     plan = _plan(filters.plan)
-    qs = selectors.plan_observations(request.user, plan)
-    if filters.indicator:
-        qs = qs.filter(indicator__code=filters.indicator) | qs.filter(
-            commitment__code=filters.indicator
-        )
-    if filters.area:
-        qs = qs.filter(area__code=filters.area) | qs.filter(area__name=filters.area)
-    if filters.year:
-        qs = qs.filter(year=filters.year)
-    if filters.kind:
-        qs = qs.filter(kind=filters.kind)
-    if filters.state:
-        qs = qs.filter(state=filters.state)
-    return qs.order_by("-year", "-as_of", "-pk")
+    rows = filters.filter(selectors.plan_observations(request.user, plan))
+    return rows.order_by("-year", "-as_of", "-pk")
 
 
 def _detail(request: HttpRequest, pk: int) -> Observation:
@@ -117,13 +103,19 @@ def _detail(request: HttpRequest, pk: int) -> Observation:
     return obs
 
 
-@router.get("/observations/{pk}", response=ObservationDetailOut, summary="监测值详情（含历史版本)")
+@router.get(
+    "/observations/{pk}",
+    operation_id="kechuang_monitoring_observation_api_get_observation",
+    response=ObservationDetailOut,
+    summary="监测值详情（含历史版本)",
+)
 def get_observation(request: HttpRequest, pk: int) -> Any:
     return _detail(request, pk)
 
 
 @router.post(
     "/observations",
+    operation_id="kechuang_monitoring_observation_api_create_observation",
     response={201: ObservationDetailOut},
     summary="录入一条监测值（字段同导入文件的一行）",
 )
@@ -131,9 +123,9 @@ def create_observation(request: HttpRequest, payload: ObservationIn) -> Any:
     plan = _plan(payload.plan)
     cells = payload.dict(exclude={"plan"})
     cells = {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in cells.items()}
-    valid, report = oi.validate_single(cells, request.user, plan)
+    valid, report = imports.validate_single(cells, request.user, plan)
     if valid is None:
-        errors = oi.field_errors(report)
+        errors = imports.field_errors(report)
         if report.outside_scope and len(report.errors) == 1:  # right data, wrong area: 403
             raise PermissionDenied(errors["area"][0])
         raise ValidationError(errors)
@@ -143,6 +135,7 @@ def create_observation(request: HttpRequest, payload: ObservationIn) -> Any:
 
 @router.post(
     "/observations/{pk}/resolve",
+    operation_id="kechuang_monitoring_observation_api_resolve_observation",
     response=ObservationDetailOut,
     summary="核实来源冲突：采用或不采用本条",
 )
