@@ -31,7 +31,7 @@ from kechuang.cultivation.engine import CaseError, assess, hnte_2016, load_case,
 from kechuang.cultivation.engine.metrics import compute_metrics
 from kechuang.cultivation.engine.tiers import assign_reserve_tiers, evaluate_rule_sets
 from kechuang.cultivation.engine.vector import (
-    Figures,
+    FigureArrays,
     VectorInputError,
     figures_from_cases,
     screen_hnte,
@@ -230,7 +230,7 @@ def _close_gaps(
 
 def _vectorisable(
     org_ids: list[int], complete: list[int], parsed: list[Any], out: Screened
-) -> tuple[Figures | None, list[int]]:
+) -> tuple[FigureArrays | None, list[int]]:
     """The column store of the cases the vector path can represent exactly, and their row
     indexes; any other case (e.g. an amount beyond 10¹³ 万元) is reported as incomplete with the
     reason instead of failing the whole run."""
