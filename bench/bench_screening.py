@@ -30,7 +30,7 @@ from kechuang.cultivation.engine.vector import (  # noqa: E402
     CASE_YEAR_FIELDS,
     ELIGIBLE_CODES,
     YEAR_COLUMNS,
-    Figures,
+    FigureArrays,
     screen,
 )
 
@@ -45,7 +45,7 @@ RESULTS = ROOT / "bench" / "results"
 RULESETS = ("hnte-2016", "tsme-2022")
 
 
-def synthetic_figures(n: int, seed: int = SEED) -> Figures:
+def synthetic_figures(n: int, seed: int = SEED) -> FigureArrays:
     """``n`` plausible enterprises (cents of 万元, 0.01 persons) with band-edge rows mixed in."""
     rng = np.random.default_rng(seed)
     n_years = rng.choice(np.array([1, 2, 3, 3, 3, 3, 3, 3], dtype=np.int8), n)
@@ -107,7 +107,7 @@ def synthetic_figures(n: int, seed: int = SEED) -> Figures:
     def flags(p: float) -> np.ndarray:
         return rng.random(n) < p
 
-    return Figures(
+    return FigureArrays(
         as_of=AS_OF,
         n_years=n_years,
         **columns,
@@ -140,7 +140,7 @@ def _amount(cents: int) -> Decimal:
     return Decimal(int(cents)).scaleb(-2)
 
 
-def case_dict(fig: Figures, i: int) -> dict[str, Any]:
+def case_dict(fig: FigureArrays, i: int) -> dict[str, Any]:
     """Row ``i`` of ``fig`` in the public case format (for the single-case engine)."""
     k = int(fig.n_years[i])
     years = []

@@ -24,7 +24,7 @@ BUDGET_SECONDS = 300.0
 def main() -> None:
     ensure_database()
     from kechuang.core.audit import audit_context
-    from kechuang.cultivation import screening
+    from kechuang.cultivation import selectors, services
     from kechuang.cultivation.models import (
         PoolEntry,
         ReservePolicy,
@@ -49,9 +49,9 @@ def main() -> None:
         organizations = Organization.objects.filter(kind="enterprise")
         policy = ReservePolicy.objects.get(active=True)
         rule_sets = list(TierRuleSet.objects.exclude(status="inactive"))
-        screened = screening.screen(organizations, day, policy, rule_sets)
+        screened = selectors.screen(organizations, day, policy, rule_sets)
         computed = time.perf_counter()
-        summary = screening.write_pool(run, screened)
+        summary = services.write_pool(run, screened)
         written = time.perf_counter()
         rounds.append(
             {

@@ -12,10 +12,12 @@ from django.http import Http404, HttpRequest
 from ninja import Body, Router, Schema, Status
 
 from kechuang.core.roles import is_government
-from kechuang.cultivation import params, screening, selectors
+from kechuang.cultivation import filters, selectors
 from kechuang.cultivation.engine import CaseError, assess, load_case
+from kechuang.cultivation.engine.batch import HNTE_CONDITION_LABELS
 from kechuang.cultivation.models import ScreeningRun
-from kechuang.registry.api import refs
+from kechuang.cultivation.services.screenings import start_screening as queue_screening
+from kechuang.registry.selectors import area_by_reference
 
 router = Router(tags=["企业培育"])
 PAGE_SIZE = 50
@@ -67,8 +69,7 @@ def _entry(e: Any) -> dict[str, Any]:
             "eligible": e.hnte_eligible,
             "failed": e.hnte_failed,
             "failed_conditions": [
-                {"code": c, "label": screening.HNTE_CONDITION_LABELS.get(c, c)}
-                for c in e.failed_conditions
+                {"code": c, "label": HNTE_CONDITION_LABELS.get(c, c)} for c in e.failed_conditions
             ],
             "gaps": e.gaps,
             "total_min": e.hnte_total_min,
@@ -82,12 +83,12 @@ def _entry(e: Any) -> dict[str, Any]:
 @router.get("/pool", summary="高企后备库与筛查结果（按距高企由近到远排序，可筛选）")
 def pool(request: HttpRequest, page: int = 1) -> Any:
     _government(request)
-    filters, errors = params.pool_filters(request.GET)
+    chosen, errors = filters.pool_filters(request.user, request.GET)
     if errors:
         raise ValidationError(errors)
     if page < 1:
         raise ValidationError({"page": ["页码应为正整数。"]})
-    entries = selectors.filter_pool(selectors.pool_for(request.user), filters)
+    entries = selectors.filter_pool(selectors.pool_for(request.user), chosen)
     count = entries.count()
     rows = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
     return {
@@ -115,7 +116,7 @@ def pool_entry(request: HttpRequest, organization_id: int) -> Any:
 @router.get("/funnel", summary="培育漏斗：科小 → 后备库各层级 → 高企 → 瞪羚 → 创新龙头")
 def funnel(request: HttpRequest, area: str | None = None) -> Any:
     _government(request)
-    root = refs.area(area)
+    root = area_by_reference(request.user, area)
     if root is not None and not selectors.sees_area(request.user, root):
         raise PermissionDenied("您无权查看该区域。")
     data = selectors.funnel(request.user, root)
@@ -161,10 +162,10 @@ def screenings(request: HttpRequest) -> Any:
 @router.post("/screenings", summary="发起批量筛查（后台任务执行）", response={202: Any})
 def start_screening(request: HttpRequest, data: ScreeningIn) -> Any:
     _government(request)
-    as_of, area, errors = params.screening_request(data.dict())
+    as_of, area, errors = filters.screening_request(request.user, data.dict())
     if errors:
         raise ValidationError(errors)
-    run = screening.start_screening(request.user, as_of, area)
+    run = queue_screening(request.user, as_of, area)
     return Status(202, _run(run))
 
 
@@ -187,7 +188,7 @@ def projection(
     tsme_target: float | None = None,
 ) -> Any:
     _government(request)
-    req = params.projection(request.user, request.GET)
+    req = selectors.projection(request.user, filters.projection_params(request.GET))
     if req.errors:
         raise ValidationError(req.errors)
     if req.plan is None:

@@ -71,7 +71,7 @@ class TierRuleSet(DomainModel):
             "criteria": self.criteria,
         }
 
-    def to_engine(self) -> tiers.TierRuleSet:
+    def to_engine(self) -> tiers.TierRuleSpec:
         return tiers.load_rule_set(self.as_engine_dict())
 
     def clean(self) -> None:
@@ -120,7 +120,7 @@ class ReservePolicy(DomainModel):
             "tiers": self.tiers,
         }
 
-    def to_engine(self) -> tiers.ReservePolicy:
+    def to_engine(self) -> tiers.ReservePolicySpec:
         return tiers.load_reserve_policy(self.as_engine_dict())
 
     def clean(self) -> None:

@@ -1,27 +1,37 @@
-"""Reads of the cultivation module: the reserve pool, the funnel, movements and the inputs of the
-plan projection. Everything starts from `restrict(user)`, so a county user sees their area only."""
+"""Reads of the cultivation module: the reserve pool, the funnel, movements, the registry's
+figures as engine cases (for the self-assessment and the batch screening), and the plan
+projection. Everything a user sees starts from `restrict(user)`, so a county user sees their
+area only."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from kechuang.core.roles import CITY_ROLES
 from kechuang.cultivation.engine import tiers
+from kechuang.cultivation.engine.batch import BatchInput, Screened
+from kechuang.cultivation.engine.batch import screen as screen_batch
 from kechuang.cultivation.engine.projection import (
     TIER_ORDER,
     ConversionYear,
+    Projection,
     ProjectionInput,
     RetentionYear,
     historical_rate,
     historical_retention,
+    project,
 )
+from kechuang.cultivation.engine.registry_case import REPORT_FIELDS, WINDOW, case_from_reports
+from kechuang.cultivation.filters import Errors, PoolFilters, ProjectionParams
 from kechuang.cultivation.models import (
     PoolEntry,
+    ReservePolicy,
     ReserveTier,
     RunStatus,
     ScreeningRun,
@@ -29,7 +39,15 @@ from kechuang.cultivation.models import (
     TierMovement,
     TierRuleSet,
 )
-from kechuang.registry.models import Area, IndustryChain, Organization, Qualification
+from kechuang.monitoring import selectors as monitoring_selectors
+from kechuang.registry.models import (
+    AnnualReport,
+    Area,
+    InnovationPlatform,
+    Organization,
+    Qualification,
+)
+from kechuang.registry.models.platforms import PlatformKind, PlatformStatus
 from kechuang.registry.selectors import working_areas
 
 CLOSEST_FIRST = ["tier_rank", "hnte_failed", "-hnte_total_max", "organization__name"]
@@ -95,27 +113,21 @@ def movement_matrix(user: Any, run: ScreeningRun) -> dict[str, Any]:
 
 def with_tier_rank(queryset: QuerySet[PoolEntry]) -> QuerySet[PoolEntry]:
     """Annotate `tier_rank`: mature 0, growing 1, startup 2, seed 3, outside the pool 9."""
-    from django.db.models import Case, IntegerField, Value, When
-
     whens = [When(tier=code, then=Value(rank)) for rank, code in enumerate(TIER_ORDER)]
     return queryset.annotate(tier_rank=Case(*whens, default=Value(9), output_field=IntegerField()))
 
 
-@dataclass(frozen=True)
-class PoolFilters:
-    """The filters of the pool list, its export and the API (all optional)."""
-
-    q: str = ""
-    area: Area | None = None
-    industry: IndustryChain | None = None
-    tier: str = ""
-    stage: str = ""  # pool / hnte / tsme / none
-    data_status: str = ""
-    max_failed: int | None = None
-    rule_set: str = ""  # a TierRuleSet code: candidates (result 1) only
+# The pool list's `stage` filter: the lookups each stage keeps (pool = any tier).
+STAGE_FILTERS: dict[str, tuple[Q, bool]] = {
+    "pool": (Q(tier=""), False),
+    "hnte": (Q(is_hnte=True), True),
+    "tsme": (Q(is_tsme=True), True),
+    "none": (Q(tier="", is_hnte=False), True),
+}
 
 
 def filter_pool(queryset: QuerySet[PoolEntry], f: PoolFilters) -> QuerySet[PoolEntry]:
+    """The pool list, its export and the API: `f` applied, the closest to HNTE first."""
     if f.q:
         queryset = queryset.filter(
             Q(organization__name__icontains=f.q) | Q(organization__uscc__iexact=f.q)
@@ -126,23 +138,25 @@ def filter_pool(queryset: QuerySet[PoolEntry], f: PoolFilters) -> QuerySet[PoolE
         queryset = queryset.filter(
             Q(organization__industry=f.industry) | Q(organization__industry__parent=f.industry)
         )
+    queryset = _filter_pool_fields(queryset, f)
+    return with_tier_rank(queryset).order_by(*CLOSEST_FIRST)
+
+
+def _filter_pool_fields(queryset: QuerySet[PoolEntry], f: PoolFilters) -> QuerySet[PoolEntry]:
+    """The filters on the entry's own fields: tier, stage, data status, failed conditions and
+    a tier rule set's candidates."""
     if f.tier:
         queryset = queryset.filter(tier=f.tier)
-    if f.stage == "pool":
-        queryset = queryset.exclude(tier="")
-    elif f.stage == "hnte":
-        queryset = queryset.filter(is_hnte=True)
-    elif f.stage == "tsme":
-        queryset = queryset.filter(is_tsme=True)
-    elif f.stage == "none":
-        queryset = queryset.filter(tier="", is_hnte=False)
+    if f.stage in STAGE_FILTERS:
+        lookup, keep = STAGE_FILTERS[f.stage]
+        queryset = queryset.filter(lookup) if keep else queryset.exclude(lookup)
     if f.data_status:
         queryset = queryset.filter(data_status=f.data_status)
     if f.max_failed is not None:
         queryset = queryset.filter(hnte_failed__lte=f.max_failed)
     if f.rule_set:
         queryset = queryset.filter(**{f"tier_results__{f.rule_set}": 1})
-    return with_tier_rank(queryset).order_by(*CLOSEST_FIRST)
+    return queryset
 
 
 # --------------------------------------------------------------------------- funnel
@@ -329,3 +343,187 @@ def tier_rates(user: Any) -> dict[str, float] | None:
 def closest(user: Any, n: int) -> list[PoolEntry]:
     """The `n` pool members closest to HNTE (tier, then fewest failed conditions, then score)."""
     return list(with_tier_rank(pool_for(user).exclude(tier="")).order_by(*CLOSEST_FIRST)[:n])
+
+
+# --------------------------------------------------------------------------- cases and screening
+
+
+def _reports(organizations: QuerySet[Organization], as_of: dt.date) -> dict[int, list[dict]]:
+    """The last WINDOW confirmed reports before as_of's year per organization, oldest first."""
+    rows = (
+        AnnualReport.objects.filter(
+            organization__in=organizations.values("pk"),
+            year__lt=as_of.year,
+            confirmed_at__isnull=False,
+        )
+        .order_by("organization_id", "-year")
+        .values_list("organization_id", "year", *REPORT_FIELDS)
+    )
+    out: dict[int, list[dict]] = defaultdict(list)
+    for row in rows.iterator(chunk_size=20000):
+        kept = out[row[0]]
+        if len(kept) < WINDOW:
+            kept.append(dict(zip(("year", *REPORT_FIELDS), row[1:], strict=True)))
+    for kept in out.values():
+        kept.reverse()
+    return out
+
+
+def valid_qualifications(
+    organizations: QuerySet[Organization], as_of: dt.date
+) -> dict[int, set[str]]:
+    """Every qualification kind each organization holds on `as_of`."""
+    held: dict[int, set[str]] = defaultdict(set)
+    rows = Qualification.objects.filter(
+        Qualification.valid_on(as_of), organization__in=organizations.values("pk")
+    ).values_list("organization_id", "kind")
+    for organization_id, kind in rows.iterator(chunk_size=20000):
+        held[organization_id].add(kind)
+    return held
+
+
+def cases_for(
+    organizations: QuerySet[Organization], as_of: dt.date
+) -> tuple[dict[int, dict[str, Any]], dict[int, list[dict]], dict[int, set[str]]]:
+    """Cases of every organization of the queryset, plus the raw reports and qualifications
+    they were built from (the screening derives its tier metrics from the same rows)."""
+    reports = _reports(organizations, as_of)
+    held = valid_qualifications(organizations, as_of)
+    cases = {}
+    rows = organizations.values_list("pk", "founded_on", "tech_field__name")
+    for pk, founded_on, tech_field in rows.iterator(chunk_size=20000):
+        cases[pk] = case_from_reports(
+            as_of=as_of,
+            founded_on=founded_on,
+            tech_field=tech_field,
+            reports=reports.get(pk, []),
+            qualifications=held.get(pk, ()),
+        )
+    return cases, reports, held
+
+
+def case_for(organization: Organization, as_of: dt.date) -> dict[str, Any]:
+    """The case of one organization (the self-assessment's starting point)."""
+    cases, _, _ = cases_for(Organization.objects.filter(pk=organization.pk), as_of)
+    return cases[organization.pk]
+
+
+RD_PLATFORM_KINDS = (
+    PlatformKind.KEY_LAB,
+    PlatformKind.TECH_INNOVATION_CENTER,
+    PlatformKind.ENGINEERING_CENTER,
+    PlatformKind.ENTERPRISE_TECH_CENTER,
+    PlatformKind.NEW_RD_INSTITUTE,
+    PlatformKind.ACADEMICIAN_STATION,
+    PlatformKind.ZHONGYUAN_SCHOLAR_STATION,
+    PlatformKind.POSTDOC_STATION,
+    PlatformKind.INTERNATIONAL_JOINT_LAB,
+    PlatformKind.CLINICAL_RESEARCH_CENTER,
+    PlatformKind.MANUFACTURING_INNOVATION_CENTER,
+)
+
+
+def rd_platform_hosts(as_of: dt.date) -> set[int]:
+    """The organizations hosting an operating R&D platform (municipal level or above, every
+    level the registry holds) approved by `as_of`; incubators and service bodies do not count."""
+    return set(
+        InnovationPlatform.objects.filter(
+            kind__in=RD_PLATFORM_KINDS, status=PlatformStatus.OPERATING, approved_on__lte=as_of
+        ).values_list("host_id", flat=True)
+    )
+
+
+def screen(
+    organizations: QuerySet[Organization],
+    as_of: dt.date,
+    policy: ReservePolicy,
+    rule_sets: list[TierRuleSet],
+) -> Screened:
+    """Screen the enterprises of the queryset on `as_of` (no writes): their registry figures
+    through the batch engine, with the policy's reserve tiers and the tier rule sets."""
+    cases, reports, held = cases_for(organizations, as_of)
+    data = BatchInput(
+        as_of=as_of,
+        cases=cases,
+        reports=reports,
+        held=held,
+        rd_platform_hosts=rd_platform_hosts(as_of),
+    )
+    return screen_batch(data, policy.to_engine(), [r.to_engine() for r in rule_sets])
+
+
+# --------------------------------------------------------------------------- the projection page
+
+
+def plan_targets(user: Any, plan: Any) -> dict[str, Any]:
+    """The plan's HNTE and TSME targets for the user's scope: the city's, or the county's share
+    when the target has been split (monitoring's area targets); None where there is none."""
+    out: dict[str, Any] = {"target_year": plan.end_year, "hnte": None, "tsme": None}
+    county = getattr(user, "area_id", None) and user.role not in CITY_ROLES
+    for code, key in (("hnte_count", "hnte"), ("tsme_count", "tsme")):
+        indicator = plan.indicators.filter(code=code).first()
+        if indicator is None:
+            continue
+        out["target_year"] = indicator.target_year or plan.end_year
+        if county:
+            split = indicator.area_targets.filter(area=user.area).first()
+            out[key] = float(split.target_value) if split else None
+        elif indicator.target_value is not None:
+            out[key] = float(indicator.target_value)
+    return out
+
+
+@dataclass
+class ProjectionRequest:
+    """Everything the projection page and endpoint show, or the reasons they cannot."""
+
+    plans: list[Any]
+    plan: Any = None
+    support: int = 0
+    errors: Errors = field(default_factory=dict)
+    targets: dict[str, Any] = field(
+        default_factory=lambda: {"target_year": None, "hnte": None, "tsme": None}
+    )
+    inp: ProjectionInput | None = None
+    result: Projection | None = None
+    chosen: list[PoolEntry] = field(default_factory=list)
+    empty: bool = False
+
+
+def projection(user: Any, params: ProjectionParams) -> ProjectionRequest:
+    """The plan (the newest with an HNTE count indicator unless `params` names one), its
+    targets for the user's scope under the typed overrides, and the projection."""
+    plans = list(
+        monitoring_selectors.plans_for(user)
+        .filter(indicators__code="hnte_count")
+        .distinct()
+        .order_by("-end_year")
+    )
+    out = ProjectionRequest(plans=plans, plan=plans[0] if plans else None)
+    if params.plan:
+        out.plan = next((p for p in plans if p.code == params.plan), None)
+        if out.plan is None:
+            out.errors["plan"] = [f"未知的规划：{params.plan}"]
+    if "support" in params.errors:
+        out.errors["support"] = params.errors["support"]
+    out.support = params.support
+    if out.plan is None:
+        return out
+    out.targets = {**plan_targets(user, out.plan), **params.overrides}
+    out.errors.update({k: v for k, v in params.errors.items() if k != "support"})
+    if out.errors:
+        return out
+    out.chosen = closest(user, out.support)
+    out.inp = projection_input(
+        user,
+        target_year=out.targets["target_year"],
+        hnte_target=out.targets["hnte"],
+        tsme_target=out.targets["tsme"],
+        first_year=out.plan.start_year - 1,
+        supported=tuple(e.tier for e in out.chosen),
+    )
+    if out.inp is None:
+        out.empty = True
+        return out
+    out.result = project(out.inp)
+    return out

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from django_tasks import task
 
-from kechuang.cultivation.screening import execute_run
+from kechuang.cultivation.services.pool import execute_run
 
 
 @task()

@@ -8,7 +8,8 @@ Typical use::
     result.to_dict(); result.render_text()
 """
 
-from .case import Case, CaseError, load_case
+from .case import Case, CaseError
+from .case_loader import load_case
 from .result import Assessment, ConditionResult, Gap, Interval, ScoreItem
 from .rulesets import RULESETS, assess
 from .whatif import apply_gap

@@ -1,8 +1,9 @@
 """The case format: one enterprise's figures, as input to every ruleset.
 
 Amounts are in 万元, headcounts in persons, ``years`` oldest first, dates ``YYYY-MM-DD``.
-:func:`load_case` validates a plain dict (e.g. parsed JSON) and raises :class:`CaseError` with
-Chinese messages keyed by field path; it never lets a bare KeyError/TypeError escape.
+:func:`.case_loader.load_case` validates a plain dict (e.g. parsed JSON) and raises
+:class:`CaseError` with Chinese messages keyed by field path; it never lets a bare
+KeyError/TypeError escape.
 
 Fields (required ones marked *)::
 
@@ -57,9 +58,8 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from fractions import Fraction
-from typing import Any
 
-from .reader import CaseError, Reader
+from .reader import CaseError
 
 __all__ = [
     "TECH_FIELDS",
@@ -71,7 +71,6 @@ __all__ = [
     "Options",
     "PendingIP",
     "YearFigures",
-    "load_case",
 ]
 
 # 《国家重点支持的高新技术领域》(2016) 的八大领域 — 国科发火〔2016〕32号 附件
@@ -224,17 +223,3 @@ class Case:
     def window(self, n: int = 3) -> tuple[YearFigures, ...]:
         """The most recent ``n`` accounting years, oldest first."""
         return self.years[-n:]
-
-
-def load_case(data: dict[str, Any]) -> Case:
-    """Validate ``data`` (amounts in 万元) and build a :class:`Case`.
-
-    Raises :class:`CaseError` listing every invalid field with a Chinese message.
-    """
-    from .case_loader import build_case
-
-    reader = Reader()
-    case = build_case(reader, data)
-    reader.raise_if_errors()
-    assert case is not None
-    return case

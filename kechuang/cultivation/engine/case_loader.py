@@ -324,3 +324,15 @@ def _options(r: Reader, raw: Any) -> Options:
         if raw.get(key) is not None:
             values[key] = r.choice(raw[key], f"options.{key}", "配置取值", choices)
     return Options(**{k: v for k, v in values.items() if v is not None})
+
+
+def load_case(data: dict[str, Any]) -> Case:
+    """Validate ``data`` (amounts in 万元) and build a :class:`Case`.
+
+    Raises :class:`CaseError` listing every invalid field with a Chinese message.
+    """
+    reader = Reader()
+    case = build_case(reader, data)
+    reader.raise_if_errors()
+    assert case is not None
+    return case

@@ -221,123 +221,28 @@ def project(inp: ProjectionInput) -> Projection:
     after the base year or repeated history years, and supported enterprises not in the pool.
     """
     _validate(inp)
-    assumptions: list[str] = []
-    notes: list[str] = []
     support = Counter(inp.supported)
     rates, missing_rates = _tier_rates(inp)
     if inp.target_year <= inp.base_year:
         return _target_passed(inp, rates)
 
     years = list(range(inp.base_year + 1, inp.target_year + 1))
-    horizon = len(years)
-
-    # HNTE
-    hnte: list[float] | None
-    hnte_plain: list[float] | None
-    hnte_method: HnteMethod
-    if inp.retention is not None and not missing_rates:
-        hnte_method = "model"
-        hnte_plain = _run_model(inp, rates, Counter(), horizon)
-        hnte = _run_model(inp, rates, support, horizon)
-        assumptions.extend(_model_assumptions(inp, rates, support))
-    else:
-        lacking = _lacking_text(inp, missing_rates)
-        hnte_points = _merged(inp.hnte_history, inp.base_year, inp.hnte_now)
-        if len(hnte_points) >= 2:
-            hnte_method = "trend"
-            hnte_plain = [_trend_value(hnte_points, year) for year in years]
-            hnte = list(hnte_plain)
-            notes.append(
-                f"缺少{lacking}，高企数量改按历年数据线性趋势外推（{len(hnte_points)} 年数据）。"
-            )
-            if inp.supported:
-                notes.append("趋势外推无法区分后备库梯队，重点扶持企业的效果未计入。")
-        else:
-            hnte_method = "unavailable"
-            hnte_plain = hnte = None
-            notes.append(f"缺少{lacking}，且高企历史数据不足两年，无法推算高企数量。")
-
-    # TSME
-    tsme_points = _merged(inp.tsme_history, inp.base_year, inp.tsme_now)
-    tsme_rows: list[tuple[float, float | None, float | None]] = []
-    tsme_method: TsmeMethod
-    if len(tsme_points) >= 2:
-        for year in years:
-            forecast = trend_forecast(tsme_points, year)
-            assert forecast is not None
-            low = None if forecast.low is None else max(0.0, forecast.low)
-            high = None if forecast.high is None else max(0.0, forecast.high)
-            tsme_rows.append((max(0.0, forecast.value), low, high))
-        if len(tsme_points) >= 3:
-            tsme_method = "ols"
-            assumptions.append(
-                f"科技型中小企业数量按 {len(tsme_points)} 年历史数据的线性趋势（最小二乘）外推，"
-                "区间为 90% 预测区间。"
-            )
-        else:
-            tsme_method = "two_point"
-            assumptions.append("科技型中小企业数量按两年数据连线外推，数据过少，未给出区间。")
-    else:
-        tsme_method = "constant"
-        tsme_rows = [(float(inp.tsme_now), None, None)] * horizon
-        notes.append(f"科技型中小企业历史数据不足两年，按当前数量 {inp.tsme_now} 家保持不变计。")
-
-    projected = [
-        ProjectedYear(
-            year=year,
-            hnte=None if hnte is None else hnte[i],
-            hnte_without_support=None if hnte_plain is None else hnte_plain[i],
-            tsme=tsme_rows[i][0],
-            tsme_low=tsme_rows[i][1],
-            tsme_high=tsme_rows[i][2],
-        )
-        for i, year in enumerate(years)
-    ]
-    hnte_final = None if hnte is None else hnte[-1]
-    hnte_plain_final = None if hnte_plain is None else hnte_plain[-1]
-    tsme_final = tsme_rows[-1][0]
+    texts = _Texts()
+    hnte = _project_hnte(inp, rates, missing_rates, support, years, texts)
+    tsme = _project_tsme(inp, years, texts)
+    hnte_final = None if hnte.values is None else hnte.values[-1]
+    hnte_plain_final = None if hnte.plain is None else hnte.plain[-1]
+    tsme_final = tsme.rows[-1][0]
     hnte_gap = _gap(inp.hnte_target, hnte_final)
     tsme_gap = _gap(inp.tsme_target, tsme_final)
-
-    required: float | None = None
-    if hnte_gap is not None:
-        retention = inp.retention
-        if retention is None:
-            retention = 1.0
-            if hnte_gap > _EPS:
-                notes.append("保有率未知，每年需额外新增的高企数按保有率 100% 计算。")
-        weights = sum(retention ** (inp.target_year - year) for year in years)
-        required = 0.0 if hnte_gap <= _EPS else hnte_gap / weights
-        if hnte_gap > _EPS:
-            assumptions.append(
-                "每年需额外新增高企数 = 目标年缺口 ÷ Σ 保有率^(目标年 − 年份)，"
-                "即各剩余年份均匀新增、按保有率留存到目标年。"
-            )
-
-    support_needed: int | None = None
-    if hnte_gap is not None:
-        if hnte_gap <= _EPS:
-            support_needed = 0
-        elif hnte_method == "model":
-            assert inp.retention is not None
-            factor = inp.retention ** (horizon - 1)
-            support_needed = _support_needed(hnte_gap, inp.pool, support, rates, factor)
-            if support_needed is None:
-                notes.append("即使扶持后备库全部企业也无法在目标年补足高企缺口。")
-            else:
-                assumptions.append(
-                    "补足缺口所需扶持企业数按成熟、成长、初创、种子梯队顺序（最接近认定者优先）"
-                    "从后备库中选取计算。"
-                )
-        else:
-            notes.append("高企数量按趋势外推，无法测算补足缺口所需的扶持企业数。")
-
+    required = _required_extra(inp, hnte_gap, years, texts)
+    support_needed = _support_for_gap(inp, hnte_gap, hnte.method, rates, support, texts)
     return Projection(
         base_year=inp.base_year,
         target_year=inp.target_year,
-        years=projected,
-        hnte_method=hnte_method,
-        tsme_method=tsme_method,
+        years=_projected_years(years, hnte, tsme),
+        hnte_method=hnte.method,
+        tsme_method=tsme.method,
         hnte_projected=hnte_final,
         hnte_without_support_projected=hnte_plain_final,
         tsme_projected=tsme_final,
@@ -356,9 +261,154 @@ def project(inp: ProjectionInput) -> Projection:
         ),
         rates=rates,
         retention=inp.retention,
-        assumptions=assumptions,
-        notes=notes,
+        assumptions=texts.assumptions,
+        notes=texts.notes,
     )
+
+
+@dataclass
+class _Texts:
+    """The projection's assumptions and notes (Chinese), in the order the steps add them."""
+
+    assumptions: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class _HnteSeries:
+    """Projected HNTE counts per year with and without support (None when unavailable)."""
+
+    method: HnteMethod
+    values: list[float] | None
+    plain: list[float] | None
+
+
+@dataclass(frozen=True)
+class _TsmeSeries:
+    """Projected TSME counts per year as (value, low, high)."""
+
+    method: TsmeMethod
+    rows: list[tuple[float, float | None, float | None]]
+
+
+def _project_hnte(
+    inp: ProjectionInput,
+    rates: dict[str, float],
+    missing_rates: list[str],
+    support: Counter[str],
+    years: list[int],
+    texts: _Texts,
+) -> _HnteSeries:
+    """The HNTE model when retention and every needed rate are known, else the trend of the
+    history (support not counted), else nothing."""
+    horizon = len(years)
+    if inp.retention is not None and not missing_rates:
+        plain = _run_model(inp, rates, Counter(), horizon)
+        values = _run_model(inp, rates, support, horizon)
+        texts.assumptions.extend(_model_assumptions(inp, rates, support))
+        return _HnteSeries("model", values, plain)
+    lacking = _lacking_text(inp, missing_rates)
+    hnte_points = _merged(inp.hnte_history, inp.base_year, inp.hnte_now)
+    if len(hnte_points) < 2:
+        texts.notes.append(f"缺少{lacking}，且高企历史数据不足两年，无法推算高企数量。")
+        return _HnteSeries("unavailable", None, None)
+    plain = [_trend_value(hnte_points, year) for year in years]
+    texts.notes.append(
+        f"缺少{lacking}，高企数量改按历年数据线性趋势外推（{len(hnte_points)} 年数据）。"
+    )
+    if inp.supported:
+        texts.notes.append("趋势外推无法区分后备库梯队，重点扶持企业的效果未计入。")
+    return _HnteSeries("trend", list(plain), plain)
+
+
+def _project_tsme(inp: ProjectionInput, years: list[int], texts: _Texts) -> _TsmeSeries:
+    """TSME by the OLS trend (interval from three points on), or constant at ``tsme_now``."""
+    tsme_points = _merged(inp.tsme_history, inp.base_year, inp.tsme_now)
+    if len(tsme_points) < 2:
+        texts.notes.append(
+            f"科技型中小企业历史数据不足两年，按当前数量 {inp.tsme_now} 家保持不变计。"
+        )
+        return _TsmeSeries("constant", [(float(inp.tsme_now), None, None)] * len(years))
+    rows: list[tuple[float, float | None, float | None]] = []
+    for year in years:
+        forecast = trend_forecast(tsme_points, year)
+        assert forecast is not None
+        low = None if forecast.low is None else max(0.0, forecast.low)
+        high = None if forecast.high is None else max(0.0, forecast.high)
+        rows.append((max(0.0, forecast.value), low, high))
+    if len(tsme_points) >= 3:
+        texts.assumptions.append(
+            f"科技型中小企业数量按 {len(tsme_points)} 年历史数据的线性趋势（最小二乘）外推，"
+            "区间为 90% 预测区间。"
+        )
+        return _TsmeSeries("ols", rows)
+    texts.assumptions.append("科技型中小企业数量按两年数据连线外推，数据过少，未给出区间。")
+    return _TsmeSeries("two_point", rows)
+
+
+def _projected_years(years: list[int], hnte: _HnteSeries, tsme: _TsmeSeries) -> list[ProjectedYear]:
+    return [
+        ProjectedYear(
+            year=year,
+            hnte=None if hnte.values is None else hnte.values[i],
+            hnte_without_support=None if hnte.plain is None else hnte.plain[i],
+            tsme=tsme.rows[i][0],
+            tsme_low=tsme.rows[i][1],
+            tsme_high=tsme.rows[i][2],
+        )
+        for i, year in enumerate(years)
+    ]
+
+
+def _required_extra(
+    inp: ProjectionInput, hnte_gap: float | None, years: list[int], texts: _Texts
+) -> float | None:
+    """Extra HNTE conversions needed each remaining year to close the gap (see the module
+    docstring); retention counts as 100 % when unknown."""
+    if hnte_gap is None:
+        return None
+    retention = inp.retention
+    if retention is None:
+        retention = 1.0
+        if hnte_gap > _EPS:
+            texts.notes.append("保有率未知，每年需额外新增的高企数按保有率 100% 计算。")
+    weights = sum(retention ** (inp.target_year - year) for year in years)
+    if hnte_gap <= _EPS:
+        return 0.0
+    texts.assumptions.append(
+        "每年需额外新增高企数 = 目标年缺口 ÷ Σ 保有率^(目标年 − 年份)，"
+        "即各剩余年份均匀新增、按保有率留存到目标年。"
+    )
+    return hnte_gap / weights
+
+
+def _support_for_gap(
+    inp: ProjectionInput,
+    hnte_gap: float | None,
+    hnte_method: HnteMethod,
+    rates: dict[str, float],
+    support: Counter[str],
+    texts: _Texts,
+) -> int | None:
+    """How many further pool members must be supported to close the HNTE gap (model only)."""
+    if hnte_gap is None:
+        return None
+    if hnte_gap <= _EPS:
+        return 0
+    if hnte_method != "model":
+        texts.notes.append("高企数量按趋势外推，无法测算补足缺口所需的扶持企业数。")
+        return None
+    assert inp.retention is not None
+    factor = inp.retention ** (inp.target_year - inp.base_year - 1)
+    needed = _support_needed(hnte_gap, inp.pool, support, rates, factor)
+    if needed is None:
+        texts.notes.append("即使扶持后备库全部企业也无法在目标年补足高企缺口。")
+    else:
+        texts.assumptions.append(
+            "补足缺口所需扶持企业数按成熟、成长、初创、种子梯队顺序（最接近认定者优先）"
+            "从后备库中选取计算。"
+        )
+    return needed
 
 
 def tier_label(tier: str) -> str:
@@ -380,14 +430,7 @@ def _validate(inp: ProjectionInput) -> None:
     _check_count(inp.hnte_now, "当前高企数")
     _check_count(inp.tsme_now, "当前科技型中小企业数")
     for name, history in (("高企", inp.hnte_history), ("科技型中小企业", inp.tsme_history)):
-        seen: set[int] = set()
-        for year, count in history:
-            _check_count(count, f"{year} 年{name}数")
-            if year > inp.base_year:
-                raise ValueError(f"{name}历史数据中的 {year} 年晚于基准年 {inp.base_year}")
-            if year in seen:
-                raise ValueError(f"{name}历史数据中 {year} 年重复出现")
-            seen.add(year)
+        _validate_history(name, history, inp.base_year)
     for tier, count in inp.pool.items():
         _check_count(count, f"后备库{tier_label(tier)}梯队企业数")
     for tier, rate in (inp.tier_rates or {}).items():
@@ -398,6 +441,23 @@ def _validate(inp: ProjectionInput) -> None:
         _check_count(inp.hnte_target, "高企目标数")
     if inp.tsme_target is not None:
         _check_count(inp.tsme_target, "科技型中小企业目标数")
+    _validate_supported(inp)
+
+
+def _validate_history(name: str, history: Sequence[tuple[int, int]], base_year: int) -> None:
+    """Counts not negative, no year after the base year, no year twice."""
+    seen: set[int] = set()
+    for year, count in history:
+        _check_count(count, f"{year} 年{name}数")
+        if year > base_year:
+            raise ValueError(f"{name}历史数据中的 {year} 年晚于基准年 {base_year}")
+        if year in seen:
+            raise ValueError(f"{name}历史数据中 {year} 年重复出现")
+        seen.add(year)
+
+
+def _validate_supported(inp: ProjectionInput) -> None:
+    """Every supported enterprise's tier is in the pool, with enough members."""
     for tier, count in Counter(inp.supported).items():
         if tier not in inp.pool:
             raise ValueError(f"重点扶持企业的梯队“{tier_label(tier)}”不在后备库中")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from .labels import ELIGIBILITY_LABELS, POLICY_LABELS
 from .numbers import fmt_amount
-from .result import ELIGIBILITY_LABELS, POLICY_LABELS, Assessment, ConditionResult
+
+if TYPE_CHECKING:  # the result types call this module; only their annotations are needed here
+    from .result import Assessment, ConditionResult
 
 VERDICT = {True: "通过", False: "未通过", None: "待定"}
 

@@ -13,17 +13,25 @@ from datetime import date
 from decimal import Decimal
 from typing import Any, Literal
 
+from .labels import ELIGIBILITY_LABELS, POLICY_LABELS
 from .numbers import fmt_amount
+from .report import render_assessment
 
 PointPolicy = Literal["min", "mid", "max"]
 Eligibility = Literal["pass", "fail", "depends_on_expert_judgement"]
 POINT_POLICIES: tuple[str, ...] = ("min", "mid", "max")
-POLICY_LABELS: dict[str, str] = {"min": "最低分", "mid": "中间值", "max": "最高分"}
-ELIGIBILITY_LABELS: dict[str, str] = {
-    "pass": "符合",
-    "fail": "不符合",
-    "depends_on_expert_judgement": "取决于专家评审",
-}
+__all__ = [
+    "ELIGIBILITY_LABELS",
+    "POINT_POLICIES",
+    "POLICY_LABELS",
+    "Assessment",
+    "ConditionResult",
+    "Eligibility",
+    "Gap",
+    "Interval",
+    "PointPolicy",
+    "ScoreItem",
+]
 
 
 @dataclass(frozen=True)
@@ -169,8 +177,6 @@ class Assessment:
 
     def render_text(self) -> str:
         """A plain-text Chinese report of the assessment."""
-        from .report import render_assessment
-
         return render_assessment(self)
 
 

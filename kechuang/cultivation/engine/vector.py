@@ -11,9 +11,9 @@ the 3-year growth rate of the 195号 指引 (企业成长性), is computed in fl
 rate lies within 1e-9 of a band edge is recomputed with :class:`fractions.Fraction`, so results
 are identical to the single-case engine, not approximately equal.
 
-Input: :class:`Figures` (one row per enterprise; year columns right-aligned, column 2 = the most
-recent accounting year, ``n_years`` of the (up to) 3-year window are valid). Build it directly
-(see ``bench/bench_screening.py``) or from :class:`.case.Case` objects with
+Input: :class:`FigureArrays` (one row per enterprise; year columns right-aligned, column 2 = the
+most recent accounting year, ``n_years`` of the (up to) 3-year window are valid). Build it
+directly (see ``bench/bench_screening.py``) or from :class:`.case.Case` objects with
 :func:`figures_from_cases`, which rejects (:class:`VectorInputError`) cases the vector path does
 not cover: monthly headcounts (``employees_monthly``/``st_staff_monthly``), amounts or
 headcounts with more than two decimal places, absolute amounts ≥ 10¹³ 万元, a different
@@ -36,14 +36,16 @@ from fractions import Fraction
 import numpy as np
 from numpy.typing import NDArray
 
+from . import hnte_2016, tsme_2022
 from .case import EXPERT_GRADES, TECH_FIELDS, Case
+from .reader import CaseError
 
 __all__ = [
     "DEPENDS",
     "ELIGIBLE_CODES",
     "FAIL",
     "PASS",
-    "Figures",
+    "FigureArrays",
     "ScreenResult",
     "VectorInputError",
     "figures_from_cases",
@@ -99,7 +101,7 @@ class VectorInputError(ValueError):
 
 
 @dataclass
-class Figures:
+class FigureArrays:
     """Column store of ``n`` enterprises as of one ``as_of`` date.
 
     Year columns are ``(n, 3)`` int64, right-aligned (column 2 = most recent year; columns before
@@ -279,7 +281,7 @@ def _window_sum(values: I64, n_years: NDArray[np.int8]) -> I64:
     return np.where(valid, values, 0).sum(axis=1)
 
 
-def hnte_scores(fig: Figures) -> tuple[I64, I64]:
+def hnte_scores(fig: FigureArrays) -> tuple[I64, I64]:
     """Total interval of the 100-point 创新能力评价 (国科发火〔2016〕195号 工作指引)."""
     usable_ii = fig.class_ii - fig.class_ii_used_before
     usable = fig.class_i + usable_ii
@@ -314,7 +316,7 @@ def hnte_scores(fig: Figures) -> tuple[I64, I64]:
     return total_lo.astype(np.int64), total_hi.astype(np.int64)
 
 
-def screen_hnte(fig: Figures, point_policy: str = "min") -> ScreenResult:
+def screen_hnte(fig: FigureArrays, point_policy: str = "min") -> ScreenResult:
     """高新技术企业认定, 国科发火〔2016〕32号 第十一条（一）–（八） and the 195号 指引 score."""
     lo, hi = hnte_scores(fig)
     last = slice(None), 2
@@ -380,7 +382,7 @@ def screen_hnte(fig: Figures, point_policy: str = "min") -> ScreenResult:
 # --------------------------------------------------------------------------- tsme-2022
 
 
-def tsme_scores(fig: Figures) -> tuple[I64, I64]:
+def tsme_scores(fig: FigureArrays) -> tuple[I64, I64]:
     """(科技人员 points, total) of 国科发政〔2017〕115号 第七条 (last year's figures, exact)."""
     emp, st = fig.employees[:, 2], fig.st_staff[:, 2]
     staff = _bands(
@@ -411,7 +413,7 @@ def tsme_scores(fig: Figures) -> tuple[I64, I64]:
     return staff, (staff + rd_points + ip).astype(np.int64)
 
 
-def screen_tsme(fig: Figures, point_policy: str = "min") -> ScreenResult:
+def screen_tsme(fig: FigureArrays, point_policy: str = "min") -> ScreenResult:
     """科技型中小企业评价, 115号 第六条（一）–（五）, 第七条 score, 第八条 direct routes."""
     staff, total = tsme_scores(fig)
     conditions = {
@@ -438,7 +440,7 @@ def screen_tsme(fig: Figures, point_policy: str = "min") -> ScreenResult:
     )
 
 
-def screen(code: str, fig: Figures, point_policy: str = "min") -> ScreenResult:
+def screen(code: str, fig: FigureArrays, point_policy: str = "min") -> ScreenResult:
     """Screen ``fig`` with the ruleset ``code`` (``hnte-2016`` or ``tsme-2022``)."""
     if code == "hnte-2016":
         return screen_hnte(fig, point_policy)
@@ -465,15 +467,12 @@ def _grade_code(grade: str | None) -> int:
     return -1 if grade is None else EXPERT_GRADES.index(grade)
 
 
-def figures_from_cases(cases: list[Case]) -> Figures:
+def figures_from_cases(cases: list[Case]) -> FigureArrays:
     """Column store of ``cases`` (all with the same ``as_of``) for :func:`screen`.
 
     Raises :class:`VectorInputError` naming the case index for cases the vector path does not
     cover (see the module docstring) and for cases either single-case engine rejects.
     """
-    from . import hnte_2016, tsme_2022
-    from .reader import CaseError
-
     n = len(cases)
     if n == 0:
         raise VectorInputError("没有案例")
@@ -537,7 +536,7 @@ def figures_from_cases(cases: list[Case]) -> Figures:
         for name, value in row.items():
             scal[name].append(value)
     arrays = {name: np.array(values, dtype=SCALAR_FIELDS[name]) for name, values in scal.items()}
-    return Figures(as_of=as_of, n_years=n_years, **cols, **arrays)  # type: ignore[arg-type]
+    return FigureArrays(as_of=as_of, n_years=n_years, **cols, **arrays)  # type: ignore[arg-type]
 
 
 SCALAR_FIELDS: dict[str, str] = {

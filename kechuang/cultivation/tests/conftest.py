@@ -112,7 +112,7 @@ def plan(reference: None) -> Any:
 def screened(city: dict[str, Any]) -> dict[str, Any]:
     """The city screened on AS_OF by the command-line path (no queue)."""
     from kechuang.cultivation.models import ScreeningRun
-    from kechuang.cultivation.screening import execute_run
+    from kechuang.cultivation.services import execute_run
 
     execute_run(ScreeningRun.objects.create(as_of=AS_OF).pk)
     return city

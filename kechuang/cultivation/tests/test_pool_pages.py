@@ -230,7 +230,7 @@ def test_admin_lists_rule_sets_and_shows_screening_results_read_only(
 
 def test_movements_page_sums_a_run_as_a_from_to_matrix(client_for: Any, city: Any) -> None:
     from kechuang.cultivation.models import TierMovement
-    from kechuang.cultivation.screening import execute_run
+    from kechuang.cultivation.services import execute_run
 
     first = execute_run(ScreeningRun.objects.create(as_of=dt.date(2024, 6, 30)).pk)
     second = execute_run(ScreeningRun.objects.create(as_of=AS_OF).pk)

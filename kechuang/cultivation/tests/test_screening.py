@@ -12,8 +12,7 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from kechuang.core.models import AuditEntry
-from kechuang.cultivation import screening
-from kechuang.cultivation.cases import case_for
+from kechuang.cultivation.engine.selfassess import assess_case
 from kechuang.cultivation.engine.vector import ELIGIBLE_CODES
 from kechuang.cultivation.models import (
     PoolEntry,
@@ -22,7 +21,9 @@ from kechuang.cultivation.models import (
     ScreeningRun,
     TierMovement,
 )
-from kechuang.cultivation.selfassess import assess_case
+from kechuang.cultivation.selectors import case_for
+from kechuang.cultivation.services import execute_run
+from kechuang.cultivation.services.screenings import start_screening
 from kechuang.cultivation.tests.conftest import AS_OF, add_reports
 from kechuang.registry.models import Organization
 
@@ -31,7 +32,7 @@ pytestmark = pytest.mark.django_db
 
 def run_now(as_of: dt.date = AS_OF, area: Any = None) -> ScreeningRun:
     run = ScreeningRun.objects.create(as_of=as_of, area=area)
-    return screening.execute_run(run.pk)
+    return execute_run(run.pk)
 
 
 def entry(org: Any) -> PoolEntry:
@@ -128,19 +129,19 @@ def test_county_user_screens_their_area_only(
     users: dict[str, Any], city: Any, wancheng: Any
 ) -> None:
     with override_settings(TASKS=IMMEDIATE):
-        run = screening.start_screening(users["county_staff"], AS_OF)
+        run = start_screening(users["county_staff"], AS_OF)
     run.refresh_from_db()
     assert run.area.name == "卧龙区" and run.status == RunStatus.DONE
     assert PoolEntry.objects.filter(organization__area=wancheng).count() == 0
     with pytest.raises(PermissionDenied, match="本县区"):
-        screening.start_screening(users["county_staff"], AS_OF, wancheng)
+        start_screening(users["county_staff"], AS_OF, wancheng)
     with pytest.raises(PermissionDenied):
-        screening.start_screening(users["enterprise"], AS_OF)
+        start_screening(users["enterprise"], AS_OF)
 
 
 def test_bad_dates_are_refused_before_anything_is_queued(users: dict[str, Any], city: Any) -> None:
     with pytest.raises(ValidationError) as error:
-        screening.start_screening(users["city_staff"], dt.date.today() + dt.timedelta(days=1))
+        start_screening(users["city_staff"], dt.date.today() + dt.timedelta(days=1))
     assert "不能晚于今天" in str(error.value)
     assert ScreeningRun.objects.count() == 0
 
@@ -154,7 +155,7 @@ def test_the_database_queue_and_worker_execute_a_run(
 ) -> None:
     from django_tasks_db.models import DBTaskResult
 
-    run = screening.start_screening(users["city_staff"], AS_OF)
+    run = start_screening(users["city_staff"], AS_OF)
     assert run.status == RunStatus.QUEUED and run.task_id
     assert DBTaskResult.objects.filter(id=run.task_id).exists()
     call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")

@@ -11,8 +11,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
-from kechuang.core.roles import is_city
 from kechuang.core.downloads import DOCX, attachment
+from kechuang.core.roles import is_city
 from kechuang.monitoring.report import ReportError, build_report
 from kechuang.monitoring.views.observations import requested_plan
 

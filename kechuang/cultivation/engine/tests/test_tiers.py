@@ -32,9 +32,9 @@ from kechuang.cultivation.engine.tiers import (
     AllOf,
     AnyOf,
     Criterion,
-    ReservePolicy,
+    ReservePolicySpec,
     RuleError,
-    TierRuleSet,
+    TierRuleSpec,
     assign_reserve_tiers,
     describe,
     evaluate,
@@ -651,12 +651,12 @@ def test_vectorised_over_many_rows() -> None:
 
 
 @pytest.fixture(scope="module")
-def shipped() -> tuple[list[TierRuleSet], ReservePolicy]:
+def shipped() -> tuple[list[TierRuleSpec], ReservePolicySpec]:
     with RULES_PATH.open(encoding="utf-8") as handle:
         return load_rules(yaml.safe_load(handle))
 
 
-def _by_code(rule_sets: list[TierRuleSet]) -> dict[str, TierRuleSet]:
+def _by_code(rule_sets: list[TierRuleSpec]) -> dict[str, TierRuleSpec]:
     return {rule_set.code: rule_set for rule_set in rule_sets}
 
 
@@ -667,7 +667,7 @@ def _all_leaves(nodes: tuple[Any, ...]) -> list[Criterion]:
     return out
 
 
-Shipped = tuple[list[TierRuleSet], ReservePolicy]
+Shipped = tuple[list[TierRuleSpec], ReservePolicySpec]
 
 
 def test_shipped_rules_load_and_are_honest(shipped: Shipped) -> None:
@@ -720,7 +720,7 @@ def test_shipped_rules_load_and_are_honest(shipped: Shipped) -> None:
     assert "nanyang-eaglet" not in evaluate_rule_sets(rule_sets, metrics, date(2024, 1, 1))
 
 
-def test_shipped_tech_giant_2017(shipped: tuple[list[TierRuleSet], ReservePolicy]) -> None:
+def test_shipped_tech_giant_2017(shipped: tuple[list[TierRuleSpec], ReservePolicySpec]) -> None:
     by_code = _by_code(shipped[0])
     cultivation = by_code["henan-tech-giant-cultivation-2017"]
     giant = by_code["henan-tech-giant-2017"]
@@ -782,7 +782,7 @@ def test_shipped_tech_giant_2017(shipped: tuple[list[TierRuleSet], ReservePolicy
     assert evaluate(giant.criteria, ip_rows)[5] == F
 
 
-def test_shipped_srdi_2026(shipped: tuple[list[TierRuleSet], ReservePolicy]) -> None:
+def test_shipped_srdi_2026(shipped: tuple[list[TierRuleSpec], ReservePolicySpec]) -> None:
     srdi = _by_code(shipped[0])["srdi-2026"]
     rows = [
         {
@@ -808,7 +808,7 @@ def test_shipped_srdi_2026(shipped: tuple[list[TierRuleSet], ReservePolicy]) -> 
     assert evaluate(srdi.criteria, young).tolist() == [F, F]
 
 
-def test_shipped_reserve_tiers(shipped: tuple[list[TierRuleSet], ReservePolicy]) -> None:
+def test_shipped_reserve_tiers(shipped: tuple[list[TierRuleSpec], ReservePolicySpec]) -> None:
     policy = shipped[1]
     scalars = {
         "is_hnte": arr(1, 0, 0, 0, 0, 0, 0),
@@ -834,7 +834,7 @@ def test_shipped_reserve_tiers(shipped: tuple[list[TierRuleSet], ReservePolicy])
     ]
 
 
-def test_shipped_rules_round_trip(shipped: tuple[list[TierRuleSet], ReservePolicy]) -> None:
+def test_shipped_rules_round_trip(shipped: tuple[list[TierRuleSpec], ReservePolicySpec]) -> None:
     rule_sets, policy = shipped
     data = {"rule_sets": [rs.to_dict() for rs in rule_sets], "reserve_tiers": policy.to_dict()}
     again = load_rules(copy.deepcopy(data))

@@ -75,71 +75,90 @@ def _growth_series(rng: random.Random, n: int, last: Decimal, signed: bool) -> l
     return values
 
 
-def random_case_data(rng: random.Random) -> dict[str, Any]:
-    """One random case dict in the public case format (amounts in 万元)."""
+def _registration(rng: random.Random, last_year: int) -> tuple[int, str]:
+    """The number of reported years and the registration date (some around the first
+    anniversary before as_of, some on 29 February)."""
     n = rng.choice((1, 2, 3, 3, 3, 3))
-    last_year = 2023
     reg_year = last_year - n + 1 - (rng.choice((0, 0, 1, 5)) if n == 3 else 0)
     if rng.random() < 0.1:  # registered just around the first anniversary before as_of
-        registered = rng.choice(("2023-05-01", "2023-05-02", "2023-04-30", "2023-01-01"))
-        n = 1
-    elif rng.random() < 0.03:
-        registered = "2020-02-29"
-        n = 3
-    else:
-        registered = f"{reg_year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+        return 1, rng.choice(("2023-05-01", "2023-05-02", "2023-04-30", "2023-01-01"))
+    if rng.random() < 0.03:
+        return 3, "2020-02-29"
+    return n, f"{reg_year}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}"
+
+
+def _rd_expense(rng: random.Random, sales: Decimal, rd_mode: float) -> Decimal:
+    """R&D expense, in a third of the cases exactly at a ratio edge of the window."""
+    if rd_mode >= 0.3:
+        return _amount(rng, 0, float(sales) * 0.12 + 1)
+    rd = sales * Decimal(rng.choice((5, 4, 3, 6, 2, 30))) / 100
+    rd = rd.quantize(Decimal("0.01")) if rd == rd.quantize(Decimal("0.01")) else sales / 20
+    return rd if rd == rd.quantize(Decimal("0.01")) else Decimal(0)
+
+
+def _staff(rng: random.Random) -> tuple[Decimal, Decimal]:
+    """Employees (some half persons) and S&T staff at a share around the 10 % edge."""
+    employees = Decimal(rng.choice((0, 10, 50, 80, 100, 499, 500, 501, 600)))
+    if rng.random() < 0.2:
+        employees += Decimal("0.5")
+    share = rng.choice((0, 5, 10, 10, 15, 20, 25, 30, 9.99, 40))
+    st = (employees * Decimal(str(share)) / 100).quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    return employees, st
+
+
+def _year_row(
+    rng: random.Random, year: int, s: Decimal, net: Decimal, rd_mode: float
+) -> dict[str, Any]:
+    """One accounting year with sales ``s`` and net assets ``net``."""
+    rd = _rd_expense(rng, s, rd_mode)
+    domestic = rd if rng.random() < 0.5 else (rd * Decimal(rng.choice((60, 59, 80)) / 100))
+    domestic = domestic.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
+    total = s + _amount(rng, 0, 300)
+    hightech = (total * Decimal(rng.choice((60, 59, 61, 90, 30))) / 100).quantize(
+        Decimal("0.01"), rounding="ROUND_DOWN"
+    )
+    employees, st = _staff(rng)
+    row: dict[str, Any] = {
+        "year": year,
+        "sales_revenue": s,
+        "total_revenue": total,
+        "hightech_revenue": hightech,
+        "rd_expense": rd,
+        "rd_expense_domestic": domestic,
+        "net_assets_end": net,
+        "total_assets_end": rng.choice(
+            (Decimal(20000), Decimal("20000.01"), _amount(rng, 0, 30000))
+        ),
+        "employees_avg": employees,
+        "st_staff_avg": st,
+    }
+    if rng.random() < 0.8:
+        row["cost_expense_total"] = rng.choice(
+            (Decimal(0), rd * 10, rd * 4, _amount(rng, 0, float(s) + 10))
+        )
+    return row
+
+
+def _years(rng: random.Random, n: int, last_year: int) -> list[dict[str, Any]]:
+    """``n`` accounting years ending with ``last_year``, sales near the band edges."""
     sales_last = _sales_last(rng)
     sales = _growth_series(rng, n, sales_last, signed=False)
     net = _growth_series(rng, n, _amount(rng, -200, 5000), signed=True)
     rd_mode = rng.random()
-    years = []
-    for i in range(n):
-        s = sales[i]
-        if rd_mode < 0.3:  # R&D exactly at a ratio edge of the window
-            rd = s * Decimal(rng.choice((5, 4, 3, 6, 2, 30))) / 100
-            rd = rd.quantize(Decimal("0.01")) if rd == rd.quantize(Decimal("0.01")) else s / 20
-            rd = rd if rd == rd.quantize(Decimal("0.01")) else Decimal(0)
-        else:
-            rd = _amount(rng, 0, float(s) * 0.12 + 1)
-        domestic = rd if rng.random() < 0.5 else (rd * Decimal(rng.choice((60, 59, 80)) / 100))
-        domestic = domestic.quantize(Decimal("0.01"), rounding="ROUND_DOWN")
-        total = s + _amount(rng, 0, 300)
-        hightech = (total * Decimal(rng.choice((60, 59, 61, 90, 30))) / 100).quantize(
-            Decimal("0.01"), rounding="ROUND_DOWN"
-        )
-        employees = Decimal(rng.choice((0, 10, 50, 80, 100, 499, 500, 501, 600)))
-        if rng.random() < 0.2:
-            employees += Decimal("0.5")
-        share = rng.choice((0, 5, 10, 10, 15, 20, 25, 30, 9.99, 40))
-        st = (employees * Decimal(str(share)) / 100).quantize(
-            Decimal("0.01"), rounding="ROUND_DOWN"
-        )
-        year: dict[str, Any] = {
-            "year": last_year - n + 1 + i,
-            "sales_revenue": s,
-            "total_revenue": total,
-            "hightech_revenue": hightech,
-            "rd_expense": rd,
-            "rd_expense_domestic": domestic,
-            "net_assets_end": net[i],
-            "total_assets_end": rng.choice(
-                (Decimal(20000), Decimal("20000.01"), _amount(rng, 0, 30000))
-            ),
-            "employees_avg": employees,
-            "st_staff_avg": st,
-        }
-        if rng.random() < 0.8:
-            year["cost_expense_total"] = rng.choice(
-                (Decimal(0), rd * 10, rd * 4, _amount(rng, 0, float(s) + 10))
-            )
-        years.append(year)
-    strong = rng.random() < 0.5  # scores around the 70-point mark of 第十一条（七）
+    return [_year_row(rng, last_year - n + 1 + i, sales[i], net[i], rd_mode) for i in range(n)]
+
+
+def _expert_grades(rng: random.Random, strong: bool) -> dict[str, Any]:
     grades: dict[str, Any] = {}
     for key in ("advancement", "core_support"):
         if rng.random() < 0.7:
             grades[key] = rng.choice("ABC" if strong else "ABCDE")
     if rng.random() < 0.7:
         grades["rd_management_points"] = rng.randint(8 if strong else 0, 20)
+    return grades
+
+
+def _ip(rng: random.Random, strong: bool) -> dict[str, Any]:
     class_ii = rng.choice((0, 0, 1, 2, 3, 4, 5, 6))
     ip: dict[str, Any] = {
         "class_i": 1 if strong else rng.choice((0, 0, 0, 1, 2)),
@@ -149,15 +168,11 @@ def random_case_data(rng: random.Random) -> dict[str, Any]:
     }
     if rng.random() < 0.7:
         ip["self_developed"] = rng.random() < 0.7
-    data: dict[str, Any] = {
-        "as_of": AS_OF,
-        "registered_on": registered,
-        "years": years,
-        "ip": ip,
-        "conversions_3y": rng.choice((6, 9, 12, 15) if strong else (0, 1, 2, 3, 5, 6, 9, 12)),
-        "expert_grades": grades,
-        "major_incident_last_year": rng.random() < 0.05,
-    }
+    return ip
+
+
+def _add_optional_facts(rng: random.Random, data: dict[str, Any]) -> None:
+    """Tech field, qualifications, awards and the rarely set flags."""
     if rng.random() < 0.85:
         data["tech_field"] = rng.choice((*TECH_FIELDS, "其他"))
     if rng.random() < 0.1:
@@ -180,6 +195,9 @@ def random_case_data(rng: random.Random) -> dict[str, Any]:
             data[key] = True
     if rng.random() < 0.03:
         data["resident_enterprise"] = False
+
+
+def _options(rng: random.Random) -> dict[str, str]:
     options: dict[str, str] = {}
     if rng.random() < 0.15:
         options["hnte_conversion_divisor"] = "three"
@@ -187,6 +205,28 @@ def random_case_data(rng: random.Random) -> dict[str, Any]:
         options["hnte_short_history_growth"] = "zero"
     if rng.random() < 0.2:
         options["tsme_rd_option"] = rng.choice(("sales", "cost", "best"))
+    return options
+
+
+def random_case_data(rng: random.Random) -> dict[str, Any]:
+    """One random case dict in the public case format (amounts in 万元)."""
+    last_year = 2023
+    n, registered = _registration(rng, last_year)
+    years = _years(rng, n, last_year)
+    strong = rng.random() < 0.5  # scores around the 70-point mark of 第十一条（七）
+    grades = _expert_grades(rng, strong)
+    ip = _ip(rng, strong)
+    data: dict[str, Any] = {
+        "as_of": AS_OF,
+        "registered_on": registered,
+        "years": years,
+        "ip": ip,
+        "conversions_3y": rng.choice((6, 9, 12, 15) if strong else (0, 1, 2, 3, 5, 6, 9, 12)),
+        "expert_grades": grades,
+        "major_incident_last_year": rng.random() < 0.05,
+    }
+    _add_optional_facts(rng, data)
+    options = _options(rng)
     if options:
         data["options"] = options
     return data

@@ -5,7 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from kechuang.core.audit import audit_context
 from kechuang.cultivation.models import RunStatus, ScreeningRun, stage_counts_text
-from kechuang.cultivation.screening import execute_run
+from kechuang.cultivation.services import execute_run
 from kechuang.registry.models import Area
 
 

@@ -7,8 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
 
 from kechuang.core.downloads import DOCX, attachment
-from kechuang.cultivation import selfassess
+from kechuang.cultivation import selectors
+from kechuang.cultivation.engine.registry_case import CASE_YEAR_FIELDS
 from kechuang.cultivation.engine.result import ELIGIBILITY_LABELS
+from kechuang.cultivation.engine.selfassess import RULESETS, assess_case, what_if_case
+from kechuang.cultivation.report import report_docx
 from kechuang.registry.selectors import organizations_for
 
 
@@ -26,20 +29,20 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
     context: dict = {"organization": organization, "uscc": uscc, "labels": ELIGIBILITY_LABELS}
     if organization is None:
         return render(request, "cultivation/self_assessment.html", context)
-    base = selfassess.case_from_registry(organization, dt.date.today())
+    base = selectors.case_for(organization, dt.date.today())
     what_if = request.method == "POST"
-    case = selfassess.what_if_case(base, request.POST) if what_if else base
-    results, errors = selfassess.assess_case(case)
+    case = what_if_case(base, request.POST) if what_if else base
+    results, errors = assess_case(case)
     wants_docx = request.POST.get("action") == "docx" or request.GET.get("format") == "docx"
     if wants_docx and results:
-        content = selfassess.report_docx(organization, results, what_if)
+        content = report_docx(organization, results, what_if)
         return attachment(content, f"{organization.name}-认定自评.docx", DOCX)
     context.update(
         case=case,
-        results=[(code, label, results.get(code)) for code, label in selfassess.RULESETS],
+        results=[(code, label, results.get(code)) for code, label in RULESETS],
         errors=errors,
         what_if=what_if,
-        year_fields=selfassess.CASE_YEAR_FIELDS,
+        year_fields=CASE_YEAR_FIELDS,
     )
     return render(
         request,

@@ -1,4 +1,5 @@
-"""Writes of the cultivation module other than screening: the shipped rule data."""
+"""The shipped rule data (`data/cultivation/tier-rules.yaml`): tier rule sets and the reserve
+policy, loaded into the models the bureau then edits in the admin."""
 
 from __future__ import annotations
 

@@ -1,0 +1,257 @@
+"""Batch screening of many enterprises on one base date (pure: no Django).
+
+From the cases and report rows the selectors read: each enterprise's data status, the
+vectorised HNTE (hnte-2016) and TSME (tsme-2022) screening, the single-case gaps of those close
+to HNTE, the tier metrics, the reserve tier by the policy and the tier rule set results.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+
+from . import hnte_2016, tsme_2022
+from .case_loader import load_case
+from .metrics import compute_metrics
+from .reader import CaseError
+from .rulesets import assess
+from .tiers import ReservePolicySpec, TierRuleSpec, assign_reserve_tiers, evaluate_rule_sets
+from .vector import FigureArrays, VectorInputError, figures_from_cases, screen_hnte, screen_tsme
+
+# Data status of an enterprise's figures (the values of the model's DataStatus choices).
+COMPLETE, INCOMPLETE, NO_DATA = "complete", "incomplete", "no_data"
+HNTE_CONDITION_LABELS = {
+    "hnte.c1.registration": "注册满一年",
+    "hnte.c2.ip_ownership": "知识产权",
+    "hnte.c3.tech_field": "技术领域",
+    "hnte.c4.st_staff_ratio": "科技人员占比",
+    "hnte.c5.rd_ratio": "研发费用占比",
+    "hnte.c5.rd_domestic_share": "境内研发费用占比",
+    "hnte.c6.hightech_revenue_share": "高新收入占比",
+    "hnte.c7.innovation_score": "创新能力评分",
+    "hnte.c8.no_major_incident": "无重大事故",
+}
+GAP_MAX_FAILED = 2  # gaps are stored for enterprises failing at most this many HNTE conditions
+# The report figures the tier metrics (engine/metrics.py) are derived from.
+METRIC_YEAR_FIELDS = (
+    "sales_revenue",
+    "total_revenue",
+    "rd_expense",
+    "cost_expense_total",
+    "net_assets_end",
+    "total_assets_end",
+    "employees_avg",
+    "st_staff_avg",
+)
+
+
+@dataclass
+class Screened:
+    """What :func:`screen` found for each organization (keyed by organization id)."""
+
+    as_of: dt.date
+    org_ids: list[int]
+    data_status: dict[int, str] = field(default_factory=dict)
+    missing: dict[int, list[str]] = field(default_factory=dict)
+    latest_year: dict[int, int | None] = field(default_factory=dict)
+    held: dict[int, set[str]] = field(default_factory=dict)
+    hnte: dict[str, np.ndarray] = field(default_factory=dict)  # per org index
+    tsme: dict[str, np.ndarray] = field(default_factory=dict)
+    failed: list[list[str]] = field(default_factory=list)
+    gaps: dict[int, list[str]] = field(default_factory=dict)
+    tier: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
+    tier_codes: tuple[str, ...] = ()
+    rule_sets: dict[str, np.ndarray] = field(default_factory=dict)
+
+
+def _case_errors(error: CaseError) -> list[str]:
+    return [f"{k}：{m}" if k else m for k, ms in error.errors.items() for m in ms][:5]
+
+
+@dataclass(frozen=True)
+class BatchInput:
+    """What the registry holds for the enterprises screened on ``as_of`` (keyed by
+    organization id): their cases (engine format), the confirmed report rows the cases were
+    built from (oldest first), the qualification kinds held on ``as_of``, and the hosts of an
+    operating R&D platform approved by then."""
+
+    as_of: dt.date
+    cases: dict[int, dict[str, Any]]
+    reports: dict[int, list[dict]]
+    held: dict[int, set[str]]
+    rd_platform_hosts: set[int]
+
+
+def screen(data: BatchInput, policy: ReservePolicySpec, rule_sets: list[TierRuleSpec]) -> Screened:
+    """Screen every enterprise of ``data``: HNTE, TSME, gaps, reserve tier, tier rule sets."""
+    org_ids = list(data.cases)
+    out = Screened(as_of=data.as_of, org_ids=org_ids, held=data.held)
+    complete, parsed = _parse_cases(data, out)
+    _screen_rules(org_ids, complete, parsed, out)
+    metrics = compute_metrics(_year_arrays(org_ids, data.reports), _scalars(data, out))
+    out.tier = assign_reserve_tiers(policy, metrics)
+    out.tier_codes = tuple(t.code for t in policy.tiers)
+    out.rule_sets = evaluate_rule_sets(rule_sets, metrics, data.as_of)
+    return out
+
+
+def _parse_cases(data: BatchInput, out: Screened) -> tuple[list[int], list[Any]]:
+    """The data status of each enterprise; the row indexes and parsed cases of the complete
+    ones (both engines accept the case)."""
+    complete: list[int] = []
+    parsed = []
+    for i, pk in enumerate(out.org_ids):
+        rows = data.reports.get(pk, [])
+        out.latest_year[pk] = rows[-1]["year"] if rows else None
+        if not rows:
+            out.data_status[pk] = NO_DATA
+            continue
+        try:
+            case = load_case(data.cases[pk])
+            hnte_2016.check_case(case)
+            tsme_2022.check_case(case)
+        except CaseError as error:
+            out.data_status[pk] = INCOMPLETE
+            out.missing[pk] = _case_errors(error)
+            continue
+        out.data_status[pk] = COMPLETE
+        complete.append(i)
+        parsed.append(case)
+    return complete, parsed
+
+
+def _screen_rules(
+    org_ids: list[int], complete: list[int], parsed: list[Any], out: Screened
+) -> None:
+    """HNTE and TSME (vectorised) for the complete cases, NaN for the others; the failed HNTE
+    conditions per row and the gaps of those close to HNTE."""
+    n = len(org_ids)
+    parsed_by_row = dict(zip(complete, parsed, strict=True))
+    figures, complete = _vectorisable(org_ids, complete, parsed, out)
+    nan = np.full(n, np.nan)
+    hnte_eligible, tsme_eligible = nan.copy(), nan.copy()
+    hnte_min, hnte_max, tsme_min, tsme_max, failed_n = (nan.copy() for _ in range(5))
+    out.failed = [[] for _ in range(n)]
+    if figures is not None:
+        h, t = screen_hnte(figures), screen_tsme(figures)
+        index = np.array(complete)
+        hnte_eligible[index] = h.eligible
+        tsme_eligible[index] = t.eligible
+        hnte_min[index], hnte_max[index] = h.total_min, h.total_max
+        tsme_min[index], tsme_max[index] = t.total_min, t.total_max
+        verdicts = np.stack(list(h.conditions.values()))  # (conditions, rows)
+        failed_n[index] = (verdicts == 0).sum(axis=0)
+        codes = list(h.conditions)
+        for row, i in enumerate(complete):
+            out.failed[i] = [codes[c] for c in np.flatnonzero(verdicts[:, row] == 0)]
+        _close_gaps(org_ids, complete, parsed_by_row, failed_n, out)
+    out.hnte = {"eligible": hnte_eligible, "min": hnte_min, "max": hnte_max, "failed": failed_n}
+    out.tsme = {"eligible": tsme_eligible, "min": tsme_min, "max": tsme_max}
+
+
+def _close_gaps(
+    org_ids: list[int],
+    rows: list[int],
+    cases: dict[int, Any],
+    failed: np.ndarray,
+    out: Screened,
+) -> None:
+    """The HNTE gaps, in the user's units, of the enterprises close to HNTE (at most
+    GAP_MAX_FAILED conditions failing, not holding it yet): the single-case engine's own
+    answer, so the list says exactly what each one lacks."""
+    for i in rows:
+        pk = org_ids[i]
+        if not 0 < failed[i] <= GAP_MAX_FAILED or "HNTE" in out.held.get(pk, ()):
+            continue
+        result = assess("hnte-2016", cases[i])
+        out.gaps[pk] = [gap.message_zh for gap in result.gaps]
+
+
+def _vectorisable(
+    org_ids: list[int], complete: list[int], parsed: list[Any], out: Screened
+) -> tuple[FigureArrays | None, list[int]]:
+    """The column store of the cases the vector path can represent exactly, and their row
+    indexes; any other case (e.g. an amount beyond 10¹³ 万元) is reported as incomplete with the
+    reason instead of failing the whole run."""
+    if not parsed:
+        return None, []
+    try:
+        return figures_from_cases(parsed), complete
+    except VectorInputError:
+        pass
+    kept_index, kept_cases = [], []
+    for i, case in zip(complete, parsed, strict=True):
+        try:
+            figures_from_cases([case])
+        except VectorInputError as error:
+            pk = org_ids[i]
+            out.data_status[pk] = INCOMPLETE
+            out.missing[pk] = [str(error).removeprefix("案例 0：")]
+            continue
+        kept_index.append(i)
+        kept_cases.append(case)
+    return (figures_from_cases(kept_cases) if kept_cases else None), kept_index
+
+
+def _year_arrays(org_ids: list[int], reports: dict[int, list[dict]]) -> dict[str, np.ndarray]:
+    """Report figures right-aligned in (n, 3) float arrays (NaN where missing)."""
+    n = len(org_ids)
+    arrays = {name: np.full((n, 3), np.nan) for name in METRIC_YEAR_FIELDS}
+    for i, pk in enumerate(org_ids):
+        rows = reports.get(pk, [])
+        for j, row in enumerate(rows, start=3 - len(rows)):
+            for name in METRIC_YEAR_FIELDS:
+                if row[name] is not None:
+                    arrays[name][i, j] = float(row[name])
+    return arrays
+
+
+def _main_business_share(org_ids: list[int], reports: dict[int, list[dict]]) -> np.ndarray:
+    """主营业务收入 / 销售收入（营业收入）of the latest report, in %; NaN when not reported."""
+    out = np.full(len(org_ids), np.nan)
+    for i, pk in enumerate(org_ids):
+        rows = reports.get(pk)
+        if rows and rows[-1]["main_revenue"] is not None and rows[-1]["sales_revenue"]:
+            out[i] = float(rows[-1]["main_revenue"]) * 100 / float(rows[-1]["sales_revenue"])
+    return out
+
+
+def _scalars(data: BatchInput, out: Screened) -> dict[str, np.ndarray]:
+    """The per-enterprise inputs of the tier metrics (engine/metrics.py)."""
+    org_ids, cases, held, as_of = out.org_ids, data.cases, data.held, data.as_of
+
+    def flag(kind: str) -> np.ndarray:
+        return np.array([1.0 if kind in held.get(pk, ()) else 0.0 for pk in org_ids])
+
+    ages = []
+    for pk in org_ids:
+        registered = cases[pk]["registered_on"]
+        ages.append(
+            (as_of - dt.date.fromisoformat(registered)).days / 365.25 if registered else np.nan
+        )
+    return {
+        "is_hnte": flag("HNTE"),
+        "is_tsme": flag("TSME"),
+        "holds_gazelle": flag("gazelle"),
+        "holds_innovation_leader": flag("innovation_leader"),
+        "holds_eaglet": flag("eaglet"),
+        "holds_srdi": flag("srdi"),
+        "holds_innovative_sme": flag("innovative_sme"),
+        "main_business_share_last": _main_business_share(org_ids, data.reports),
+        "rd_platform_municipal": np.array(
+            [1.0 if pk in data.rd_platform_hosts else 0.0 for pk in org_ids]
+        ),
+        "hnte_eligible": out.hnte["eligible"],
+        "tsme_eligible": out.tsme["eligible"],
+        "hnte_failed_conditions": out.hnte["failed"],
+        "hnte_total_min": out.hnte["min"],
+        "hnte_total_max": out.hnte["max"],
+        "tsme_total_min": out.tsme["min"],
+        "tsme_total_max": out.tsme["max"],
+        "age_years": np.array(ages, dtype=float),
+        "class_i_ip": np.array([float(cases[pk]["ip"]["class_i"]) for pk in org_ids]),
+        "class_ii_ip": np.array([float(cases[pk]["ip"]["class_ii"]) for pk in org_ids]),
+    }

@@ -1,0 +1,243 @@
+"""Executing a screening run (the background task's work): the enterprises screened by
+:func:`kechuang.cultivation.selectors.screen`, the reserve pool entries upserted and the tier
+movements appended (:func:`write_pool`), the run closed with its summary.
+
+Pool entries are derived data, rewritten by every run; the audited unit is the run (who asked,
+when, for which area, with which policy, and its summary), and the movements are the history.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db import transaction
+from django.utils import timezone
+
+from kechuang.core.audit import record
+from kechuang.cultivation.engine.batch import Screened
+from kechuang.cultivation.models import (
+    PoolEntry,
+    ReservePolicy,
+    RunStatus,
+    ScreeningRun,
+    TierMovement,
+    TierRuleSet,
+    stage_counts_text,
+)
+from kechuang.cultivation.selectors import screen
+from kechuang.registry.models import Area, Organization
+
+log = logging.getLogger(__name__)
+
+HNTE = "hnte"  # the stage after the reserve pool (a movement's to_tier may be it)
+# A previous result this many days before the new one counts as "a year earlier" for the
+# annual tier-to-HNTE conversion rates.
+ANNUAL_WINDOW = (300, 430)
+BATCH = 5000
+
+
+def stage_of(entry_tier: str, is_hnte: bool) -> str:
+    """The funnel stage: HNTE holders are past the pool; '' is "not in the pool"."""
+    return HNTE if is_hnte else entry_tier
+
+
+def _int(value: float) -> int | None:
+    return None if np.isnan(value) else int(value)
+
+
+@dataclass
+class _Tally:
+    """The run's summary counts, gathered while the entries are built."""
+
+    rule_sets: dict[str, Counter[int]]
+    stages: Counter[str] = field(default_factory=Counter)
+    data: Counter[str] = field(default_factory=Counter)
+    transitions: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    kept_newer: int = 0
+
+    def summary(self, screened: int, movements: int) -> dict[str, Any]:
+        return {
+            "screened": screened,
+            "stages": dict(self.stages),
+            "data": dict(self.data),
+            "movements": movements,
+            "kept_newer": self.kept_newer,
+            "transitions": {k: dict(v) for k, v in self.transitions.items()},
+            "rule_sets": {k: {str(c): n for c, n in v.items()} for k, v in self.rule_sets.items()},
+        }
+
+
+def write_pool(run: ScreeningRun, screened: Screened) -> dict[str, Any]:
+    """Upsert the pool entries of the screened organizations, append their movements, and
+    return the run's summary (counts by stage, data problems, annual transitions)."""
+    previous = _previous_entries(screened.org_ids)
+    tally = _Tally(rule_sets={code: Counter() for code in screened.rule_sets})
+    entries: list[PoolEntry] = []
+    movements: list[TierMovement] = []
+    for i, pk in enumerate(screened.org_ids):
+        before = previous.get(pk)
+        if before is not None and before["as_of"] > screened.as_of:
+            tally.kept_newer += 1  # a run as of an earlier day never overwrites a later result
+            continue
+        entry = _entry(run, screened, i, before)
+        stage = stage_of(entry.tier, entry.is_hnte)
+        before_stage = stage_of(before["tier"], before["is_hnte"]) if before else ""
+        if stage != before_stage:
+            movements.append(
+                TierMovement(
+                    organization_id=pk,
+                    run=run,
+                    on=screened.as_of,
+                    from_tier=before_stage,
+                    to_tier=stage,
+                )
+            )
+        _count(tally, entry, before, before_stage, stage)
+        entries.append(entry)
+    _save(entries, movements)
+    return tally.summary(len(screened.org_ids), len(movements))
+
+
+def _previous_entries(org_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """The current entries of the organizations (tier, since when, HNTE, base date)."""
+    fields = ("organization_id", "tier", "tier_since", "is_hnte", "as_of")
+    return {
+        e["organization_id"]: e
+        for start in range(0, len(org_ids), BATCH)  # bounded IN lists
+        for e in PoolEntry.objects.filter(
+            organization_id__in=org_ids[start : start + BATCH]
+        ).values(*fields)
+    }
+
+
+def _entry(
+    run: ScreeningRun, screened: Screened, i: int, before: dict[str, Any] | None
+) -> PoolEntry:
+    """The pool entry of the organization in row `i`; the tier keeps its start date while it
+    stays the same."""
+    pk = screened.org_ids[i]
+    as_of = screened.as_of
+    held = screened.held.get(pk, set())
+    tier_index = int(screened.tier[i])
+    tier = screened.tier_codes[tier_index] if tier_index >= 0 else ""
+    since = before["tier_since"] if before and before["tier"] == tier and tier else None
+    return PoolEntry(
+        organization_id=pk,
+        run=run,
+        as_of=as_of,
+        data_status=screened.data_status[pk],
+        missing=screened.missing.get(pk, []),
+        latest_year=screened.latest_year.get(pk),
+        tier=tier,
+        tier_since=since or (as_of if tier else None),
+        is_hnte="HNTE" in held,
+        is_tsme="TSME" in held,
+        is_gazelle="gazelle" in held,
+        is_leader="innovation_leader" in held,
+        hnte_eligible=_int(screened.hnte["eligible"][i]),
+        hnte_failed=_int(screened.hnte["failed"][i]),
+        failed_conditions=screened.failed[i],
+        gaps=screened.gaps.get(pk, []),
+        hnte_total_min=_int(screened.hnte["min"][i]),
+        hnte_total_max=_int(screened.hnte["max"][i]),
+        tsme_eligible=_int(screened.tsme["eligible"][i]),
+        tsme_total_min=_int(screened.tsme["min"][i]),
+        tier_results={code: int(values[i]) for code, values in screened.rule_sets.items()},
+    )
+
+
+def _count(
+    tally: _Tally,
+    entry: PoolEntry,
+    before: dict[str, Any] | None,
+    before_stage: str,
+    stage: str,
+) -> None:
+    """Add one entry to the summary; a previous result about a year older is a transition."""
+    if before is not None:
+        days = (entry.as_of - before["as_of"]).days
+        if ANNUAL_WINDOW[0] <= days <= ANNUAL_WINDOW[1]:
+            tally.transitions[before_stage or "none"][stage or "none"] += 1
+    tally.stages[stage or "none"] += 1
+    tally.data[entry.data_status] += 1
+    for code, value in entry.tier_results.items():
+        tally.rule_sets[code][value] += 1
+
+
+def _save(entries: list[PoolEntry], movements: list[TierMovement]) -> None:
+    """Upsert the entries (one per organization) and append the movements, in batches."""
+    fields = [
+        f.name
+        for f in PoolEntry._meta.concrete_fields
+        if f.name not in ("id", "organization", "created_at")
+    ]
+    with transaction.atomic():
+        for start in range(0, len(entries), BATCH):
+            PoolEntry.objects.bulk_create(
+                entries[start : start + BATCH],
+                update_conflicts=True,
+                unique_fields=["organization"],
+                update_fields=fields,
+            )
+        TierMovement.objects.bulk_create(movements, batch_size=BATCH)
+
+
+def execute_run(run_id: int) -> ScreeningRun:
+    """Run a queued screening (called by the background task); a failure is recorded on the
+    run with its message and changes no entry."""
+    run = ScreeningRun.objects.select_related("area").get(pk=run_id)
+    if run.status not in (RunStatus.QUEUED, RunStatus.FAILED):
+        return run
+    started = time.perf_counter()
+    ScreeningRun.objects.filter(pk=run.pk).update(
+        status=RunStatus.RUNNING, started_at=timezone.now(), error=""
+    )
+    try:
+        policy = ReservePolicy.objects.get(active=True)
+        organizations = Organization.objects.filter(kind="enterprise")
+        if run.area_id:
+            organizations = organizations.filter(area__in=Area.subtree_ids(run.area.path))
+        rule_sets = list(TierRuleSet.objects.exclude(status="inactive"))
+        screened = screen(organizations, run.as_of, policy, rule_sets)
+        summary = write_pool(run, screened)
+    except ReservePolicy.DoesNotExist:
+        return _fail(
+            run, "没有启用的后备库分级规则，请先在管理后台启用一套规则（load_tier_rules）。"
+        )
+    except Exception as error:  # a failed run must say why, whatever happened
+        log.exception("screening run %s failed", run.pk)
+        return _fail(run, f"筛查失败：{error}")
+    summary["seconds"] = round(time.perf_counter() - started, 2)
+    return _finish(
+        run, RunStatus.DONE, _note(run, summary), policy_version=policy.version, summary=summary
+    )
+
+
+def _fail(run: ScreeningRun, message: str) -> ScreeningRun:
+    return _finish(run, RunStatus.FAILED, message, error=message)
+
+
+def _finish(run: ScreeningRun, status: str, note: str, **fields: Any) -> ScreeningRun:
+    """Close the run (a queryset update, so the audit entry is written here)."""
+    ScreeningRun.objects.filter(pk=run.pk).update(
+        status=status, finished_at=timezone.now(), **fields
+    )
+    run.refresh_from_db()
+    record(
+        "update",
+        instance=run,
+        changes={"status": [RunStatus.QUEUED, status]},
+        actor=run.requested_by,
+        note=note,
+    )
+    return run
+
+
+def _note(run: ScreeningRun, summary: dict[str, Any]) -> str:
+    stages = summary.get("stages", {})
+    return f"{run}：筛查 {summary.get('screened', 0)} 家，{stage_counts_text(stages)}"
