@@ -6,11 +6,12 @@ from typing import Any
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kechuang.accounts import selectors, services
 from kechuang.accounts.models import ApiToken
 from kechuang.accounts.selectors import AuditFilter
+from kechuang.core.pagination import Pagination
 
 router = Router(tags=["账户与审计"])
 
@@ -89,6 +90,6 @@ def revoke_token(request: HttpRequest, token_id: int) -> Any:
 
 
 @router.get("/audit", response=list[AuditOut], summary="审计记录（仅市科技局管理员，只读）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination)
 def audit(request: HttpRequest, filters: Query[AuditFilter]) -> Any:
     return selectors.audit_entries(request.user, filters)

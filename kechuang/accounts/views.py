@@ -8,7 +8,6 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import password_validators_help_texts
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -26,6 +25,7 @@ from kechuang.accounts.forms import (
 from kechuang.accounts.models import ApiToken
 from kechuang.accounts.selectors import AuditFilter
 from kechuang.core.history import readable
+from kechuang.core.pagination import page_of
 
 
 class LoginView(auth_views.LoginView):
@@ -102,7 +102,7 @@ def audit(request: HttpRequest) -> HttpResponse:
     form = AuditFilterForm(request.GET or None, model_choices=model_choices)
     filters = form.to_filter() if form.is_bound and form.is_valid() else AuditFilter()
     entries = selectors.audit_entries(request.user, filters)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = page_of(entries, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(

@@ -15,9 +15,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import FilterSchema, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kechuang.core.audit import record
+from kechuang.core.pagination import Pagination
 from kechuang.core.permissions import check_may_add
 from kechuang.core.services import delete_instance, ensure_can, save_instance
 
@@ -77,7 +78,7 @@ def add_crud(router: Router, r: Resource) -> None:
     @router.get(
         f"/{r.path}", response=list[out], summary=f"{r.label}列表", operation_id=f"{r.path}_list"
     )
-    @paginate(PageNumberPagination, page_size=50)
+    @paginate(Pagination)
     def list_(
         request: HttpRequest,
         filters: Query[filter_type],

@@ -42,18 +42,22 @@ class Permission:
     code: str
     doing: str  # what it allows, as the refusal says it: "您无权{doing}。"
     test: Callable[[Any], bool]
+    refusal: str = ""  # a more helpful refusal than "您无权{doing}。", saying who may
 
     def allows(self, user: Any) -> bool:
         return bool(self.test(user))
 
     def check(self, user: Any) -> None:
         if not self.allows(user):
-            raise PermissionDenied(f"您无权{self.doing}。")
+            raise PermissionDenied(self.refusal or f"您无权{self.doing}。")
 
 
 CITY_WORK = Permission("city_work", "使用市科技局的工作功能", _role_in(CITY_ROLES))
 WORKBENCH = Permission(
-    "workbench", "使用市、县区科技部门的工作台", _role_in(frozenset(GOVERNMENT_ROLES))
+    "workbench",
+    "使用市、县区科技部门的工作台",
+    _role_in(frozenset(GOVERNMENT_ROLES)),
+    "该工作台仅向市科技局和县区工作人员开放。",
 )
 WRITE_DATA = Permission(
     "write_data",
@@ -61,19 +65,35 @@ WRITE_DATA = Permission(
     lambda user: _signed_in(user) and (user.is_superuser or user.role != Role.EXPERT),
 )
 ENTER_OBSERVATIONS = Permission(
-    "enter_observations", "录入监测数据", _role_in(frozenset(GOVERNMENT_ROLES))
+    "enter_observations",
+    "录入监测数据",
+    _role_in(frozenset(GOVERNMENT_ROLES)),
+    "只有市科技局工作人员和县区工作人员可以录入监测值。",
 )
 REVIEW_FIGURES = Permission("review_figures", "审核年度数据", _role_in(frozenset(GOVERNMENT_ROLES)))
 CONFIRM_FIGURES = Permission("confirm_figures", "市级确认年度数据", _role_in(CITY_ROLES))
 IMPORT_CONFIRMED_FIGURES = Permission(
     "import_confirmed_figures", "直接导入已确认的年度数据", _role_in(CITY_ROLES)
 )
-EDIT_PLAN_TARGETS = Permission("edit_plan_targets", "修改规划目标分解", _role_in(CITY_ROLES))
+EDIT_PLAN_TARGETS = Permission(
+    "edit_plan_targets",
+    "修改规划目标分解",
+    _role_in(CITY_ROLES),
+    "只有市科技局工作人员可以分解目标。",
+)
 DOWNLOAD_MONITORING_REPORT = Permission(
-    "download_monitoring_report", "下载全市监测报告", _role_in(CITY_ROLES)
+    "download_monitoring_report",
+    "下载全市监测报告",
+    _role_in(CITY_ROLES),
+    # The city's report ranks and quotes every county: county staff see their own area on the
+    # dashboard instead.
+    "监测报告涵盖全市各县区，只有市科技局工作人员可以下载。",
 )
 SCREEN_ENTERPRISES = Permission(
-    "screen_enterprises", "发起企业筛查", _role_in(frozenset(GOVERNMENT_ROLES))
+    "screen_enterprises",
+    "发起企业筛查",
+    _role_in(frozenset(GOVERNMENT_ROLES)),
+    "只有市科技局工作人员和县区工作人员可以发起批量筛查。",
 )
 PICK_ANY_AREA = Permission("pick_any_area", "查看其他县区", _role_in(CITY_ROLES))
 MANAGE_ACCOUNTS = Permission(

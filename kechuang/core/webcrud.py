@@ -16,7 +16,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import FieldDoesNotExist, PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.core.paginator import Paginator
 from django.db import models
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -27,6 +26,7 @@ from pydantic import ValidationError as PydanticValidationError
 from kechuang.core.crud import Resource, save_from_payload
 from kechuang.core.errors import django_validation_errors, pydantic_message
 from kechuang.core.history import history_for
+from kechuang.core.pagination import page_of
 from kechuang.core.permissions import WRITE_DATA, check_may_add, may_add
 from kechuang.core.scoping import can
 from kechuang.core.services import delete_instance
@@ -269,8 +269,7 @@ def filtered(request: HttpRequest, r: Any) -> tuple[Any, dict[str, list[str]], s
 def list_view(request: HttpRequest, page: Page) -> HttpResponse:
     r = page.resource
     queryset, filter_errors, ordering = filtered(request, r)
-    paginator = Paginator(queryset, 50)
-    current = paginator.get_page(request.GET.get("page"))
+    current = page_of(queryset, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     controls = []

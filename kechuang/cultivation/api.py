@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest
 from ninja import Body, Router, Schema, Status
 
-from kechuang.core.roles import is_government
+from kechuang.core.pagination import MAX_PAGE, PAGE_SIZE
+from kechuang.core.permissions import WORKBENCH
 from kechuang.cultivation import filters, selectors
 from kechuang.cultivation.engine import CaseError, assess, load_case
 from kechuang.cultivation.engine.batch import HNTE_CONDITION_LABELS
@@ -20,7 +21,6 @@ from kechuang.cultivation.services.screenings import start_screening as queue_sc
 from kechuang.registry.selectors import area_by_reference
 
 router = Router(tags=["企业培育"])
-PAGE_SIZE = 50
 
 
 @router.post("/assess", summary="按高企（hnte-2016）或科小（tsme-2022）规则评估一个案例")
@@ -37,11 +37,6 @@ def assess_case(
             {path: messages for path, messages in error.errors.items()}
         ) from error
     return result.to_dict()
-
-
-def _government(request: HttpRequest) -> None:
-    if not is_government(request.user):
-        raise PermissionDenied("企业培育数据仅向市科技局和县区工作人员开放。")
 
 
 def _entry(e: Any) -> dict[str, Any]:
@@ -82,12 +77,12 @@ def _entry(e: Any) -> dict[str, Any]:
 
 @router.get("/pool", summary="高企后备库与筛查结果（按距高企由近到远排序，可筛选）")
 def pool(request: HttpRequest, page: int = 1) -> Any:
-    _government(request)
+    WORKBENCH.check(request.user)
     chosen, errors = filters.pool_filters(request.user, request.GET)
     if errors:
         raise ValidationError(errors)
-    if page < 1:
-        raise ValidationError({"page": ["页码应为正整数。"]})
+    if not 1 <= page <= MAX_PAGE:
+        raise ValidationError({"page": [f"页码应为 1 至 {MAX_PAGE} 的整数。"]})
     entries = selectors.filter_pool(selectors.pool_for(request.user), chosen)
     count = entries.count()
     rows = entries[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]
@@ -101,7 +96,7 @@ def pool(request: HttpRequest, page: int = 1) -> Any:
 
 @router.get("/pool/{organization_id}", summary="一家企业的筛查结果")
 def pool_entry(request: HttpRequest, organization_id: int) -> Any:
-    _government(request)
+    WORKBENCH.check(request.user)
     entry = selectors.pool_for(request.user).filter(organization_id=organization_id).first()
     if entry is None:
         raise Http404
@@ -115,7 +110,7 @@ def pool_entry(request: HttpRequest, organization_id: int) -> Any:
 
 @router.get("/funnel", summary="培育漏斗：科小 → 后备库各层级 → 高企 → 瞪羚 → 创新龙头")
 def funnel(request: HttpRequest, area: str | None = None) -> Any:
-    _government(request)
+    WORKBENCH.check(request.user)
     root = area_by_reference(request.user, area)
     if root is not None and not selectors.sees_area(request.user, root):
         raise PermissionDenied("您无权查看该区域。")
@@ -155,13 +150,13 @@ def _run(run: ScreeningRun) -> dict[str, Any]:
 
 @router.get("/screenings", summary="批量筛查记录")
 def screenings(request: HttpRequest) -> Any:
-    _government(request)
+    WORKBENCH.check(request.user)
     return [_run(r) for r in selectors.runs_for(request.user)[:100]]
 
 
 @router.post("/screenings", summary="发起批量筛查（后台任务执行）", response={202: Any})
 def start_screening(request: HttpRequest, data: ScreeningIn) -> Any:
-    _government(request)
+    WORKBENCH.check(request.user)
     as_of, area, errors = filters.screening_request(request.user, data.dict())
     if errors:
         raise ValidationError(errors)
@@ -171,7 +166,7 @@ def start_screening(request: HttpRequest, data: ScreeningIn) -> Any:
 
 @router.get("/screenings/{run_id}", summary="一次批量筛查的状态与结果摘要")
 def screening_status(request: HttpRequest, run_id: int) -> Any:
-    _government(request)
+    WORKBENCH.check(request.user)
     run = selectors.runs_for(request.user).filter(pk=run_id).first()
     if run is None:
         raise Http404
@@ -187,7 +182,7 @@ def projection(
     hnte_target: float | None = None,
     tsme_target: float | None = None,
 ) -> Any:
-    _government(request)
+    WORKBENCH.check(request.user)
     req = selectors.projection(request.user, filters.projection_params(request.GET))
     if req.errors:
         raise ValidationError(req.errors)

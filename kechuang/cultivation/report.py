@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 
+from django.utils import timezone
 from docx import Document
 
 from kechuang.core.docx_style import set_cjk_fonts
@@ -24,7 +24,7 @@ def report_docx(organization: Organization, results: dict[str, Assessment], what
             if what_if
             else "依据：已确认的年度数据"
         )
-        + f"；生成日期 {dt.date.today():%Y-%m-%d}。自评结果仅供参考，以主管部门认定为准。"
+        + f"；生成日期 {timezone.localdate():%Y-%m-%d}。自评结果仅供参考，以主管部门认定为准。"
     )
     for code, label in RULESETS:
         result = results.get(code)

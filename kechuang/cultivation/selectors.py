@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
-from kechuang.core.roles import CITY_ROLES
+from kechuang.core.permissions import CITY_WORK
 from kechuang.cultivation.engine import tiers
 from kechuang.cultivation.engine.batch import BatchInput, Screened
 from kechuang.cultivation.engine.batch import screen as screen_batch
@@ -459,7 +459,7 @@ def plan_targets(user: Any, plan: Any) -> dict[str, Any]:
     """The plan's HNTE and TSME targets for the user's scope: the city's, or the county's share
     when the target has been split (monitoring's area targets); None where there is none."""
     out: dict[str, Any] = {"target_year": plan.end_year, "hnte": None, "tsme": None}
-    county = getattr(user, "area_id", None) and user.role not in CITY_ROLES
+    county = getattr(user, "area_id", None) and not CITY_WORK.allows(user)
     for code, key in (("hnte_count", "hnte"), ("tsme_count", "tsme")):
         indicator = plan.indicators.filter(code=code).first()
         if indicator is None:

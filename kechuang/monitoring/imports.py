@@ -21,9 +21,11 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 from openpyxl import load_workbook
 
-from kechuang.core.roles import CITY_ROLES, Role
+from kechuang.core.permissions import ENTER_OBSERVATIONS
+from kechuang.core.roles import Role
 from kechuang.core.scoping import fits_scope
 from kechuang.monitoring import services
 from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
@@ -76,7 +78,6 @@ MAX_LENGTHS = {
 }
 # The model keeps 18 digits with 4 decimals: at most 14 before the point.
 MAX_ABS_VALUE = Decimal(10) ** 14
-WRITERS = CITY_ROLES | {Role.COUNTY_STAFF}
 CSV_FIX = "请另存为逗号分隔的 CSV（UTF-8 或 GB18030 编码），或上传 .xlsx 工作簿。"
 KIND_FIX = "请填写以下之一：" + "、".join(
     f"{label}（{code}）" for code, label in OBSERVATION_KINDS.items()
@@ -378,7 +379,7 @@ class RowCheck:
         except CellError as error:
             self._add("as_of", raw, error.problem, error.fix)
             return None
-        if as_of is not None and as_of > dt.date.today():
+        if as_of is not None and as_of > timezone.localdate():
             self._add(
                 "as_of",
                 raw,
@@ -413,7 +414,7 @@ class RowCheck:
         return texts
 
     def scope(self, area: Area | None) -> None:
-        if area is None or _may_enter(self.ctx.user, area):
+        if area is None or may_enter_in(self.ctx.user, area):
             return
         self.report.outside_scope += 1
         self._add(
@@ -435,8 +436,9 @@ _REQUIRED_FIX = {
 }
 
 
-def _may_enter(user: Any, area: Area) -> bool:
-    return fits_scope(user, "add", Observation(area=area))
+def may_enter_in(user: Any, area: Area) -> bool:
+    """Whether the user may enter observations for `area` (the permission, then the scope)."""
+    return ENTER_OBSERVATIONS.allows(user) and fits_scope(user, "add", Observation(area=area))
 
 
 def _scope_problem(user: Any) -> str:
@@ -448,15 +450,6 @@ def _scope_problem(user: Any) -> str:
 def _subject_key(subject: Indicator | Commitment) -> str:
     prefix = "i" if isinstance(subject, Indicator) else "c"
     return f"{prefix}{subject.pk}"
-
-
-def may_enter_observations(user: Any) -> bool:
-    return bool(
-        user is not None
-        and getattr(user, "is_authenticated", False)
-        and user.is_active
-        and (user.is_superuser or user.role in WRITERS)
-    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -579,7 +572,7 @@ def validate_file(
     """Dry run: read and check every row, predict conflicts; nothing is written."""
     report = ObservationImportReport(plan_code=plan.code, filename=filename)
     report.user_id = getattr(user, "pk", None)
-    if not may_enter_observations(user):
+    if not ENTER_OBSERVATIONS.allows(user):
         report.add(
             0,
             FILE,
@@ -753,8 +746,7 @@ def validate_single(
     """One row from the form or the API (row number 0), checked exactly like a file row."""
     report = ObservationImportReport(plan_code=plan.code)
     report.user_id = getattr(user, "pk", None)
-    if not may_enter_observations(user):
-        raise PermissionDenied("只有市科技局工作人员和县区工作人员可以录入监测值。")
+    ENTER_OBSERVATIONS.check(user)
     valid = validate_row(0, cells, RowContext.load(plan, user), report)
     if valid is not None:
         report.rows.append(valid)

@@ -3,10 +3,9 @@ vintages, and the county split of targets. The arithmetic lives in `monitoring/e
 
 from __future__ import annotations
 
-import datetime as dt
-
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 
 from kechuang.core.models import DomainModel
 from kechuang.core.scoping import ScopeRule
@@ -261,7 +260,7 @@ class Observation(DomainModel):
         super().clean()
         if bool(self.indicator_id) == bool(self.commitment_id):
             raise ValidationError({"indicator": "监测值须对应一个指标或一项量化承诺（二选一）。"})
-        if self.as_of and self.as_of > dt.date.today():
+        if self.as_of and self.as_of > timezone.localdate():
             raise ValidationError({"as_of": "发布日期不能晚于今天。"})
 
 

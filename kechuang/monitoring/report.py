@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from types import SimpleNamespace
 from typing import Any
 
+from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Cm, Pt
@@ -60,7 +61,7 @@ class ReportError(ValueError):
 
 
 def report_as_of(year: int, today: dt.date | None = None) -> dt.date:
-    today = today or dt.date.today()
+    today = today or timezone.localdate()
     return min(dt.date(year, 12, 31), today)
 
 
@@ -304,7 +305,7 @@ def _title(document: Any, data: ReportData, user: Any) -> None:
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
     by = getattr(user, "username", "") or "系统"
     document.add_paragraph(
-        f"数据截至 {data.as_of.isoformat()}；生成于 {dt.date.today().isoformat()}（{by}）。"
+        f"数据截至 {data.as_of.isoformat()}；生成于 {timezone.localdate().isoformat()}（{by}）。"
         "只有正式数、初步数计入进度；预测数、部分期间数、累计数和目标数列出但不计入；"
         "来源冲突的数值在核实前不计入。"
     )

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
 
-from kechuang.core.roles import is_city
+from kechuang.core.permissions import EDIT_PLAN_TARGETS
 from kechuang.core.scoping import can
 from kechuang.core.services import save_instance
 from kechuang.monitoring.engine.areas import is_additive, split_target
@@ -223,8 +223,7 @@ def split_indicator_target(
     manual: dict[str, float] | None = None,
 ) -> list[AreaTarget]:
     """Split the city target across areas by baseline share (manual values honoured)."""
-    if not is_city(user):
-        raise PermissionDenied("只有市科技局工作人员可以分解目标。")
+    EDIT_PLAN_TARGETS.check(user)
     try:
         shares = split_target(
             float(indicator.baseline_value),
@@ -254,8 +253,7 @@ def set_area_targets(
 ) -> list[AreaTarget]:
     """Hand-set area targets {area name: (baseline, target)} for indicators whose targets do
     not add up across areas (shares, growth rates): each area's target is its own."""
-    if not is_city(user):
-        raise PermissionDenied("只有市科技局工作人员可以分解目标。")
+    EDIT_PLAN_TARGETS.check(user)
     same = [
         name
         for name, (baseline, target) in targets.items()

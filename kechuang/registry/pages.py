@@ -1,9 +1,11 @@
 """The registry's web pages: which columns each list shows, which fields each detail shows."""
 
+import datetime as dt
 from typing import Any
 
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 from ninja import Schema
 
 from kechuang.core.crud import Resource
@@ -23,9 +25,7 @@ def _section(title: str, headers: list[str], rows: list[dict[str, Any]]) -> dict
 
 
 def organization_related(request: HttpRequest, org: Any) -> dict[str, Any]:
-    import datetime as dt
-
-    today = dt.date.today()
+    today = timezone.localdate()
     user = request.user
     quals = selectors.qualifications_for(user).filter(organization=org)
     reports = selectors.annual_reports_for(user).filter(organization=org).order_by("-year")[:6]
@@ -101,8 +101,7 @@ def organization_related(request: HttpRequest, org: Any) -> dict[str, Any]:
 
 
 def qualification_validity(request: HttpRequest, q: Qualification) -> dict[str, Any]:
-    import datetime as dt
-
+    today = timezone.localdate()
     return {
         "related": [
             _section(
@@ -110,7 +109,7 @@ def qualification_validity(request: HttpRequest, q: Qualification) -> dict[str, 
                 ["日期", "是否有效"],
                 [
                     {"cells": [day, "是" if q.is_valid_on(day) else "否"]}
-                    for day in (dt.date.today(), dt.date(dt.date.today().year - 1, 12, 31))
+                    for day in (today, dt.date(today.year - 1, 12, 31))
                 ],
             )
         ]

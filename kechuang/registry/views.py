@@ -5,12 +5,12 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
 from kechuang.core.errors import django_validation_errors
+from kechuang.core.pagination import page_of
 from kechuang.core.permissions import CONFIRM_FIGURES, WRITE_DATA, requires
 from kechuang.registry import selectors, workflow
 from kechuang.registry.models import AnnualReport, FigureReview, SubmissionStatus
@@ -28,7 +28,7 @@ def figures_list(request: HttpRequest) -> HttpResponse:
     year = request.GET.get("year", "")
     if year.isdigit():
         qs = qs.filter(year=int(year))
-    current = Paginator(qs.order_by("-created_at", "-pk"), 50).get_page(request.GET.get("page"))
+    current = page_of(qs.order_by("-created_at", "-pk"), request.GET.get("page"))
     return render(
         request,
         "registry/figures_list.html",

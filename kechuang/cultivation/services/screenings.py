@@ -13,7 +13,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from kechuang.core.roles import is_government
+from kechuang.core.permissions import SCREEN_ENTERPRISES
 from kechuang.core.scoping import fits_scope
 from kechuang.cultivation.models import ScreeningRun
 from kechuang.cultivation.tasks import screen_enterprises
@@ -25,8 +25,7 @@ def start_screening(
 ) -> ScreeningRun:
     """Queue a screening for `user`: city staff for the city or any area, county staff for their
     own area only. Returns the queued run; the background worker executes it."""
-    if not is_government(user):
-        raise PermissionDenied("只有市科技局工作人员和县区工作人员可以发起批量筛查。")
+    SCREEN_ENTERPRISES.check(user)
     today = timezone.localdate()
     as_of = as_of or today
     if as_of > today:

@@ -8,12 +8,12 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
-from kechuang.core.roles import is_city, is_government
+from kechuang.core.pagination import page_of
+from kechuang.core.permissions import PICK_ANY_AREA, WORKBENCH
 from kechuang.cultivation import filters, selectors
 from kechuang.cultivation.engine import tiers
 from kechuang.cultivation.engine.batch import HNTE_CONDITION_LABELS
@@ -27,7 +27,7 @@ from kechuang.cultivation.models import (
     Stage,
     TierRuleSet,
 )
-from kechuang.cultivation.views.common import areas_for, require_government
+from kechuang.cultivation.views.common import areas_for
 from kechuang.cultivation.views.export import export_pool
 from kechuang.registry.models import Area, IndustryChain
 from kechuang.registry.selectors import area_by_reference
@@ -37,7 +37,7 @@ from kechuang.registry.selectors import area_by_reference
 def overview(request: HttpRequest) -> HttpResponse:
     """The reserve pool at a glance: the funnel per area, the last screening, the rule sets.
     Enterprise users land on their self-assessment instead."""
-    if not is_government(request.user):
+    if not WORKBENCH.allows(request.user):
         return redirect("cultivation:self_assessment")
     root = None
     if request.GET.get("area"):
@@ -56,7 +56,7 @@ def overview(request: HttpRequest) -> HttpResponse:
             "rule_counts": selectors.rule_set_counts(request.user),
             "policy": ReservePolicy.objects.filter(active=True).first(),
             "areas": areas_for(request.user),
-            "can_pick_area": is_city(request.user),
+            "can_pick_area": PICK_ANY_AREA.allows(request.user),
             "today": timezone.localdate(),
             "chart": {
                 "stages": [{"name": s["label"], "value": s["value"]} for s in data["stages"]],
@@ -67,12 +67,12 @@ def overview(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def pool_list(request: HttpRequest) -> HttpResponse:
-    require_government(request)
+    WORKBENCH.check(request.user)
     chosen, errors = filters.pool_filters(request.user, request.GET)
     entries = selectors.filter_pool(selectors.pool_for(request.user), chosen)
     if request.GET.get("format") == "xlsx" and not errors:  # never export a misread filter
         return export_pool(entries)
-    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    page = page_of(entries, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -99,7 +99,7 @@ def pool_list(request: HttpRequest) -> HttpResponse:
 def entry_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
     """One enterprise: its tier and history, the tier rule sets, and the full HNTE/TSME
     assessment with the gaps (the single-case engine on the same figures)."""
-    require_government(request)
+    WORKBENCH.check(request.user)
     entry = get_object_or_404(selectors.pool_for(request.user), organization_id=organization_id)
     results, errors = assess_case(selectors.case_for(entry.organization, entry.as_of))
     rule_sets = [
@@ -124,7 +124,7 @@ def entry_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
 @login_required
 def movements(request: HttpRequest) -> HttpResponse:
     """Tier movements (动态跟踪): who moved up, down, in or out, filterable by area and step."""
-    require_government(request)
+    WORKBENCH.check(request.user)
     rows = selectors.movements_for(request.user)
     errors: dict[str, list[str]] = {}
     area = filters.reference(
@@ -150,7 +150,7 @@ def movements(request: HttpRequest) -> HttpResponse:
             errors["run"] = ["未知的筛查。"]
     if run is not None:
         rows = rows.filter(run=run)
-    page = Paginator(rows, 50).get_page(request.GET.get("page"))
+    page = page_of(rows, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -174,7 +174,7 @@ def movements(request: HttpRequest) -> HttpResponse:
 def rule_sets(request: HttpRequest) -> HttpResponse:
     """The tier rule sets and the reserve policy, each criterion with its source and whether the
     bureau still has to confirm it."""
-    require_government(request)
+    WORKBENCH.check(request.user)
     items = [selectors.describe_rule_set(r) for r in TierRuleSet.objects.all()]
     policy = ReservePolicy.objects.filter(active=True).first()
     engine_policy = policy.to_engine() if policy is not None else None
@@ -199,7 +199,7 @@ def projection(request: HttpRequest) -> HttpResponse:
     """What-if on the plan: HNTE and TSME counts projected to the target year from the reserve
     pool and the historical rates, the gap to the targets, and the effect of supporting the N
     enterprises closest to HNTE."""
-    require_government(request)
+    WORKBENCH.check(request.user)
     req = selectors.projection(request.user, filters.projection_params(request.GET))
     context: dict[str, Any] = {
         "plans": req.plans,

@@ -6,23 +6,23 @@ from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from kechuang.core.pagination import page_of
+from kechuang.core.permissions import WORKBENCH
 from kechuang.cultivation import filters, selectors
 from kechuang.cultivation.services.screenings import start_screening
-from kechuang.cultivation.views.common import require_government
 
 
 @login_required
 def screenings(request: HttpRequest) -> HttpResponse:
     """The screening runs in scope (GET) or a new one (POST, queued for the worker)."""
-    require_government(request)
+    WORKBENCH.check(request.user)
     if request.method == "POST":
         return _start(request)
-    page = Paginator(selectors.runs_for(request.user), 30).get_page(request.GET.get("page"))
+    page = page_of(selectors.runs_for(request.user), size=30, number=request.GET.get("page"))
     return render(request, "cultivation/screenings.html", {"page": page})
 
 
@@ -35,7 +35,7 @@ def _start(request: HttpRequest) -> HttpResponse:
             errors = error.message_dict
         else:
             return redirect(f"{reverse('cultivation:screenings')}?{urlencode({'queued': run.pk})}")
-    page = Paginator(selectors.runs_for(request.user), 30).get_page(1)
+    page = page_of(selectors.runs_for(request.user), size=30, number=1)
     return render(
         request,
         "cultivation/screenings.html",

@@ -1,10 +1,9 @@
 """Enterprise self-assessment pages: the result from the registry, a what-if copy, Word."""
 
-import datetime as dt
-
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
 
 from kechuang.core.downloads import DOCX, attachment
 from kechuang.cultivation import selectors
@@ -29,7 +28,7 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
     context: dict = {"organization": organization, "uscc": uscc, "labels": ELIGIBILITY_LABELS}
     if organization is None:
         return render(request, "cultivation/self_assessment.html", context)
-    base = selectors.case_for(organization, dt.date.today())
+    base = selectors.case_for(organization, timezone.localdate())
     what_if = request.method == "POST"
     case = what_if_case(base, request.POST) if what_if else base
     results, errors = assess_case(case)

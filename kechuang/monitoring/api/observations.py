@@ -10,8 +10,9 @@ from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
+from kechuang.core.pagination import Pagination
 from kechuang.monitoring import imports, selectors, services
 from kechuang.monitoring.filters import ObservationFilter
 from kechuang.monitoring.models import Observation, ReviewState
@@ -86,7 +87,7 @@ def _plan(code: str) -> Any:
     response=list[ObservationOut],
     summary="监测值列表（含全部版本）",
 )
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination)
 def list_observations(request: HttpRequest, filters: Query[ObservationFilter]) -> Any:
     plan = _plan(filters.plan)
     rows = filters.filter(selectors.plan_observations(request.user, plan))

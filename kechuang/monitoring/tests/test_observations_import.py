@@ -266,7 +266,7 @@ def test_permission_denied_at_commit_is_a_row_error(
     nanyang_plan: Plan, users: dict[str, Any], monkeypatch: Any
 ) -> None:
     county = users["county_staff"]
-    monkeypatch.setattr(oi, "_may_enter", lambda user, area: True)  # the dry run is fooled
+    monkeypatch.setattr(oi, "may_enter_in", lambda user, area: True)  # the dry run is fooled
     rows = [
         "platforms,卧龙区,2023,120,初步数,2024-02-01,卧龙区科技局快报",
         "platforms,宛城区,2023,90,初步数,2024-02-01,宛城区快报",

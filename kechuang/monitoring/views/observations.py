@@ -9,7 +9,6 @@ between the dry run and the commit; the commit validates the file again.
 
 from __future__ import annotations
 
-import datetime as dt
 import secrets
 from pathlib import Path
 from typing import Any
@@ -18,13 +17,14 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from kechuang.core.roles import is_city
+from kechuang.core.pagination import page_of
+from kechuang.core.permissions import DOWNLOAD_MONITORING_REPORT, ENTER_OBSERVATIONS
 from kechuang.core.scoping import can
 from kechuang.monitoring import imports, selectors, services
 from kechuang.monitoring.filters import page_observation_filter
@@ -80,7 +80,7 @@ def observation_list(request: HttpRequest) -> HttpResponse:
     queryset = queryset.select_related("indicator", "commitment", "area", "entered_by").order_by(
         "-year", "indicator__sort_order", "commitment__sort_order", "area__sort_order", "-as_of"
     )
-    current = Paginator(queryset, 50).get_page(get.get("page"))
+    current = page_of(queryset, get.get("page"))
     rows = list(current.object_list)
     query = get.copy()
     query.pop("page", None)
@@ -99,15 +99,17 @@ def observation_list(request: HttpRequest) -> HttpResponse:
             "kinds": ObservationKind.choices,
             "states": ReviewState.choices,
             "query": query.urlencode(),
-            "may_enter": imports.may_enter_observations(request.user),
-            "may_download_report": is_city(request.user),
+            "may_enter": ENTER_OBSERVATIONS.allows(request.user),
+            "may_download_report": DOWNLOAD_MONITORING_REPORT.allows(request.user),
             "conflict_count": queryset.filter(state=ReviewState.CONFLICT).count(),
         },
     )
 
 
 def _form_context(plan: Plan, user: Any) -> dict[str, Any]:
-    areas = [a for a in Area.objects.order_by("sort_order", "code") if imports._may_enter(user, a)]
+    areas = [
+        a for a in Area.objects.order_by("sort_order", "code") if imports.may_enter_in(user, a)
+    ]
     return {
         "plan": plan,
         "subjects": _subjects(plan),
@@ -120,9 +122,9 @@ def _form_context(plan: Plan, user: Any) -> dict[str, Any]:
 @login_required
 def observation_create(request: HttpRequest) -> HttpResponse:
     plan = requested_plan(request)
-    if not imports.may_enter_observations(request.user):
+    if not ENTER_OBSERVATIONS.allows(request.user):
         raise PermissionDenied("只有市科技局工作人员和县区工作人员可以录入监测值。")
-    values: dict[str, str] = {"as_of": dt.date.today().isoformat(), "kind": "actual"}
+    values: dict[str, str] = {"as_of": timezone.localdate().isoformat(), "kind": "actual"}
     errors: dict[str, list[str]] = {}
     if request.method == "POST":
         values = {name: request.POST.get(name, "").strip() for name in imports.COLUMNS}
@@ -201,7 +203,7 @@ def _stored_upload(request: HttpRequest) -> tuple[Path, str] | None:
 @login_required
 def observation_import(request: HttpRequest) -> HttpResponse:
     plan = requested_plan(request)
-    if not imports.may_enter_observations(request.user):
+    if not ENTER_OBSERVATIONS.allows(request.user):
         raise PermissionDenied("只有市科技局工作人员和县区工作人员可以导入监测值。")
     context: dict[str, Any] = {
         "plan": plan,

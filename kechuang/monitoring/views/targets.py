@@ -14,7 +14,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
-from kechuang.core.roles import is_city, is_government
+from kechuang.core.permissions import EDIT_PLAN_TARGETS, WORKBENCH
 from kechuang.monitoring import selectors, services
 from kechuang.monitoring.engine.areas import is_additive
 from kechuang.monitoring.models import AreaTarget, Indicator
@@ -107,8 +107,7 @@ def _form_row(
 
 @login_required
 def area_targets(request: HttpRequest, code: str) -> HttpResponse:
-    if not is_government(request.user):
-        raise PermissionDenied("只有市科技局和县区工作人员可以查看目标分解。")
+    WORKBENCH.check(request.user)
     plan = selectors.plan_for(request.user, request.GET.get("plan"))
     if plan is None:
         raise Http404("规划尚未载入。")
@@ -116,7 +115,7 @@ def area_targets(request: HttpRequest, code: str) -> HttpResponse:
     if indicator is None:
         raise Http404("未知的指标。")
     areas = selectors.split_areas(plan)
-    may_edit = is_city(request.user)
+    may_edit = EDIT_PLAN_TARGETS.allows(request.user)
     errors: Errors = {}
     if request.method == "POST":
         if not may_edit:

@@ -7,9 +7,10 @@ from typing import Any, Literal
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
-from ninja.pagination import PageNumberPagination, paginate
+from ninja.pagination import paginate
 
 from kechuang.core.crud import Resource, add_crud
+from kechuang.core.pagination import Pagination
 from kechuang.registry import selectors, workflow
 from kechuang.registry.api.schemas import (
     AnnualReportOut,
@@ -198,7 +199,7 @@ for resource in RESOURCES:
 
 
 @router.get("/annual-reports", response=list[AnnualReportOut], summary="年度数据（已确认）")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination)
 def list_annual_reports(request: HttpRequest, filters: Query[AnnualReportFilter]) -> Any:
     return filters.filter(selectors.annual_reports_for(request.user)).order_by(
         "organization__name", "-year"
@@ -262,7 +263,7 @@ class SubmissionFilter(Schema):
 
 
 @router.get("/figure-submissions", response=list[SubmissionOut], summary="年度数据填报列表")
-@paginate(PageNumberPagination, page_size=50)
+@paginate(Pagination)
 def list_submissions(request: HttpRequest, filters: Query[SubmissionFilter]) -> Any:
     qs = selectors.submissions_for(request.user)
     if filters.status:

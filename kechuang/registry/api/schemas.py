@@ -5,6 +5,7 @@ import datetime as dt
 from decimal import Decimal
 from typing import Any
 
+from django.utils import timezone
 from ninja import Field, Schema
 
 from kechuang.core.masking import mask_id_number, mask_phone
@@ -116,7 +117,7 @@ class QualificationOut(Schema):
 
     @staticmethod
     def resolve_valid_today(obj: Any) -> bool:
-        return obj.is_valid_on(dt.date.today())
+        return obj.is_valid_on(timezone.localdate())
 
 
 class QualificationIn(Schema):
@@ -297,7 +298,7 @@ class PatentOut(Schema):
 
     @staticmethod
     def resolve_high_value_reasons_today(obj: Any) -> list[str]:
-        return obj.high_value_reasons(dt.date.today())
+        return obj.high_value_reasons(timezone.localdate())
 
 
 class PatentIn(Schema):

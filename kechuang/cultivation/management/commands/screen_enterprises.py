@@ -2,6 +2,7 @@ import datetime as dt
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from kechuang.core.audit import audit_context
 from kechuang.cultivation.models import RunStatus, ScreeningRun, stage_counts_text
@@ -45,7 +46,7 @@ class Command(BaseCommand):
                 raise CommandError("--years 应为“起始年-结束年”，例如 2021-2025") from error
             days += [dt.date(y, 6, 30) for y in range(first, last + 1)]
         if not days:
-            days = [dt.date.today()]
+            days = [timezone.localdate()]
         with audit_context(label="manage.py screen_enterprises"):
             for day in days:
                 run = ScreeningRun.objects.create(as_of=day, area=area)

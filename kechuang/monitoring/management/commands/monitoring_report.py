@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as dt
 from pathlib import Path
 from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from kechuang.monitoring.report import ReportError, build_report
 from kechuang.monitoring.selectors import DEFAULT_PLAN, get_plan
@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--plan", default=DEFAULT_PLAN, help="规划编号（默认 nanyang-14）")
-        parser.add_argument("--year", type=int, default=dt.date.today().year, help="报告年度")
+        parser.add_argument("--year", type=int, default=timezone.localdate().year, help="报告年度")
         parser.add_argument("--out", required=True, help="输出的 .docx 文件")
         parser.add_argument("--user", help="报告中记录的生成人（用户名）")
 
