@@ -8,20 +8,11 @@ from ninja import Schema
 
 from kechuang.core.crud import Resource
 from kechuang.core.webcrud import Column, Page
+from kechuang.registry import declarations as d
 from kechuang.registry import selectors
 from kechuang.registry.api import RESOURCES
 from kechuang.registry.api.schemas import AnnualReportOut, NamedActorOut
-from kechuang.registry.declarations import (
-    ANNUAL_REPORTS,
-    NAMED_ACTORS,
-    ORGANIZATIONS,
-    PATENTS,
-    PLATFORMS,
-    QUALIFICATIONS,
-    TALENTS,
-    TEAMS,
-    Registry,
-)
+from kechuang.registry.declarations import Registry
 from kechuang.registry.filters import AnnualReportFilter, NamedActorFilter
 from kechuang.registry.models import Qualification
 
@@ -142,22 +133,25 @@ def _read_only(
 
 PAGES = [
     _page(
-        ORGANIZATIONS, R["organizations"], excel="organizations", extra_detail=organization_related
+        d.ORGANIZATIONS,
+        R["organizations"],
+        excel="organizations",
+        extra_detail=organization_related,
     ),
     _page(
-        QUALIFICATIONS,
+        d.QUALIFICATIONS,
         R["qualifications"],
         excel="qualifications",
         extra_detail=qualification_validity,
     ),
-    _page(PLATFORMS, R["platforms"], excel="platforms"),
-    _page(TALENTS, R["talents"], excel="talents"),
-    _page(TEAMS, R["teams"], excel="teams"),
-    _page(PATENTS, R["patents"], excel="patents"),
+    _page(d.PLATFORMS, R["platforms"], excel="platforms"),
+    _page(d.TALENTS, R["talents"], excel="talents"),
+    _page(d.TEAMS, R["teams"], excel="teams"),
+    _page(d.PATENTS, R["patents"], excel="patents"),
     _page(
-        ANNUAL_REPORTS,
+        d.ANNUAL_REPORTS,
         _read_only(
-            ANNUAL_REPORTS,
+            d.ANNUAL_REPORTS,
             "年度数据",
             AnnualReportOut,
             AnnualReportFilter,
@@ -170,9 +164,9 @@ PAGES = [
         create_url="/registry/figures/new/",
     ),
     _page(
-        NAMED_ACTORS,
+        d.NAMED_ACTORS,
         _read_only(
-            NAMED_ACTORS,
+            d.NAMED_ACTORS,
             "规划点名主体",
             NamedActorOut,
             NamedActorFilter,

@@ -17,14 +17,16 @@ Natural keys (how a row finds the record it updates):
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
 from django.db import models
 
 from kechuang.core.masking import SENSITIVE_FIELDS
 from kechuang.registry import declarations
-from kechuang.registry.declarations import EXAMPLE_USCC, F, Registry
+from kechuang.registry.declarations import EXAMPLE_USCC, F, Registry, python_type
 from kechuang.registry.excel.parsing import lookup_key
 from kechuang.registry.models import Area, IndustryChain, Organization, Talent, TechField
 
@@ -111,12 +113,7 @@ REFERENCE_KINDS: dict[type[models.Model], Kind] = {
 }
 REFERENCE_HELP = {"fk_org": ORG_REF_HELP, "fk_area": AREA_HELP, "fk_industry": INDUSTRY_HELP}
 REFERENCE_HELP["fk_techfield"] = TECHFIELD_HELP
-SCALAR_KINDS: tuple[tuple[type[models.Field], Kind], ...] = (
-    (models.BooleanField, "bool"),
-    (models.DateField, "date"),
-    (models.DecimalField, "decimal"),
-    (models.IntegerField, "int"),
-)
+SCALAR_KINDS: dict[Any, Kind] = {bool: "bool", dt.date: "date", Decimal: "decimal", int: "int"}
 
 
 def _kind(declared: F, model_field: Any) -> Kind:
@@ -128,7 +125,7 @@ def _kind(declared: F, model_field: Any) -> Kind:
         return REFERENCE_KINDS[model_field.related_model]
     if declared.choices is not None:
         return "choice"
-    return next((k for cls, k in SCALAR_KINDS if isinstance(model_field, cls)), "text")
+    return SCALAR_KINDS.get(python_type(model_field), "text")
 
 
 def excel_columns(registry: Registry, declared: F) -> tuple[Column, ...]:
