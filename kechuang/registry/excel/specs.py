@@ -24,10 +24,10 @@ from typing import Any, Literal
 
 from django.db import models
 
+from kechuang.core.imports.cells import lookup_key
 from kechuang.core.masking import SENSITIVE_FIELDS
 from kechuang.registry import declarations
 from kechuang.registry.declarations import EXAMPLE_USCC, F, Registry, python_type
-from kechuang.registry.excel.parsing import lookup_key
 from kechuang.registry.models import Area, IndustryChain, Organization, Talent, TechField
 
 Kind = Literal[
