@@ -202,7 +202,7 @@ def read_table(
     skip_sheets: Collection[str] = (),
     allow_csv: bool = False,
     max_rows: int = MAX_ROWS,
-    reader: str = DEFAULT_READER,
+    reader: str = "",
 ) -> Table:
     """The rows of an xlsx (the sheet titled `sheet`, else the first not in `skip_sheets`) or,
     with `allow_csv`, of a CSV; raises FileProblem. The format is decided by the bytes."""
@@ -211,7 +211,7 @@ def read_table(
         raise FileProblem("文件是空的。", fix)
     problem = sniff_xlsx(content)
     if problem is None:
-        table = XLSX_READERS[reader](content, sheet, skip_sheets)
+        table = XLSX_READERS[reader or DEFAULT_READER](content, sheet, skip_sheets)
     elif allow_csv and not _binary(content):
         table = read_csv(content)
     else:

@@ -210,42 +210,49 @@ def _org_problem(code: str) -> tuple[str, str]:
     )
 
 
+def _parse_uscc(column: Column, raw: Any, ctx: Context) -> Any:
+    try:
+        return validate_uscc(_text(raw))
+    except USCCError as error:
+        raise CellError(str(error), USCC_FIX) from None
+
+
+def _parse_decimal(column: Column, raw: Any, ctx: Context) -> Any:
+    places = getattr(ctx.spec.model._meta.get_field(column.field), "decimal_places", 2)
+    return parse_decimal(raw, places=places, allow_negative=column.allow_negative)
+
+
+def _parse_choice(column: Column, raw: Any, ctx: Context) -> Any:
+    value = ctx.choice_index[column.field].get(lookup_key(raw))
+    if value is None:
+        labels = "、".join(str(label) for label in column.choices.labels)  # type: ignore[union-attr]
+        raise CellError(
+            f"“{_text(raw)}”不是可选的{column.header_zh}。", f"请从下拉列表中选择：{labels}。"
+        )
+    return value
+
+
+CELL_PARSERS: dict[str, Any] = {
+    "text": lambda column, raw, ctx: _text(raw, column.multiline),
+    "uscc": _parse_uscc,
+    "int": lambda column, raw, ctx: parse_int(raw, column.min_value, column.max_value),
+    "decimal": _parse_decimal,
+    "amount": lambda column, raw, ctx: parse_amount_wan(raw, column.allow_negative),
+    "date": lambda column, raw, ctx: parse_date(raw),
+    "bool": lambda column, raw, ctx: parse_bool(raw),
+    "choice": _parse_choice,
+    "fk_talent": lambda column, raw, ctx: _text(raw),  # resolved once the organization is known
+}
+
+
 def parse_cell(column: Column, raw: Any, ctx: Context) -> Any:
     """The Python value of one cell (None when empty); raises CellError."""
-    kind = column.kind
-    if kind == "list":
+    if column.kind == "list":
         return [_parse_item(column, item, ctx) for item in split_list(_text(raw))]
     if is_empty(raw):
         return None
-    if kind == "text":
-        return _text(raw, column.multiline)
-    if kind == "uscc":
-        try:
-            return validate_uscc(_text(raw))
-        except USCCError as error:
-            raise CellError(str(error), USCC_FIX) from None
-    if kind == "int":
-        return parse_int(raw, column.min_value, column.max_value)
-    if kind == "decimal":
-        places = getattr(ctx.spec.model._meta.get_field(column.field), "decimal_places", 2)
-        return parse_decimal(raw, places=places, allow_negative=column.allow_negative)
-    if kind == "amount":
-        return parse_amount_wan(raw, allow_negative=column.allow_negative)
-    if kind == "date":
-        return parse_date(raw)
-    if kind == "bool":
-        return parse_bool(raw)
-    if kind == "choice":
-        value = ctx.choice_index[column.field].get(lookup_key(raw))
-        if value is None:
-            labels = "、".join(str(label) for label in column.choices.labels)  # type: ignore[union-attr]
-            raise CellError(
-                f"“{_text(raw)}”不是可选的{column.header_zh}。", f"请从下拉列表中选择：{labels}。"
-            )
-        return value
-    if kind == "fk_talent":
-        return _text(raw)  # resolved once the organization is known
-    return _parse_item(column, raw, ctx)
+    parser = CELL_PARSERS.get(column.kind)
+    return parser(column, raw, ctx) if parser else _parse_item(column, raw, ctx)
 
 
 def _parse_item(column: Column, raw: Any, ctx: Context) -> Any:
@@ -641,22 +648,16 @@ def _partial_clean(
         _report_validation(spec, row, error, report)
 
 
-def _plan_row(
+def _assign(
     spec: RegistrySpec,
     row: ParsedRow,
+    instance: models.Model,
     stored: models.Model | None,
-    user: Any,
-    exclude: list[str],
+    m2m: dict[str, list[models.Model]],
     report: ImportReport,
-) -> RowPlan | None:
-    is_new = stored is None
-    if stored is not None and not fits_scope(user, "change", stored):
-        header, problem, fix = _scope_error(spec, user, False, True)
-        report.add(row.number, header, row.cells.get(spec.key[0]), problem, fix)
-        return None
-    instance = stored if stored is not None else spec.model()
-    before = stored.audit_loaded() if stored is not None else None  # type: ignore[attr-defined]
-    m2m: dict[str, list[models.Model]] = {}
+) -> bool:
+    """Set the row's values on `instance` (many-to-many ones into `m2m`); False after reporting
+    a masked number that does not stand for the stored one."""
     for column in spec.data_columns:
         value = row.values[column.field]
         if column.kind == "list":
@@ -673,8 +674,29 @@ def _plan_row(
                 "这是脱敏后的号码，不能作为新值导入。",
                 "请填写完整号码，或保持导出时的脱敏值不变（将保留库中原值）。",
             )
-            return None
+            return False
         setattr(instance, column.field, value)
+    return True
+
+
+def _plan_row(
+    spec: RegistrySpec,
+    row: ParsedRow,
+    stored: models.Model | None,
+    user: Any,
+    exclude: list[str],
+    report: ImportReport,
+) -> RowPlan | None:
+    is_new = stored is None
+    if stored is not None and not fits_scope(user, "change", stored):
+        header, problem, fix = _scope_error(spec, user, False, True)
+        report.add(row.number, header, row.cells.get(spec.key[0]), problem, fix)
+        return None
+    instance = stored if stored is not None else spec.model()
+    before = stored.audit_loaded() if stored is not None else None  # type: ignore[attr-defined]
+    m2m: dict[str, list[models.Model]] = {}
+    if not _assign(spec, row, instance, stored, m2m, report):
+        return None
     action = "add" if is_new else "change"
     if not fits_scope(user, action, instance):
         header, problem, fix = _scope_error(spec, user, is_new, False)
