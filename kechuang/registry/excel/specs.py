@@ -178,22 +178,9 @@ def excel_spec(registry: Registry) -> RegistrySpec:
     )
 
 
-ORGANIZATIONS, QUALIFICATIONS, ANNUAL_REPORTS, PLATFORMS, TALENTS, TEAMS, PATENTS = (
-    excel_spec(registry) for registry in declarations.EXCEL_REGISTRIES
-)
-
-REGISTRIES: dict[str, RegistrySpec] = {
-    spec.code: spec
-    for spec in (
-        ORGANIZATIONS,
-        QUALIFICATIONS,
-        ANNUAL_REPORTS,
-        PLATFORMS,
-        TALENTS,
-        TEAMS,
-        PATENTS,
-    )
-}
+_SPECS = tuple(excel_spec(registry) for registry in declarations.EXCEL_REGISTRIES)
+ORGANIZATIONS, QUALIFICATIONS, ANNUAL_REPORTS, PLATFORMS, TALENTS, TEAMS, PATENTS = _SPECS
+REGISTRIES: dict[str, RegistrySpec] = {spec.code: spec for spec in _SPECS}
 
 
 class UnknownRegistry(KeyError):
