@@ -24,6 +24,16 @@ from django.db import transaction
 from django.utils import timezone
 from openpyxl import load_workbook
 
+from kechuang.core.imports.cells import (
+    CellError,
+    is_empty,
+    lookup_key,
+    normalize_text,
+    parse_date,
+    parse_decimal,
+)
+from kechuang.core.imports.errors import FILE, WHOLE_ROW, RowError
+from kechuang.core.imports.table import MAX_UPLOAD_BYTES, sniff_xlsx
 from kechuang.core.permissions import ENTER_OBSERVATIONS
 from kechuang.core.roles import Role
 from kechuang.core.scoping import fits_scope
@@ -41,15 +51,6 @@ from kechuang.monitoring.models import (
     Observation,
     Plan,
     ReviewState,
-)
-from kechuang.registry.excel.importer import FILE, MAX_UPLOAD_BYTES, WHOLE_ROW, RowError, sniff_xlsx
-from kechuang.registry.excel.parsing import (
-    CellError,
-    is_empty,
-    lookup_key,
-    normalize_text,
-    parse_date,
-    parse_decimal,
 )
 from kechuang.registry.models import Area
 

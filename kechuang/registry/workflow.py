@@ -92,9 +92,8 @@ def submit(
     """填报: propose figures for one organization and year."""
     if not can(user, "change", organization):
         raise PermissionDenied("您无权填报该单位的年度数据。")
-    if confirm_now and not CONFIRM_FIGURES.allows(
-        user
-    ):  # decided here for the page and the API alike
+    # Decided here for the page and the API alike.
+    if confirm_now and not CONFIRM_FIGURES.allows(user):
         raise PermissionDenied(
             "只有市科技局工作人员可以提交即确认；请正常提交，待县区审核、市级确认。"
         )
@@ -123,46 +122,60 @@ def submit(
     return submission
 
 
+def _approve(user: Any, submission: FigureSubmission, comment: str) -> None:
+    if submission.status != Status.SUBMITTED:
+        raise ValidationError(
+            {"decision": f"当前状态为“{submission.get_status_display()}”，不能进行县区审核。"}
+        )
+    if not allows_on(REVIEW_FIGURES, user, "change", submission.organization):
+        raise PermissionDenied("只有单位所在县区或市科技局的工作人员可以审核。")
+    submission.status = Status.AREA_CHECKED
+
+
+def _confirm(user: Any, submission: FigureSubmission, comment: str) -> None:
+    if not CONFIRM_FIGURES.allows(user):
+        raise PermissionDenied("只有市科技局工作人员可以确认年度数据。")
+    staff_edit = CONFIRM_FIGURES.allows(submission.submitted_by)
+    if not (
+        submission.status == Status.AREA_CHECKED
+        or (submission.status == Status.SUBMITTED and staff_edit)
+    ):
+        raise ValidationError(
+            {"decision": f"当前状态为“{submission.get_status_display()}”，须先经县区审核。"}
+        )
+    submission.report = _apply(submission)
+    submission.status = Status.CONFIRMED
+
+
+def _return(user: Any, submission: FigureSubmission, comment: str) -> None:
+    if submission.status not in PENDING:
+        raise ValidationError(
+            {"decision": f"当前状态为“{submission.get_status_display()}”，不能退回。"}
+        )
+    if not allows_on(REVIEW_FIGURES, user, "change", submission.organization):
+        raise PermissionDenied("只有单位所在县区或市科技局的工作人员可以退回。")
+    if not comment.strip():
+        raise ValidationError({"comment": "退回时请说明需要修改的内容。"})
+    submission.status = Status.RETURNED
+
+
+REVIEW_STEPS = {
+    FigureReview.Decision.APPROVE: _approve,
+    FigureReview.Decision.CONFIRM: _confirm,
+    FigureReview.Decision.RETURN: _return,
+}
+
+
 @transaction.atomic
 def review(
     user: Any, submission: FigureSubmission, decision: str, comment: str = ""
 ) -> FigureSubmission:
     """县区审核 (approve), 市级确认 (confirm) or 退回 (return, with a reason)."""
     submission = FigureSubmission.objects.select_for_update().get(pk=submission.pk)
-    Decision = FigureReview.Decision
-    if decision == Decision.APPROVE:
-        if submission.status != Status.SUBMITTED:
-            raise ValidationError(
-                {"decision": f"当前状态为“{submission.get_status_display()}”，不能进行县区审核。"}
-            )
-        if not allows_on(REVIEW_FIGURES, user, "change", submission.organization):
-            raise PermissionDenied("只有单位所在县区或市科技局的工作人员可以审核。")
-        submission.status = Status.AREA_CHECKED
-    elif decision == Decision.CONFIRM:
-        if not CONFIRM_FIGURES.allows(user):
-            raise PermissionDenied("只有市科技局工作人员可以确认年度数据。")
-        staff_edit = CONFIRM_FIGURES.allows(submission.submitted_by)
-        if not (
-            submission.status == Status.AREA_CHECKED
-            or (submission.status == Status.SUBMITTED and staff_edit)
-        ):
-            raise ValidationError(
-                {"decision": f"当前状态为“{submission.get_status_display()}”，须先经县区审核。"}
-            )
-        submission.report = _apply(submission)
-        submission.status = Status.CONFIRMED
-    elif decision == Decision.RETURN:
-        if submission.status not in PENDING:
-            raise ValidationError(
-                {"decision": f"当前状态为“{submission.get_status_display()}”，不能退回。"}
-            )
-        if not allows_on(REVIEW_FIGURES, user, "change", submission.organization):
-            raise PermissionDenied("只有单位所在县区或市科技局的工作人员可以退回。")
-        if not comment.strip():
-            raise ValidationError({"comment": "退回时请说明需要修改的内容。"})
-        submission.status = Status.RETURNED
-    else:
+    step = REVIEW_STEPS.get(decision)
+    if step is None:
         raise ValidationError({"decision": "审核意见应为县区审核通过、市级确认或退回。"})
+    step(user, submission, comment)
     submission.save()
     FigureReview.objects.create(
         submission=submission, decision=decision, comment=comment[:500], reviewer=user

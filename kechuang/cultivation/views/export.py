@@ -11,9 +11,9 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from kechuang.core.downloads import XLSX, attachment
+from kechuang.core.imports.cells import neutralise_formula
 from kechuang.cultivation.engine.batch import HNTE_CONDITION_LABELS
 from kechuang.cultivation.models import TierRuleSet
-from kechuang.registry.excel.parsing import neutralise_formula
 
 EXPORT_COLUMNS = (
     ("企业名称", lambda e: e.organization.name),

@@ -18,8 +18,9 @@ from kechuang.registry.selectors import organizations_for
 def self_assessment(request: HttpRequest) -> HttpResponse:
     """An enterprise user sees their own organization; staff pick one in their scope by USCC."""
     uscc = (request.GET.get("organization") or "").strip().upper()
-    if not uscc and request.user.organization_id:
-        uscc = request.user.organization.uscc
+    own = request.user.organization if request.user.organization_id else None
+    if not uscc and own is not None and own.is_enterprise:  # not a dead end for institutions
+        uscc = own.uscc
     organization = None
     if uscc:
         organization = get_object_or_404(

@@ -23,13 +23,13 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kechuang.core.imports.table import MAX_UPLOAD_BYTES
 from kechuang.core.pagination import page_of
 from kechuang.core.permissions import DOWNLOAD_MONITORING_REPORT, ENTER_OBSERVATIONS
 from kechuang.core.scoping import can
 from kechuang.monitoring import imports, selectors, services
 from kechuang.monitoring.filters import page_observation_filter
 from kechuang.monitoring.models import Observation, ObservationKind, Plan, ReviewState
-from kechuang.registry.excel.importer import MAX_UPLOAD_BYTES
 from kechuang.registry.models import Area
 
 UPLOAD_DIR = settings.MEDIA_ROOT / "imports"

@@ -14,11 +14,11 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 
+from kechuang.core.imports.cells import CellError, parse_decimal
 from kechuang.core.permissions import EDIT_PLAN_TARGETS, WORKBENCH
 from kechuang.monitoring import selectors, services
 from kechuang.monitoring.engine.areas import is_additive
 from kechuang.monitoring.models import AreaTarget, Indicator
-from kechuang.registry.excel.parsing import CellError, parse_decimal
 from kechuang.registry.models import Area
 
 Errors = dict[str, list[str]]

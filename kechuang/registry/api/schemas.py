@@ -1,30 +1,29 @@
 """Request and response schemas of the registry API. Amounts in 万元; dates YYYY-MM-DD;
 organizations referred to by USCC, areas/industries/fields by code or name."""
 
-import datetime as dt
-from decimal import Decimal
+from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
-from django.utils import timezone
+from django.db import models
 from ninja import Field, Schema
 
-from kechuang.core.masking import mask_id_number, mask_phone
+from kechuang.core.masking import SENSITIVE_FIELDS, mask_for
 from kechuang.core.scoping import can
-from kechuang.registry.models import (
-    IssuerLevel,
-    LegalStatus,
-    OrganizationKind,
-    PatentKind,
-    PlatformKind,
-    PlatformLevel,
-    PlatformStatus,
-    QualificationKind,
-    SizeClass,
-    TeamProgramme,
+from kechuang.registry.declarations import (
+    ANNUAL_REPORTS,
+    NAMED_ACTORS,
+    ORGANIZATIONS,
+    PATENTS,
+    PLATFORMS,
+    QUALIFICATIONS,
+    TALENTS,
+    TEAMS,
+    F,
+    Registry,
+    python_type,
 )
-from kechuang.registry.models.talent import Degree
-
-Code = Field(None, max_length=100)
+from kechuang.registry.models import Area, IndustryChain, Organization, Talent, TechField
 
 
 class AreaOut(Schema):
@@ -59,271 +58,153 @@ def reveal_to_editors(request: Any, obj: Any) -> Any:
     return obj
 
 
-class OrganizationOut(Schema):
-    id: int
-    uscc: str
-    name: str
-    kind: str
-    kind_display: str = Field(..., alias="get_kind_display")
-    area_code: str = Field(..., alias="area.code")
-    area_name: str = Field(..., alias="area.name")
-    industry_code: str | None = Field(None, alias="industry.code")
-    tech_field_code: str | None = Field(None, alias="tech_field.code")
-    founded_on: dt.date | None
-    size_class: str
-    is_listed: bool
-    is_above_designated_size: bool
-    address: str
-    contact_name: str
-    contact_phone: str
-    is_demo: bool
-    created_at: dt.datetime
-    updated_at: dt.datetime
-
-    @staticmethod
-    def resolve_contact_phone(obj: Any) -> str:
-        return obj.contact_phone if show_sensitive(obj) else mask_phone(obj.contact_phone)
+# --- the registries' schemas, generated from their declarations ------------------------------
 
 
-class OrganizationIn(Schema):
-    uscc: str = Field(..., max_length=30, description="统一社会信用代码（18 位，含校验位）")
-    name: str = Field(..., min_length=2, max_length=200)
-    kind: OrganizationKind
-    area: str = Field(..., max_length=50, description="区域代码或名称，如 411303 或 卧龙区")
-    industry: str | None = Field(None, max_length=60, description="产业代码或名称")
-    tech_field: str | None = Field(None, max_length=30, description="高新技术领域代码 01–08 或名称")
-    founded_on: dt.date | None = None
-    size_class: SizeClass | None = None
-    is_listed: bool = False
-    is_above_designated_size: bool = False
-    address: str = Field("", max_length=200)
-    contact_name: str = Field("", max_length=50)
-    contact_phone: str = Field("", max_length=20)
+@dataclass(frozen=True)
+class Reference:
+    """How the API names rows of a referenced model: in payloads (by text or id) and outputs."""
+
+    item: Any  # payload type of one reference
+    max_length: int | None
+    description: str  # "{label}" is replaced by the field's verbose name
+    out: tuple[str, ...]  # attributes shown in outputs (<field>_<attr>)
+    many_out: str  # the attribute a many-to-many output lists
 
 
-class QualificationOut(Schema):
-    id: int
-    organization_uscc: str = Field(..., alias="organization.uscc")
-    organization_name: str = Field(..., alias="organization.name")
-    kind: str
-    kind_display: str = Field(..., alias="get_kind_display")
-    certificate_no: str
-    issued_on: dt.date
-    expires_on: dt.date | None
-    issuer_level: str
-    issuer: str
-    note: str
-    valid_today: bool
-
-    @staticmethod
-    def resolve_valid_today(obj: Any) -> bool:
-        return obj.is_valid_on(timezone.localdate())
+REFERENCES: dict[type[models.Model], Reference] = {
+    Organization: Reference(str, 30, "{label}统一社会信用代码", ("uscc", "name"), "uscc"),
+    Area: Reference(str, 50, "区域代码或名称，如 411303 或 卧龙区", ("code", "name"), "code"),
+    IndustryChain: Reference(str, 60, "产业代码或名称", ("code",), "code"),
+    TechField: Reference(str, 30, "高新技术领域代码 01–08 或名称", ("code",), "code"),
+    Talent: Reference(int, None, "", ("id", "name"), "pk"),
+}
+MANY_DESCRIPTIONS = {TechField: "技术领域代码或名称"}
 
 
-class QualificationIn(Schema):
-    organization: str = Field(..., max_length=30, description="单位统一社会信用代码")
-    kind: QualificationKind
-    certificate_no: str = Field("", max_length=60)
-    issued_on: dt.date
-    expires_on: dt.date | None = None
-    issuer_level: IssuerLevel
-    issuer: str = Field("", max_length=100)
-    note: str = Field("", max_length=200)
+def _optional(annotation: Any, nullable: bool) -> Any:
+    return annotation | None if nullable else annotation
 
 
-class AnnualReportOut(Schema):
-    id: int
-    organization_uscc: str = Field(..., alias="organization.uscc")
-    organization_name: str = Field(..., alias="organization.name")
-    year: int
-    total_revenue: Decimal | None
-    sales_revenue: Decimal | None
-    main_revenue: Decimal | None
-    hightech_revenue: Decimal | None
-    rd_expense: Decimal | None
-    rd_expense_domestic: Decimal | None
-    rd_staff_cost: Decimal | None
-    rd_direct_inputs: Decimal | None
-    rd_depreciation: Decimal | None
-    rd_amortisation: Decimal | None
-    rd_design_trial: Decimal | None
-    rd_other: Decimal | None
-    cost_expense_total: Decimal | None
-    employees_avg: Decimal | None
-    st_staff_avg: Decimal | None
-    rd_staff_fte: Decimal | None
-    net_assets_start: Decimal | None
-    net_assets_end: Decimal | None
-    total_assets_end: Decimal | None
-    ip_class_i_granted: int | None
-    ip_class_ii_granted: int | None
-    ip_class_i_held: int | None
-    ip_class_ii_held: int | None
-    tech_contract_income: Decimal | None
-    tech_conversions: int | None
-    confirmed_at: dt.datetime | None
+def _payload_field(registry: Registry, declared: F) -> tuple[str, Any, Any]:
+    """(name, annotation, default or FieldInfo) of one payload field."""
+    model_field = registry.model_field(declared.name)
+    label = registry.label(declared.name)
+    name = declared.api_name or declared.name
+    options: dict[str, Any] = {}
+    if model_field.many_to_many:
+        ref = REFERENCES[model_field.related_model]
+        description = MANY_DESCRIPTIONS.get(model_field.related_model, ref.description)
+        if description:
+            options["description"] = description.format(label=label)
+        return name, list[ref.item], Field(default_factory=list, **options)
+    required = not (model_field.blank or model_field.has_default())
+    if model_field.is_relation:
+        ref = REFERENCES[model_field.related_model]
+        annotation: Any = ref.item
+        if ref.max_length:
+            options["max_length"] = ref.max_length
+        if ref.description:
+            options["description"] = ref.description.format(label=label)
+    elif declared.choices is not None:
+        annotation = declared.choices
+    else:
+        annotation = python_type(model_field)
+        if annotation is str and model_field.max_length:
+            options["max_length"] = model_field.max_length
+    options.update(declared.api)
+    required = required and "default" not in options
+    default = options.pop("default", None)
+    if not required and default is None and model_field.has_default():
+        default = model_field.get_default()
+        default = declared.choices(default) if declared.choices else default
+    if default is None and not required and annotation is str and not model_field.is_relation:
+        default = ""
+    nullable = not required and default is None
+    value = ... if required else default
+    return name, _optional(annotation, nullable), Field(value, **options) if options else value
 
 
-class PlatformOut(Schema):
-    id: int
-    name: str
-    kind: str
-    kind_display: str = Field(..., alias="get_kind_display")
-    level: str
-    level_display: str = Field(..., alias="get_level_display")
-    host_uscc: str = Field(..., alias="host.uscc")
-    host_name: str = Field(..., alias="host.name")
-    co_builders: list[str]
-    area_code: str = Field(..., alias="area.code")
-    area_name: str = Field(..., alias="area.name")
-    industry_code: str | None = Field(None, alias="industry.code")
-    tech_field_code: str | None = Field(None, alias="tech_field.code")
-    approved_on: dt.date | None
-    approval_document: str
-    status: str
-    latest_evaluation: str
-    latest_evaluation_year: int | None
-    note: str
-    is_demo: bool
-
-    @staticmethod
-    def resolve_co_builders(obj: Any) -> list[str]:
-        return [o.uscc for o in obj.co_builders.all()]
+def payload_schema(registry: Registry, name: str) -> type[Schema]:
+    fields = [_payload_field(registry, declared) for declared in registry.fields]
+    return _schema(name, {n: (a, d) for n, a, d in fields}, {})
 
 
-class PlatformIn(Schema):
-    name: str = Field(..., min_length=2, max_length=200)
-    kind: PlatformKind
-    level: PlatformLevel
-    host: str = Field(..., max_length=30, description="依托单位统一社会信用代码")
-    co_builders: list[str] = Field(default_factory=list, description="共建单位统一社会信用代码")
-    area: str | None = Field(None, max_length=50, description="省略时取依托单位所在区域")
-    industry: str | None = Field(None, max_length=60)
-    tech_field: str | None = Field(None, max_length=30)
-    approved_on: dt.date | None = None
-    approval_document: str = Field("", max_length=100)
-    status: PlatformStatus = PlatformStatus.OPERATING
-    latest_evaluation: str = Field("", max_length=20)
-    latest_evaluation_year: int | None = Field(None, ge=1990, le=2100)
-    note: str = Field("", max_length=300)
+def _mask_resolver(name: str) -> Any:
+    mask = mask_for(name)
+    return lambda obj: getattr(obj, name) if show_sensitive(obj) else mask(getattr(obj, name))
 
 
-class TalentOut(Schema):
-    id: int
-    name: str
-    organization_uscc: str = Field(..., alias="organization.uscc")
-    organization_name: str = Field(..., alias="organization.name")
-    title: str
-    degree: str
-    tech_fields: list[str]
-    expertise: str
-    honours: str
-    is_st_commissioner: bool
-    id_number: str
-    phone: str
-
-    @staticmethod
-    def resolve_tech_fields(obj: Any) -> list[str]:
-        return [f.code for f in obj.tech_fields.all()]
-
-    @staticmethod
-    def resolve_id_number(obj: Any) -> str:
-        return obj.id_number if show_sensitive(obj) else mask_id_number(obj.id_number)
-
-    @staticmethod
-    def resolve_phone(obj: Any) -> str:
-        return obj.phone if show_sensitive(obj) else mask_phone(obj.phone)
+def _many_resolver(name: str, attr: str) -> Any:
+    return lambda obj: [getattr(item, attr) for item in getattr(obj, name).all()]
 
 
-class TalentIn(Schema):
-    name: str = Field(..., min_length=1, max_length=50)
-    organization: str = Field(..., max_length=30, description="工作单位统一社会信用代码")
-    title: str = Field("", max_length=50)
-    degree: Degree | None = None
-    tech_fields: list[str] = Field(default_factory=list, description="技术领域代码或名称")
-    expertise: str = Field("", max_length=2000)
-    honours: str = Field("", max_length=300)
-    is_st_commissioner: bool = False
-    id_number: str = Field("", max_length=18)
-    phone: str = Field("", max_length=20)
+def _out_fields(registry: Registry, declared: F) -> Iterator[tuple[str, Any, Any, Any]]:
+    """(name, annotation, default, resolver) of the output fields one declared field gives."""
+    model_field = registry.model_field(declared.name)
+    name = declared.name
+    if model_field.many_to_many:
+        ref = REFERENCES[model_field.related_model]
+        item = int if ref.many_out == "pk" else str
+        out_name = declared.api_name or name
+        yield out_name, list[item], ..., _many_resolver(name, ref.many_out)
+        return
+    if model_field.is_relation:
+        ref = REFERENCES[model_field.related_model]
+        for attr in declared.out or ref.out:
+            if attr == "id":  # the foreign key's own column
+                yield f"{name}_id", int | None, ..., None
+                continue
+            path = Field(None if model_field.null else ..., alias=f"{name}.{attr}")
+            yield f"{name}_{attr}", _optional(str, model_field.null), path, None
+        return
+    annotation = str if declared.choices else python_type(model_field)
+    resolver = _mask_resolver(name) if name in SENSITIVE_FIELDS else None
+    yield name, _optional(annotation, model_field.null), ..., resolver
+    if declared.display:
+        yield f"{name}_display", str, Field(..., alias=f"get_{name}_display"), None
 
 
-class TeamOut(Schema):
-    id: int
-    name: str
-    organization_uscc: str = Field(..., alias="organization.uscc")
-    organization_name: str = Field(..., alias="organization.name")
-    leader_id: int | None
-    leader_name: str | None = Field(None, alias="leader.name")
-    member_ids: list[int]
-    programme: str
-    programme_display: str = Field(..., alias="get_programme_display")
-    approved_year: int | None
-    research_direction: str
-
-    @staticmethod
-    def resolve_member_ids(obj: Any) -> list[int]:
-        return [m.pk for m in obj.members.all()]
+def out_schema(registry: Registry, name: str) -> type[Schema]:
+    fields: dict[str, tuple[Any, Any]] = {"id": (int, ...)}
+    resolvers: dict[str, Any] = {}
+    extra = tuple(F(n) for n in registry.out_extra)
+    for declared in (*registry.fields, *extra):
+        for field_name, annotation, default, resolver in _out_fields(registry, declared):
+            fields[field_name] = (annotation, default)
+            if resolver is not None:
+                resolvers[field_name] = resolver
+    for computed in registry.computed:
+        fields[computed.name] = (computed.type, ...)
+        resolvers[computed.name] = computed.resolve
+    return _schema(name, fields, resolvers)
 
 
-class TeamIn(Schema):
-    name: str = Field(..., min_length=2, max_length=200)
-    organization: str = Field(..., max_length=30, description="依托单位统一社会信用代码")
-    leader_id: int | None = None
-    member_ids: list[int] = Field(default_factory=list)
-    programme: TeamProgramme
-    approved_year: int | None = Field(None, ge=1990, le=2100)
-    research_direction: str = Field("", max_length=200)
+def _schema(name: str, fields: dict[str, tuple[Any, Any]], resolvers: dict[str, Any]) -> Any:
+    namespace: dict[str, Any] = {
+        "__module__": __name__,
+        "__qualname__": name,
+        "__annotations__": {n: annotation for n, (annotation, _) in fields.items()},
+    }
+    for field_name, (_, default) in fields.items():
+        if default is not ...:
+            namespace[field_name] = default
+    for field_name, resolve in resolvers.items():
+        namespace[f"resolve_{field_name}"] = staticmethod(resolve)
+    return type(name, (Schema,), namespace)
 
 
-class PatentOut(Schema):
-    id: int
-    number: str
-    kind: str
-    kind_display: str = Field(..., alias="get_kind_display")
-    title: str
-    abstract: str
-    ipc_codes: str
-    applicants: str
-    organization_uscc: str = Field(..., alias="organization.uscc")
-    organization_name: str = Field(..., alias="organization.name")
-    application_date: dt.date
-    grant_date: dt.date | None
-    legal_status: str
-    hv_strategic_industry: bool
-    hv_overseas_family: bool
-    hv_pledged: bool
-    hv_award: bool
-    high_value_reasons_today: list[str]
-
-    @staticmethod
-    def resolve_high_value_reasons_today(obj: Any) -> list[str]:
-        return obj.high_value_reasons(timezone.localdate())
-
-
-class PatentIn(Schema):
-    number: str = Field(..., min_length=5, max_length=30)
-    kind: PatentKind
-    title: str = Field(..., min_length=2, max_length=300)
-    abstract: str = Field("", max_length=5000)
-    ipc_codes: str = Field("", max_length=200)
-    applicants: str = Field("", max_length=300)
-    organization: str = Field(..., max_length=30, description="本市权利人统一社会信用代码")
-    application_date: dt.date
-    grant_date: dt.date | None = None
-    legal_status: LegalStatus
-    hv_strategic_industry: bool = False
-    hv_overseas_family: bool = False
-    hv_pledged: bool = False
-    hv_award: bool = False
-
-
-class NamedActorOut(Schema):
-    id: int
-    name: str
-    kind: str
-    role: str
-    section: str
-    seed: str
-    area_name: str | None = Field(None, alias="area.name")
-    organization_uscc: str | None = Field(None, alias="organization.uscc")
+OrganizationOut = out_schema(ORGANIZATIONS, "OrganizationOut")
+OrganizationIn = payload_schema(ORGANIZATIONS, "OrganizationIn")
+QualificationOut = out_schema(QUALIFICATIONS, "QualificationOut")
+QualificationIn = payload_schema(QUALIFICATIONS, "QualificationIn")
+AnnualReportOut = out_schema(ANNUAL_REPORTS, "AnnualReportOut")
+PlatformOut = out_schema(PLATFORMS, "PlatformOut")
+PlatformIn = payload_schema(PLATFORMS, "PlatformIn")
+TalentOut = out_schema(TALENTS, "TalentOut")
+TalentIn = payload_schema(TALENTS, "TalentIn")
+TeamOut = out_schema(TEAMS, "TeamOut")
+TeamIn = payload_schema(TEAMS, "TeamIn")
+PatentOut = out_schema(PATENTS, "PatentOut")
+PatentIn = payload_schema(PATENTS, "PatentIn")
+NamedActorOut = out_schema(NAMED_ACTORS, "NamedActorOut")

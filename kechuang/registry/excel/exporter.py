@@ -16,10 +16,10 @@ from typing import Any
 
 from django.db import models
 
+from kechuang.core.imports.cells import neutralise_formula
 from kechuang.core.masking import mask_for
 from kechuang.core.scoping import scope_filter
 from kechuang.registry.excel.importer import m2m_fields, related_paths
-from kechuang.registry.excel.parsing import neutralise_formula
 from kechuang.registry.excel.specs import Column, References, RegistrySpec, get_spec
 from kechuang.registry.excel.template import BOOL_LABELS, write_workbook
 

@@ -10,25 +10,17 @@ bulk statements and a bulk audit trail, so 100,000 rows import in well under a m
 
 from __future__ import annotations
 
-import io
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from kechuang.core.audit import creation_changes, diff, record_bulk
-from kechuang.core.masking import mask_for
-from kechuang.core.models import AuditAction
-from kechuang.core.roles import ORGANIZATION_ROLES, Role, is_city
-from kechuang.core.scoping import fits_scope
-from kechuang.registry.engine.uscc import USCCError, normalize_uscc, validate_uscc
-from kechuang.registry.excel.parsing import (
+from kechuang.core.imports.cells import (
     CellError,
     is_empty,
     lookup_key,
@@ -41,6 +33,31 @@ from kechuang.registry.excel.parsing import (
     restore_formula,
     split_list,
 )
+from kechuang.core.imports.commit import commit_all
+from kechuang.core.imports.errors import (
+    FILE,
+    WHOLE_ROW,
+    ErrorLog,
+    ImportRefused,
+    RowError,
+    show_value,
+)
+from kechuang.core.imports.table import (
+    MAX_UPLOAD_BYTES,
+    FileProblem,
+    HeaderTexts,
+    data_rows,
+    match_header,
+    read_table,
+    read_upload,
+    sniff_xlsx,
+)
+from kechuang.core.masking import mask_for
+from kechuang.core.models import AuditAction
+from kechuang.core.permissions import IMPORT_CONFIRMED_FIGURES, WRITE_DATA
+from kechuang.core.roles import ORGANIZATION_ROLES, Role
+from kechuang.core.scoping import fits_scope, frozen_field_errors
+from kechuang.registry.engine.uscc import USCCError, normalize_uscc, validate_uscc
 from kechuang.registry.excel.specs import (
     ANNUAL_REPORTS,
     Column,
@@ -57,35 +74,26 @@ from kechuang.registry.models import (
     Talent,
 )
 from kechuang.registry.models.figures import FIGURE_FIELDS
+from kechuang.registry.workflow import PENDING
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
-MAX_UNCOMPRESSED_BYTES = 600 * 1024 * 1024  # a zip bomb is refused before openpyxl unpacks it
 BATCH_SIZE = 500  # rows per INSERT/UPDATE and per `__in` lookup (below SQLite's variable limit)
-WHOLE_ROW = "（整行）"
 USCC_FIX = (
     "请核对统一社会信用代码（可在国家企业信用信息公示系统查询），注意 0 与 O、1 与 I 的区别。"
 )
-FILE = "（文件）"
 
 __all__ = [
+    "FILE",
     "MAX_UPLOAD_BYTES",
+    "WHOLE_ROW",
     "CommitResult",
     "ImportRefused",
     "ImportReport",
     "RowError",
     "RowPlan",
     "commit",
+    "sniff_xlsx",
     "validate_upload",
 ]
-
-
-@dataclass(frozen=True)
-class RowError:
-    row: int  # the Excel row number (1 is the header row; 0: the file as a whole)
-    column_header: str
-    value: str
-    problem: str
-    fix: str
 
 
 @dataclass
@@ -101,25 +109,17 @@ class RowPlan:
 
 
 @dataclass
-class ImportReport:
-    registry_code: str
+class ImportReport(ErrorLog):
+    registry_code: str = ""
     filename: str = ""
     rows_total: int = 0
     to_create: int = 0
     to_update: int = 0
     unchanged: int = 0
-    errors: list[RowError] = field(default_factory=list)
     plans: list[RowPlan] = field(default_factory=list, repr=False)
     sheet_title: str = ""
     header_columns: dict[str, int] = field(default_factory=dict)  # header -> column (1-based)
     user_id: int | None = None
-
-    @property
-    def ok(self) -> bool:
-        return not self.errors
-
-    def add(self, row: int, header: str, value: Any, problem: str, fix: str) -> None:
-        self.errors.append(RowError(row, header, _show(value), problem, fix))
 
 
 @dataclass(frozen=True)
@@ -128,199 +128,54 @@ class CommitResult:
     updated: int
 
 
-class ImportRefused(Exception):
-    """Commit refused (errors in the report, another user, data changed since validation)."""
-
-
 # ---------------------------------------------------------------------------------------------
 # The file
 
-
-def _read_upload(upload: Any, report: ImportReport) -> bytes | None:
-    """The uploaded bytes, or None (with a file-level error) when the file is too large."""
-    if isinstance(upload, bytes | bytearray):
-        content = bytes(upload)
-    else:
-        report.filename = report.filename or getattr(upload, "name", "") or ""
-        size = getattr(upload, "size", None)
-        if size is not None and size > MAX_UPLOAD_BYTES:
-            _too_large(report, size)
-            return None
-        upload.seek(0)
-        chunks, total = [], 0
-        for chunk in upload.chunks() if hasattr(upload, "chunks") else [upload.read()]:
-            total += len(chunk)
-            if total > MAX_UPLOAD_BYTES:
-                _too_large(report, total)
-                return None
-            chunks.append(chunk)
-        content = b"".join(chunks)
-    if len(content) > MAX_UPLOAD_BYTES:
-        _too_large(report, len(content))
-        return None
-    return content
+HEADER_TEXTS = HeaderTexts(
+    unknown_fix="请删除该列，或改为模板中的列名（见“填写说明”工作表）。",
+    missing_fix="请下载最新模板，补上该列（列名须与模板一致）。",
+)
 
 
-def _too_large(report: ImportReport, size: int) -> None:
-    report.add(
-        0,
-        FILE,
-        report.filename,
-        f"文件过大（{size / 1024 / 1024:.1f} MB），上限为 20 MB。",
-        "请删除空行和无关工作表，或将数据拆分为多个文件分批导入。",
-    )
-
-
-def sniff_xlsx(content: bytes) -> str | None:
-    """None when `content` is an xlsx workbook; otherwise why not, in Chinese.
-
-    Decided by the bytes: an xlsx is a zip holding [Content_Types].xml and xl/workbook.xml.
-    """
-    if content[:8] == b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1":
-        return "该文件是旧版 Excel 97-2003（.xls）或加密的工作簿，不是 .xlsx 文件。"
-    if content[:5] == b"%PDF-":
-        return "该文件是 PDF 文档，不是 Excel 工作簿。"
-    if content[:4] != b"PK\x03\x04" or not zipfile.is_zipfile(io.BytesIO(content)):
-        if not content.strip():
-            return "文件是空的。"
-        return "该文件不是 .xlsx 工作簿（看起来是文本、CSV 或其他格式的文件），改扩展名无效。"
+def _read_rows(content: bytes, spec: RegistrySpec, report: ImportReport) -> list[Any] | None:
+    """[(row number, {field: raw value})] of the non-empty data rows, or None on file errors."""
     try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            names = set(archive.namelist())
-            unpacked = sum(info.file_size for info in archive.infolist())
-    except (zipfile.BadZipFile, ValueError, OSError):
-        return "文件已损坏，无法作为 .xlsx 工作簿读取。"
-    if "word/document.xml" in names:
-        return "该文件是 Word 文档（.docx），不是 Excel 工作簿。"
-    if "ppt/presentation.xml" in names:
-        return "该文件是 PowerPoint 演示文稿（.pptx），不是 Excel 工作簿。"
-    if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-        return "该文件是压缩包，但不是 .xlsx 工作簿。"
-    if unpacked > MAX_UNCOMPRESSED_BYTES:
-        return "工作簿解压后过大，疑似异常文件。"
-    return None
-
-
-NOT_XLSX_FIX = "请在 Excel 或 WPS 中打开文件，选择“另存为 → Excel 工作簿（*.xlsx）”后重新上传。"
-
-
-def _pick_sheet(workbook: Any, spec: RegistrySpec) -> Any:
-    if spec.sheet_title in workbook.sheetnames:
-        return workbook[spec.sheet_title]
-    for name in workbook.sheetnames:
-        if name not in AUX_SHEETS:
-            return workbook[name]
-    return None
+        table = read_table(content, sheet=spec.sheet_title, skip_sheets=AUX_SHEETS)
+    except FileProblem as problem:
+        report.add(0, FILE, report.filename, problem.problem, problem.fix)
+        return None
+    report.sheet_title = table.sheet_title
+    if not table.rows:
+        report.add(1, FILE, "", "工作表是空的，没有表头。", "请使用下载的模板填写。")
+        return None
+    by_header = {column.header_zh: column for column in spec.columns}
+    aliases = {_header_key(header): header for header in by_header}
+    required = [column.header_zh for column in spec.data_columns]
+    header = match_header(table.rows[0], aliases, required, report, HEADER_TEXTS)
+    report.header_columns.update(header.headers)
+    if not header.ok:
+        return None
+    fields = {
+        position: by_header[name].field
+        for position, name in header.positions.items()
+        if by_header[name].kind != "info"
+    }
+    return list(data_rows(table, fields))
 
 
 def _header_key(text: Any) -> str:
     return lookup_key(text).rstrip("*")
 
 
-def _match_headers(
-    spec: RegistrySpec, header_row: tuple[Any, ...], report: ImportReport
-) -> dict[int, Column] | None:
-    """Column position (0-based) -> spec column, or None after reporting header errors."""
-    by_key = {_header_key(column.header_zh): column for column in spec.columns}
-    positions: dict[int, Column] = {}
-    seen: dict[str, int] = {}
-    ok = True
-    for position, raw in enumerate(header_row):
-        if is_empty(raw):
-            continue
-        header = normalize_text(raw)
-        report.header_columns.setdefault(header, position + 1)
-        column = by_key.get(_header_key(raw))
-        if column is None:
-            report.add(
-                1,
-                header,
-                raw,
-                f"无法识别的列“{header}”。",
-                "请删除该列，或改为模板中的列名（见“填写说明”工作表）。",
-            )
-            ok = False
-        elif column.header_zh in seen:
-            report.add(
-                1,
-                header,
-                raw,
-                f"列“{column.header_zh}”出现了两次。",
-                "请删除重复的列，只保留一列。",
-            )
-            ok = False
-        else:
-            seen[column.header_zh] = position
-            positions[position] = column
-            report.header_columns[column.header_zh] = position + 1
-    for column in spec.data_columns:
-        if column.header_zh not in seen:
-            report.add(
-                1,
-                column.header_zh,
-                "",
-                f"缺少列“{column.header_zh}”。",
-                "请下载最新模板，补上该列（列名须与模板一致）。",
-            )
-            ok = False
-    return positions if ok else None
-
-
-def _read_rows(content: bytes, spec: RegistrySpec, report: ImportReport) -> list[Any] | None:
-    """[(row number, {field: raw value})] of the non-empty data rows, or None on file errors."""
-    try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types on a damaged file
-        report.add(
-            0, FILE, report.filename, "文件已损坏，无法作为 .xlsx 工作簿读取。", NOT_XLSX_FIX
-        )
-        return None
-    try:
-        sheet = _pick_sheet(workbook, spec)
-        if sheet is None:
-            report.add(0, FILE, "", "工作簿中没有数据工作表。", "请使用下载的模板填写。")
-            return None
-        report.sheet_title = sheet.title
-        rows = sheet.iter_rows(values_only=True)
-        header = next(rows, None)
-        if header is None:
-            report.add(1, FILE, "", "工作表是空的，没有表头。", "请使用下载的模板填写。")
-            return None
-        positions = _match_headers(spec, header, report)
-        if positions is None:
-            return None
-        data = []
-        for number, row in enumerate(rows, start=2):
-            cells = {
-                column.field: row[position]
-                for position, column in positions.items()
-                if position < len(row) and column.kind != "info"
-            }
-            if all(is_empty(value) for value in cells.values()):
-                continue
-            data.append((number, cells))
-        return data
-    finally:
-        workbook.close()
-
-
 # ---------------------------------------------------------------------------------------------
 # Cells
-
-
-def _show(value: Any) -> str:
-    if value is None:
-        return ""
-    if hasattr(value, "isoformat"):
-        return value.isoformat()[:10] if not getattr(value, "hour", 0) else value.isoformat()
-    return str(value)[:200]
 
 
 def _text(value: Any, multiline: bool = False) -> str:
     if isinstance(value, float) and value.is_integer():
         value = int(value)  # a phone number typed into a number cell
     elif hasattr(value, "isoformat"):
-        value = _show(value)
+        value = show_value(value)
     return restore_formula(normalize_text(value, multiline=multiline))
 
 
@@ -357,42 +212,49 @@ def _org_problem(code: str) -> tuple[str, str]:
     )
 
 
+def _parse_uscc(column: Column, raw: Any, ctx: Context) -> Any:
+    try:
+        return validate_uscc(_text(raw))
+    except USCCError as error:
+        raise CellError(str(error), USCC_FIX) from None
+
+
+def _parse_decimal(column: Column, raw: Any, ctx: Context) -> Any:
+    places = getattr(ctx.spec.model._meta.get_field(column.field), "decimal_places", 2)
+    return parse_decimal(raw, places=places, allow_negative=column.allow_negative)
+
+
+def _parse_choice(column: Column, raw: Any, ctx: Context) -> Any:
+    value = ctx.choice_index[column.field].get(lookup_key(raw))
+    if value is None:
+        labels = "、".join(str(label) for label in column.choices.labels)  # type: ignore[union-attr]
+        raise CellError(
+            f"“{_text(raw)}”不是可选的{column.header_zh}。", f"请从下拉列表中选择：{labels}。"
+        )
+    return value
+
+
+CELL_PARSERS: dict[str, Any] = {
+    "text": lambda column, raw, ctx: _text(raw, column.multiline),
+    "uscc": _parse_uscc,
+    "int": lambda column, raw, ctx: parse_int(raw, column.min_value, column.max_value),
+    "decimal": _parse_decimal,
+    "amount": lambda column, raw, ctx: parse_amount_wan(raw, column.allow_negative),
+    "date": lambda column, raw, ctx: parse_date(raw),
+    "bool": lambda column, raw, ctx: parse_bool(raw),
+    "choice": _parse_choice,
+    "fk_talent": lambda column, raw, ctx: _text(raw),  # resolved once the organization is known
+}
+
+
 def parse_cell(column: Column, raw: Any, ctx: Context) -> Any:
     """The Python value of one cell (None when empty); raises CellError."""
-    kind = column.kind
-    if kind == "list":
+    if column.kind == "list":
         return [_parse_item(column, item, ctx) for item in split_list(_text(raw))]
     if is_empty(raw):
         return None
-    if kind == "text":
-        return _text(raw, column.multiline)
-    if kind == "uscc":
-        try:
-            return validate_uscc(_text(raw))
-        except USCCError as error:
-            raise CellError(str(error), USCC_FIX) from None
-    if kind == "int":
-        return parse_int(raw, column.min_value, column.max_value)
-    if kind == "decimal":
-        places = getattr(ctx.spec.model._meta.get_field(column.field), "decimal_places", 2)
-        return parse_decimal(raw, places=places, allow_negative=column.allow_negative)
-    if kind == "amount":
-        return parse_amount_wan(raw, allow_negative=column.allow_negative)
-    if kind == "date":
-        return parse_date(raw)
-    if kind == "bool":
-        return parse_bool(raw)
-    if kind == "choice":
-        value = ctx.choice_index[column.field].get(lookup_key(raw))
-        if value is None:
-            labels = "、".join(str(label) for label in column.choices.labels)  # type: ignore[union-attr]
-            raise CellError(
-                f"“{_text(raw)}”不是可选的{column.header_zh}。", f"请从下拉列表中选择：{labels}。"
-            )
-        return value
-    if kind == "fk_talent":
-        return _text(raw)  # resolved once the organization is known
-    return _parse_item(column, raw, ctx)
+    parser = CELL_PARSERS.get(column.kind)
+    return parser(column, raw, ctx) if parser else _parse_item(column, raw, ctx)
 
 
 def _parse_item(column: Column, raw: Any, ctx: Context) -> Any:
@@ -546,9 +408,9 @@ def _denied(user: Any, spec: RegistrySpec) -> tuple[str, str] | None:
     """A file-level refusal for users who may not import this registry at all."""
     if user is None or not getattr(user, "is_authenticated", False) or not user.is_active:
         return "请先登录后再导入。", "请登录后重试。"
-    if user.role == Role.EXPERT and not user.is_superuser:
+    if not WRITE_DATA.allows(user):
         return "评审专家无权导入登记数据。", "请联系市科技局工作人员。"
-    if spec is ANNUAL_REPORTS and not is_city(user):
+    if spec is ANNUAL_REPORTS and not IMPORT_CONFIRMED_FIGURES.allows(user):
         return (
             "年度数据导入即视为市级确认，只有市科技局工作人员可以批量导入。",
             "企业请通过“年度数据填报”逐年填报，经县区审核、市级确认。",
@@ -603,12 +465,11 @@ def validate_upload(registry_code: str, upload: Any, user: Any, filename: str = 
     if denied is not None:
         report.add(0, FILE, "", *denied)
         return report
-    content = _read_upload(upload, report)
-    if content is None:
-        return report
-    problem = sniff_xlsx(content)
-    if problem is not None:
-        report.add(0, FILE, report.filename, problem, NOT_XLSX_FIX)
+    report.filename = report.filename or getattr(upload, "name", "") or ""
+    try:
+        content = read_upload(upload)
+    except FileProblem as problem:
+        report.add(0, FILE, report.filename, problem.problem, problem.fix)
         return report
     rows = _read_rows(content, spec, report)
     if rows is None:
@@ -760,8 +621,6 @@ def _plan(spec: RegistrySpec, parsed: list[ParsedRow], user: Any, report: Import
 
 def _pending_figures(parsed: list[ParsedRow]) -> set[tuple[int, int]]:
     """(organization id, year) of the rows' figures awaiting review in the workflow."""
-    from kechuang.registry.workflow import PENDING
-
     rows = [r for r in parsed if r.ok and r.values.get("organization") is not None]
     if not rows:
         return set()
@@ -789,22 +648,16 @@ def _partial_clean(
         _report_validation(spec, row, error, report)
 
 
-def _plan_row(
+def _assign(
     spec: RegistrySpec,
     row: ParsedRow,
+    instance: models.Model,
     stored: models.Model | None,
-    user: Any,
-    exclude: list[str],
+    m2m: dict[str, list[models.Model]],
     report: ImportReport,
-) -> RowPlan | None:
-    is_new = stored is None
-    if stored is not None and not fits_scope(user, "change", stored):
-        header, problem, fix = _scope_error(spec, user, False, True)
-        report.add(row.number, header, row.cells.get(spec.key[0]), problem, fix)
-        return None
-    instance = stored if stored is not None else spec.model()
-    before = stored.audit_loaded() if stored is not None else None  # type: ignore[attr-defined]
-    m2m: dict[str, list[models.Model]] = {}
+) -> bool:
+    """Set the row's values on `instance` (many-to-many ones into `m2m`); False after reporting
+    a masked number that does not stand for the stored one."""
     for column in spec.data_columns:
         value = row.values[column.field]
         if column.kind == "list":
@@ -821,9 +674,37 @@ def _plan_row(
                 "这是脱敏后的号码，不能作为新值导入。",
                 "请填写完整号码，或保持导出时的脱敏值不变（将保留库中原值）。",
             )
-            return None
+            return False
         setattr(instance, column.field, value)
+    return True
+
+
+def _plan_row(
+    spec: RegistrySpec,
+    row: ParsedRow,
+    stored: models.Model | None,
+    user: Any,
+    exclude: list[str],
+    report: ImportReport,
+) -> RowPlan | None:
+    is_new = stored is None
+    if stored is not None and not fits_scope(user, "change", stored):
+        header, problem, fix = _scope_error(spec, user, False, True)
+        report.add(row.number, header, row.cells.get(spec.key[0]), problem, fix)
+        return None
+    instance = stored if stored is not None else spec.model()
+    before = stored.audit_loaded() if stored is not None else None  # type: ignore[attr-defined]
+    m2m: dict[str, list[models.Model]] = {}
+    if not _assign(spec, row, instance, stored, m2m, report):
+        return None
     action = "add" if is_new else "change"
+    frozen = frozen_field_errors(user, instance)  # the same rule as the form and the API
+    for name, problems in frozen.items():
+        column = spec.column(name)
+        header = column.header_zh if column else WHOLE_ROW
+        report.add(row.number, header, row.cells.get(name), problems[0], "请删除该列的修改。")
+    if frozen:
+        return None
     if not fits_scope(user, action, instance):
         header, problem, fix = _scope_error(spec, user, is_new, False)
         column = next((c for c in spec.columns if c.header_zh == header), None)
@@ -872,23 +753,10 @@ def _report_validation(
 
 def commit(report: ImportReport, user: Any) -> CommitResult:
     """Write a validated report: all rows or none, in one transaction, with its audit trail."""
-    if report.errors:
-        raise ImportRefused(
-            f"校验发现 {len(report.errors)} 处错误，未导入任何数据；请修改后重新上传。"
-        )
-    if report.user_id != getattr(user, "pk", None):
-        raise ImportRefused("只能由校验该文件的用户确认导入，请重新上传校验。")
     spec = get_spec(report.registry_code)
-    try:
-        with transaction.atomic():
-            if spec is ANNUAL_REPORTS:
-                return _confirm_figures_bulk(user, report)
-            return _write_plans(spec, report, user)
-    except IntegrityError as error:
-        raise ImportRefused(
-            "导入失败，未写入任何数据：校验之后库中数据已被他人修改（如新增了相同的记录）。"
-            "请重新上传校验后再导入。"
-        ) from error
+    if spec is ANNUAL_REPORTS:
+        return commit_all(report, user, lambda: _confirm_figures_bulk(user, report))
+    return commit_all(report, user, lambda: _write_plans(spec, report, user))
 
 
 def _note(report: ImportReport, plan: RowPlan) -> str:

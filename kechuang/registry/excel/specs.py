@@ -1,4 +1,5 @@
-"""One declarative column list per registry: it drives the template, the importer, the error
+"""The spreadsheet columns of each registry, derived from its declaration
+(`kechuang/registry/declarations.py`): they drive the template, the importer, the error
 report and the export, so that what is exported re-imports unchanged.
 
 Natural keys (how a row finds the record it updates):
@@ -16,37 +17,18 @@ Natural keys (how a row finds the record it updates):
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any, Literal
 
-from django.core.validators import MinValueValidator
 from django.db import models
 
-from kechuang.registry.excel.parsing import lookup_key
-from kechuang.registry.models import (
-    AnnualReport,
-    Area,
-    IndustryChain,
-    InnovationPlatform,
-    IssuerLevel,
-    LegalStatus,
-    Organization,
-    OrganizationKind,
-    Patent,
-    PatentKind,
-    PlatformKind,
-    PlatformLevel,
-    PlatformStatus,
-    Qualification,
-    QualificationKind,
-    SizeClass,
-    Talent,
-    Team,
-    TeamProgramme,
-    TechField,
-)
-from kechuang.registry.models.figures import FIGURE_FIELDS
-from kechuang.registry.models.talent import Degree
+from kechuang.core.imports.cells import lookup_key
+from kechuang.core.masking import SENSITIVE_FIELDS
+from kechuang.registry import declarations
+from kechuang.registry.declarations import EXAMPLE_USCC, F, Registry, python_type
+from kechuang.registry.models import Area, IndustryChain, Organization, Talent, TechField
 
 Kind = Literal[
     "text",
@@ -115,349 +97,90 @@ class RegistrySpec:
         return tuple(c for c in self.columns if c.kind != "info")
 
 
-USCC_HELP = "18 位统一社会信用代码，末位为校验位；字母大写，不含 I、O、S、V、Z。"
 ORG_REF_HELP = "填写已登记单位的统一社会信用代码（须先导入“创新主体”）。"
 AREA_HELP = "从下拉列表选择区域名称，也可填写区域代码，如 411303。"
 INDUSTRY_HELP = "从下拉列表选择产业名称，也可填写产业代码；不属于“6+N”产业的留空。"
 TECHFIELD_HELP = "从下拉列表选择《国家重点支持的高新技术领域》之一。"
-EXAMPLE_USCC = "91411303000000001X"
+READ_ONLY_HELP = "仅供阅读，导入时忽略。"
 
-
-def _org_ref(header: str, field_name: str, **extra: Any) -> Column:
-    return Column(
-        header,
-        field_name,
-        "fk_org",
-        required=True,
-        help_zh=ORG_REF_HELP,
-        example=EXAMPLE_USCC,
-        width=22,
-        **extra,
-    )
-
-
-def _org_name(header: str, path: str) -> Column:
-    return Column(header, path, "info", help_zh="仅供阅读，导入时忽略。", width=28)
-
-
-ORGANIZATIONS = RegistrySpec(
-    code="organizations",
-    title_zh="创新主体",
-    model=Organization,
-    key=("uscc",),
-    key_zh="以“统一社会信用代码”识别单位：库中已有该代码的单位将被更新，否则新增。",
-    anchor="uscc",
-    columns=(
-        Column(
-            "统一社会信用代码",
-            "uscc",
-            "uscc",
-            required=True,
-            help_zh=USCC_HELP,
-            example=EXAMPLE_USCC,
-            width=22,
-        ),
-        Column("单位名称", "name", "text", required=True, example="南阳某某科技有限公司", width=30),
-        Column(
-            "单位类型", "kind", "choice", required=True, choices=OrganizationKind, example="企业"
-        ),
-        Column("所在区域", "area", "fk_area", required=True, help_zh=AREA_HELP, example="卧龙区"),
-        Column("所属产业", "industry", "fk_industry", help_zh=INDUSTRY_HELP, example="装备制造"),
-        Column(
-            "高新技术领域",
-            "tech_field",
-            "fk_techfield",
-            help_zh=TECHFIELD_HELP,
-            example="先进制造与自动化",
-        ),
-        Column("成立日期", "founded_on", "date", example="2015-06-18"),
-        Column("企业规模", "size_class", "choice", choices=SizeClass, example="小型"),
-        Column("上市企业", "is_listed", "bool", example="否"),
-        Column("规上企业", "is_above_designated_size", "bool", example="是"),
-        Column("地址", "address", "text", example="南阳市卧龙区某某路 1 号", width=30),
-        Column("联系人", "contact_name", "text", example="张三"),
-        Column(
-            "联系电话",
-            "contact_phone",
-            "text",
-            sensitive=True,
-            example="13800000000",
-            help_zh="导出时对无权修改该单位的用户脱敏。",
-        ),
-    ),
-)
-
-
-QUALIFICATIONS = RegistrySpec(
-    code="qualifications",
-    title_zh="资质认定",
-    model=Qualification,
-    key=("organization", "kind", "issued_on"),
-    key_zh="以“单位统一社会信用代码 + 资质类型 + 认定日期”识别一条资质：三者都相同的记录将被更新。",
-    anchor="organization",
-    columns=(
-        _org_ref("单位统一社会信用代码", "organization"),
-        _org_name("单位名称（参考）", "organization__name"),
-        Column(
-            "资质类型",
-            "kind",
-            "choice",
-            required=True,
-            choices=QualificationKind,
-            example="高新技术企业",
-            width=22,
-        ),
-        Column("证书编号", "certificate_no", "text", example="GR202341000123"),
-        Column("认定日期", "issued_on", "date", required=True, example="2023-11-22"),
-        Column("有效期至", "expires_on", "date", example="2026-11-21", help_zh="长期有效的留空。"),
-        Column(
-            "认定层级",
-            "issuer_level",
-            "choice",
-            required=True,
-            choices=IssuerLevel,
-            example="国家级",
-        ),
-        Column("认定机构", "issuer", "text", example="河南省科学技术厅", width=22),
-        Column("备注", "note", "text", width=24),
-    ),
-)
-
-
-def _figure_column(name: str) -> Column:
-    """Annual-figure columns follow the model: header = verbose name, unit in the header."""
-    model_field = AnnualReport._meta.get_field(name)
-    header = str(model_field.verbose_name)
-    if header.endswith("（万元）"):
-        negative = not any(isinstance(v, MinValueValidator) for v in model_field.validators)
-        return Column(
-            header,
-            name,
-            "amount",
-            allow_negative=negative,
-            example="1234.5",
-            help_zh="单位万元；可写 12345678元、1.2亿元。" + ("可为负数。" if negative else ""),
-            width=18,
-        )
-    if isinstance(model_field, models.PositiveIntegerField):
-        return Column(header, name, "int", min_value=0, example="3", width=18)
-    return Column(header, name, "decimal", example="56", width=18)
-
-
-ANNUAL_REPORTS = RegistrySpec(
-    code="annual_reports",
-    title_zh="年度数据",
-    model=AnnualReport,
-    key=("organization", "year"),
-    key_zh="以“单位统一社会信用代码 + 年度”识别一条年度数据：已有的将被更新（导入即市级确认）。",
-    anchor="organization",
-    columns=(
-        _org_ref("单位统一社会信用代码", "organization"),
-        _org_name("单位名称（参考）", "organization__name"),
-        Column(
-            "年度", "year", "int", required=True, min_value=2000, max_value=2100, example="2023"
-        ),
-        *(_figure_column(name) for name in FIGURE_FIELDS),
-    ),
-)
-
-PLATFORMS = RegistrySpec(
-    code="platforms",
-    title_zh="创新平台",
-    model=InnovationPlatform,
-    key=("name", "kind"),
-    key_zh="以“平台名称 + 平台类型”识别一个平台：两者都相同的记录将被更新。",
-    anchor="name",
-    columns=(
-        Column(
-            "平台名称",
-            "name",
-            "text",
-            required=True,
-            example="南阳市某某工程技术研究中心",
-            width=32,
-        ),
-        Column(
-            "平台类型",
-            "kind",
-            "choice",
-            required=True,
-            choices=PlatformKind,
-            example="工程技术研究中心",
-            width=20,
-        ),
-        Column("级别", "level", "choice", required=True, choices=PlatformLevel, example="市级"),
-        _org_ref("依托单位统一社会信用代码", "host"),
-        _org_name("依托单位名称（参考）", "host__name"),
-        Column(
-            "共建单位统一社会信用代码",
-            "co_builders",
-            "list",
-            item_kind="fk_org",
-            help_zh="多个以分号（；）分隔。",
-            example="",
-            width=24,
-        ),
-        Column("所在区域", "area", "fk_area", required=True, help_zh=AREA_HELP, example="卧龙区"),
-        Column("所属产业", "industry", "fk_industry", help_zh=INDUSTRY_HELP),
-        Column("技术领域", "tech_field", "fk_techfield", help_zh=TECHFIELD_HELP),
-        Column("批准日期", "approved_on", "date", example="2021-12-30"),
-        Column("批准文号", "approval_document", "text", example="宛科〔2021〕88号"),
-        Column(
-            "状态",
-            "status",
-            "choice",
-            choices=PlatformStatus,
-            example="运行中",
-            help_zh="留空表示“运行中”。",
-        ),
-        Column("最近评估结果", "latest_evaluation", "text", example="优秀"),
-        Column(
-            "最近评估年度",
-            "latest_evaluation_year",
-            "int",
-            min_value=2000,
-            max_value=2100,
-            example="2023",
-            help_zh="填写评估结果时必填。",
-        ),
-        Column("备注", "note", "text", width=24),
-    ),
-)
-
-TALENTS = RegistrySpec(
-    code="talents",
-    title_zh="科技人才",
-    model=Talent,
-    key=("organization", "name", "phone_last4"),
-    key_zh=(
-        "以“姓名 + 工作单位统一社会信用代码 + 手机号后 4 位”识别一位人才"
-        "（无手机号时后 4 位视为空）："
-        "三者都相同的记录将被更新。"
-    ),
-    anchor="organization",
-    columns=(
-        Column("姓名", "name", "text", required=True, example="李四"),
-        _org_ref("工作单位统一社会信用代码", "organization"),
-        _org_name("工作单位名称（参考）", "organization__name"),
-        Column("职称/职务", "title", "text", example="正高级工程师"),
-        Column("学位", "degree", "choice", choices=Degree, example="博士"),
-        Column(
-            "技术领域",
-            "tech_fields",
-            "list",
-            item_kind="fk_techfield",
-            help_zh="高新技术领域名称，多个以分号（；）分隔。",
-            example="新材料；电子信息",
-            width=24,
-        ),
-        Column("专业特长", "expertise", "text", multiline=True, width=30),
-        Column("荣誉与人才计划", "honours", "text", width=24),
-        Column("科技特派员", "is_st_commissioner", "bool", example="否"),
-        Column(
-            "身份证号",
-            "id_number",
-            "text",
-            sensitive=True,
-            width=22,
-            help_zh="导出时对无权修改该人员的用户脱敏。",
-        ),
-        Column(
-            "手机号",
-            "phone",
-            "text",
-            sensitive=True,
-            example="13800000000",
-            help_zh="导出时对无权修改该人员的用户脱敏；后 4 位参与识别同名人员。",
-        ),
-    ),
-)
-
-TEAMS = RegistrySpec(
-    code="teams",
-    title_zh="人才团队",
-    model=Team,
-    key=("name", "organization"),
-    key_zh="以“团队名称 + 依托单位统一社会信用代码”识别一个团队：两者都相同的记录将被更新。",
-    anchor="organization",
-    columns=(
-        Column("团队名称", "name", "text", required=True, example="某某材料创新团队", width=28),
-        _org_ref("依托单位统一社会信用代码", "organization"),
-        _org_name("依托单位名称（参考）", "organization__name"),
-        Column(
-            "带头人姓名",
-            "leader",
-            "fk_talent",
-            example="李四",
-            help_zh="须为该依托单位已登记的科技人才；同名时请先在人才库中区分。",
-        ),
-        Column(
-            "引育计划",
-            "programme",
-            "choice",
-            required=True,
-            choices=TeamProgramme,
-            example="产业科技创新人才团队（培育）",
-            width=30,
-        ),
-        Column("入选年度", "approved_year", "int", min_value=2000, max_value=2100, example="2022"),
-        Column("研究方向", "research_direction", "text", width=28),
-    ),
-)
-
-PATENTS = RegistrySpec(
-    code="patents",
-    title_zh="专利",
-    model=Patent,
-    key=("number",),
-    key_zh="以“专利号”识别一件专利：库中已有该专利号的记录将被更新。",
-    anchor="number",
-    columns=(
-        Column("专利号", "number", "text", required=True, example="ZL202310123456.7", width=22),
-        Column("专利类型", "kind", "choice", required=True, choices=PatentKind, example="发明专利"),
-        Column("名称", "title", "text", required=True, example="一种防爆电机的散热结构", width=32),
-        Column("摘要", "abstract", "text", multiline=True, width=40),
-        Column("IPC 分类号", "ipc_codes", "text", help_zh="多个以分号分隔。", example="H02K5/20"),
-        Column("申请人/专利权人", "applicants", "text", width=28),
-        _org_ref("本市权利人统一社会信用代码", "organization"),
-        _org_name("本市权利人名称（参考）", "organization__name"),
-        Column("申请日", "application_date", "date", required=True, example="2023-05-01"),
-        Column(
-            "授权公告日",
-            "grant_date",
-            "date",
-            example="2024-08-16",
-            help_zh="法律状态为“有效”时必填。",
-        ),
-        Column(
-            "法律状态", "legal_status", "choice", required=True, choices=LegalStatus, example="有效"
-        ),
-        *(
-            Column(
-                str(Patent._meta.get_field(name).verbose_name),
-                name,
-                "bool",
-                example="否",
-                help_zh="仅适用于发明专利。",
-                width=20,
-            )
-            for name in ("hv_strategic_industry", "hv_overseas_family", "hv_pledged", "hv_award")
-        ),
-    ),
-)
-
-REGISTRIES: dict[str, RegistrySpec] = {
-    spec.code: spec
-    for spec in (
-        ORGANIZATIONS,
-        QUALIFICATIONS,
-        ANNUAL_REPORTS,
-        PLATFORMS,
-        TALENTS,
-        TEAMS,
-        PATENTS,
-    )
+# The column kind of a reference, by the model it points to.
+REFERENCE_KINDS: dict[type[models.Model], Kind] = {
+    Organization: "fk_org",
+    Area: "fk_area",
+    IndustryChain: "fk_industry",
+    TechField: "fk_techfield",
+    Talent: "fk_talent",
 }
+REFERENCE_HELP = {"fk_org": ORG_REF_HELP, "fk_area": AREA_HELP, "fk_industry": INDUSTRY_HELP}
+REFERENCE_HELP["fk_techfield"] = TECHFIELD_HELP
+SCALAR_KINDS: dict[Any, Kind] = {bool: "bool", dt.date: "date", Decimal: "decimal", int: "int"}
+
+
+def _kind(declared: F, model_field: Any) -> Kind:
+    if declared.kind:
+        return declared.kind  # type: ignore[return-value]
+    if model_field.many_to_many:
+        return "list"
+    if model_field.is_relation:
+        return REFERENCE_KINDS[model_field.related_model]
+    if declared.choices is not None:
+        return "choice"
+    return SCALAR_KINDS.get(python_type(model_field), "text")
+
+
+def excel_columns(registry: Registry, declared: F) -> tuple[Column, ...]:
+    """The spreadsheet column(s) of one declared field: a reference to an organization is its
+    USCC, followed by the organization's name for the reader."""
+    model_field = registry.model_field(declared.name)
+    label = registry.label(declared.name)
+    kind = _kind(declared, model_field)
+    item_kind = REFERENCE_KINDS[model_field.related_model] if kind == "list" else None
+    header = label
+    if "fk_org" in (kind, item_kind):
+        header = f"{label}统一社会信用代码"
+    elif kind == "fk_talent":
+        header = f"{label}姓名"
+    example = declared.example or (EXAMPLE_USCC if kind == "fk_org" else "")
+    column = Column(
+        header,
+        declared.name,
+        kind,
+        required=not (model_field.blank or model_field.has_default()),
+        choices=declared.choices,
+        help_zh=declared.help or REFERENCE_HELP.get(kind, ""),
+        sensitive=declared.name in SENSITIVE_FIELDS,
+        example=example,
+        allow_negative=declared.allow_negative,
+        multiline=isinstance(model_field, models.TextField),
+        item_kind=item_kind,  # type: ignore[arg-type]
+        min_value=declared.min_value,
+        max_value=declared.max_value,
+        width=22 if kind == "fk_org" else declared.width,
+    )
+    if kind != "fk_org":
+        return (column,)
+    name = Column(
+        f"{label}名称（参考）", f"{declared.name}__name", "info", help_zh=READ_ONLY_HELP, width=28
+    )
+    return column, name
+
+
+def excel_spec(registry: Registry) -> RegistrySpec:
+    columns = [c for f in registry.fields if f.excel for c in excel_columns(registry, f)]
+    return RegistrySpec(
+        code=registry.code,
+        title_zh=registry.title,
+        model=registry.model,
+        columns=tuple(columns),
+        key=registry.key,
+        key_zh=registry.key_zh,
+        anchor=registry.anchor,
+    )
+
+
+_SPECS = tuple(excel_spec(registry) for registry in declarations.EXCEL_REGISTRIES)
+ORGANIZATIONS, QUALIFICATIONS, ANNUAL_REPORTS, PLATFORMS, TALENTS, TEAMS, PATENTS = _SPECS
+REGISTRIES: dict[str, RegistrySpec] = {spec.code: spec for spec in _SPECS}
 
 
 class UnknownRegistry(KeyError):

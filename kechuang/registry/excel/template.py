@@ -19,12 +19,12 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from kechuang.registry.excel.parsing import neutralise_formula
+from kechuang.core.imports.cells import neutralise_formula
+from kechuang.core.imports.workbook import REPORT_SHEET
 from kechuang.registry.excel.specs import Column, References, RegistrySpec, get_spec
 
 INSTRUCTIONS_SHEET = "填写说明"
 OPTIONS_SHEET = "选项"
-REPORT_SHEET = "校验结果"
 AUX_SHEETS = (INSTRUCTIONS_SHEET, OPTIONS_SHEET, REPORT_SHEET)
 LAST_ROW = 1_048_576  # Excel's last row: drop-downs cover every row the user may add
 INLINE_LIST_LIMIT = 255  # Excel rejects inline list validations longer than this

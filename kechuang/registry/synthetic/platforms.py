@@ -151,6 +151,31 @@ def _stock_year(rng: random.Random) -> int:
     return min(BASE_YEAR, 2008 + int(13 * rng.random() ** 0.6))
 
 
+def _unique_name(
+    taken: set[tuple[str, str]], kind: str, prefix: str, topic: str, label: str, host: OrgSpec
+) -> str:
+    """A platform name not yet taken for its kind (the host's 字号, then a number, disambiguate)."""
+    name = f"{prefix}演示{topic}{label}（演示）"
+    if (name, kind) in taken:
+        name = f"{prefix}演示{host.word}{topic}{label}（演示）"
+    number = 2
+    while (name, kind) in taken:
+        name = f"{prefix}演示{host.word}{topic}{label}{number}（演示）"
+        number += 1
+    taken.add((name, kind))
+    return name
+
+
+def _evaluation(rng: random.Random, status: str, year: int) -> tuple[str, int | None]:
+    """The latest evaluation (result, year) of a platform approved in `year`."""
+    if status == "operating" and year <= BASE_YEAR + 1 and rng.random() < 0.6:
+        evaluation = rng.choices([e for e, _ in EVALUATIONS], [w for _, w in EVALUATIONS])[0]
+        return evaluation, rng.choice((2023, 2024))
+    if status == "revoked":
+        return "不合格", rng.randint(max(year + 1, 2016), 2024)
+    return "", None
+
+
 def generate_platforms(orgs: list[OrgSpec], baseline: Baseline, seed: int) -> list[PlatformSpec]:
     rng = random.Random(f"platforms:{seed}")
     hosts = _Hosts(orgs)
@@ -167,22 +192,9 @@ def generate_platforms(orgs: list[OrgSpec], baseline: Baseline, seed: int) -> li
         if host is None:
             return False
         level = rng.choices(LEVELS, weights=level_weights)[0]
-        topic = _topic(rng, host, kind)
-        name = f"{LEVEL_PREFIX[level]}演示{topic}{label}（演示）"
-        if (name, kind) in taken:
-            name = f"{LEVEL_PREFIX[level]}演示{host.word}{topic}{label}（演示）"
-        number = 2
-        while (name, kind) in taken:
-            name = f"{LEVEL_PREFIX[level]}演示{host.word}{topic}{label}{number}（演示）"
-            number += 1
-        taken.add((name, kind))
+        name = _unique_name(taken, kind, LEVEL_PREFIX[level], _topic(rng, host, kind), label, host)
         approved = random_date(rng, year)
-        evaluation, evaluated = "", None
-        if status == "operating" and year <= BASE_YEAR + 1 and rng.random() < 0.6:
-            evaluation = rng.choices([e for e, _ in EVALUATIONS], [w for _, w in EVALUATIONS])[0]
-            evaluated = rng.choice((2023, 2024))
-        elif status == "revoked":
-            evaluation, evaluated = "不合格", rng.randint(max(year + 1, 2016), 2024)
+        evaluation, evaluated = _evaluation(rng, status, year)
         co_builder = None
         if host.is_enterprise and institutions and rng.random() < 0.15:
             co_builder = rng.choice(institutions)

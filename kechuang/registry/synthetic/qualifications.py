@@ -116,44 +116,58 @@ def _tsme_eligible(org: OrgSpec, year: int) -> bool:
     )
 
 
+def _can_register_tsme(org: OrgSpec, year: int) -> bool:
+    return org.founded_on.year <= year and _tsme_eligible(org, year)
+
+
+def _tsme_history(rng: random.Random, org: OrgSpec) -> list[int]:
+    """The registration years up to 2020 of an enterprise registered in the 2020 stock."""
+    lapsing = _can_register_tsme(org, BASE_YEAR - 1) and (
+        not _can_register_tsme(org, BASE_YEAR) or rng.random() < 0.12
+    )
+    registered = [BASE_YEAR - 1] if lapsing else [BASE_YEAR]
+    for earlier in range(registered[0] - 1, 2016, -1):
+        if not (_can_register_tsme(org, earlier) and rng.random() < 0.7):
+            break
+        registered.insert(0, earlier)
+    return registered
+
+
+def _tsme_year(
+    rng: random.Random,
+    orgs: list[OrgSpec],
+    years: dict[int, list[int]],
+    year: int,
+    baseline: Baseline,
+) -> None:
+    """One year after 2020: renewals, then newcomers up to the planned path."""
+    for index, registered in years.items():
+        renewing = registered[-1] == year - 1 and _can_register_tsme(orgs[index], year)
+        if renewing and rng.random() < TSME_RENEWAL:
+            registered.append(year)
+    valid = {i for i, r in years.items() if r[-1] >= year - 1}
+    target = geometric_path(baseline.tsme_2020, baseline.tsme_2025, year)
+    wanted = round(target * rng.uniform(0.85, 0.95)) - len(valid)
+    newcomers = [
+        o for o in orgs if o.is_enterprise and o.index not in valid and _can_register_tsme(o, year)
+    ]
+    for org in _ranked(rng, newcomers, lambda o: o.innovation)[: max(0, wanted)]:
+        years.setdefault(org.index, []).append(year)
+
+
 def plan_tsme(rng: random.Random, orgs: list[OrgSpec], baseline: Baseline) -> dict[int, list[int]]:
-    enterprises = [o for o in orgs if o.is_enterprise]
-
-    def founded_by(org: OrgSpec, year: int) -> bool:
-        return org.founded_on.year <= year
-
-    def can_register(org: OrgSpec, year: int) -> bool:
-        return founded_by(org, year) and _tsme_eligible(org, year)
-
     candidates = [
-        o for o in enterprises if can_register(o, BASE_YEAR) or can_register(o, BASE_YEAR - 1)
+        o
+        for o in orgs
+        if o.is_enterprise
+        and (_can_register_tsme(o, BASE_YEAR) or _can_register_tsme(o, BASE_YEAR - 1))
     ]
     chosen = _ranked(rng, candidates, lambda o: o.innovation)[: baseline.tsme_2020]
     if len(chosen) < baseline.tsme_2020:
         raise ValueError("企业数量不足，无法满足 2020 年科技型中小企业基数。")
-    years: dict[int, list[int]] = {}
-    for org in chosen:
-        lapsing = can_register(org, BASE_YEAR - 1) and (
-            not can_register(org, BASE_YEAR) or rng.random() < 0.12
-        )
-        registered = [BASE_YEAR - 1] if lapsing else [BASE_YEAR]
-        for earlier in range(registered[0] - 1, 2016, -1):
-            if not (can_register(org, earlier) and rng.random() < 0.7):
-                break
-            registered.insert(0, earlier)
-        years[org.index] = registered
+    years = {org.index: _tsme_history(rng, org) for org in chosen}
     for year in FIGURE_YEARS[1:]:
-        for index, registered in years.items():
-            org = orgs[index]
-            renewing = registered[-1] == year - 1 and can_register(org, year)
-            if renewing and rng.random() < TSME_RENEWAL:
-                registered.append(year)
-        valid = {i for i, r in years.items() if r[-1] >= year - 1}
-        target = geometric_path(baseline.tsme_2020, baseline.tsme_2025, year)
-        wanted = round(target * rng.uniform(0.85, 0.95)) - len(valid)
-        newcomers = [o for o in enterprises if o.index not in valid and can_register(o, year)]
-        for org in _ranked(rng, newcomers, lambda o: o.innovation)[: max(0, wanted)]:
-            years.setdefault(org.index, []).append(year)
+        _tsme_year(rng, orgs, years, year, baseline)
     return years
 
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 from kechuang.accounts.models import User
 from kechuang.core.audit import record
 from kechuang.core.models import AuditAction
+from kechuang.registry.declarations import writable_columns
 from kechuang.registry.models import (
     AnnualReport,
     Area,
@@ -35,7 +36,6 @@ from kechuang.registry.models import (
     Team,
     TechField,
 )
-from kechuang.registry.models.figures import FIGURE_FIELDS
 from kechuang.registry.synthetic.ecosystem import EcosystemPlan, OrgDetails, iter_details
 from kechuang.registry.synthetic.ecosystem import plan_ecosystem as _plan
 from kechuang.registry.synthetic.params import Baseline
@@ -177,8 +177,11 @@ class _Table:
     Django declares foreign keys DEFERRABLE INITIALLY DEFERRED, so they are checked at commit.
     """
 
-    def __init__(self, model: type[models.Model], columns: tuple[str, ...], now: Any) -> None:
+    def __init__(
+        self, model: type[models.Model], now: Any, columns: tuple[str, ...] | None = None
+    ) -> None:
         meta = model._meta
+        columns = columns or writable_columns(model)
         stamped = {f.name for f in meta.concrete_fields} >= {"created_at", "updated_at"}
         names = ("id", *(("created_at", "updated_at") if stamped else ()), *columns)
         quote = connection.ops.quote_name
@@ -188,6 +191,9 @@ class _Table:
             f"VALUES ({', '.join(['%s'] * len(names))})"
         )
         self.model = model
+        self.columns = columns
+        self.defaults = {n: meta.get_field(n).get_default() for n in columns}
+        self.plain = {n for n in columns if not meta.get_field(n).is_relation}
         self.stamp = (now, now) if stamped else ()
         self.next_id = (model._base_manager.aggregate(top=models.Max("pk"))["top"] or 0) + 1
         self.rows: list[tuple[Any, ...]] = []
@@ -201,6 +207,21 @@ class _Table:
             self.flush()
         return pk
 
+    def add_from(self, source: Any, **values: Any) -> int:
+        """Add a row whose plain fields are the generated `source`'s attributes of the same
+        names; references (primary keys) and anything else come as keywords, and a field neither
+        gives takes the model's default (is_demo is always set)."""
+        values.setdefault("is_demo", True)
+        row = []
+        for name in self.columns:
+            if name in values:
+                row.append(values[name])
+            elif name in self.plain and hasattr(source, name):
+                row.append(getattr(source, name))
+            else:
+                row.append(self.defaults[name])
+        return self.add(*row)
+
     def flush(self) -> None:
         if self.rows:
             with connection.cursor() as cursor:
@@ -209,104 +230,21 @@ class _Table:
             self.rows = []
 
 
-ORG_COLUMNS = (
-    "uscc",
-    "name",
-    "kind",
-    "area",
-    "industry",
-    "tech_field",
-    "founded_on",
-    "size_class",
-    "is_listed",
-    "is_above_designated_size",
-    "address",
-    "contact_name",
-    "contact_phone",
-    "is_demo",
-)
-QUALIFICATION_COLUMNS = (
-    "organization",
-    "kind",
-    "certificate_no",
-    "issued_on",
-    "expires_on",
-    "issuer_level",
-    "issuer",
-    "note",
-)
-PLATFORM_COLUMNS = (
-    "name",
-    "kind",
-    "level",
-    "host",
-    "area",
-    "industry",
-    "tech_field",
-    "approved_on",
-    "approval_document",
-    "status",
-    "latest_evaluation",
-    "latest_evaluation_year",
-    "note",
-    "is_demo",
-)
-TALENT_COLUMNS = (
-    "name",
-    "organization",
-    "title",
-    "degree",
-    "expertise",
-    "honours",
-    "is_st_commissioner",
-    "id_number",
-    "phone",
-    "is_demo",
-)
-TEAM_COLUMNS = (
-    "name",
-    "organization",
-    "leader",
-    "programme",
-    "approved_year",
-    "research_direction",
-    "is_demo",
-)
-PATENT_COLUMNS = (
-    "number",
-    "kind",
-    "title",
-    "abstract",
-    "ipc_codes",
-    "applicants",
-    "organization",
-    "application_date",
-    "grant_date",
-    "legal_status",
-    "hv_strategic_industry",
-    "hv_overseas_family",
-    "hv_pledged",
-    "hv_award",
-    "is_demo",
-)
-REPORT_COLUMNS = ("organization", "year", *FIGURE_FIELDS, "confirmed_at")
-
-
 class _Tables:
     def __init__(self) -> None:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
-        self.organizations = _Table(Organization, ORG_COLUMNS, now)
-        self.qualifications = _Table(Qualification, QUALIFICATION_COLUMNS, now)
-        self.platforms = _Table(InnovationPlatform, PLATFORM_COLUMNS, now)
+        self.organizations = _Table(Organization, now)
+        self.qualifications = _Table(Qualification, now)
+        self.platforms = _Table(InnovationPlatform, now)
         self.co_builders = _Table(
-            InnovationPlatform.co_builders.through, ("innovationplatform", "organization"), now
+            InnovationPlatform.co_builders.through, now, ("innovationplatform", "organization")
         )
-        self.talents = _Table(Talent, TALENT_COLUMNS, now)
-        self.talent_fields = _Table(Talent.tech_fields.through, ("talent", "techfield"), now)
-        self.teams = _Table(Team, TEAM_COLUMNS, now)
-        self.team_members = _Table(Team.members.through, ("team", "talent"), now)
-        self.patents = _Table(Patent, PATENT_COLUMNS, now)
-        self.reports = _Table(AnnualReport, REPORT_COLUMNS, now)
+        self.talents = _Table(Talent, now)
+        self.talent_fields = _Table(Talent.tech_fields.through, now, ("talent", "techfield"))
+        self.teams = _Table(Team, now)
+        self.team_members = _Table(Team.members.through, now, ("team", "talent"))
+        self.patents = _Table(Patent, now)
+        self.reports = _Table(AnnualReport, now)
         self.confirmed_at = now
 
     def all(self) -> list[_Table]:
@@ -330,62 +268,29 @@ class _Tables:
         }
 
 
+def _references(ids: _Ids, org: Any) -> dict[str, Any]:
+    """Area, industry and high-tech field keys of a generated organization."""
+    return {
+        "area": ids.area[org.area.code],
+        "industry": ids.industry[org.industry.code] if org.industry else None,
+        "tech_field": ids.field[org.tech_field] if org.tech_field else None,
+    }
+
+
 def _write_organizations(plan: EcosystemPlan, ids: _Ids, tables: _Tables) -> list[int]:
-    return [
-        tables.organizations.add(
-            o.uscc,
-            o.name,
-            o.kind,
-            ids.area[o.area.code],
-            ids.industry[o.industry.code] if o.industry else None,
-            ids.field[o.tech_field] if o.tech_field else None,
-            o.founded_on,
-            o.size_class,
-            o.is_listed,
-            o.is_above_designated_size,
-            o.address,
-            o.contact_name,
-            o.contact_phone,
-            True,
-        )
-        for o in plan.organizations
-    ]
+    return [tables.organizations.add_from(o, **_references(ids, o)) for o in plan.organizations]
 
 
 def _write_qualifications(plan: EcosystemPlan, org_pk: list[int], tables: _Tables) -> None:
     for q in plan.qualifications.qualifications:
-        tables.qualifications.add(
-            org_pk[q.org],
-            q.kind,
-            q.certificate_no,
-            q.issued_on,
-            q.expires_on,
-            q.issuer_level,
-            q.issuer,
-            "",
-        )
+        tables.qualifications.add_from(q, organization=org_pk[q.org])
 
 
 def _write_platforms(plan: EcosystemPlan, org_pk: list[int], ids: _Ids, tables: _Tables) -> None:
     orgs = plan.organizations
     for p in plan.platforms:
-        host = orgs[p.host]
-        pk = tables.platforms.add(
-            p.name,
-            p.kind,
-            p.level,
-            org_pk[p.host],
-            ids.area[host.area.code],
-            ids.industry[host.industry.code] if host.industry else None,
-            ids.field[host.tech_field] if host.tech_field else None,
-            p.approved_on,
-            p.approval_document,
-            p.status,
-            p.latest_evaluation,
-            p.latest_evaluation_year,
-            p.note,
-            True,
-        )
+        references = _references(ids, orgs[p.host])
+        pk = tables.platforms.add_from(p, host=org_pk[p.host], **references)
         if p.co_builder is not None and p.co_builder != p.host:
             tables.co_builders.add(pk, org_pk[p.co_builder])
 
@@ -394,53 +299,20 @@ def _write_details(details: OrgDetails, org_pk: list[int], ids: _Ids, tables: _T
     pk = org_pk[details.org.index]
     talent_pks = []
     for t in details.talents:
-        talent_pk = tables.talents.add(
-            t.name,
-            pk,
-            t.title,
-            t.degree,
-            t.expertise,
-            t.honours,
-            t.is_st_commissioner,
-            "",
-            t.phone,
-            True,
-        )
+        talent_pk = tables.talents.add_from(t, organization=pk)
         talent_pks.append(talent_pk)
         for code in t.tech_fields:
             tables.talent_fields.add(talent_pk, ids.field[code])
     for team in details.teams:
-        team_pk = tables.teams.add(
-            team.name,
-            pk,
-            talent_pks[team.leader],
-            team.programme,
-            team.approved_year,
-            team.research_direction,
-            True,
-        )
+        team_pk = tables.teams.add_from(team, organization=pk, leader=talent_pks[team.leader])
         for member in team.members:
             tables.team_members.add(team_pk, talent_pks[member])
     for p in details.patents:
-        tables.patents.add(
-            p.number,
-            p.kind,
-            p.title,
-            p.abstract,
-            p.ipc_codes,
-            p.applicants,
-            pk,
-            p.application_date,
-            p.grant_date,
-            p.legal_status,
-            p.hv_strategic_industry,
-            p.hv_overseas_family,
-            p.hv_pledged,
-            p.hv_award,
-            True,
-        )
+        tables.patents.add_from(p, organization=pk)
     for year, values in details.reports:
-        tables.reports.add(pk, year, *[values[name] for name in FIGURE_FIELDS], tables.confirmed_at)
+        tables.reports.add_from(
+            values, organization=pk, year=year, confirmed_at=tables.confirmed_at, **values
+        )
 
 
 def _rebind_users(saved: dict[int, tuple[str, str]]) -> None:

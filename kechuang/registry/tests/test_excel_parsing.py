@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from kechuang.registry.excel.parsing import (
+from kechuang.core.imports.cells import (
     CellError,
     lookup_key,
     neutralise_formula,

@@ -189,3 +189,27 @@ def test_county_staff_may_still_move_an_organization_within_their_area(
     assert elsewhere.status_code == 403  # areas are public reference data: no existence leak
     org.refresh_from_db()
     assert org.area.name == "卧龙区"
+
+
+def test_the_import_refuses_the_same_move_as_the_api_and_the_form(
+    users: dict[str, Any], orgs: Any
+) -> None:
+    from kechuang.registry.excel.importer import validate_upload
+    from kechuang.registry.tests.test_excel_import import make_xlsx, org_row
+
+    org = orgs["wolong"]
+    row = org_row(0, 统一社会信用代码=org.uscc, 单位名称=org.name, 所在区域="宛城区")
+    report = validate_upload(
+        "organizations", make_xlsx("organizations", [row]), users["enterprise"], filename="x.xlsx"
+    )
+    assert [(e.row, e.problem) for e in report.errors] == [
+        (2, "所属区域由县区或市科技部门维护，企业和高校院所用户不能修改。")
+    ]
+    # unchanged area: the same row passes
+    same = org_row(0, 统一社会信用代码=org.uscc, 单位名称=org.name, 所在区域="卧龙区")
+    passed = validate_upload(
+        "organizations", make_xlsx("organizations", [same]), users["enterprise"], filename="x.xlsx"
+    )
+    assert passed.errors == []
+    org.refresh_from_db()
+    assert org.area.name == "卧龙区"

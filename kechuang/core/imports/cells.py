@@ -1,4 +1,4 @@
-"""Pure cell parsers for the Excel round-trip: what people really type, turned into values.
+"""Pure cell parsers for imports: what people really type into a spreadsheet, turned into values.
 
 No Django here, so the rules are tested in isolation and reused by any importer. Every parser
 returns None for an empty cell (the caller decides whether the column is required) and raises

@@ -1,0 +1,46 @@
+"""Row errors: what an import says about a file, in Chinese — which row, which column, what the
+cell held, what is wrong and how to fix it — and the refusals of a commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+FILE = "（文件）"  # the column of an error about the file as a whole
+WHOLE_ROW = "（整行）"  # the column of an error about a row as a whole
+
+
+@dataclass(frozen=True)
+class RowError:
+    row: int  # the spreadsheet row number (1 is the header row; 0: the file as a whole)
+    column_header: str
+    value: str
+    problem: str
+    fix: str
+
+
+class ImportRefused(Exception):
+    """Commit refused (errors in the report, another user, data changed since validation)."""
+
+
+def show_value(value: Any) -> str:
+    """A cell's value as the error list shows it (dates as YYYY-MM-DD, at most 200 characters)."""
+    if value is None:
+        return ""
+    if hasattr(value, "isoformat"):
+        return value.isoformat()[:10] if not getattr(value, "hour", 0) else value.isoformat()
+    return str(value)[:200]
+
+
+@dataclass
+class ErrorLog:
+    """The errors of one validation run; reports of every importer extend it."""
+
+    errors: list[RowError] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    def add(self, row: int, header: str, value: Any, problem: str, fix: str) -> None:
+        self.errors.append(RowError(row, header, show_value(value), problem, fix))
