@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
@@ -129,65 +129,52 @@ def django_validation_errors(exc: DjangoValidationError) -> dict[str, list[str]]
     return {"__all__": [str(m) for m in exc.messages]}
 
 
+Answer = tuple[int, str | None, dict[str, list[str]] | None, str | None]
+
+
+def _model_validation(exc: DjangoValidationError) -> Answer:
+    errors = django_validation_errors(exc)
+    general = errors.get("__all__")
+    return 422, general[0] if general and len(errors) == 1 else None, errors, None
+
+
+def _http_error(exc: HttpError) -> Answer:
+    if exc.message == "CSRF check Failed":
+        return 403, CSRF_MESSAGE, None, "csrf_failed"
+    return exc.status_code, exc.message if CJK.search(exc.message) else None, None, None
+
+
+# Every exception the API can meet, and the answer it gets (status, message, field errors, code).
+ANSWERS: list[tuple[type[Exception], Callable[[Any], Answer]]] = [
+    (NinjaValidationError, lambda exc: (422, None, ninja_validation_errors(exc), None)),
+    (DjangoValidationError, _model_validation),
+    # The database refused a value the client sent (a NUL byte, a number out of range ...).
+    (
+        DataError,
+        lambda exc: (422, "提交的数据含有无法保存的字符（如 NUL）或超出范围的数值。", None, None),
+    ),
+    (AuthenticationError, lambda exc: (401, None, None, None)),
+    (
+        AuthorizationError,
+        lambda exc: (403, None if exc.message == "Forbidden" else exc.message, None, None),
+    ),
+    (PermissionDenied, lambda exc: (403, str(exc) or None, None, None)),
+    (Http404, lambda exc: (404, None, None, None)),
+    (Throttled, lambda exc: (429, None, None, None)),
+    (HttpError, _http_error),
+]
+
+
 def install_handlers(api: Any) -> None:
     """Route every exception the API can meet into the one error shape."""
+    for exception, answer in ANSWERS:
 
-    def respond(
-        request: HttpRequest,
-        status: int,
-        message: str | None = None,
-        errors: dict[str, list[str]] | None = None,
-        code: str | None = None,
-    ) -> HttpResponse:
-        body = error_body(status, message, errors, code)
-        return api.create_response(request, body, status=status)
+        def handler(request: HttpRequest, exc: Exception, answer: Any = answer) -> HttpResponse:
+            status, message, errors, code = answer(exc)
+            body = error_body(status, message, errors, code)
+            return api.create_response(request, body, status=status)
 
-    @api.exception_handler(NinjaValidationError)
-    def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        return respond(request, 422, errors=ninja_validation_errors(exc))
-
-    @api.exception_handler(DjangoValidationError)
-    def _model_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
-        errors = django_validation_errors(exc)
-        general = errors.get("__all__")
-        return respond(
-            request,
-            422,
-            message=general[0] if general and len(errors) == 1 else None,
-            errors=errors,
-        )
-
-    @api.exception_handler(DataError)
-    def _data_error(request: HttpRequest, exc: DataError) -> HttpResponse:
-        # The database refused a value the client sent (a NUL byte, a number out of range ...).
-        return respond(request, 422, "提交的数据含有无法保存的字符（如 NUL）或超出范围的数值。")
-
-    @api.exception_handler(AuthenticationError)
-    def _unauthenticated(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        return respond(request, 401)
-
-    @api.exception_handler(AuthorizationError)
-    def _forbidden(request: HttpRequest, exc: AuthorizationError) -> HttpResponse:
-        return respond(request, 403, None if exc.message == "Forbidden" else exc.message)
-
-    @api.exception_handler(PermissionDenied)
-    def _permission_denied(request: HttpRequest, exc: PermissionDenied) -> HttpResponse:
-        return respond(request, 403, str(exc) or None)
-
-    @api.exception_handler(Http404)
-    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return respond(request, 404)
-
-    @api.exception_handler(Throttled)
-    def _throttled(request: HttpRequest, exc: Throttled) -> HttpResponse:
-        return respond(request, 429)
-
-    @api.exception_handler(HttpError)
-    def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        if exc.message == "CSRF check Failed":
-            return respond(request, 403, CSRF_MESSAGE, code="csrf_failed")
-        message = exc.message if CJK.search(exc.message) else None
-        return respond(request, exc.status_code, message)
+        api.add_exception_handler(exception, handler)
 
 
 class ApiErrorShapeMiddleware:
