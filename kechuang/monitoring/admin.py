@@ -1,12 +1,9 @@
 """The plan as data, editable by city administrators (reference scope); observations are entered
 and resolved through the monitoring pages and services, so the admin shows them read-only."""
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
-from kechuang.core.admin import ScopedAdmin
+from kechuang.core.admin import ReadOnlyAdmin, ScopedAdmin
 from kechuang.monitoring.models import AreaTarget, Commitment, Indicator, Observation, Plan
 
 
@@ -71,17 +68,11 @@ class AreaTargetAdmin(ScopedAdmin):
 
 
 @admin.register(Observation)
-class ObservationAdmin(ScopedAdmin):
+class ObservationAdmin(ReadOnlyAdmin, ScopedAdmin):
+    """Observations are entered through the pages, the API or the import (with conflicts
+    flagged); the admin only shows them."""
+
     list_display = ["indicator", "commitment", "area", "period", "value", "kind", "as_of", "state"]
     list_filter = ["kind", "state", "indicator"]
     search_fields = ["source_title", "period"]
     list_select_related = ["indicator", "commitment", "area"]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

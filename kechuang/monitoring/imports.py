@@ -12,9 +12,7 @@ validation) rolls everything back and is reported as a row error.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -22,7 +20,6 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
-from openpyxl import load_workbook
 
 from kechuang.core.imports.cells import (
     CellError,
@@ -33,7 +30,12 @@ from kechuang.core.imports.cells import (
     parse_decimal,
 )
 from kechuang.core.imports.errors import FILE, WHOLE_ROW, RowError
-from kechuang.core.imports.table import MAX_UPLOAD_BYTES, sniff_xlsx
+from kechuang.core.imports.table import (
+    MAX_UPLOAD_BYTES,
+    FileProblem,
+    read_table,
+    too_large,
+)
 from kechuang.core.permissions import ENTER_OBSERVATIONS
 from kechuang.core.roles import Role
 from kechuang.core.scoping import fits_scope
@@ -79,7 +81,6 @@ MAX_LENGTHS = {
 }
 # The model keeps 18 digits with 4 decimals: at most 14 before the point.
 MAX_ABS_VALUE = Decimal(10) ** 14
-CSV_FIX = "请另存为逗号分隔的 CSV（UTF-8 或 GB18030 编码），或上传 .xlsx 工作簿。"
 KIND_FIX = "请填写以下之一：" + "、".join(
     f"{label}（{code}）" for code, label in OBSERVATION_KINDS.items()
 )
@@ -458,72 +459,17 @@ def _subject_key(subject: Indicator | Commitment) -> str:
 
 
 def _read_table(content: bytes, report: ObservationImportReport) -> list[list[Any]] | None:
-    """All rows (header first) of an .xlsx or a CSV; None after a file-level error."""
-    if len(content) > MAX_UPLOAD_BYTES:
-        report.add(
-            0,
-            FILE,
-            report.filename,
-            f"文件过大（{len(content) / 1024 / 1024:.1f} MB），上限为 20 MB。",
-            "请将数据拆分为多个文件分批导入。",
-        )
-        return None
-    if not content.strip():
-        report.add(0, FILE, report.filename, "文件是空的。", CSV_FIX)
-        return None
-    problem = sniff_xlsx(content)
-    if problem is None:
-        report.file_format = "xlsx"
-        return _read_xlsx(content, report)
-    if (
-        content[:4] == b"PK\x03\x04"
-        or content[:5] == b"%PDF-"
-        or content[:4] == b"\xd0\xcf\x11\xe0"
-    ):
-        report.add(0, FILE, report.filename, problem, CSV_FIX)
-        return None
-    return _read_csv(content, report)
-
-
-def _read_xlsx(content: bytes, report: ObservationImportReport) -> list[list[Any]] | None:
+    """All rows (header first) of an .xlsx (its 监测值 sheet, else the first) or a CSV, read by
+    the shared framework (`core/imports/table.py`); None after a file-level error."""
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many types on a damaged file
-        report.add(0, FILE, report.filename, "文件已损坏，无法作为 .xlsx 工作簿读取。", CSV_FIX)
+        if len(content) > MAX_UPLOAD_BYTES:
+            raise too_large(len(content))
+        table = read_table(content, sheet="监测值", allow_csv=True)
+    except FileProblem as problem:
+        report.add(0, FILE, report.filename, problem.problem, problem.fix)
         return None
-    try:
-        sheet = workbook["监测值"] if "监测值" in workbook.sheetnames else workbook.worksheets[0]
-        return [list(row) for row in sheet.iter_rows(values_only=True)]
-    finally:
-        workbook.close()
-
-
-def _read_csv(content: bytes, report: ObservationImportReport) -> list[list[Any]] | None:
-    if b"\x00" in content:
-        report.add(0, FILE, report.filename, "该文件不是文本 CSV（含有二进制内容）。", CSV_FIX)
-        return None
-    text = None
-    for encoding, label in (("utf-8-sig", "UTF-8"), ("gb18030", "GB18030")):
-        try:
-            text = content.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-        report.file_format = f"CSV（{label}）"
-        break
-    if text is None:
-        report.add(0, FILE, report.filename, "无法识别文件的字符编码。", CSV_FIX)
-        return None
-    try:
-        return [list(row) for row in csv.reader(io.StringIO(text, newline=""))]
-    except csv.Error:  # Python's message is English: say what it means instead
-        report.add(
-            0,
-            FILE,
-            report.filename,
-            "CSV 格式有误：引号不成对，或某一格内容过长（超过 13 万字符）。",
-            CSV_FIX,
-        )
-        return None
+    report.file_format = table.file_format
+    return table.rows
 
 
 def _match_header(header: list[Any], report: ObservationImportReport) -> dict[int, str] | None:

@@ -266,11 +266,12 @@ def c8_incident(case: Case) -> ConditionResult:
     )
 
 
-def assess(case: Case, point_policy: PointPolicy = "min") -> Assessment:
+def assess(case: Case, point_policy: PointPolicy = "min", with_gaps: bool = True) -> Assessment:
     """Assess ``case`` (amounts 万元) against 第十一条 and the 195号 指引 scoring.
 
     ``point_policy`` picks one number from the total interval for display and for the score
-    gap target; eligibility always uses the whole interval.
+    gap target; eligibility always uses the whole interval. ``with_gaps=False`` skips the gap
+    analysis (the verdicts are the same), e.g. to compare like for like with the vector engine.
     """
     check_case(case)
     items, total = innovation_scores(case)
@@ -296,7 +297,7 @@ def assess(case: Case, point_policy: PointPolicy = "min") -> Assessment:
         total=total,
         total_points_by_policy=total.point(point_policy),
         point_policy=point_policy,
-        gaps=tuple(gaps.collect(case, conditions, point_policy)),
+        gaps=tuple(gaps.collect(case, conditions, point_policy)) if with_gaps else (),
         notes=NOTES + tuple(_case_notes(case)),
     )
 

@@ -14,7 +14,9 @@ RULESETS: dict[str, ModuleType] = {
 }
 
 
-def assess(code: str, case: Case, point_policy: PointPolicy = "min") -> Assessment:
+def assess(
+    code: str, case: Case, point_policy: PointPolicy = "min", with_gaps: bool = True
+) -> Assessment:
     """Assess ``case`` (amounts in 万元) with the ruleset ``code``.
 
     ``point_policy`` (min / mid / max) picks the single number reported from score intervals;
@@ -27,5 +29,5 @@ def assess(code: str, case: Case, point_policy: PointPolicy = "min") -> Assessme
         raise ValueError(f"未知的评价规则“{code}”，可用的规则为：{known}")
     if point_policy not in POINT_POLICIES:
         raise ValueError(f"未知的取分口径“{point_policy}”，应为 min、mid、max 之一")
-    result: Assessment = ruleset.assess(case, point_policy)
+    result: Assessment = ruleset.assess(case, point_policy, with_gaps)
     return result

@@ -210,8 +210,9 @@ def eligibility(conditions: list[ConditionResult]) -> Eligibility:
     return combine(conditions)
 
 
-def assess(case: Case, point_policy: PointPolicy = "min") -> Assessment:
-    """Assess ``case`` (last-year figures, 万元) under 115号 as refined by the 2022 指引."""
+def assess(case: Case, point_policy: PointPolicy = "min", with_gaps: bool = True) -> Assessment:
+    """Assess ``case`` (last-year figures, 万元) under 115号 as refined by the 2022 指引;
+    ``with_gaps=False`` skips the gap analysis (the verdicts are the same)."""
     check_case(case)
     items, total = tsme_scores(case)
     conditions = [
@@ -235,6 +236,6 @@ def assess(case: Case, point_policy: PointPolicy = "min") -> Assessment:
         total=total,
         total_points_by_policy=total.point(point_policy),
         point_policy=point_policy,
-        gaps=tuple(gaps.collect(case, conditions, eligible)),
+        gaps=tuple(gaps.collect(case, conditions, eligible)) if with_gaps else (),
         notes=tuple(notes),
     )

@@ -15,7 +15,6 @@ from docx import Document
 
 from kechuang.monitoring.models import Observation, Plan, ReviewState
 from kechuang.monitoring.services import load_plan_file
-from kechuang.monitoring.views import observations as observation_views
 
 BASE = "/monitoring/observations/"
 API = "/api/monitoring/data/observations"
@@ -28,10 +27,9 @@ def nanyang_plan(reference: None) -> Plan:
 
 
 @pytest.fixture(autouse=True)
-def upload_dir(tmp_path: Path, monkeypatch: Any) -> Path:
-    directory = tmp_path / "imports"
-    monkeypatch.setattr(observation_views, "UPLOAD_DIR", directory)
-    return directory
+def upload_dir(tmp_path: Path, settings: Any) -> Path:
+    settings.MEDIA_ROOT = tmp_path  # the staged uploads go to MEDIA_ROOT/imports
+    return tmp_path / "imports"
 
 
 FORM = {

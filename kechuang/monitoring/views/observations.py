@@ -9,11 +9,8 @@ between the dry run and the commit; the commit validates the file again.
 
 from __future__ import annotations
 
-import secrets
-from pathlib import Path
 from typing import Any
 
-from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
+from kechuang.core.imports import staging
 from kechuang.core.imports.table import MAX_UPLOAD_BYTES
 from kechuang.core.pagination import page_of
 from kechuang.core.permissions import DOWNLOAD_MONITORING_REPORT, ENTER_OBSERVATIONS
@@ -32,8 +30,7 @@ from kechuang.monitoring.filters import page_observation_filter
 from kechuang.monitoring.models import Observation, ObservationKind, Plan, ReviewState
 from kechuang.registry.models import Area
 
-UPLOAD_DIR = settings.MEDIA_ROOT / "imports"
-SESSION_KEY = "import-observations"
+STAGED = "observations"  # what the staged upload is for (core/imports/staging.py)
 
 
 def requested_plan(request: HttpRequest) -> Plan:
@@ -192,14 +189,6 @@ def observation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("monitoring:observation_detail", args=[pk]))
 
 
-def _stored_upload(request: HttpRequest) -> tuple[Path, str] | None:
-    entry = request.session.get(SESSION_KEY)
-    if not entry:
-        return None
-    path = UPLOAD_DIR / f"{entry['token']}.upload"
-    return (path, entry.get("name", "")) if path.exists() else None
-
-
 @login_required
 def observation_import(request: HttpRequest) -> HttpResponse:
     plan = requested_plan(request)
@@ -217,30 +206,22 @@ def observation_import(request: HttpRequest) -> HttpResponse:
             return render(request, "monitoring/observation_import.html", context, status=422)
         content = upload.read()
         result = imports.validate_file(content, request.user, plan, filename=upload.name)
-        UPLOAD_DIR.mkdir(parents=True, exist_ok=True)
-        token = secrets.token_urlsafe(16)
-        (UPLOAD_DIR / f"{token}.upload").write_bytes(content)
-        previous = request.session.get(SESSION_KEY)
-        if previous:
-            (UPLOAD_DIR / f"{previous['token']}.upload").unlink(missing_ok=True)
-        request.session[SESSION_KEY] = {"token": token, "name": upload.name, "plan": plan.code}
+        staging.stage(request.session, STAGED, content, upload.name, plan=plan.code)
         context.update(report=result, error_rows=result.errors[:500])
         status = 422 if result.errors else 200
         return render(request, "monitoring/observation_import.html", context, status=status)
     if request.method == "POST" and request.POST.get("action") == "commit":
-        stored = _stored_upload(request)
+        stored = staging.staged(request.session, STAGED)
         if stored is None:
             messages.error(request, "上传的文件已过期，请重新上传。")
             return redirect(reverse("monitoring:observation_import") + f"?plan={plan.code}")
-        path, name = stored
-        result = imports.validate_file(path.read_bytes(), request.user, plan, filename=name)
+        result = imports.validate_file(stored.read(), request.user, plan, filename=stored.name)
         try:
             done = imports.commit(result, request.user)
         except imports.ImportRefused as error:
             context.update(report=result, error_rows=result.errors[:500], refused=str(error))
             return render(request, "monitoring/observation_import.html", context, status=422)
-        path.unlink(missing_ok=True)
-        request.session.pop(SESSION_KEY, None)
+        staging.discard(request.session, STAGED)
         messages.success(
             request,
             f"导入完成：新增 {done.created} 条监测值（{done.unchanged} 条已存在未变），"

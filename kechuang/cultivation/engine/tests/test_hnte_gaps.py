@@ -223,3 +223,20 @@ def test_every_quantitative_gap_of_a_weak_case_is_minimal() -> None:
             checked += 1
     assert checked == 5  # R&D, staff, high-tech revenue, Ⅰ类, Ⅱ类
     assert result.eligible == "fail"
+
+
+@pytest.mark.parametrize("code", ["hnte-2016", "tsme-2022"])
+def test_without_gap_analysis_the_verdicts_are_the_same_and_no_gap_is_given(code: str) -> None:
+    from .factory import tsme_data
+
+    data = set_year(hnte_data(), 2, st_staff_avg=5) if code == "hnte-2016" else tsme_data()
+    if code == "tsme-2022":
+        data["years"][-1]["employees_avg"] = 800  # too large: fails, so it has gaps
+    full = assess(code, load_case(data))
+    bare = assess(code, load_case(data), with_gaps=False)
+    assert full.gaps and bare.gaps == ()
+    assert (bare.eligible, bare.total, bare.conditions) == (
+        full.eligible,
+        full.total,
+        full.conditions,
+    )
