@@ -139,7 +139,7 @@ ROWS = [
         city_admin=200,
         city_staff=200,
         county_staff=403,
-        enterprise=200,
+        enterprise=422,  # its own area is not its to change (it used to move itself away)
         institution=404,
         expert=404,
     ),
