@@ -1,8 +1,9 @@
 from django.urls import path
 
 from kechuang.core.webcrud import urls_for
-from kechuang.registry import excel_views, views
 from kechuang.registry.pages import PAGES
+from kechuang.registry.views import excel as excel_views
+from kechuang.registry.views import figures as views
 
 app_name = "registry"
 urlpatterns = [

@@ -11,7 +11,7 @@ from ninja.pagination import paginate
 
 from kechuang.core.crud import Resource, add_crud
 from kechuang.core.pagination import Pagination
-from kechuang.registry import selectors, workflow
+from kechuang.registry import selectors
 from kechuang.registry.api.schemas import (
     AnnualReportOut,
     AreaOut,
@@ -49,6 +49,7 @@ from kechuang.registry.models import (
     Talent,
     Team,
 )
+from kechuang.registry.services import workflow
 
 router = Router(tags=["创新主体登记"])
 

@@ -74,7 +74,7 @@ from kechuang.registry.models import (
     Talent,
 )
 from kechuang.registry.models.figures import FIGURE_FIELDS
-from kechuang.registry.workflow import PENDING
+from kechuang.registry.services.workflow import PENDING
 
 BATCH_SIZE = 500  # rows per INSERT/UPDATE and per `__in` lookup (below SQLite's variable limit)
 USCC_FIX = (

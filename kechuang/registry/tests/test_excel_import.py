@@ -719,7 +719,7 @@ def test_a_masked_export_reimported_keeps_the_stored_number(
 def test_figures_awaiting_review_are_not_overwritten_by_an_import(
     staff: Any, users: dict[str, Any], orgs: dict[str, Any]
 ) -> None:
-    from kechuang.registry import workflow
+    from kechuang.registry.services import workflow
 
     workflow.submit(users["enterprise"], orgs["wolong"], 2023, {"total_revenue": "100"})
     rows = [figures_row(orgs["wolong"].uscc, **{"总收入（万元）": "900"})]

@@ -239,7 +239,7 @@ def test_submission_list_api_queries_do_not_grow_with_the_page(
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from kechuang.registry import workflow
+    from kechuang.registry.services import workflow
 
     client = client_for("city_staff")
     counts = []

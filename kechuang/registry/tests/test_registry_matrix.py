@@ -6,7 +6,6 @@ from typing import Any
 import pytest
 
 from kechuang.core.tests.permissions import case_id, cases, check, endpoint
-from kechuang.registry import workflow
 from kechuang.registry.models import (
     AnnualReport,
     InnovationPlatform,
@@ -15,6 +14,7 @@ from kechuang.registry.models import (
     Talent,
     Team,
 )
+from kechuang.registry.services import workflow
 
 
 def make_records(org: Any, suffix: str) -> dict[str, int]:

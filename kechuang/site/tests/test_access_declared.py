@@ -218,7 +218,7 @@ def context(orgs: Any, users: Any, client_for: Any) -> dict[str, Any]:
     from kechuang.accounts.services import create_api_token
     from kechuang.cultivation.models import DataStatus, PoolEntry, RunStatus, ScreeningRun
     from kechuang.monitoring.services import load_plan_file
-    from kechuang.registry import workflow
+    from kechuang.registry.services import workflow
 
     load_plan_file(settings.DATA_DIR / "plans" / "nanyang-14th.yaml")
     context: dict[str, Any] = {}

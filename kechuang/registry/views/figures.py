@@ -12,9 +12,10 @@ from django.utils import timezone
 from kechuang.core.errors import django_validation_errors
 from kechuang.core.pagination import page_of
 from kechuang.core.permissions import CONFIRM_FIGURES, WRITE_DATA, requires
-from kechuang.registry import selectors, workflow
+from kechuang.registry import selectors
 from kechuang.registry.models import AnnualReport, FigureReview, SubmissionStatus
 from kechuang.registry.models.figures import FIGURE_FIELDS
+from kechuang.registry.services import workflow
 
 LABELS = {name: str(AnnualReport._meta.get_field(name).verbose_name) for name in FIGURE_FIELDS}
 
