@@ -9,6 +9,7 @@ the test, which also proves that no page needs a CDN.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlparse
@@ -170,21 +171,55 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     local_host = urlparse(live_server.url).hostname
 
     def guard(route: Any) -> None:
-        if urlparse(route.request.url).hostname == local_host:
-            route.continue_()
-        else:
+        url = urlparse(route.request.url)
+        if url.hostname != local_host:
             outside.append(route.request.url)
             route.abort()
+        elif url.path == "/favicon.ico":
+            # Chromium's own probe after each page load, not a request of the page: answered
+            # here, so it never reaches the server while the test moves on or tears down.
+            route.fulfill(status=404)
+        else:
+            route.continue_()
 
     context.route("**/*", guard)
     page = context.new_page()
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+        wait_until_served(live_server)
     assert outside == [], f"pages tried to reach outside hosts: {outside}"
+
+
+def wait_until_served(live_server: Any, timeout: float = 30.0) -> None:
+    """Wait until the live server has finished every request it received.
+
+    The server answers each connection in its own thread, and on SQLite shares the test's
+    in-memory database connection with it. Once the browser context is closed no new request
+    can come, but one already received (a page, a form post the test did not wait for) may
+    still be running; the database flush of the test's teardown must not start before it ends
+    ("database table is locked"). Closing the context closes the browser's connections, so each
+    connection thread ends after its current request.
+    """
+    httpd = live_server.thread.httpd
+    # socketserver.ThreadingMixIn keeps the threads it started (`_threads`) when
+    # `block_on_close` is set, to join them on server_close(); the live server stays up for the
+    # whole session, so join them here.
+    assert httpd.block_on_close, "the live server no longer keeps its request threads"
+    threads = vars(httpd).get("_threads", [])
+    deadline = time.monotonic() + timeout
+    for thread in list(threads):
+        thread.join(max(0.0, deadline - time.monotonic()))
+    busy = [t.name for t in threads if t.is_alive()]
+    assert not busy, f"the live server still serves a request after {timeout} s: {busy}"
 
 
 def log_in(page: Any, username: str, password: str = STRONG_PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    # Wait for the page the form post leads to (home, or the login page with its error): the
+    # next step must not start, or cancel, a navigation while the login is being answered.
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()
