@@ -30,11 +30,51 @@ def make_uscc(serial: int, division: str = "411303") -> str:
     return body + check_character(body)
 
 
-@pytest.fixture
-def reference(db: Any) -> None:
+# --- reference data -------------------------------------------------------------------------
+# The Nanyang reference data (areas, industries, high-tech fields, named bodies) is loaded once per
+# test database (once per xdist worker), committed, right after the database is created. A test in
+# a transaction rolls back to it. A transactional test (live server, browser) ends with a flush
+# that empties every table, so the next database test finds no areas and loads it again,
+# committed: every database test starts with the reference data, whatever ran before it.
+
+
+def _ensure_reference_data() -> None:
+    from kechuang.registry.models import Area
     from kechuang.registry.services import load_reference
 
-    load_reference()
+    if not Area.objects.exists():
+        load_reference()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        _ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    if "_django_db_helper" in request.fixturenames:
+        request.getfixturevalue("_django_db_helper")
+        _ensure_reference_data()
+
+
+@pytest.fixture
+def reference(db: Any) -> None:
+    """The reference data; present in every database test (see above), named for readability."""
+
+
+@pytest.fixture
+def no_reference(db: Any) -> None:
+    """A database whose reference data has not been loaded yet (deleted inside the test's
+    transaction, so the next test finds it again)."""
+    from kechuang.registry.models import Area, IndustryChain, NamedActor, TechField
+
+    NamedActor.objects.all().delete()
+    for model in (Area, IndustryChain):
+        model.objects.exclude(parent=None).delete()
+        model.objects.all().delete()
+    TechField.objects.all().delete()
 
 
 @pytest.fixture
