@@ -9,6 +9,7 @@ the test, which also proves that no page needs a CDN.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import urlparse
@@ -29,11 +30,51 @@ def make_uscc(serial: int, division: str = "411303") -> str:
     return body + check_character(body)
 
 
-@pytest.fixture
-def reference(db: Any) -> None:
+# --- reference data -------------------------------------------------------------------------
+# The Nanyang reference data (areas, industries, high-tech fields, named bodies) is loaded once per
+# test database (once per xdist worker), committed, right after the database is created. A test in
+# a transaction rolls back to it. A transactional test (live server, browser) ends with a flush
+# that empties every table, so the next database test finds no areas and loads it again,
+# committed: every database test starts with the reference data, whatever ran before it.
+
+
+def _ensure_reference_data() -> None:
+    from kechuang.registry.models import Area
     from kechuang.registry.services import load_reference
 
-    load_reference()
+    if not Area.objects.exists():
+        load_reference()
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
+    with django_db_blocker.unblock():
+        _ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _reference_data(request: pytest.FixtureRequest) -> None:
+    if "_django_db_helper" in request.fixturenames:
+        request.getfixturevalue("_django_db_helper")
+        _ensure_reference_data()
+
+
+@pytest.fixture
+def reference(db: Any) -> None:
+    """The reference data; present in every database test (see above), named for readability."""
+
+
+@pytest.fixture
+def no_reference(db: Any) -> None:
+    """A database whose reference data has not been loaded yet (deleted inside the test's
+    transaction, so the next test finds it again)."""
+    from kechuang.registry.models import Area, IndustryChain, NamedActor, TechField
+
+    NamedActor.objects.all().delete()
+    for model in (Area, IndustryChain):
+        model.objects.exclude(parent=None).delete()
+        model.objects.all().delete()
+    TechField.objects.all().delete()
 
 
 @pytest.fixture
@@ -170,21 +211,55 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     local_host = urlparse(live_server.url).hostname
 
     def guard(route: Any) -> None:
-        if urlparse(route.request.url).hostname == local_host:
-            route.continue_()
-        else:
+        url = urlparse(route.request.url)
+        if url.hostname != local_host:
             outside.append(route.request.url)
             route.abort()
+        elif url.path == "/favicon.ico":
+            # Chromium's own probe after each page load, not a request of the page: answered
+            # here, so it never reaches the server while the test moves on or tears down.
+            route.fulfill(status=404)
+        else:
+            route.continue_()
 
     context.route("**/*", guard)
     page = context.new_page()
-    yield page
-    context.close()
+    try:
+        yield page
+    finally:
+        context.close()
+        wait_until_served(live_server)
     assert outside == [], f"pages tried to reach outside hosts: {outside}"
+
+
+def wait_until_served(live_server: Any, timeout: float = 30.0) -> None:
+    """Wait until the live server has finished every request it received.
+
+    The server answers each connection in its own thread, and on SQLite shares the test's
+    in-memory database connection with it. Once the browser context is closed no new request
+    can come, but one already received (a page, a form post the test did not wait for) may
+    still be running; the database flush of the test's teardown must not start before it ends
+    ("database table is locked"). Closing the context closes the browser's connections, so each
+    connection thread ends after its current request.
+    """
+    httpd = live_server.thread.httpd
+    # socketserver.ThreadingMixIn keeps the threads it started (`_threads`) when
+    # `block_on_close` is set, to join them on server_close(); the live server stays up for the
+    # whole session, so join them here.
+    assert httpd.block_on_close, "the live server no longer keeps its request threads"
+    threads = vars(httpd).get("_threads", [])
+    deadline = time.monotonic() + timeout
+    for thread in list(threads):
+        thread.join(max(0.0, deadline - time.monotonic()))
+    busy = [t.name for t in threads if t.is_alive()]
+    assert not busy, f"the live server still serves a request after {timeout} s: {busy}"
 
 
 def log_in(page: Any, username: str, password: str = STRONG_PASSWORD) -> None:
     page.goto("/accounts/login/")
     page.get_by_label("用户名").fill(username)
     page.get_by_label("密码").fill(password)
-    page.get_by_role("button", name="登录").click()
+    # Wait for the page the form post leads to (home, or the login page with its error): the
+    # next step must not start, or cancel, a navigation while the login is being answered.
+    with page.expect_navigation():
+        page.get_by_role("button", name="登录").click()

@@ -1,8 +1,11 @@
 """The permission-matrix harness: role × endpoint × expected status.
 
-A module declares rows with `endpoint(method, url, body=..., **expected_by_role)` and runs them
-with `check(client_for, context, row, role)`. URLs and bodies may hold `{placeholders}` filled from
-`context` (object ids the fixtures created). Later issues add their own rows the same way.
+A module declares rows with `endpoint(method, url, body=..., **expected_by_role)` and runs each
+with `check_row(client_for, context, row)`: one test per row, every role in turn, each role's
+request in a savepoint rolled back after it, so the row's fixtures are built once
+(`check(client_for, context, row, role)` checks a single role). URLs and bodies may hold
+`{placeholders}` filled from `context` (object ids the fixtures created). Later issues add their
+own rows the same way.
 """
 
 from __future__ import annotations
@@ -48,6 +51,10 @@ def cases(rows: list[Endpoint]) -> Iterator[tuple[Endpoint, str]]:
             yield row, role
 
 
+def row_id(row: Endpoint) -> str:
+    return row.label()
+
+
 def case_id(value: Any) -> str:
     return value.label() if isinstance(value, Endpoint) else str(value)
 
@@ -80,3 +87,22 @@ def check(
         assert set(body) == {"code", "message", "errors"}, body
         assert any("\u4e00" <= c <= "\u9fff" for c in body["message"]), body
     return response
+
+
+def check_row(client_for: Callable[[str], Any], context: dict[str, Any], row: Endpoint) -> None:
+    """Every role against one row. Each role's request runs in a savepoint rolled back after it,
+    so what one role writes or deletes is not seen by the next. Fails listing every role whose
+    answer differs from the expected one."""
+    from django.db import transaction
+
+    failures: list[str] = []
+    for role in ROLES:
+        try:
+            with transaction.atomic():
+                check(client_for, context, row, role)
+                transaction.set_rollback(True)
+        except AssertionError as error:
+            failures.append(f"  {role}: {error}")
+    assert not failures, f"{row.label()}: {len(failures)} of {len(ROLES)} roles differ:\n" + (
+        "\n".join(failures)
+    )

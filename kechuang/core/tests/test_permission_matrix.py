@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 
 from kechuang.conftest import make_uscc
-from kechuang.core.tests.permissions import case_id, cases, check, endpoint
+from kechuang.core.tests.permissions import check_row, endpoint, row_id
 from kechuang.registry.models import Organization
 
 
@@ -239,6 +239,6 @@ def context(orgs: dict[str, Organization], make_org: Any, users: dict[str, Any])
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("row", "role"), list(cases(ROWS)), ids=case_id)
-def test_permission_matrix(client_for: Any, context: dict[str, Any], row: Any, role: str) -> None:
-    check(client_for, context, row, role)
+@pytest.mark.parametrize("row", ROWS, ids=row_id)
+def test_permission_matrix(client_for: Any, context: dict[str, Any], row: Any) -> None:
+    check_row(client_for, context, row)

@@ -34,7 +34,7 @@ def test_home_empty_state_shows_staff_where_to_add_the_first_organization(
     assert "/registry/excel/organizations/import/" in page and "将随" not in page
 
 
-def test_home_empty_state_when_reference_data_is_missing(db: Any) -> None:
+def test_home_empty_state_when_reference_data_is_missing(no_reference: None) -> None:
     from kechuang.accounts.models import User
 
     user = User.objects.create_user(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kechuang.core.tests.permissions import case_id, cases, check, endpoint
+from kechuang.core.tests.permissions import check_row, endpoint, row_id
 from kechuang.monitoring.models import AreaTarget, Indicator
 from kechuang.monitoring.tests import progress_data as pd
 from kechuang.registry.models import Area
@@ -56,9 +56,9 @@ def plan(reference: None) -> Any:
     return pd.load_plan()
 
 
-@pytest.mark.parametrize(("row", "role"), list(cases(ROWS)), ids=case_id)
-def test_monitoring_permission_matrix(client_for: Any, plan: Any, row: Any, role: str) -> None:
-    check(client_for, {}, row, role)
+@pytest.mark.parametrize("row", ROWS, ids=row_id)
+def test_monitoring_permission_matrix(client_for: Any, plan: Any, row: Any) -> None:
+    check_row(client_for, {}, row)
 
 
 def indicator(body: dict[str, Any], code: str) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Browser test of the plan-monitoring dashboard: the cards, an ECharts chart drawn from the
 app's own copy of ECharts, the click-through to one indicator (fixtures in kechuang/conftest.py)."""
 
+import re
 from typing import Any
 
 import pytest
@@ -22,6 +23,7 @@ def test_city_staff_opens_the_dashboard_and_an_indicator(page: Page, users: Any)
     expect(page.get_by_test_id("plan-title")).to_contain_text("科技创新和一流创新生态建设规划")
     page.get_by_label("测算日期").fill("2024-06-30")
     page.get_by_role("button", name="查看").click()
+    page.wait_for_url(re.compile(r"as_of=2024-06-30"))  # the cards below are on both pages
     cards = page.get_by_test_id("indicator-card")
     expect(cards).to_have_count(11)
     hnte = page.locator('[data-testid="indicator-card"][data-code="hnte_count"]')

@@ -203,8 +203,19 @@ def test_report_without_any_observation(nanyang_plan: Plan) -> None:
     assert any(p.text == "尚未录入任何监测值。" for p in document.paragraphs)
 
 
-@pytest.mark.skipif(not Path("/usr/bin/libreoffice").exists(), reason="LibreOffice 未安装")
-def test_libreoffice_opens_the_report(figures: Plan, tmp_path: Path) -> None:
+@pytest.fixture
+def libreoffice() -> str:
+    found = shutil.which("libreoffice") or shutil.which("/usr/bin/libreoffice")
+    if not found:
+        pytest.fail(
+            "LibreOffice is missing: `make test` installs the Debian package "
+            "libreoffice-writer-nogui (Makefile, DEB_PACKAGES)",
+            pytrace=False,
+        )
+    return found
+
+
+def test_libreoffice_opens_the_report(figures: Plan, tmp_path: Path, libreoffice: str) -> None:
     source = tmp_path / "report.docx"
     source.write_bytes(build_report(figures, 2024))
     subprocess.run(

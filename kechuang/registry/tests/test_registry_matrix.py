@@ -5,7 +5,7 @@ from typing import Any
 
 import pytest
 
-from kechuang.core.tests.permissions import case_id, cases, check, endpoint
+from kechuang.core.tests.permissions import check_row, endpoint, row_id
 from kechuang.registry.models import (
     AnnualReport,
     InnovationPlatform,
@@ -306,11 +306,9 @@ def context(orgs: Any, users: Any) -> dict[str, Any]:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("row", "role"), list(cases(ROWS)), ids=case_id)
-def test_registry_permission_matrix(
-    client_for: Any, context: dict[str, Any], row: Any, role: str
-) -> None:
-    check(client_for, context, row, role)
+@pytest.mark.parametrize("row", ROWS, ids=row_id)
+def test_registry_permission_matrix(client_for: Any, context: dict[str, Any], row: Any) -> None:
+    check_row(client_for, context, row)
 
 
 def test_every_registry_endpoint_is_in_the_matrix() -> None:

@@ -72,7 +72,11 @@ def plan() -> Plan:
 def seed_text(plan: Plan) -> str:
     path = SEEDS / plan.source_file
     if not path.exists():
-        pytest.skip(f"seed text {path} not available here")
+        pytest.fail(
+            f"the plan's text {path} is missing: these tests read ../shared/seeds "
+            "(the shared repository, cloned next to this checkout)",
+            pytrace=False,
+        )
     return path.read_text(encoding="utf-8")
 
 
