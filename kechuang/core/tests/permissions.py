@@ -1,19 +1,27 @@
-"""The permission-matrix harness: role × endpoint × expected status.
+"""The access-matrix harness: one row per page or API operation, the expected status for every
+role, all roles checked against one setup.
 
-A module declares rows with `endpoint(method, url, body=..., **expected_by_role)` and runs each
-with `check_row(client_for, context, row)`: one test per row, every role in turn, each role's
-request in a savepoint rolled back after it, so the row's fixtures are built once
-(`check(client_for, context, row, role)` checks a single role). URLs and bodies may hold
-`{placeholders}` filled from `context` (object ids the fixtures created). Later issues add their
-own rows the same way.
+A module declares rows with `endpoint(method, url, body=..., **expected_by_role)` (or `Row(...)`
+with the expected statuses as a dict) and runs each with `check_row(client_for, context, row)`:
+one test per row, every role in turn, each role's request in a savepoint rolled back after it,
+so a write by one role (a create, an update, a delete) never changes what the next role meets
+and the row's fixtures are built once. A row fails with the list of every role whose answer
+differed, not just the first. URLs and bodies may hold `{placeholders}` filled from `context`
+(object ids the fixtures created); bodies are JSON for `/api/` and form data for pages.
+
+Expected statuses are the specification, written by hand from the roles table of the README
+(the generated rows of `site/tests/test_access_registry.py` compute them from that table, never
+from the scoping code under test).
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from django.db import transaction
 
 ROLES = (
     "anonymous",
@@ -27,82 +35,100 @@ ROLES = (
 
 
 @dataclass(frozen=True)
-class Endpoint:
+class Row:
     method: str
-    url: str
+    url: str  # may hold {placeholders} filled from the context
     expected: dict[str, int]
-    body: Any = None
-    name: str = field(default="")
+    body: Any = None  # dict, or callable(context) -> dict
+    name: str = ""
+    check: Callable[[str, Any, dict[str, Any]], None] | None = field(default=None)
 
     def label(self) -> str:
         return self.name or f"{self.method} {self.url}"
 
+    @property
+    def is_api(self) -> bool:
+        return self.url.startswith("/api/")
 
-def endpoint(method: str, url: str, body: Any = None, name: str = "", **expected: int) -> Endpoint:
+
+Endpoint = Row  # the name the first matrices used
+
+
+def endpoint(method: str, url: str, body: Any = None, name: str = "", **expected: int) -> Row:
     missing = set(ROLES) - set(expected)
     if missing:
         raise ValueError(f"{method} {url}: expected status missing for {sorted(missing)}")
-    return Endpoint(method, url, expected, body, name)
+    return Row(method, url, dict(expected), body, name)
 
 
-def cases(rows: list[Endpoint]) -> Iterator[tuple[Endpoint, str]]:
-    for row in rows:
-        for role in ROLES:
-            yield row, role
+row = endpoint
 
 
-def row_id(row: Endpoint) -> str:
-    return row.label()
+def row_id(r: Row) -> str:
+    return r.label()
 
 
-def case_id(value: Any) -> str:
-    return value.label() if isinstance(value, Endpoint) else str(value)
-
-
-def _fill(template: Any, context: dict[str, Any]) -> Any:
+def fill(template: Any, context: dict[str, Any]) -> Any:
     if isinstance(template, str):
         return template.format(**context)
     if isinstance(template, dict):
-        return {k: _fill(v, context) for k, v in template.items()}
+        return {k: fill(v, context) for k, v in template.items()}
+    if isinstance(template, list):
+        return [fill(v, context) for v in template]
     if callable(template):
         return template(context)
     return template
 
 
-def check(
-    client_for: Callable[[str], Any], context: dict[str, Any], row: Endpoint, role: str
-) -> Any:
-    client = client_for(role)
-    url = _fill(row.url, context)
+def request(client: Any, r: Row, context: dict[str, Any]) -> Any:
+    url = fill(r.url, context)
     kwargs: dict[str, Any] = {}
-    if row.body is not None:
-        kwargs = {"data": json.dumps(_fill(row.body, context)), "content_type": "application/json"}
-    response = getattr(client, row.method.lower())(url, **kwargs)
-    assert response.status_code == row.expected[role], (
-        f"{role} {row.method} {url}: expected {row.expected[role]}, got {response.status_code}: "
-        f"{response.content[:300]!r}"
-    )
-    if url.startswith("/api/") and 400 <= response.status_code < 500:
+    if r.body is not None:
+        body = fill(r.body, context)
+        if r.is_api:
+            kwargs = {"data": json.dumps(body), "content_type": "application/json"}
+        else:
+            kwargs = {"data": body}
+    return getattr(client, r.method.lower())(url, **kwargs)
+
+
+def _problem(r: Row, role: str, response: Any) -> str | None:
+    expected = r.expected[role]
+    if response.status_code != expected:
+        return f"{role}: 期望 {expected}，实得 {response.status_code}：{response.content[:200]!r}"
+    if r.is_api and 400 <= response.status_code < 500:
         body = response.json()
-        assert set(body) == {"code", "message", "errors"}, body
-        assert any("\u4e00" <= c <= "\u9fff" for c in body["message"]), body
-    return response
+        if set(body) != {"code", "message", "errors"}:
+            return f"{role}: 错误响应的格式不对：{body}"
+        if not any("\u4e00" <= c <= "\u9fff" for c in body["message"]):
+            return f"{role}: 错误说明不是中文：{body}"
+    redirected = not r.is_api and response.status_code == 302 and role == "anonymous"
+    if redirected and "/login/" not in response["Location"]:  # the site's or the admin's
+        return f"{role}: 未登录应转到登录页，实际转到 {response['Location']}"
+    return None
 
 
-def check_row(client_for: Callable[[str], Any], context: dict[str, Any], row: Endpoint) -> None:
-    """Every role against one row. Each role's request runs in a savepoint rolled back after it,
-    so what one role writes or deletes is not seen by the next. Fails listing every role whose
-    answer differs from the expected one."""
-    from django.db import transaction
-
-    failures: list[str] = []
-    for role in ROLES:
+def check_role(client_for: Callable[[str], Any], context: dict[str, Any], r: Row, role: str) -> str:
+    """One role's request; the problem found ("" when none)."""
+    response = request(client_for(role), r, context)
+    problem = _problem(r, role, response)
+    if problem is None and r.check is not None:
         try:
-            with transaction.atomic():
-                check(client_for, context, row, role)
-                transaction.set_rollback(True)
+            r.check(role, response, context)
         except AssertionError as error:
-            failures.append(f"  {role}: {error}")
-    assert not failures, f"{row.label()}: {len(failures)} of {len(ROLES)} roles differ:\n" + (
-        "\n".join(failures)
+            problem = f"{role}: {error}"
+    return problem or ""
+
+
+def check_row(client_for: Callable[[str], Any], context: dict[str, Any], r: Row) -> None:
+    problems = []
+    for role in ROLES:
+        with transaction.atomic():
+            problem = check_role(client_for, context, r, role)
+            transaction.set_rollback(True)
+        if problem:
+            problems.append(problem)
+    assert not problems, (
+        f"{r.method} {fill(r.url, context)}：{len(problems)}/{len(ROLES)} 个角色不符\n"
+        + "\n".join(problems)
     )

@@ -83,7 +83,7 @@ def _plan(code: str) -> Any:
 
 @router.get(
     "/observations",
-    operation_id="kechuang_monitoring_observation_api_list_observations",
+    operation_id="observations_list",
     response=list[ObservationOut],
     summary="监测值列表（含全部版本）",
 )
@@ -106,7 +106,7 @@ def _detail(request: HttpRequest, pk: int) -> Observation:
 
 @router.get(
     "/observations/{pk}",
-    operation_id="kechuang_monitoring_observation_api_get_observation",
+    operation_id="observations_get",
     response=ObservationDetailOut,
     summary="监测值详情（含历史版本)",
 )
@@ -116,7 +116,7 @@ def get_observation(request: HttpRequest, pk: int) -> Any:
 
 @router.post(
     "/observations",
-    operation_id="kechuang_monitoring_observation_api_create_observation",
+    operation_id="observations_create",
     response={201: ObservationDetailOut},
     summary="录入一条监测值（字段同导入文件的一行）",
 )
@@ -136,7 +136,7 @@ def create_observation(request: HttpRequest, payload: ObservationIn) -> Any:
 
 @router.post(
     "/observations/{pk}/resolve",
-    operation_id="kechuang_monitoring_observation_api_resolve_observation",
+    operation_id="observations_resolve",
     response=ObservationDetailOut,
     summary="核实来源冲突：采用或不采用本条",
 )

@@ -76,7 +76,7 @@ def _inputs(request: HttpRequest, plan: Plan, as_of: str | None, area: str | Non
 
 @router.get(
     "/plans",
-    operation_id="kechuang_monitoring_api_list_plans",
+    operation_id="plans_list",
     response=list[PlanOut],
     summary="规划列表",
 )
@@ -86,7 +86,7 @@ def list_plans(request: HttpRequest) -> Any:
 
 @router.get(
     "/plans/{code}/progress",
-    operation_id="kechuang_monitoring_api_plan_progress",
+    operation_id="plan_progress",
     summary="规划进度（指标与量化承诺，与规划监测页面同一口径）",
     description=(
         "as_of：测算日期 YYYY-MM-DD（默认今天），只使用此日前发布的监测值；"
@@ -104,7 +104,7 @@ def plan_progress(
 
 @router.get(
     "/plans/{code}/ranking",
-    operation_id="kechuang_monitoring_api_ranking",
+    operation_id="plan_ranking",
     response=RankingOut,
     summary="区域排名（某项指标的完成度）",
     description="indicator：指标代码；as_of：测算日期；area：在哪个区域的下辖区域中排名。",

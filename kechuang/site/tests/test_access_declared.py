@@ -17,8 +17,8 @@ import pytest
 from django.conf import settings
 from django.test import Client
 
+from kechuang.core.tests.permissions import ROLES, Row, check_row, row
 from kechuang.cultivation.tests.test_assess_entry_points import CASE
-from kechuang.site.tests.access import ROLES, Row, check_row, row
 
 pytestmark = pytest.mark.django_db
 

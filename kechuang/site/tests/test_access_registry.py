@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from kechuang.conftest import make_uscc
+from kechuang.core.tests.permissions import ROLES, Row, check_row
 from kechuang.core.webcrud import Page
 from kechuang.registry.api import RESOURCES
 from kechuang.registry.models import (
@@ -32,7 +33,6 @@ from kechuang.registry.models import (
     Team,
 )
 from kechuang.registry.pages import PAGES
-from kechuang.site.tests.access import ROLES, Row, check_row
 
 pytestmark = pytest.mark.django_db
 
