@@ -29,7 +29,8 @@ from kechuang.core.imports.cells import (
     parse_date,
     parse_decimal,
 )
-from kechuang.core.imports.errors import FILE, WHOLE_ROW, RowError
+from kechuang.core.imports.commit import check_committable
+from kechuang.core.imports.errors import FILE, WHOLE_ROW, ImportRefused, RowError
 from kechuang.core.imports.table import (
     MAX_UPLOAD_BYTES,
     FileProblem,
@@ -97,10 +98,6 @@ __all__ = [
     "validate_file",
     "validate_row",
 ]
-
-
-class ImportRefused(Exception):
-    """Commit refused: errors in the report, another user, or a row the service refused."""
 
 
 @dataclass
@@ -633,12 +630,7 @@ class _Rollback(Exception):
 
 def commit(report: ObservationImportReport, user: Any) -> CommitResult:
     """Write every row through `record_observation` in one transaction (all or nothing)."""
-    if report.errors:
-        raise ImportRefused(
-            f"校验发现 {len(report.errors)} 处错误，未导入任何数据；请修改后重新上传。"
-        )
-    if report.user_id != getattr(user, "pk", None):
-        raise ImportRefused("只能由校验该文件的用户确认导入，请重新上传校验。")
+    check_committable(report, user)
     created: list[Observation] = []
     try:
         with transaction.atomic():
