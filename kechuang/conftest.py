@@ -9,8 +9,10 @@ the test, which also proves that no page needs a CDN.
 from __future__ import annotations
 
 import os
+import subprocess
 import time
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlparse
 
@@ -23,6 +25,27 @@ from kechuang.registry.engine.uscc import check_character
 # Django (`pytest -p no:django kechuang/cultivation/engine`).
 
 STRONG_PASSWORD = "Nanyang-2025-pass"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def shared_dir() -> Path:
+    """The shared repository (seeds, official rules) the reference tests read: $KECHUANG_SHARED,
+    else `../shared` next to this checkout, else `../shared` next to the checkout this one was
+    cloned from (a fresh `git clone` into a temporary folder). Tests that need it fail, naming
+    the path, when none exists; they never skip."""
+    configured = os.environ.get("KECHUANG_SHARED")
+    if configured:
+        return Path(configured)
+    candidates = [REPO.parent / "shared"]
+    origin = subprocess.run(
+        ["git", "-C", str(REPO), "config", "--get", "remote.origin.url"],
+        capture_output=True,
+        text=True,
+        check=False,
+    ).stdout.strip()
+    if origin and "://" not in origin and ":" not in origin.split("/")[0]:
+        candidates.append(Path(origin).resolve().parent / "shared")
+    return next((path for path in candidates if path.is_dir()), candidates[0])
 
 
 def make_uscc(serial: int, division: str = "411303") -> str:

@@ -6,6 +6,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
+from kechuang.conftest import shared_dir
 from kechuang.core.models import AuditEntry
 from kechuang.registry.models import Area, AreaKind, IndustryChain, TechField
 from kechuang.registry.services import load_reference
@@ -103,9 +104,7 @@ def test_reference_data_is_read_only_for_city_staff(client_for: Any, users: Any)
     assert not can(None, "view", area)
 
 
-SEED_PLAN = (
-    Path(__file__).resolve().parents[3].parent / "shared" / "seeds" / "000_324e3a1b7a0f7509.txt"
-)
+SEED_PLAN = shared_dir() / "seeds" / "000_324e3a1b7a0f7509.txt"
 
 
 def test_named_bodies_are_loaded_with_names_and_roles_only(reference: None) -> None:
@@ -125,7 +124,7 @@ def seed_plan() -> Path:
     if not SEED_PLAN.exists():
         pytest.fail(
             f"the plan's text {SEED_PLAN} is missing: this test reads ../shared/seeds "
-            "(the shared repository, cloned next to this checkout)",
+            "(the shared repository, cloned next to this checkout; or set KECHUANG_SHARED)",
             pytrace=False,
         )
     return SEED_PLAN

@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 
+from kechuang.conftest import shared_dir
 from kechuang.monitoring.engine.plan_file import Plan, load_plan
 from kechuang.monitoring.engine.progress import compute_progress
 
@@ -13,7 +14,7 @@ from .helpers import obs
 
 REPO = Path(__file__).resolve().parents[4]
 PLAN_PATH = REPO / "data" / "plans" / "nanyang-14th.yaml"
-SEEDS = REPO.parent / "shared" / "seeds"
+SEEDS = shared_dir() / "seeds"
 
 # The table "南阳市“十四五”科技创新预期目标", row by row: name, unit, 2020, 2025, kind.
 TABLE = {
@@ -74,7 +75,7 @@ def seed_text(plan: Plan) -> str:
     if not path.exists():
         pytest.fail(
             f"the plan's text {path} is missing: these tests read ../shared/seeds "
-            "(the shared repository, cloned next to this checkout)",
+            "(the shared repository, cloned next to this checkout; or set KECHUANG_SHARED)",
             pytrace=False,
         )
     return path.read_text(encoding="utf-8")
