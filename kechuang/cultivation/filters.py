@@ -11,7 +11,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 
-from kechuang.cultivation.models import DataStatus, ReserveTier, TierRuleSet
+from kechuang.cultivation.models import DataStatus, ReserveTier, ScreeningRun, Stage, TierRuleSet
 from kechuang.registry.models import Area, IndustryChain
 from kechuang.registry.selectors import area_by_reference, industry_by_reference
 
@@ -195,3 +195,34 @@ def projection_params(query: Any) -> ProjectionParams:
     return ProjectionParams(
         plan=str(query.get("plan") or ""), support=support, overrides=overrides, errors=errors
     )
+
+
+# --------------------------------------------------------------------------- the movements
+
+
+@dataclass(frozen=True)
+class MovementFilters:
+    """The filters of the movements page (动态跟踪): area, the stage moved to, the run."""
+
+    area: Area | None = None
+    to_stage: str = ""  # a Stage, "out" (left the pool) or "" (any)
+    run: ScreeningRun | None = None
+
+
+def movement_filters(
+    user: Any, query: Any, runs: list[ScreeningRun]
+) -> tuple[MovementFilters, Errors]:
+    """The movements filters from a query dict; `runs` are the runs the user may pick (the
+    newest first, the default)."""
+    errors: Errors = {}
+    area = reference(area_by_reference, user, query.get("area"), "area", errors)
+    to_stage = str(query.get("to") or "")
+    if to_stage and to_stage not in [*Stage.values, "out"]:
+        errors["to"] = ["未知的层级。"]
+        to_stage = ""
+    run = runs[0] if runs else None
+    if query.get("run"):
+        run = next((r for r in runs if str(r.pk) == str(query["run"])), None)
+        if run is None:
+            errors["run"] = ["未知的筛查。"]
+    return MovementFilters(area, to_stage, run), errors

@@ -83,6 +83,17 @@ def movements_for(user: Any) -> QuerySet[TierMovement]:
     )
 
 
+def filter_movements(queryset: QuerySet[TierMovement], f: Any) -> QuerySet[TierMovement]:
+    """The movements page: `f` (filters.MovementFilters) applied."""
+    if f.area is not None:
+        queryset = queryset.filter(organization__area__in=Area.subtree_ids(f.area.path))
+    if f.to_stage:
+        queryset = queryset.filter(to_tier="" if f.to_stage == "out" else f.to_stage)
+    if f.run is not None:
+        queryset = queryset.filter(run=f.run)
+    return queryset
+
+
 MATRIX_STAGES = ["", "seed", "startup", "growing", "mature", "hnte"]
 
 

@@ -247,3 +247,16 @@ def test_movements_page_sums_a_run_as_a_from_to_matrix(client_for: Any, city: An
     in_wolong = TierMovement.objects.filter(run=second, organization__area__name="卧龙区")
     assert county.context["matrix"]["total"] == in_wolong.count()
     assert client_for("city_staff").get("/cultivation/movements/?run=999").status_code == 422
+    # The filters (filters.movement_filters): the area, the stage moved to
+    wancheng = client_for("city_staff").get("/cultivation/movements/?area=宛城区")
+    listed = list(wancheng.context["page"].object_list)
+    expected = TierMovement.objects.filter(run=second, organization__area__name="宛城区")
+    assert sorted(m.pk for m in listed) == sorted(expected.values_list("pk", flat=True))
+    seeds = client_for("city_staff").get("/cultivation/movements/?to=seed")
+    to_seed = TierMovement.objects.filter(run=second, to_tier="seed").count()
+    assert seeds.context["page"].paginator.count == to_seed
+    assert {m.to_tier for m in seeds.context["page"].object_list} == (
+        {"seed"} if to_seed else set()
+    )
+    bad = client_for("city_staff").get("/cultivation/movements/?to=nowhere")
+    assert bad.status_code == 422 and bad.context["errors"] == {"to": ["未知的层级。"]}

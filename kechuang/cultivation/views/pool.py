@@ -30,7 +30,6 @@ from kechuang.cultivation.models import (
 from kechuang.cultivation.views.common import areas_for
 from kechuang.cultivation.views.export import export_pool
 from kechuang.registry.models import Area, IndustryChain
-from kechuang.registry.selectors import area_by_reference
 
 
 @login_required
@@ -125,31 +124,14 @@ def entry_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
 def movements(request: HttpRequest) -> HttpResponse:
     """Tier movements (动态跟踪): who moved up, down, in or out, filterable by area and step."""
     WORKBENCH.check(request.user)
-    rows = selectors.movements_for(request.user)
-    errors: dict[str, list[str]] = {}
-    area = filters.reference(
-        area_by_reference, request.user, request.GET.get("area"), "area", errors
-    )
-    if area is not None:
-        rows = rows.filter(organization__area__in=Area.subtree_ids(area.path))
-    to_stage = request.GET.get("to", "")
-    if to_stage:
-        if to_stage not in [*Stage.values, "out"]:
-            errors["to"] = ["未知的层级。"]
-        else:
-            rows = rows.filter(to_tier="" if to_stage == "out" else to_stage)
     runs = list(
         selectors.runs_for(request.user)
         .filter(status="done", movements__isnull=False)
         .distinct()[:20]
     )
-    run = runs[0] if runs else None
-    if request.GET.get("run"):
-        run = next((r for r in runs if str(r.pk) == request.GET["run"]), None)
-        if run is None:
-            errors["run"] = ["未知的筛查。"]
-    if run is not None:
-        rows = rows.filter(run=run)
+    chosen, errors = filters.movement_filters(request.user, request.GET, runs)
+    run = chosen.run
+    rows = selectors.filter_movements(selectors.movements_for(request.user), chosen)
     page = page_of(rows, request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
