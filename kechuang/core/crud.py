@@ -36,8 +36,11 @@ class Resource:
     # (user, payload) -> model field values, every reference resolved within what the user
     # may view (core/references.py)
     to_data: Callable[[Any, Any], dict[str, Any]]
-    # (user, payload) -> many-to-many values, resolved the same way
-    many: Callable[[Any, Any], dict[str, list[Any]]] = field(default=lambda user, payload: {})
+    # (user, payload, instance) -> many-to-many values, resolved the same way (the instance's
+    # current links may be kept even when the user cannot see them)
+    many: Callable[[Any, Any, Any], dict[str, list[Any]]] = field(
+        default=lambda user, payload, instance: {}
+    )
     # (saved object, many-to-many values) -> None, or a ValidationError (e.g. team members must
     # belong to the team's organization)
     check_many: Callable[[Any, dict[str, list[Any]]], None] = field(default=lambda obj, many: None)
@@ -53,8 +56,8 @@ def save_from_payload(request: HttpRequest, resource: Resource, instance: Any, p
     else:
         ensure_can(user, "change", instance)
     with transaction.atomic():
+        many = resource.many(user, payload, instance)
         obj = save_instance(user, instance, resource.to_data(user, payload))
-        many = resource.many(user, payload)
         resource.check_many(obj, many)
         changes = {}
         for name, values in many.items():

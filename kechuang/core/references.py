@@ -14,6 +14,14 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
+# The largest id a database column holds (64-bit): a larger one names nothing, and asking the
+# database for it would overflow instead of answering "no such row".
+MAX_ID = 2**63 - 1
+
+
+def storable(key: Any) -> bool:
+    return not isinstance(key, int) or -MAX_ID <= key <= MAX_ID
+
 
 def unknown(label: str, values: Iterable[Any]) -> str:
     return f"未知的{label}：{'、'.join(str(v) for v in values)}"
@@ -30,12 +38,22 @@ def resolve(queryset: QuerySet, value: Any, lookup: Q, field: str, label: str) -
 
 
 def resolve_many(
-    queryset: QuerySet, keys: list[Any], key: str, field: str, label: str
+    queryset: QuerySet,
+    keys: list[Any],
+    key: str,
+    field: str,
+    label: str,
+    keep: QuerySet | None = None,
 ) -> list[Any]:
     """The rows of `queryset` whose `key` is in `keys`, in the order given (blank keys skipped,
-    duplicates once); every key that matches nothing is named in one field error."""
+    duplicates once); every key that matches nothing is named in one field error. `keep`: rows
+    already linked, accepted even when the user may not see them (sending back what was read
+    must not fail, e.g. a platform's co-builder in another county)."""
+    if keep is not None:
+        queryset = queryset | keep
     wanted = list(dict.fromkeys(k for k in keys if k not in (None, "")))
-    found = {getattr(row, key): row for row in queryset.filter(**{f"{key}__in": wanted})}
+    asked = [k for k in wanted if storable(k)]
+    found = {getattr(row, key): row for row in queryset.filter(**{f"{key}__in": asked})}
     missing = [k for k in wanted if k not in found]
     if missing:
         raise ValidationError({field: unknown(label, missing)})

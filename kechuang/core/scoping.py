@@ -159,3 +159,19 @@ def frozen_field_errors(user: Any, obj: models.Model) -> dict[str, list[str]]:
     if getattr(obj, attname) != allowed:
         return {rule.area: [FROZEN_AREA_MESSAGE]}
     return {}
+
+
+def missing_scope_link(obj: models.Model) -> dict[str, list[str]]:
+    """The required link by which the row hangs off its organization or area, when it is unset
+    (e.g. a team sent without its organization): a field error, so the answer is "fill it in"
+    rather than "outside your scope"."""
+    rule: ScopeRule = obj.scope  # type: ignore[attr-defined]
+    errors = {}
+    for path in (rule.organization, rule.area):
+        name = (path or "").split("__")[0]
+        if not name or name == "pk":
+            continue
+        field = obj._meta.get_field(name)
+        if not field.null and getattr(obj, field.attname) is None:
+            errors[name] = [f"请填写{field.verbose_name}。"]
+    return errors

@@ -7,7 +7,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
-from kechuang.core.scoping import Action, can, fits_scope, frozen_field_errors
+from kechuang.core.scoping import (
+    Action,
+    can,
+    fits_scope,
+    frozen_field_errors,
+    missing_scope_link,
+)
 
 ACTION_ZH = {"view": "查看", "add": "新增", "change": "修改", "delete": "删除"}
 
@@ -39,6 +45,9 @@ def save_instance(user: Any, instance: models.Model, data: dict[str, Any]) -> mo
     frozen = frozen_field_errors(user, instance)
     if frozen:
         raise ValidationError(frozen)
+    missing = missing_scope_link(instance)
+    if missing:  # a client mistake (422), not a write outside the scope (403)
+        raise ValidationError(missing)
     if not fits_scope(user, action, instance):
         raise PermissionDenied(
             f"您无权{ACTION_ZH[action]}该{instance._meta.verbose_name}：超出了您的管辖范围。"

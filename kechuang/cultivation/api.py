@@ -97,7 +97,7 @@ def pool(request: HttpRequest, page: int = 1) -> Any:
 @router.get("/pool/{organization_id}", summary="一家企业的筛查结果")
 def pool_entry(request: HttpRequest, organization_id: int) -> Any:
     WORKBENCH.check(request.user)
-    entry = selectors.pool_for(request.user).filter(organization_id=organization_id).first()
+    entry = selectors.pool_entry_for(request.user, organization_id)
     if entry is None:
         raise Http404
     out = _entry(entry)

@@ -14,6 +14,7 @@ from django.db.models import Case, Count, IntegerField, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from kechuang.core.permissions import CITY_WORK
+from kechuang.core.references import storable
 from kechuang.cultivation.engine import tiers
 from kechuang.cultivation.engine.batch import BatchInput, Screened
 from kechuang.cultivation.engine.batch import screen as screen_batch
@@ -135,6 +136,14 @@ STAGE_FILTERS: dict[str, tuple[Q, bool]] = {
     "tsme": (Q(is_tsme=True), True),
     "none": (Q(tier="", is_hnte=False), True),
 }
+
+
+def pool_entry_for(user: Any, organization_id: int) -> PoolEntry | None:
+    """One enterprise's pool entry within the user's scope; None when there is none (an id no
+    database column can hold included: it names nothing)."""
+    if not storable(organization_id):
+        return None
+    return pool_for(user).filter(organization_id=organization_id).first()
 
 
 def filter_pool(queryset: QuerySet[PoolEntry], f: PoolFilters) -> QuerySet[PoolEntry]:

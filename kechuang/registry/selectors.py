@@ -140,10 +140,15 @@ def organization_by_uscc(
     return resolve(Organization.objects.restrict(user, "view"), code, Q(uscc=code), field, label)
 
 
-def organizations_by_uscc(user: Any, values: list[str], field: str) -> list[Organization]:
+def organizations_by_uscc(
+    user: Any, values: list[str], field: str, keep: Any = None
+) -> list[Organization]:
+    """Organizations by credit code within what the user may view, plus `keep` (those already
+    linked to the row being changed)."""
     codes = [normalize_uscc(str(v)) for v in values if v]
     label = "单位（统一社会信用代码）"
-    return resolve_many(Organization.objects.restrict(user, "view"), codes, "uscc", field, label)
+    visible = Organization.objects.restrict(user, "view")
+    return resolve_many(visible, codes, "uscc", field, label, keep)
 
 
 def talents_by_id(user: Any, ids: list[int], field: str) -> list[Talent]:

@@ -8,7 +8,7 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -99,7 +99,9 @@ def entry_detail(request: HttpRequest, organization_id: int) -> HttpResponse:
     """One enterprise: its tier and history, the tier rule sets, and the full HNTE/TSME
     assessment with the gaps (the single-case engine on the same figures)."""
     WORKBENCH.check(request.user)
-    entry = get_object_or_404(selectors.pool_for(request.user), organization_id=organization_id)
+    entry = selectors.pool_entry_for(request.user, organization_id)
+    if entry is None:
+        raise Http404("该企业不在后备库中，或不在您的管辖范围内。")
     results, errors = assess_case(selectors.case_for(entry.organization, entry.as_of))
     rule_sets = [
         {**selectors.describe_rule_set(r), "result": entry.tier_results.get(r.code)}

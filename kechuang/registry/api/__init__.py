@@ -148,8 +148,10 @@ RESOURCES = [
         ("name", "approved_on", "level"),
         selectors.platforms_for,
         _platform_data,
-        many=lambda user, p: {
-            "co_builders": selectors.organizations_by_uscc(user, p.co_builders, "co_builders")
+        many=lambda user, p, obj: {
+            "co_builders": selectors.organizations_by_uscc(
+                user, p.co_builders, "co_builders", obj.co_builders.all() if obj.pk else None
+            )
         },
     ),
     Resource(
@@ -162,7 +164,7 @@ RESOURCES = [
         ("name", "created_at"),
         selectors.talents_for,
         _talent_data,
-        many=lambda user, p: {
+        many=lambda user, p, obj: {
             "tech_fields": selectors.tech_fields_by_reference(user, p.tech_fields, "tech_fields")
         },
         prepare=reveal_to_editors,
@@ -177,7 +179,9 @@ RESOURCES = [
         ("name", "approved_year"),
         selectors.teams_for,
         _team_data,
-        many=lambda user, p: {"members": selectors.talents_by_id(user, p.member_ids, "member_ids")},
+        many=lambda user, p, obj: {
+            "members": selectors.talents_by_id(user, p.member_ids, "member_ids")
+        },
         check_many=lambda team, many: team.check_members(many["members"]),
     ),
     Resource(

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db import models
+from django.db.models import Q
 from django.utils import timezone
 
 from kechuang.core.audit import creation_changes, diff, record_bulk
@@ -187,6 +188,9 @@ class Context:
     refs: References
     orgs: dict[str, Organization]  # normalized USCC -> organization the user may view
     choice_index: dict[str, dict[str, str]]  # field -> lookup key -> stored value
+    # for list columns (co-builders) also those already linked to rows the user may view:
+    # re-importing what an export showed must not fail (the API keeps current links alike)
+    linked_orgs: dict[str, Organization] = field(default_factory=dict)
 
 
 def _choice_index(spec: RegistrySpec) -> dict[str, dict[str, str]]:
@@ -262,6 +266,8 @@ def _parse_item(column: Column, raw: Any, ctx: Context) -> Any:
     if kind == "fk_org":
         code = normalize_uscc(_text(raw))
         org = ctx.orgs.get(code)
+        if org is None and column.kind == "list":
+            org = ctx.linked_orgs.get(code)
         if org is None:
             raise CellError(*_org_problem(code))
         return org
@@ -319,12 +325,31 @@ def _chunks(values: Iterable[Any], size: int = BATCH_SIZE) -> Iterator[list[Any]
         yield values[start : start + size]
 
 
-def _resolve_orgs(codes: set[str], user: Any) -> dict[str, Organization]:
-    """Organizations the user may view, by USCC; others are reported as not found."""
+def _resolve_orgs(
+    codes: set[str], user: Any, linked_through: models.QuerySet | None = None
+) -> dict[str, Organization]:
+    """Organizations the user may view, by USCC; others are reported as not found. With
+    `linked_through` (an organization lookup such as `co_built_platforms__in=<rows the user may
+    view>`), the organizations already linked to those rows instead."""
     found: dict[str, Organization] = {}
-    visible = Organization.objects.restrict(user, "view").select_related("area")
+    if linked_through is None:
+        pool = Organization.objects.restrict(user, "view")
+    else:
+        pool = Organization.objects.filter(linked_through).distinct()
     for chunk in _chunks(codes):
-        found.update((org.uscc, org) for org in visible.filter(uscc__in=chunk))
+        found.update((org.uscc, org) for org in pool.select_related("area").filter(uscc__in=chunk))
+    return found
+
+
+def _linked_orgs(spec: RegistrySpec, codes: set[str], user: Any) -> dict[str, Organization]:
+    """For the spec's organization list columns: the organizations already linked to rows of
+    the spec's model that the user may view (e.g. a platform's co-builders in another county)."""
+    found: dict[str, Organization] = {}
+    visible = spec.model.objects.restrict(user, "view")  # type: ignore[attr-defined]
+    for column in spec.data_columns:
+        if column.kind == "list" and column.item_kind == "fk_org":
+            related = spec.model._meta.get_field(column.field).related_query_name()
+            found.update(_resolve_orgs(codes, user, Q(**{f"{related}__in": visible})))
     return found
 
 
@@ -478,10 +503,12 @@ def validate_upload(registry_code: str, upload: Any, user: Any, filename: str = 
     if not rows:
         report.add(2, FILE, "", "表格中没有数据行。", "请从第 2 行起填写数据，第 1 行为表头。")
         return report
+    codes = _collect_uscc(spec, rows)
     ctx = Context(
         spec=spec,
         refs=References.load(),
-        orgs=_resolve_orgs(_collect_uscc(spec, rows), user),
+        orgs=_resolve_orgs(codes, user),
+        linked_orgs=_linked_orgs(spec, codes, user),
         choice_index=_choice_index(spec),
     )
     parsed = [_parse_row(number, cells, ctx, report) for number, cells in rows]

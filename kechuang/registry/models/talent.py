@@ -47,6 +47,25 @@ class Talent(DomainModel):
     def __str__(self) -> str:
         return f"{self.name}（{self.organization}）"
 
+    def clean(self) -> None:
+        super().clean()
+        if self.pk is None:
+            return
+        moved = type(self).objects.filter(pk=self.pk).exclude(organization_id=self.organization_id)
+        teams = Team.objects.filter(models.Q(leader=self) | models.Q(members=self)).exclude(
+            organization_id=self.organization_id
+        )
+        if moved.exists() and teams.exists():
+            names = "、".join(sorted({t.name for t in teams}))
+            raise ValidationError(
+                {
+                    "organization": (
+                        f"该人才仍是原单位团队（{names}）的带头人或成员，"
+                        "请先在团队中移除后再变更所在单位。"
+                    )
+                }
+            )
+
     @property
     def masked_phone(self) -> str:
         return mask_phone(self.phone)

@@ -213,3 +213,86 @@ def test_the_import_refuses_the_same_move_as_the_api_and_the_form(
     assert passed.errors == []
     org.refresh_from_db()
     assert org.area.name == "卧龙区"
+
+
+def test_ids_no_database_can_hold_name_nothing(client_for: Any, orgs: Any) -> None:
+    body = {"name": "大编号团队", "organization": orgs["wolong"].uscc, "programme": "other"}
+    client = client_for("city_staff")
+    members = post(client, "/api/registry/teams", {**body, "member_ids": [2**70]})
+    leader = post(client, "/api/registry/teams", {**body, "leader_id": 2**70})
+    assert (members.status_code, leader.status_code) == (422, 422)
+    assert members.json()["errors"]["member_ids"] == [f"未知的人才编号：{2**70}"]
+    assert client.get(f"/api/cultivation/pool/{2**70}").status_code == 404
+    assert client.get(f"/cultivation/pool/{2**70}/").status_code == 404
+
+
+@pytest.mark.parametrize("role", ["enterprise", "county_staff"])
+def test_sending_back_a_co_builder_one_cannot_see_keeps_it(
+    client_for: Any, users: dict[str, Any], orgs: Any, role: str
+) -> None:
+    from kechuang.registry.excel.importer import validate_upload
+    from kechuang.registry.tests.test_excel_import import make_xlsx
+
+    body = {
+        "name": "共建平台",
+        "kind": "key_lab",
+        "level": "municipal",
+        "host": orgs["wolong"].uscc,
+        "co_builders": [orgs["wancheng"].uscc],
+    }
+    created = post(client_for("city_staff"), "/api/registry/platforms", body)
+    assert created.status_code == 201, created.content
+    url = f"/api/registry/platforms/{created.json()['id']}"
+    renamed = post(client_for(role), url, {**body, "name": "共建平台（改）"}, "put")
+    assert renamed.status_code == 200, renamed.content
+    platform = InnovationPlatform.objects.get(pk=created.json()["id"])
+    assert list(platform.co_builders.all()) == [orgs["wancheng"]]
+    # The import re-reads what the export showed, alike
+    row = {
+        "平台名称": "共建平台（改）",
+        "平台类型": "重点实验室",
+        "级别": "市级",
+        "依托单位统一社会信用代码": orgs["wolong"].uscc,
+        "共建单位统一社会信用代码": orgs["wancheng"].uscc,
+        "所在区域": "卧龙区",
+    }
+    report = validate_upload(
+        "platforms", make_xlsx("platforms", [row]), users[role], filename="x.xlsx"
+    )
+    assert report.errors == []
+
+
+def test_a_talent_cannot_leave_the_organization_of_its_teams(client_for: Any, orgs: Any) -> None:
+    talent = Talent.objects.create(name="赵本单位", organization=orgs["wolong"])
+    team = post(
+        client_for("city_staff"),
+        "/api/registry/teams",
+        {
+            "name": "卧龙团队",
+            "organization": orgs["wolong"].uscc,
+            "programme": "other",
+            "leader_id": talent.pk,
+            "member_ids": [talent.pk],
+        },
+    )
+    assert team.status_code == 201, team.content
+    moved = post(
+        client_for("city_staff"),
+        f"/api/registry/talents/{talent.pk}",
+        {"name": "赵本单位", "organization": orgs["wancheng"].uscc},
+        "put",
+    )
+    assert moved.status_code == 422
+    assert "卧龙团队" in moved.json()["errors"]["organization"][0]
+    talent.refresh_from_db()
+    assert talent.organization == orgs["wolong"]
+
+
+@pytest.mark.parametrize("role", ["county_staff", "enterprise", "city_staff"])
+def test_a_missing_organization_is_a_field_error_not_a_scope_refusal(
+    client_for: Any, users: Any, role: str
+) -> None:
+    body = {"name": "空单位团队", "organization": "  ", "programme": "other"}
+    response = post(client_for(role), "/api/registry/teams", body)
+    assert response.status_code == 422
+    assert response.json()["errors"]["organization"] == ["请填写依托单位。"]
