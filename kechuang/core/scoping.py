@@ -145,6 +145,7 @@ def frozen_field_errors(user: Any, obj: models.Model) -> dict[str, list[str]]:
     rule: ScopeRule = obj.scope  # type: ignore[attr-defined]
     if (
         not getattr(user, "is_authenticated", False)
+        or user.is_superuser  # unrestricted, as in scope_filter
         or user.role not in ORGANIZATION_ROLES
         or not rule.area
         or "__" in rule.area
