@@ -43,15 +43,30 @@ ensure_data_dir() {
   fi
 }
 
+port_in_use() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# The port a running cluster listens on (line 4 of postmaster.pid), else the derived one.
+running_port() { sed -n 4p "$data/postmaster.pid" 2>/dev/null || true; }
+
+free_port() {
+  # The derived port may be taken (another checkout's cluster, another service): take the next
+  # free one, unless KECHUANG_PG_PORT fixed it.
+  [ -n "${KECHUANG_PG_PORT:-}" ] && return 0
+  local tries=0
+  while port_in_use "$port" && [ "$tries" -lt 100 ]; do port=$((port + 1)); tries=$((tries + 1)); done
+}
+
 case "$cmd" in
   start)
     ensure_installed
     ensure_data_dir
     if ! as_owner "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
+      free_port
       as_owner "$pgbin/pg_ctl" -D "$data" -w -t 60 -l "$data/server.log" \
         -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
         start >/dev/null
     fi
+    running=$(running_port); port=${running:-$port}
     "$pgbin/createdb" -h 127.0.0.1 -p "$port" -U kechuang kechuang 2>/dev/null || true
     echo "postgres://kechuang@127.0.0.1:$port/kechuang"
     ;;
@@ -61,6 +76,8 @@ case "$cmd" in
     as_owner "$pgbin/pg_ctl" -D "$data" -m fast stop >/dev/null 2>&1 || true
     ;;
   url)
+    locate_data_dir
+    running=$(running_port); port=${running:-$port}
     echo "postgres://kechuang@127.0.0.1:$port/kechuang"
     ;;
   *) echo "usage: $0 start|stop|url" >&2; exit 2 ;;
