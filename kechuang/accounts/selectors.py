@@ -6,11 +6,11 @@ import datetime as dt
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from ninja import Schema
 
 from kechuang.core.models import AuditAction, AuditEntry
+from kechuang.core.permissions import VIEW_AUDIT_TRAIL
 
 
 class AuditFilter(Schema):
@@ -32,8 +32,7 @@ def audit_models() -> QuerySet[ContentType]:
 
 def audit_entries(user: Any, filters: AuditFilter) -> QuerySet[AuditEntry]:
     """The audit trail, for city administrators only."""
-    if not (user.is_authenticated and user.is_city_admin):
-        raise PermissionDenied("只有市科技局管理员可以查看审计记录。")
+    VIEW_AUDIT_TRAIL.check(user)
     qs = AuditEntry.objects.select_related("content_type")
     if filters.actor:
         qs = qs.filter(actor_username__icontains=filters.actor.strip())

@@ -7,7 +7,6 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.password_validation import password_validators_help_texts
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse_lazy
@@ -26,6 +25,7 @@ from kechuang.accounts.models import ApiToken
 from kechuang.accounts.selectors import AuditFilter
 from kechuang.core.history import readable
 from kechuang.core.pagination import page_of
+from kechuang.core.permissions import VIEW_AUDIT_TRAIL, requires
 
 
 class LoginView(auth_views.LoginView):
@@ -88,10 +88,8 @@ def revoke_token(request: HttpRequest, token_id: int) -> HttpResponse:
     return redirect("accounts:tokens")
 
 
-@login_required
+@requires(VIEW_AUDIT_TRAIL)
 def audit(request: HttpRequest) -> HttpResponse:
-    if not request.user.is_city_admin:
-        raise PermissionDenied("只有市科技局管理员可以查看审计记录。")
     model_choices = [
         (
             f"{ct.app_label}.{ct.model}",

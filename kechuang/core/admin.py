@@ -6,6 +6,7 @@ from django.contrib import admin
 from django.http import HttpRequest
 
 from kechuang.core.models import AuditEntry
+from kechuang.core.permissions import VIEW_AUDIT_TRAIL
 from kechuang.core.scoping import can
 
 
@@ -54,4 +55,4 @@ class AuditEntryAdmin(ReadOnlyAdmin):
     date_hierarchy = "at"
 
     def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return bool(request.user.is_authenticated and request.user.is_city_admin)
+        return VIEW_AUDIT_TRAIL.allows(request.user)

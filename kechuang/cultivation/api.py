@@ -12,7 +12,7 @@ from django.http import Http404, HttpRequest
 from ninja import Body, Router, Schema, Status
 
 from kechuang.core.pagination import MAX_PAGE, PAGE_SIZE
-from kechuang.core.permissions import WORKBENCH
+from kechuang.core.permissions import WORKBENCH, guard
 from kechuang.cultivation import filters, selectors
 from kechuang.cultivation.engine import CaseError, assess, load_case
 from kechuang.cultivation.engine.batch import HNTE_CONDITION_LABELS
@@ -76,8 +76,8 @@ def _entry(e: Any) -> dict[str, Any]:
 
 
 @router.get("/pool", summary="高企后备库与筛查结果（按距高企由近到远排序，可筛选）")
+@guard(WORKBENCH)
 def pool(request: HttpRequest, page: int = 1) -> Any:
-    WORKBENCH.check(request.user)
     chosen, errors = filters.pool_filters(request.user, request.GET)
     if errors:
         raise ValidationError(errors)
@@ -95,8 +95,8 @@ def pool(request: HttpRequest, page: int = 1) -> Any:
 
 
 @router.get("/pool/{organization_id}", summary="一家企业的筛查结果")
+@guard(WORKBENCH)
 def pool_entry(request: HttpRequest, organization_id: int) -> Any:
-    WORKBENCH.check(request.user)
     entry = selectors.pool_entry_for(request.user, organization_id)
     if entry is None:
         raise Http404
@@ -109,8 +109,8 @@ def pool_entry(request: HttpRequest, organization_id: int) -> Any:
 
 
 @router.get("/funnel", summary="培育漏斗：科小 → 后备库各层级 → 高企 → 瞪羚 → 创新龙头")
+@guard(WORKBENCH)
 def funnel(request: HttpRequest, area: str | None = None) -> Any:
-    WORKBENCH.check(request.user)
     root = area_by_reference(request.user, area)
     if root is not None and not selectors.sees_area(request.user, root):
         raise PermissionDenied("您无权查看该区域。")
@@ -149,14 +149,14 @@ def _run(run: ScreeningRun) -> dict[str, Any]:
 
 
 @router.get("/screenings", summary="批量筛查记录")
+@guard(WORKBENCH)
 def screenings(request: HttpRequest) -> Any:
-    WORKBENCH.check(request.user)
     return [_run(r) for r in selectors.runs_for(request.user)[:100]]
 
 
 @router.post("/screenings", summary="发起批量筛查（后台任务执行）", response={202: Any})
+@guard(WORKBENCH)
 def start_screening(request: HttpRequest, data: ScreeningIn) -> Any:
-    WORKBENCH.check(request.user)
     as_of, area, errors = filters.screening_request(request.user, data.dict())
     if errors:
         raise ValidationError(errors)
@@ -165,8 +165,8 @@ def start_screening(request: HttpRequest, data: ScreeningIn) -> Any:
 
 
 @router.get("/screenings/{run_id}", summary="一次批量筛查的状态与结果摘要")
+@guard(WORKBENCH)
 def screening_status(request: HttpRequest, run_id: int) -> Any:
-    WORKBENCH.check(request.user)
     run = selectors.runs_for(request.user).filter(pk=run_id).first()
     if run is None:
         raise Http404
@@ -174,6 +174,7 @@ def screening_status(request: HttpRequest, run_id: int) -> Any:
 
 
 @router.get("/projection", summary="规划目标测算：高企、科小数量到目标年的测算与缺口")
+@guard(WORKBENCH)
 def projection(
     request: HttpRequest,
     plan: str | None = None,
@@ -182,7 +183,6 @@ def projection(
     hnte_target: float | None = None,
     tsme_target: float | None = None,
 ) -> Any:
-    WORKBENCH.check(request.user)
     req = selectors.projection(request.user, filters.projection_params(request.GET))
     if req.errors:
         raise ValidationError(req.errors)

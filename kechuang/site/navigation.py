@@ -5,6 +5,8 @@ from typing import Any
 from django.http import HttpRequest
 from django.urls import reverse
 
+from kechuang.core.permissions import VIEW_AUDIT_TRAIL
+
 # (label, url name or None while the module is being built, who sees it)
 MODULES = [
     ("首页", "site:home", "all"),
@@ -28,7 +30,7 @@ MODULES = [
 def navigation(request: HttpRequest) -> dict[str, Any]:
     user = getattr(request, "user", None)
     signed_in = bool(user and user.is_authenticated)
-    is_admin = signed_in and user.is_city_admin
+    is_admin = VIEW_AUDIT_TRAIL.allows(user)
     items = []
     for label, url_name, audience in MODULES:
         if audience == "signed_in" and not signed_in:

@@ -51,9 +51,6 @@ class Row:
         return self.url.startswith("/api/")
 
 
-Endpoint = Row  # the name the first matrices used
-
-
 def endpoint(method: str, url: str, body: Any = None, name: str = "", **expected: int) -> Row:
     missing = set(ROLES) - set(expected)
     if missing:
