@@ -71,6 +71,16 @@ class AuditedModel(models.Model):
         self._audit_loaded = snapshot
         return snapshot
 
+    def stored_value(self, name: str) -> Any:
+        """The field's value as stored (its id for a foreign key): as loaded when the row was
+        read, so checking a change costs no query; from the database otherwise."""
+        loaded = self.audit_loaded()
+        if loaded is not None and name in loaded:
+            return loaded[name]
+        attname = self._meta.get_field(name).attname
+        rows = type(self)._default_manager.filter(pk=self.pk).values_list(attname, flat=True)
+        return rows.first()
+
     def audit_snapshot(self) -> dict[str, Any]:
         snapshot = {}
         for field in self._meta.concrete_fields:

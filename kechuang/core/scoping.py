@@ -155,8 +155,7 @@ def frozen_field_errors(user: Any, obj: models.Model) -> dict[str, list[str]]:
     if obj.pk is None:
         allowed = user.organization.area_id if user.organization_id else None
     else:
-        stored = type(obj)._default_manager.filter(pk=obj.pk).values_list(attname, flat=True)
-        allowed = stored.first()
+        allowed = obj.stored_value(rule.area)  # type: ignore[attr-defined]
     if getattr(obj, attname) != allowed:
         return {rule.area: [FROZEN_AREA_MESSAGE]}
     return {}

@@ -49,13 +49,12 @@ class Talent(DomainModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.pk is None:
+        if self.pk is None or self.stored_value("organization") == self.organization_id:
             return
-        moved = type(self).objects.filter(pk=self.pk).exclude(organization_id=self.organization_id)
         teams = Team.objects.filter(models.Q(leader=self) | models.Q(members=self)).exclude(
             organization_id=self.organization_id
         )
-        if moved.exists() and teams.exists():
+        if teams.exists():
             names = "、".join(sorted({t.name for t in teams}))
             raise ValidationError(
                 {
