@@ -3,6 +3,7 @@ access matrix: adding an endpoint or a page without saying who may use it fails 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Any
 
@@ -54,9 +55,18 @@ def _covered() -> set[tuple[str, str]]:
     return covered
 
 
+@functools.cache
+def _api_paths() -> dict[str, Any]:
+    return api.get_openapi_schema()["paths"]
+
+
+@functools.cache
+def _page_patterns() -> tuple[str, ...]:
+    return tuple(_patterns(get_resolver().url_patterns))
+
+
 def _api_operations() -> set[tuple[str, str]]:
-    schema = api.get_openapi_schema()["paths"]
-    return {(method.upper(), _shape(path)) for path, ops in schema.items() for method in ops}
+    return {(method.upper(), _shape(path)) for path, ops in _api_paths().items() for method in ops}
 
 
 def _patterns(resolvers: list[Any], prefix: str = "") -> list[str]:
@@ -74,10 +84,10 @@ def _patterns(resolvers: list[Any], prefix: str = "") -> list[str]:
 def _pattern_of(url: str) -> str | None:
     """The API path template or URL pattern a concrete URL matches (a fixed one first:
     /registry/platforms/new/ is not /registry/platforms/<int:pk>/)."""
-    pages = _patterns(get_resolver().url_patterns)
+    pages = _page_patterns()
     if url in pages:
         return url
-    for path in api.get_openapi_schema()["paths"]:
+    for path in _api_paths():
         if re.fullmatch(re.sub(r"\{[^}]*\}", "[^/]+", path), url):
             return path
     for pattern in pages:
@@ -93,6 +103,6 @@ def test_every_api_operation_has_access_rows() -> None:
 
 def test_every_page_has_access_rows() -> None:
     covered = {path for _, path in _covered()}
-    pages = {_shape(p) for p in _patterns(get_resolver().url_patterns)}
+    pages = {_shape(p) for p in _page_patterns()}
     missing = sorted(pages - covered)
     assert missing == [], f"这些页面没有权限矩阵行：{missing}"
