@@ -209,7 +209,11 @@ def funnel(user: Any, root: Area | None = None) -> dict[str, Any]:
     """The funnel (TSME → reserve tiers → HNTE → gazelle → leader) for `root` (default: the
     user's area or the city) and for each of its child areas."""
     if root is None:
-        root = user.area if getattr(user, "area_id", None) else Area.objects.get(parent=None)
+        root = (
+            user.area
+            if getattr(user, "area_id", None)
+            else Area.objects.get(parent=None, kind="city")
+        )
     rows = (
         pool_for(user)
         .filter(organization__area__in=Area.subtree_ids(root.path))

@@ -19,6 +19,8 @@ from kechuang.monitoring.engine.plan_file import (
     KINDS,
     MEASURE_LABELS,
     MEASURES,
+    NATURE_LABELS,
+    NATURES,
     TARGET_KIND_LABELS,
 )
 
@@ -89,6 +91,13 @@ class Indicator(DomainModel):
         choices=[(g, GROWTH_LABELS[g]) for g in GROWTH_MODELS],
         default="linear",
     )
+    nature = models.CharField(
+        "指标属性",
+        max_length=10,
+        choices=[(n, NATURE_LABELS[n]) for n in NATURES],
+        default="expected",
+        help_text="预期性：引导方向、争取实现；约束性：必须完成。",
+    )
     source_section = models.CharField("出处", max_length=200, blank=True)
     source_quote = models.CharField("原文", max_length=300, blank=True)
     notes = models.JSONField("说明", default=list, blank=True)
@@ -150,6 +159,31 @@ class Commitment(DomainModel):
     low = models.DecimalField("下限", max_digits=16, decimal_places=4, null=True, blank=True)
     high = models.DecimalField("上限", max_digits=16, decimal_places=4, null=True, blank=True)
     benchmark = models.CharField("参照标准", max_length=100, blank=True)
+    benchmark_area = models.ForeignKey(
+        "registry.Area",
+        verbose_name="基准区域",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        help_text="对标型承诺以该区域同年的监测值为基准（如河南省）。",
+    )
+    tolerance_absolute = models.DecimalField(
+        "允许偏差（绝对）", max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    tolerance_relative = models.DecimalField(
+        "允许偏差（相对）", max_digits=6, decimal_places=4, null=True, blank=True
+    )
+    tolerance_note = models.CharField("允许偏差说明", max_length=200, blank=True)
+    areas = models.JSONField(
+        "适用区域",
+        default=list,
+        blank=True,
+        help_text="逐年承诺适用的区域：city、counties 或区划代码。",
+    )
+    computed = models.JSONField(
+        "登记库计数", default=dict, blank=True, help_text="与发布数并列显示的登记库计数口径。"
+    )
     indicator = models.ForeignKey(
         Indicator,
         verbose_name="对应指标",

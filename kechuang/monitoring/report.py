@@ -26,7 +26,6 @@ from kechuang.core.docx_style import set_cjk_fonts
 from kechuang.monitoring.charts import indicator_chart
 from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
 from kechuang.monitoring.engine.paths import planned_path
-from kechuang.monitoring.engine.plan_file import COMPARATOR_LABELS
 from kechuang.monitoring.engine.progress import STATUS_LABELS
 from kechuang.monitoring.models import Commitment, Plan, ReviewState
 from kechuang.monitoring.selectors import (
@@ -142,17 +141,6 @@ def _indicator_cells(number: int, row: IndicatorRow) -> list[str]:
         _status(row),
         note or "—",
     ]
-
-
-def _target_text(c: Commitment) -> str:
-    unit = c.unit.split("（")[0] if c.unit else ""
-    if c.value is None and c.low is None:
-        return f"定性要求（{c.get_measure_display()}）"
-    if c.comparator == "range":
-        return f"{_num(c.low)}–{_num(c.high)} {unit}".strip()
-    if c.comparator == "approx":
-        return f"{_num(c.value)} {unit} 左右（{c.target_year} 年）"
-    return f"{COMPARATOR_LABELS[c.comparator]} {_num(c.value)} {unit}（{c.target_year} 年）"
 
 
 def _trajectory(document: Any, row: IndicatorRow) -> None:
@@ -281,7 +269,7 @@ class ReportData:
 
 def _read(plan: Plan, year: int) -> ReportData:
     as_of = report_as_of(year)
-    areas = list(Area.objects.order_by("sort_order", "code"))
+    areas = list(Area.local().order_by("sort_order", "code"))
     progress = plan_progress(plan, as_of, areas)
     return ReportData(
         plan=plan,
@@ -338,17 +326,28 @@ def _indicator_table(document: Any, data: ReportData) -> None:
 
 
 def _commitment_cells(number: int, c: CommitmentRow) -> list[str]:
-    latest = "—"
-    if c.latest is not None:
-        latest = f"{_num(c.latest.value)}（{c.latest.period}，{c.latest.get_kind_display()}）"
+    j = c.judgement
+    shown = "—"
+    if j.figure is not None:
+        shown = f"{_num(j.figure.value)}（{j.figure.basis}）"
+    extra = [f"{_num(f.value)}（{f.basis}）" for f in j.others]
+    if j.benchmark is not None:
+        extra.append(f"基准 {_num(j.benchmark.value)}（{c.commitment.benchmark_area}）")
+    if j.failures:
+        extra.append("未达标：" + "、".join(f"{c.area_name(a)} {y} 年" for a, y, _ in j.failures))
+    status = c.status_label + "".join(f"；{n}" for n in j.notes)
     return [
         str(number),
         c.commitment.title,
         c.commitment.section,
-        _target_text(c.commitment),
-        latest,
-        c.status_label,
+        f"{j.target_text} {_unit(c.commitment)}（{c.commitment.target_year} 年）",
+        "；".join([shown, *extra]),
+        status,
     ]
+
+
+def _unit(c: Commitment) -> str:
+    return c.unit.split("（")[0] if c.unit else ""
 
 
 def _commitment_table(document: Any, data: ReportData) -> None:

@@ -21,6 +21,14 @@ from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from kechuang.monitoring.engine.commitments import (
+    STATUS_LABELS,
+    Judgement,
+    Point,
+    Rule,
+    Tolerance,
+    judge,
+)
 from kechuang.monitoring.engine.observations import Observation as EngineObservation
 from kechuang.monitoring.engine.observations import select_counted
 from kechuang.monitoring.engine.progress import ProgressResult, compute_progress, rank_areas
@@ -39,7 +47,12 @@ from kechuang.registry.models import (
     InnovationPlatform,
     Organization,
     Patent,
+    PlatformKind,
+    PlatformLevel,
     Qualification,
+    Talent,
+    Team,
+    TeamProgramme,
 )
 from kechuang.registry.selectors import working_areas
 
@@ -350,7 +363,7 @@ def plan_progress(
 ) -> dict[str, list[IndicatorRow]]:
     """{area code: [IndicatorRow per indicator]} for the plan as known on `as_of`; `codes`
     limits the work to those indicators (one indicator's page computes only its own)."""
-    areas = areas or list(Area.objects.order_by("sort_order"))
+    areas = areas or list(Area.local().order_by("sort_order"))
     indicators = plan.indicators.filter(is_auxiliary=False).order_by("sort_order")
     if codes is not None:
         indicators = indicators.filter(code__in=codes)
@@ -433,56 +446,291 @@ def area_ranking(
 
 @dataclass(frozen=True)
 class CommitmentRow:
+    """One commitment as the plan means it (engine/commitments.py): the judgement, and the
+    registry records behind any count computed for it."""
+
     commitment: Commitment
-    latest: Observation | None
-    status: str  # met | not_met | no_data | qualitative
-    status_label: str
+    judgement: Judgement
+    links: tuple[tuple[str, str], ...] = ()  # (label, registry list URL)
+    area_names: dict[str, str] = field(default_factory=dict)
+
+    def area_name(self, code: str) -> str:
+        return self.area_names.get(code, code)
+
+    @property
+    def status(self) -> str:
+        return self.judgement.status
+
+    @property
+    def status_label(self) -> str:
+        label = self.judgement.status_label
+        figure = self.judgement.figure
+        if self.status == "met" and figure and figure.year < self.commitment.target_year:
+            return f"{label}（{figure.year} 年）"
+        return label
+
+    @property
+    def latest(self) -> Observation | None:
+        """The published observation judged, when the figure is one observation."""
+        figure = self.judgement.figure
+        if figure is None or len(figure.points) != 1:
+            return None
+        ref = figure.points[0].ref
+        return ref if isinstance(ref, Observation) else None
 
 
-COMMITMENT_LABELS = {
-    "met": "已达标",
-    "not_met": "未达标",
-    "no_data": "暂无数据",
-    "qualitative": "需人工判断",
-}
+COMMITMENT_LABELS = STATUS_LABELS
 
 
 def commitment_progress(plan: Plan, as_of: dt.date) -> list[CommitmentRow]:
-    """Each commitment against its latest counted city figure (actual or preliminary)."""
-    latest: dict[int, Observation] = {}
-    rows = Observation.objects.filter(
-        commitment__plan=plan,
-        area=plan.area,
-        as_of__lte=as_of,
-        kind__in=("actual", "preliminary", "cumulative"),
-    ).exclude(state__in=(ReviewState.REJECTED, ReviewState.CONFLICT))
-    # The latest year wins; within a year a 正式数 (or 累计数) beats a 初步数, then the newest,
-    # as the engine's `select_counted` ranks indicator figures.
-    for obs in sorted(rows, key=lambda o: (o.year, o.kind != "preliminary", o.as_of, o.pk)):
-        latest[obs.commitment_id] = obs
+    """Each commitment judged on the figures known on `as_of`: its own published figures (any
+    area it applies to), else the indicator it restates, else a count from the registries."""
+    commitments = list(
+        plan.commitments.select_related("indicator", "benchmark_area").order_by("sort_order")
+    )
+    last = min(as_of.year if as_of >= year_end(as_of.year) else as_of.year - 1, plan.end_year)
+    years = list(range(plan.start_year, last + 1))
+    own = _commitment_points(plan, as_of)
+    restated = _restated_points(plan, as_of, [c.indicator for c in commitments if c.indicator])
+    county_areas = Area.objects.filter(parent=plan.area, kind__in=COUNTY_KINDS)
+    counties = [a.code for a in county_areas.order_by("sort_order", "code")]
+    names = dict(Area.objects.values_list("code", "name"))
     result = []
-    for commitment in plan.commitments.order_by("sort_order"):
-        obs = latest.get(commitment.pk)
-        status = _commitment_status(commitment, obs)
-        result.append(CommitmentRow(commitment, obs, status, COMMITMENT_LABELS[status]))
+    for c in commitments:
+        fallbacks: list[tuple[str, list[Point]]] = []
+        if c.indicator_id:
+            fallbacks += restated.get(c.indicator.code, [])
+        counted, links = registry_count(c, plan, years)
+        if counted:
+            fallbacks.append(("登记库计数", counted))
+        areas = _commitment_areas(c, plan, counties)
+        judgement = judge(
+            _rule(c, plan, areas),
+            own.get(c.pk, []),
+            area=plan.area.code,
+            as_of_year=as_of.year,
+            benchmark=_benchmark_points(c, own.get(c.pk, [])),
+            fallbacks=fallbacks,
+        )
+        result.append(CommitmentRow(c, judgement, links, names))
     return result
 
 
-def _commitment_status(c: Commitment, obs: Observation | None) -> str:
-    if c.value is None and c.low is None:
-        return "qualitative"
-    if obs is None:
-        return "no_data"
-    v = obs.value
-    met = {
-        "gte": v >= (c.value or 0),
-        "gt": v > (c.value or 0),
-        "lte": v <= (c.value or 0),
-        "eq": v == c.value,
-        "approx": c.value is not None and abs(v - c.value) <= abs(c.value) * Decimal("0.05"),
-        "range": (c.low or 0) <= v <= (c.high or c.low or 0),
-    }[c.comparator]
-    return "met" if met else "not_met"
+COUNTY_KINDS = ("district", "county", "county_city")
+
+
+def _benchmark_points(c: Commitment, points: list[Point]) -> list[Point]:
+    """The commitment's observations entered for its benchmark area (e.g. 河南省)."""
+    if c.benchmark_area is None:
+        return []
+    return [p for p in points if p.area == c.benchmark_area.code]
+
+
+def registry_count(
+    c: Commitment, plan: Plan, years: list[int]
+) -> tuple[list[Point], tuple[tuple[str, str], ...]]:
+    """The count the registries hold for a commitment's `computed` spec, per year, with links
+    to the records: `new` counts what was added from the plan's first day to each year end (a
+    cumulative point), `stock` what stood at each year end. ([], ()) without a spec."""
+    spec = c.computed or {}
+    reader = REGISTRY_COUNTS.get(spec.get("source", ""))
+    if reader is None or not years:
+        return [], ()
+    added = c.measure in ("new", "cumulative")
+    counts, links = reader(spec, plan, years, added)
+    points = [
+        Point(
+            plan.area.code,
+            year,
+            float(n),
+            "cumulative" if added else "registry",
+            year_end(year),
+            start_year=plan.start_year if added else None,
+        )
+        for year, n in counts.items()
+    ]
+    return points, links
+
+
+def _platform_counts(
+    spec: dict[str, Any], plan: Plan, years: list[int], added: bool
+) -> tuple[dict[int, int], tuple[tuple[str, str], ...]]:
+    first = dt.date(plan.start_year, 1, 1)
+    rows = InnovationPlatform.objects.filter(area__in=Area.subtree_ids(plan.area.path))
+    if spec.get("kinds"):
+        rows = rows.filter(kind__in=spec["kinds"])
+    if spec.get("levels"):
+        rows = rows.filter(level__in=spec["levels"])
+    if added:
+        condition = lambda year: Q(approved_on__gte=first, approved_on__lte=year_end(year))  # noqa: E731
+    else:
+        rows = rows.filter(status="operating")
+        condition = lambda year: Q(approved_on__lte=year_end(year))  # noqa: E731
+    counts = rows.aggregate(**{f"y{y}": Count("pk", filter=condition(y)) for y in years})
+    last = year_end(years[-1])
+    links = tuple(
+        (
+            _link_label("平台", kind, level),
+            _trace(
+                "platforms",
+                kind=kind,
+                level=level,
+                status="" if added else "operating",
+                approved_from=first.isoformat() if added else "",
+                approved_to=last.isoformat(),
+            ),
+        )
+        for kind in spec.get("kinds") or [""]
+        for level in spec.get("levels") or [""]
+    )
+    return {y: counts[f"y{y}"] for y in years}, links
+
+
+def _team_counts(
+    spec: dict[str, Any], plan: Plan, years: list[int], added: bool
+) -> tuple[dict[int, int], tuple[tuple[str, str], ...]]:
+    rows = Team.objects.filter(organization__area__in=Area.subtree_ids(plan.area.path))
+    if spec.get("programmes"):
+        rows = rows.filter(programme__in=spec["programmes"])
+    low = plan.start_year if added else 0
+    counts = rows.aggregate(
+        **{
+            f"y{y}": Count("pk", filter=Q(approved_year__gte=low, approved_year__lte=y))
+            for y in years
+        }
+    )
+    links = tuple(
+        (f"团队：{TeamProgramme(p).label}", _trace("teams", programme=p))
+        for p in spec.get("programmes") or [""]
+        if p
+    ) or (("团队", _trace("teams")),)
+    return {y: counts[f"y{y}"] for y in years}, links
+
+
+def _st_commissioner_counts(
+    spec: dict[str, Any], plan: Plan, years: list[int], added: bool
+) -> tuple[dict[int, int], tuple[tuple[str, str], ...]]:
+    """Talents flagged 科技特派员 now: the registry keeps no dates, so only the latest year."""
+    n = Talent.objects.filter(
+        organization__area__in=Area.subtree_ids(plan.area.path), is_st_commissioner=True
+    ).count()
+    return {years[-1]: n}, (
+        ("科技特派员（当前在册）", _trace("talents", is_st_commissioner="true")),
+    )
+
+
+def _link_label(what: str, kind: str, level: str) -> str:
+    parts = [
+        PlatformLevel(level).label if level else "",
+        PlatformKind(kind).label if kind else what,
+    ]
+    return "".join(parts)
+
+
+REGISTRY_COUNTS: dict[str, Callable[..., tuple[dict[int, int], tuple[tuple[str, str], ...]]]] = {
+    "platforms": _platform_counts,
+    "teams": _team_counts,
+    "st_commissioners": _st_commissioner_counts,
+}
+
+
+def _rule(c: Commitment, plan: Plan, areas: tuple[str, ...]) -> Rule:
+    tolerance = None
+    if c.tolerance_absolute is not None or c.tolerance_relative is not None:
+        tolerance = Tolerance(
+            absolute=_float(c.tolerance_absolute),
+            relative=_float(c.tolerance_relative),
+            note=c.tolerance_note,
+        )
+    return Rule(
+        comparator=c.comparator,
+        measure=c.measure,
+        target_year=c.target_year,
+        start_year=plan.start_year,
+        value=_float(c.value),
+        low=_float(c.low),
+        high=_float(c.high),
+        tolerance=tolerance,
+        has_benchmark=bool(c.benchmark) and c.value is None and c.low is None,
+        areas=areas,
+    )
+
+
+def _float(value: Decimal | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _commitment_areas(c: Commitment, plan: Plan, counties: list[str]) -> tuple[str, ...]:
+    """The area codes an `annual` commitment applies to (city, counties or codes)."""
+    codes: list[str] = []
+    for name in c.areas or []:
+        if name == "city":
+            codes.append(plan.area.code)
+        elif name == "counties":
+            codes += counties
+        else:
+            codes.append(name)
+    return tuple(codes)
+
+
+def _point(obs: Observation) -> Point:
+    return Point(
+        area=obs.area.code,
+        year=obs.year,
+        value=float(obs.value),
+        kind=obs.kind,
+        as_of=obs.as_of,
+        start_year=obs.start.year,
+        ref=obs,
+    )
+
+
+_JUDGED_KINDS = ("actual", "preliminary", "cumulative")
+
+
+def _commitment_points(plan: Plan, as_of: dt.date) -> dict[int, list[Point]]:
+    """{commitment id: points} of every commitment's counted published figures, any area."""
+    rows = Observation.objects.filter(
+        commitment__plan=plan, as_of__lte=as_of, kind__in=_JUDGED_KINDS, state=ReviewState.OK
+    ).select_related("area")
+    points: dict[int, list[Point]] = defaultdict(list)
+    for obs in rows:
+        points[obs.commitment_id].append(_point(obs))
+    return points
+
+
+def _restated_points(
+    plan: Plan, as_of: dt.date, indicators: list[Indicator]
+) -> dict[str, list[tuple[str, list[Point]]]]:
+    """For each indicator a commitment restates: its published series, then its registry
+    count, both for the city ({code: [(basis label, points)]})."""
+    if not indicators:
+        return {}
+    rows = Observation.objects.filter(
+        indicator__in=indicators,
+        area=plan.area,
+        as_of__lte=as_of,
+        kind__in=("actual", "preliminary"),
+        state=ReviewState.OK,
+    ).select_related("area", "indicator")
+    published: dict[str, list[Point]] = defaultdict(list)
+    for obs in rows:
+        published[obs.indicator.code].append(_point(obs))
+    last = min(as_of.year if as_of >= year_end(as_of.year) else as_of.year - 1, plan.end_year)
+    years = list(range(plan.start_year, last + 1))
+    result: dict[str, list[tuple[str, list[Point]]]] = {}
+    for indicator in {i.code: i for i in indicators}.values():
+        series = [(f"指标“{indicator.name}”发布数", published.get(indicator.code, []))]
+        if indicator.computed_from:
+            computed = computed_series(indicator.computed_from, years, [plan.area])
+            points = [
+                Point(plan.area.code, year, c.value, "registry", year_end(year), ref=c)
+                for year, c in computed.get(plan.area.code, {}).items()
+                if c.value is not None
+            ]
+            series.append((f"指标“{indicator.name}”登记库计算值", points))
+        result[indicator.code] = series
+    return result
 
 
 def heatmap(progress: dict[str, list[IndicatorRow]], areas: list[Area]) -> dict[str, Any]:

@@ -3,6 +3,7 @@ resolving conflicts, splitting targets across areas."""
 
 from __future__ import annotations
 
+import dataclasses
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -16,7 +17,7 @@ from kechuang.core.scoping import can
 from kechuang.core.services import save_instance
 from kechuang.monitoring.engine.areas import is_additive, split_target
 from kechuang.monitoring.engine.periods import PeriodError, kind_period_problem, parse_period
-from kechuang.monitoring.engine.plan_file import load_plan
+from kechuang.monitoring.engine.plan_file import PlanFileError, load_plan
 from kechuang.monitoring.models import (
     AreaTarget,
     Commitment,
@@ -49,7 +50,7 @@ def load_plan_file(path: Path | str) -> Plan:
     is kept once set (the bureau may switch it off in the admin).
     """
     spec = load_plan(path)
-    city = Area.objects.get(code=spec.area_code)
+    city = _area(spec.area_code, "规划所属城市")
     plan = Plan.objects.filter(code=spec.id).first() or Plan(code=spec.id)
     _assign(
         plan,
@@ -77,6 +78,7 @@ def load_plan_file(path: Path | str) -> Plan:
             kind=item.kind,
             direction=item.direction,
             growth_model=item.growth_model,
+            nature=item.nature,
             source_section=item.source.section[:200],
             source_quote=item.source.quote[:300],
             notes=list(item.notes),
@@ -118,11 +120,27 @@ def load_plan_file(path: Path | str) -> Plan:
             low=_dec(item.low),
             high=_dec(item.high),
             benchmark=item.benchmark or "",
+            benchmark_area=_area(item.benchmark_area, f"承诺 {item.code} 的基准区域"),
+            tolerance_absolute=_dec(item.tolerance.absolute) if item.tolerance else None,
+            tolerance_relative=_dec(item.tolerance.relative) if item.tolerance else None,
+            tolerance_note=item.tolerance.note if item.tolerance else "",
+            areas=list(item.areas),
+            computed=dataclasses.asdict(item.computed) if item.computed else {},
             indicator=by_code.get(item.indicator) if item.indicator else None,
             notes=list(item.notes),
             sort_order=order,
         )
     return plan
+
+
+def _area(code: str | None, what: str) -> Area | None:
+    """The area a plan file names; a clear error when the reference data lacks it."""
+    if code is None:
+        return None
+    area = Area.objects.filter(code=code).first()
+    if area is None:
+        raise PlanFileError([f"{what}“{code}”不在区域参照数据中，请先运行 load_reference"])
+    return area
 
 
 def _assign(instance: Any, **values: Any) -> None:

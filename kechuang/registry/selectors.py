@@ -74,7 +74,7 @@ def patents_for(user: Any) -> QuerySet[Patent]:
 
 
 def areas_for(user: Any) -> QuerySet[Area]:
-    return Area.objects.restrict(user, "view").select_related("parent")
+    return Area.objects.restrict(user, "view").exclude(kind="province").select_related("parent")
 
 
 def named_actors_for(user: Any) -> QuerySet[NamedActor]:
@@ -84,7 +84,7 @@ def named_actors_for(user: Any) -> QuerySet[NamedActor]:
 def working_areas(user: Any, root: Area | None = None) -> QuerySet[Area]:
     """The areas a user works on: a county user's own area and those below it; anyone else the
     tree below `root` (default: every area). `user` None is the command line (every area)."""
-    areas = Area.objects.all() if user is None else Area.objects.restrict(user, "view")
+    areas = Area.local() if user is None else Area.local().restrict(user, "view")
     own = user.area if getattr(user, "area_id", None) else None
     base = own or root
     return areas.filter(path__startswith=base.path) if base is not None else areas

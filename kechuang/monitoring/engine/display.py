@@ -23,7 +23,9 @@ STATUS_COLOURS = {
 }
 COMMITMENT_COLOURS = {
     "met": "success",
-    "not_met": "warning",
+    "not_met": "danger",
+    "not_yet": "warning",
+    "incomplete": "warning",
     "no_data": "secondary",
     "qualitative": "info",
 }

@@ -15,6 +15,15 @@ Vocabulary (see GLOSSARY.md):
   ``eq`` (a plain number), ``approx`` (左右), ``range`` (``low``–``high``).
 - commitment ``measure``: ``stock`` (the level at the target year), ``new`` (added during the plan
   period), ``cumulative`` (a flow summed over the period), ``annual`` (must hold every year).
+- indicator ``nature``: ``expected`` (预期性) or ``binding`` (约束性); optional, ``expected`` when
+  absent (the Nanyang table is titled 预期目标 and the file says so for each indicator).
+
+Commitments are read as the plan means them (``engine/commitments.py``): a bare number is a floor
+(``gte``), so ``eq`` is refused unless the quote says 等于/保持; ``approx`` (左右) needs a
+``tolerance`` written here with its note (``absolute`` in the unit or ``relative`` as a fraction);
+``annual`` names the ``areas`` it applies to (``city``, ``counties`` or area codes); a
+``benchmark`` may name the ``benchmark_area`` whose series it is judged against; ``computed`` says
+which registry count stands beside the published figure (``COMPUTED_SOURCES``).
 """
 
 from __future__ import annotations
@@ -27,6 +36,7 @@ from typing import Any
 
 import yaml
 
+from .commitments import Tolerance
 from .validation import Validator
 
 KINDS = ("level", "share", "average_annual_growth")
@@ -46,6 +56,16 @@ COMPARATOR_LABELS = {
     "range": "区间",
 }
 MEASURE_LABELS = {"stock": "存量", "new": "新增", "cumulative": "累计", "annual": "逐年"}
+NATURES = ("expected", "binding")
+NATURE_LABELS = {"expected": "预期性", "binding": "约束性"}
+AREA_GROUPS = {"city": "全市", "counties": "各县（市、区）"}
+# Registry counts a commitment can be computed from, with the filters each accepts.
+COMPUTED_SOURCES: dict[str, frozenset[str]] = {
+    "platforms": frozenset({"kinds", "levels"}),
+    "teams": frozenset({"programmes"}),
+    "st_commissioners": frozenset(),
+}
+_EQ_WORDING = ("等于", "保持")
 
 _PLAN_ID = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 _AREA_CODE = re.compile(r"^\d{6}$")
@@ -58,6 +78,7 @@ _INDICATOR_KEYS |= {"growth_model", "source"}
 _COMMITMENT_KEYS = {"code", "title", "section", "quote", "unit", "comparator", "measure"}
 _COMMITMENT_KEYS |= {"target_year"}
 _COMMITMENT_OPTIONAL = {"value", "low", "high", "benchmark", "indicator", "also_in", "notes"}
+_COMMITMENT_OPTIONAL |= {"tolerance", "areas", "benchmark_area", "computed"}
 
 
 class PlanFileError(ValueError):
@@ -92,6 +113,17 @@ class IndicatorSpec:
     growth_model: str
     source: SourceRef
     notes: tuple[str, ...] = ()
+    nature: str = "expected"
+
+
+@dataclass(frozen=True)
+class ComputedSpec:
+    """A registry count shown beside (or standing in for) a commitment's published figure."""
+
+    source: str
+    kinds: tuple[str, ...] = ()
+    levels: tuple[str, ...] = ()
+    programmes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -113,6 +145,10 @@ class CommitmentSpec:
     indicator: str | None = None
     also_in: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
+    tolerance: Tolerance | None = None
+    areas: tuple[str, ...] = ()
+    benchmark_area: str | None = None
+    computed: ComputedSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -253,7 +289,7 @@ def _parse_indicator(v: Validator, item: Any, path: str) -> IndicatorSpec | None
     """One entry of ``indicators``; None (with the problems recorded in ``v``) if invalid."""
     if not v.is_mapping(item, path):
         return None
-    v.keys(item, path, _INDICATOR_KEYS, {"notes"})
+    v.keys(item, path, _INDICATOR_KEYS, {"notes", "nature"})
     code = v.code(item, path)
     baseline = v.mapping(item, path, "baseline", {"year", "value"})
     target = v.mapping(item, path, "target", {"year", "value"})
@@ -288,6 +324,7 @@ def _parse_indicator(v: Validator, item: Any, path: str) -> IndicatorSpec | None
         growth_model=model,  # type: ignore[arg-type]
         source=SourceRef(section=section, quote=quote),  # type: ignore[arg-type]
         notes=v.notes(item, path),
+        nature=v.choice(item, path, "nature", NATURES, "指标属性") or "expected",
     )
 
 
@@ -331,25 +368,19 @@ def _parse_commitment(
     year = v.year(item, path, "target_year")
     if year is not None and start_year is not None and year < start_year:
         v.error(f"{path}.target_year", f"目标年份 {year} 早于规划期开始年份 {start_year}")
-    value = low = high = None
-    benchmark = v.text(item, path, "benchmark")
-    if comparator == "range":
-        low, high = v.number(item, path, "low"), v.number(item, path, "high")
-        if low is not None and high is not None and low > high:
-            v.error(f"{path}.low", f"区间下限 {low} 大于上限 {high}")
-        if "value" in item:
-            v.error(f"{path}.value", "区间型承诺用 low/high 表示，不应再写 value")
-    elif benchmark is not None:
-        if "value" in item:
-            v.error(f"{path}.value", "对标型承诺（benchmark）没有固定数值，不应写 value")
-    else:
-        value = v.number(item, path, "value")
+    value, low, high, benchmark = _commitment_target(v, item, path, comparator)
     indicator = v.text(item, path, "indicator")
     if indicator is not None and indicator not in indicator_codes:
         v.error(f"{path}.indicator", f"引用了不存在的指标代码“{indicator}”")
-    fields = (code, comparator, measure, year)
     texts = {k: v.text(item, path, k) for k in ("title", "section", "quote", "unit")}
-    if None in fields or None in texts.values():
+    _check_wording(v, path, comparator, texts["quote"])
+    extras = {
+        "tolerance": _tolerance(v, item, path, comparator),
+        "areas": _areas(v, item, path, measure),
+        "benchmark_area": _benchmark_area(v, item, path, benchmark),
+        "computed": _computed(v, item, path),
+    }
+    if None in (code, comparator, measure, year) or None in texts.values():
         return None
     return CommitmentSpec(
         code=code,  # type: ignore[arg-type]
@@ -364,4 +395,105 @@ def _parse_commitment(
         also_in=v.strings(item, path, "also_in"),
         notes=v.notes(item, path),
         **texts,  # type: ignore[arg-type]
+        **extras,  # type: ignore[arg-type]
+    )
+
+
+def _commitment_target(
+    v: Validator, item: dict[str, Any], path: str, comparator: str | None
+) -> tuple[float | None, float | None, float | None, str | None]:
+    """(value, low, high, benchmark): a range has low/high, a benchmark no value."""
+    value = low = high = None
+    benchmark = v.text(item, path, "benchmark")
+    if comparator == "range":
+        low, high = v.number(item, path, "low"), v.number(item, path, "high")
+        if low is not None and high is not None and low > high:
+            v.error(f"{path}.low", f"区间下限 {low} 大于上限 {high}")
+        if "value" in item:
+            v.error(f"{path}.value", "区间型承诺用 low/high 表示，不应再写 value")
+    elif benchmark is not None:
+        if "value" in item:
+            v.error(f"{path}.value", "对标型承诺（benchmark）没有固定数值，不应写 value")
+    else:
+        value = v.number(item, path, "value")
+    return value, low, high, benchmark
+
+
+def _check_wording(v: Validator, path: str, comparator: str | None, quote: str | None) -> None:
+    """A bare number in the plan is a floor: ``eq`` only where the text says 等于/保持."""
+    if comparator == "eq" and quote is not None and not any(w in quote for w in _EQ_WORDING):
+        v.error(
+            f"{path}.comparator",
+            "原文没有“等于/保持”，单独写出的数字是下限，应为 gte（不低于）",
+        )
+
+
+def _tolerance(
+    v: Validator, item: dict[str, Any], path: str, comparator: str | None
+) -> Tolerance | None:
+    """The 左右 tolerance: required for ``approx`` (with a note), refused for the others."""
+    where = f"{path}.tolerance"
+    if "tolerance" not in item:
+        if comparator == "approx":
+            v.error(where, "“左右”承诺须写明允许偏差（absolute 或 relative）及其说明 note")
+        return None
+    raw = item["tolerance"]
+    if comparator != "approx":
+        v.error(where, "只有“左右”（approx）承诺才写允许偏差")
+        return None
+    if not v.is_mapping(raw, where):
+        return None
+    v.keys(raw, where, {"note"}, {"absolute", "relative"})
+    absolute, relative = v.number(raw, where, "absolute"), v.number(raw, where, "relative")
+    note = v.text(raw, where, "note")
+    if (absolute is None) == (relative is None):
+        v.error(where, "absolute（绝对偏差）与 relative（相对偏差）须且只能写一个")
+    elif (absolute is not None and absolute < 0) or (relative is not None and not 0 < relative < 1):
+        v.error(where, "absolute 应不小于 0；relative 应在 0 与 1 之间（0.1 表示 ±10%）")
+    if note is None:
+        return None
+    return Tolerance(absolute=absolute, relative=relative, note=note)
+
+
+def _areas(v: Validator, item: dict[str, Any], path: str, measure: str | None) -> tuple[str, ...]:
+    """Where an ``annual`` commitment applies: ``city``, ``counties`` or area codes."""
+    areas = v.strings(item, path, "areas")
+    if areas and measure != "annual":
+        v.error(f"{path}.areas", "只有逐年（annual）承诺才写适用区域 areas")
+    for name in areas:
+        if name not in AREA_GROUPS and not _AREA_CODE.match(name):
+            groups = "、".join(AREA_GROUPS)
+            v.error(f"{path}.areas", f"未知的区域“{name}”，应为 {groups} 或 6 位行政区划代码")
+    return areas or (("city",) if measure == "annual" else ())
+
+
+def _benchmark_area(
+    v: Validator, item: dict[str, Any], path: str, benchmark: str | None
+) -> str | None:
+    code = v.text(item, path, "benchmark_area")
+    if code is None:
+        return None
+    if benchmark is None:
+        v.error(f"{path}.benchmark_area", "只有对标型承诺（写了 benchmark）才写基准区域")
+    if not _AREA_CODE.match(code):
+        v.error(f"{path}.benchmark_area", f"基准区域应为 6 位行政区划代码（加引号），实为“{code}”")
+    return code
+
+
+def _computed(v: Validator, item: dict[str, Any], path: str) -> ComputedSpec | None:
+    where = f"{path}.computed"
+    raw = item.get("computed")
+    if raw is None or not v.is_mapping(raw, where):
+        return None
+    source = v.choice(raw, where, "source", tuple(COMPUTED_SOURCES), "登记库计数来源")
+    if source is None:
+        if "source" not in raw:
+            v.keys(raw, where, {"source"}, set())
+        return None
+    v.keys(raw, where, {"source"}, set(COMPUTED_SOURCES[source]))
+    return ComputedSpec(
+        source=source,
+        kinds=v.strings(raw, where, "kinds"),
+        levels=v.strings(raw, where, "levels"),
+        programmes=v.strings(raw, where, "programmes"),
     )

@@ -88,8 +88,18 @@ def indicator_dict(row: Any) -> dict[str, Any]:
     }
 
 
+def _figure_dict(figure: Any) -> dict[str, Any] | None:
+    if figure is None:
+        return None
+    return {"value": number(figure.value), "year": figure.year, "basis": figure.basis}
+
+
 def commitment_dict(row: Any) -> dict[str, Any]:
-    c, obs = row.commitment, row.latest
+    """A commitment judged as the plan means it: the target in words (with the 左右 tolerance),
+    the figure judged and how it was obtained, the figures shown beside it (the other reading,
+    the registry count with links to its records), a benchmark, and for an every-year
+    commitment the years and areas that failed or lack data."""
+    c, obs, j = row.commitment, row.latest, row.judgement
     return {
         "code": c.code,
         "title": c.title,
@@ -102,12 +112,34 @@ def commitment_dict(row: Any) -> dict[str, Any]:
         "value": number(c.value),
         "low": number(c.low),
         "high": number(c.high),
+        "tolerance": (
+            {
+                "absolute": number(c.tolerance_absolute),
+                "relative": number(c.tolerance_relative),
+                "note": c.tolerance_note,
+            }
+            if c.tolerance_note
+            else None
+        ),
         "benchmark": c.benchmark,
+        "benchmark_area": c.benchmark_area.name if c.benchmark_area_id else None,
+        "areas": list(c.areas or []),
         "unit": c.unit,
         "target_year": c.target_year,
+        "target_text": j.target_text,
         "indicator": c.indicator.code if c.indicator_id else None,
         "status": row.status,
         "status_label": row.status_label,
+        "figure": _figure_dict(j.figure),
+        "others": [_figure_dict(f) for f in j.others],
+        "benchmark_figure": _figure_dict(j.benchmark),
+        "failures": [
+            {"area": row.area_name(a), "area_code": a, "year": y, "value": number(v)}
+            for a, y, v in j.failures
+        ],
+        "missing": [{"area": row.area_name(a), "area_code": a, "year": y} for a, y in j.missing],
+        "notes": list(j.notes),
+        "records": [{"label": label, "url": url} for label, url in row.links],
         "latest": (
             {
                 "period": obs.period,

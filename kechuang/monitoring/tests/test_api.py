@@ -106,7 +106,19 @@ def test_progress_gives_the_dashboard_figures(
     assert indicator(body, "rd_growth")["status"] == "no_data"
     assert len(body["commitments"]) >= 30
     hnte_500 = next(c for c in body["commitments"] if c["code"] == "hnte_over_500")
-    assert hnte_500["status"] == "no_data" and hnte_500["indicator"] == "hnte_count"
+    # The commitment restates the indicator 高新技术企业数: with no figure of its own it reads the
+    # indicator's published 2023 value (420 < 500, the target year 2025 still ahead) and shows
+    # the registry's computed value (0 here) beside it.
+    assert hnte_500["indicator"] == "hnte_count"
+    assert (hnte_500["status"], hnte_500["status_label"]) == ("not_yet", "尚未达到")
+    assert hnte_500["figure"] == {
+        "value": 420.0,
+        "year": 2023,
+        "basis": "指标“高新技术企业数”发布数：2023 年正式数",
+    }
+    assert hnte_500["others"][0]["basis"] == "指标“高新技术企业数”登记库计算值：2023 年年末数"
+    assert hnte_500["others"][0]["value"] == 0.0
+    assert hnte_500["target_text"] == "≥ 500"
 
 
 def test_progress_before_the_revision_uses_the_preliminary_figure(

@@ -14,6 +14,7 @@ class AreaKind(models.TextChoices):
     COUNTY = "county", "县"
     COUNTY_CITY = "county_city", "县级市"
     FUNCTIONAL_ZONE = "functional_zone", "功能区"
+    PROVINCE = "province", "省（对标区域）"
 
 
 class Area(DomainModel):
@@ -57,6 +58,16 @@ class Area(DomainModel):
         """The ids of the area at `path` and every area below it, as a subquery: filtering on
         `area__in` lets the database use the foreign-key index (bench/bench_org_list.py)."""
         return cls.objects.filter(path__startswith=path).values("pk")
+
+    @classmethod
+    def local(cls) -> models.QuerySet:
+        """The city's own tree: every area but the benchmark areas outside it (a province
+        whose figures a commitment is judged against). Pickers, lists and rankings use this."""
+        return cls.objects.exclude(kind=AreaKind.PROVINCE)
+
+    @property
+    def is_benchmark(self) -> bool:
+        return self.kind == AreaKind.PROVINCE
 
     @property
     def depth(self) -> int:

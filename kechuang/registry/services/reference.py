@@ -75,6 +75,19 @@ def load_reference(path: Path = REFERENCE_FILE, named: Path | None = NAMED_FILE)
                 "source": data["area_source"],
             },
         )
+    for order, item in enumerate(data.get("benchmark_areas", []), start=1):
+        _upsert(
+            Area,
+            report,
+            {"code": item["code"]},
+            {
+                "name": item["name"],
+                "kind": item["kind"],
+                "parent": None,
+                "sort_order": 1000 + order,
+                "source": item["source"],
+            },
+        )
     fields = data["tech_fields"]
     for order, item in enumerate(fields["items"], start=1):
         _upsert(

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from kechuang.conftest import shared_dir
 from kechuang.core.models import AuditEntry
 from kechuang.registry.models import Area, AreaKind, IndustryChain, TechField
+from kechuang.registry.selectors import areas_for, working_areas
 from kechuang.registry.services import load_reference
 
 pytestmark = pytest.mark.django_db
@@ -32,8 +33,12 @@ ZONES = ["城乡一体化示范区", "高新区", "鸭河工区", "官庄工区"
 
 
 def test_area_tree_is_the_city_with_13_counties_and_4_functional_zones(reference: None) -> None:
-    city = Area.objects.get(parent=None)
+    city = Area.objects.get(parent=None, kind=AreaKind.CITY)
     assert (city.name, city.code, city.path) == ("南阳市", "411300", "411300/")
+    # The one other root is the benchmark area of 研发投入强度达到全省平均水平, outside the tree.
+    henan = Area.objects.get(parent=None, kind=AreaKind.PROVINCE)
+    assert (henan.name, henan.code, henan.path) == ("河南省", "410000", "410000/")
+    assert list(Area.local().filter(parent=None)) == [city]
     children = Area.objects.filter(parent=city)
     assert sorted(
         children.exclude(kind=AreaKind.FUNCTIONAL_ZONE).values_list("name", flat=True)
@@ -138,3 +143,11 @@ def test_every_named_body_from_the_plan_occurs_in_its_text(
     text = SEED_PLAN.read_text(encoding="utf-8")
     missing = [a.name for a in NamedActor.objects.filter(seed="000") if a.name not in text]
     assert missing == []
+
+
+def test_the_benchmark_province_is_never_offered_as_a_working_area(
+    reference: None, users: dict[str, Any]
+) -> None:
+    for user in (None, users["city_staff"]):
+        assert "河南省" not in {a.name for a in working_areas(user)}
+    assert "河南省" not in {a.name for a in areas_for(users["city_staff"])}

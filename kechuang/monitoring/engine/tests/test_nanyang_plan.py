@@ -34,20 +34,20 @@ TABLE = {
 # Commitments named in the brief and DESIGN.md: section, comparator, value (low, high for range).
 KEY_COMMITMENTS = {
     "provincial_platforms_total": ("一（四）", "gte", 100),
-    "new_provincial_platforms": ("二（三）", "eq", 100),
-    "new_rd_institutes": ("二（二）", "eq", 20),
-    "provincial_tech_innovation_centers": ("二（一）", "eq", 5),
+    "new_provincial_platforms": ("二（三）", "gte", 100),
+    "new_rd_institutes": ("二（二）", "gte", 20),
+    "provincial_tech_innovation_centers": ("二（一）", "gte", 5),
     "new_makerspaces_incubators": ("一（五）", "gte", 50),
     "tech_loan_scale": ("九（四）", "gte", 5),
     "st_commissioner_service_teams": ("八（三）", "gte", 10),
     "municipal_st_commissioners": ("八（三）", "approx", 200),
-    "st_commissioner_county_coverage": ("八（三）", "eq", 13),
+    "st_commissioner_county_coverage": ("八（三）", "gte", 13),
     "innovation_leader_enterprises": ("四（一）", "approx", 10),
-    "new_leader_gazelle_eaglet_enterprises": ("一（四）", "eq", 70),
+    "new_leader_gazelle_eaglet_enterprises": ("一（四）", "gte", 70),
     "st_progress_contribution_rate": ("一（四）", "gte", 65),
     "provincial_st_awards": ("一（五）", "gte", 25),
-    "new_high_level_innovation_teams": ("五（四）", "eq", 50),
-    "industrial_talent_teams": ("五（四）", "eq", 30),
+    "new_high_level_innovation_teams": ("五（四）", "gte", 50),
+    "industrial_talent_teams": ("五（四）", "gte", 30),
     "new_academician_scholar_stations": ("五（四）", "gte", 8),
     "tech_transfer_institutions": ("六（四）", "gte", 8),
     "new_tech_transfer_institutions": ("六（四）", "gte", 4),
@@ -167,6 +167,47 @@ def test_provincial_average_commitment_is_a_benchmark_without_a_number(plan: Pla
 
     assert c.value is None
     assert c.benchmark is not None and "全省平均水平" in c.benchmark
+
+
+def test_the_plans_indicators_are_all_expected(plan: Plan) -> None:
+    # The table is titled 南阳市“十四五”科技创新预期目标: all 11 are 预期性.
+    assert [i.nature for i in plan.indicators] == ["expected"] * 11
+
+
+def test_no_commitment_reads_a_bare_number_as_equal(plan: Plan) -> None:
+    # A bare number is a floor; the plan never writes 等于/保持 with a number alone.
+    assert [c.code for c in plan.commitments if c.comparator == "eq"] == []
+    assert plan.commitment("new_leader_gazelle_eaglet_enterprises").comparator == "gte"
+
+
+def test_about_commitments_carry_their_tolerance_and_note(plan: Plan) -> None:
+    about = {c.code: c for c in plan.commitments if c.comparator == "approx"}
+    assert set(about) == {"innovation_leader_enterprises", "municipal_st_commissioners"}
+    leaders, commissioners = about.values()
+    assert leaders.tolerance.bounds(leaders.value) == (9, 11)
+    assert commissioners.tolerance.bounds(commissioners.value) == pytest.approx((180, 220))
+    assert all("规划未给出" in c.tolerance.note for c in about.values())
+
+
+def test_fiscal_spending_grows_every_year_in_the_city_and_every_county(plan: Plan) -> None:
+    c = plan.commitment("fiscal_st_spending_yearly_growth")
+    assert (c.measure, c.comparator, c.value, c.areas) == ("annual", "gt", 0, ("city", "counties"))
+
+
+def test_the_provincial_average_is_henans_series(plan: Plan) -> None:
+    assert plan.commitment("rd_intensity_vs_province").benchmark_area == "410000"
+
+
+def test_registry_countable_commitments_name_their_count(plan: Plan) -> None:
+    computed = {c.code: c.computed for c in plan.commitments if c.computed}
+    assert computed["new_provincial_platforms"].levels == ("provincial", "national")
+    assert computed["new_academician_scholar_stations"].kinds == (
+        "academician_station",
+        "zhongyuan_scholar_station",
+    )
+    assert computed["new_high_level_innovation_teams"].programmes == ("high_level_introduced",)
+    assert computed["municipal_st_commissioners"].source == "st_commissioners"
+    assert len(computed) == 15
 
 
 def test_explicit_figures_appear_in_their_quote(plan: Plan) -> None:

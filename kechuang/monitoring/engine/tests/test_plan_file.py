@@ -247,3 +247,114 @@ def test_load_plan_refuses_duplicate_keys(tmp_path: Path) -> None:
 
     with pytest.raises(PlanFileError, match="重复的键“id”"):
         load_plan(path)
+
+
+# --- commitments read as the plan means them (issue #10) --------------------------------------
+
+
+def _commitment(**changes: Any) -> dict[str, Any]:
+    data = _plan()
+    data["commitments"][0].update(changes)
+    return data
+
+
+def test_eq_needs_the_wording_equal_or_keep() -> None:
+    assert _errors(_commitment(comparator="eq")) == [
+        "commitments[0].comparator: 原文没有“等于/保持”，单独写出的数字是下限，应为 gte（不低于）"
+    ]
+    data = _commitment(comparator="eq", quote="动态保持在 50 家")
+    assert parse_plan(data).commitments[0].comparator == "eq"
+
+
+def test_approx_needs_a_tolerance_with_its_note() -> None:
+    assert _errors(_commitment(comparator="approx")) == [
+        "commitments[0].tolerance: “左右”承诺须写明允许偏差（absolute 或 relative）及其说明 note"
+    ]
+    data = _commitment(comparator="approx", tolerance={"relative": 0.1, "note": "按 ±10%"})
+    tolerance = parse_plan(data).commitments[0].tolerance
+    assert (tolerance.relative, tolerance.absolute, tolerance.note) == (0.1, None, "按 ±10%")
+    assert tolerance.bounds(50) == pytest.approx((45, 55))
+
+
+@pytest.mark.parametrize(
+    ("tolerance", "error"),
+    [
+        ({"absolute": 1}, "commitments[0].tolerance.note: 缺少必填字段"),
+        (
+            {"absolute": 1, "relative": 0.1, "note": "x"},
+            "commitments[0].tolerance: absolute（绝对偏差）与 relative（相对偏差）须且只能写一个",
+        ),
+        (
+            {"relative": 10, "note": "x"},
+            "commitments[0].tolerance: absolute 应不小于 0；"
+            "relative 应在 0 与 1 之间（0.1 表示 ±10%）",
+        ),
+        ({"percent": 10, "note": "x"}, "commitments[0].tolerance.percent: 未知字段（拼写错误？）"),
+    ],
+)
+def test_bad_tolerances_are_refused(tolerance: dict[str, Any], error: str) -> None:
+    assert error in _errors(_commitment(comparator="approx", tolerance=tolerance))
+
+
+def test_a_tolerance_belongs_to_approx_only() -> None:
+    assert _errors(_commitment(tolerance={"absolute": 1, "note": "x"})) == [
+        "commitments[0].tolerance: 只有“左右”（approx）承诺才写允许偏差"
+    ]
+
+
+def test_annual_areas() -> None:
+    data = _commitment(measure="annual", comparator="gt", value=0, areas=["city", "counties"])
+    assert parse_plan(data).commitments[0].areas == ("city", "counties")
+    assert parse_plan(_commitment(measure="annual")).commitments[0].areas == ("city",)
+    assert _errors(_commitment(areas=["city"])) == [
+        "commitments[0].areas: 只有逐年（annual）承诺才写适用区域 areas"
+    ]
+    assert _errors(_commitment(measure="annual", areas=["county"])) == [
+        "commitments[0].areas: 未知的区域“county”，应为 city、counties 或 6 位行政区划代码"
+    ]
+
+
+def test_benchmark_area_needs_a_benchmark_and_a_code() -> None:
+    data = _plan()
+    c = data["commitments"][0]
+    del c["value"]
+    c.update(benchmark="全省平均水平", benchmark_area="410000")
+    assert parse_plan(data).commitments[0].benchmark_area == "410000"
+    c["benchmark_area"] = "4100"
+    assert _errors(data) == [
+        "commitments[0].benchmark_area: 基准区域应为 6 位行政区划代码（加引号），实为“4100”"
+    ]
+
+
+def test_benchmark_area_without_benchmark_is_refused() -> None:
+    assert _errors(_commitment(benchmark_area="410000")) == [
+        "commitments[0].benchmark_area: 只有对标型承诺（写了 benchmark）才写基准区域"
+    ]
+
+
+def test_computed_names_a_known_registry_count() -> None:
+    data = _commitment(computed={"source": "platforms", "kinds": ["makerspace"]})
+    computed = parse_plan(data).commitments[0].computed
+    assert (computed.source, computed.kinds, computed.levels) == ("platforms", ("makerspace",), ())
+    assert _errors(_commitment(computed={"source": "patents"})) == [
+        "commitments[0].computed.source: 未知的登记库计数来源“patents”，"
+        "应为 platforms、teams、st_commissioners 之一",
+    ]
+    assert _errors(_commitment(computed={"levels": []})) == [
+        "commitments[0].computed.source: 缺少必填字段",
+        "commitments[0].computed.levels: 未知字段（拼写错误？）",
+    ]
+    assert _errors(_commitment(computed={"source": "teams", "kinds": ["x"]})) == [
+        "commitments[0].computed.kinds: 未知字段（拼写错误？）"
+    ]
+
+
+def test_indicator_nature() -> None:
+    assert parse_plan(_plan()).indicators[0].nature == "expected"
+    data = _plan()
+    data["indicators"][0]["nature"] = "binding"
+    assert parse_plan(data).indicators[0].nature == "binding"
+    data["indicators"][0]["nature"] = "soft"
+    assert _errors(data) == [
+        "indicators[0].nature: 未知的指标属性“soft”，应为 expected、binding 之一"
+    ]

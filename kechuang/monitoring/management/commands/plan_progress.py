@@ -51,19 +51,11 @@ def indicator_cells(d: dict[str, Any]) -> tuple[str, ...]:
 
 
 def commitment_cells(d: dict[str, Any]) -> tuple[str, ...]:
-    if d["comparator"] == "range":
-        goal = f"{fmt(d['low'])}～{fmt(d['high'])}"
-    elif d["value"] is not None:
-        goal = f"{d['comparator_label']} {fmt(d['value'])}"
-    else:
-        goal = d["benchmark"] or "—"
-    latest = d["latest"]
-    shown = (
-        f"{fmt(latest['value'])}（{latest['period']}，{latest['kind_label']}）" if latest else "—"
-    )
+    figure = d["figure"]
+    shown = f"{fmt(figure['value'])}（{figure['basis']}）" if figure else "—"
     return (
         d["title"],
-        f"{goal} {d['unit']}".strip(),
+        f"{d['target_text']} {d['unit']}".strip(),
         str(d["target_year"]),
         shown,
         d["status_label"],
