@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -258,7 +259,23 @@ def parse_cell(column: Column, raw: Any, ctx: Context) -> Any:
     if is_empty(raw):
         return None
     parser = CELL_PARSERS.get(column.kind)
-    return parser(column, raw, ctx) if parser else _parse_item(column, raw, ctx)
+    try:
+        return parser(column, raw, ctx) if parser else _parse_item(column, raw, ctx)
+    except (InvalidOperation, OverflowError):  # a number too long to round (1e30)
+        raise CellError(*_out_of_range(ctx.spec.model, column, raw)) from None
+
+
+def _out_of_range(model: type[models.Model], column: Column, raw: Any) -> tuple[str, str]:
+    model_field = model._meta.get_field(column.field)
+    unit = "（金额以万元计）" if "万元" in column.header_zh else ""
+    limit = ""
+    if isinstance(model_field, models.DecimalField):
+        whole = model_field.max_digits - model_field.decimal_places
+        limit = f"（应小于 {Decimal(10) ** whole:,.0f}）"
+    return (
+        f"“{_text(raw)}”超出{column.header_zh}可填写的范围{limit}。",
+        f"请核对数值及单位{unit}。",
+    )
 
 
 def _parse_item(column: Column, raw: Any, ctx: Context) -> Any:
