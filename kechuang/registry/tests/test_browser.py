@@ -31,7 +31,7 @@ def test_enterprise_user_submits_figures_in_the_browser(page: Page, users: Any, 
     page.get_by_label("总收入（万元）").fill("1000")
     page.get_by_label("研发费用总额（万元）").fill("1200")
     page.get_by_role("button", name="提交").click()
-    expect(page.locator(".invalid-feedback").first).to_contain_text("不能高于总收入")
+    expect(page.locator(".invalid-feedback").first).to_contain_text("不能大于总收入")
     page.get_by_label("研发费用总额（万元）").fill("60")
     page.get_by_role("button", name="提交").click()
     expect(page.get_by_test_id("status")).to_have_text("已填报，待县区审核")
