@@ -272,8 +272,9 @@ def _out_of_range(model: type[models.Model], column: Column, raw: Any) -> tuple[
     if isinstance(model_field, models.DecimalField):
         whole = model_field.max_digits - model_field.decimal_places
         limit = f"（应小于 {Decimal(10) ** whole:,.0f}）"
+    shown = f"{raw:g}" if isinstance(raw, int | float) else _text(raw)
     return (
-        f"“{_text(raw)}”超出{column.header_zh}可填写的范围{limit}。",
+        f"“{shown}”超出{column.header_zh}可填写的范围{limit}。",
         f"请核对数值及单位{unit}。",
     )
 
