@@ -785,7 +785,8 @@ def _report_validation(
         if column is None:
             fix = "请核对该行相关各列的数值。"
         elif name in FIGURE_FIELDS:
-            fix = f"请核对“{column.header_zh}”及与之相关的各项金额（单位均为万元）。"
+            unit = "（金额以万元计）" if "万元" in column.header_zh else ""
+            fix = f"请核对“{column.header_zh}”及问题说明中的相关各项{unit}。"
         else:
             fix = f"请按“填写说明”修改“{column.header_zh}”。{column.help_zh}"
         for message in messages:

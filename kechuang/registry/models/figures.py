@@ -8,6 +8,7 @@ and only confirmation writes the values into the `AnnualReport`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
@@ -165,6 +166,8 @@ class AnnualReport(DomainModel):
 
 # The figures that may be negative (a loss-making company's net assets).
 SIGNED_FIELDS = frozenset({"net_assets_start", "net_assets_end"})
+# A number written with thousands separators: 12,000.5
+GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
 # Rounding each R&D item may carry (0.01 万元 = 100 元); the items' sum may differ from the
 # total by this much per item.
 ITEM_ROUNDING = Decimal("0.01")
@@ -225,8 +228,11 @@ def parse_figures(values: Mapping[str, Any]) -> tuple[dict[str, Decimal], dict[s
         value = values.get(name)
         if value is None or (isinstance(value, str) and not value.strip()):
             continue
+        text = str(value).strip()
+        if "," in text and not GROUPED.fullmatch(text):
+            text = "not a number"  # 1,00: a misplaced separator, not 100
         try:
-            number = Decimal(str(value).strip().replace(",", ""))
+            number = Decimal(text.replace(",", ""))
         except (InvalidOperation, ValueError):
             errors[name] = [f"{figure_label(name)}应为数字，实为“{value}”；请填写数字。"]
             continue

@@ -40,7 +40,7 @@ def clean_values(raw: dict[str, Any]) -> dict[str, str | None]:
     }
     numbers, problems = parse_figures(raw)
     raise_figure_errors({**errors, **problems})
-    return {name: str(numbers[name]) if name in numbers else None for name in raw}
+    return {name: format(numbers[name], "f") if name in numbers else None for name in raw}
 
 
 def check_proposal(

@@ -34,7 +34,7 @@ BASE = {"total_revenue": "10000"}
 RULES = [
     (
         "sales above total revenue",
-        {"total_revenue": "10000", "sales_revenue": "12000"},
+        {"total_revenue": "10,000", "sales_revenue": "12,000.00"},
         "sales_revenue",
         "销售收入（万元）不能大于总收入（万元）（10,000.00）；请核对两项。",
     ),
@@ -182,6 +182,22 @@ def test_api_refuses_each_rule_with_a_field_error(
     assert not FigureSubmission.objects.exists()
 
 
+def test_api_stores_numbers_as_plain_text(client_for: Any, orgs: Any) -> None:
+    response = api_submit(
+        client_for("enterprise"), orgs["wolong"], {"total_revenue": "1e3", "rd_expense": "1,200"}
+    )
+    assert response.status_code == 422  # 1,200 > 1e3
+    misplaced = api_submit(client_for("enterprise"), orgs["wolong"], {"rd_expense": "1,00"})
+    assert misplaced.json()["errors"] == {
+        "rd_expense": ["研发费用总额（万元）应为数字，实为“1,00”；请填写数字。"]
+    }
+    ok = api_submit(
+        client_for("enterprise"), orgs["wolong"], {"total_revenue": "1e3", "rd_expense": "100"}
+    )
+    assert ok.status_code == 201
+    assert ok.json()["values"] == {"total_revenue": "1000", "rd_expense": "100"}
+
+
 def test_api_answers_a_huge_json_number_with_422(client_for: Any, orgs: Any) -> None:
     response = api_submit(client_for("enterprise"), orgs["wolong"], {"rd_expense": 1e30})
     assert response.status_code == 422
@@ -278,6 +294,7 @@ def test_import_refuses_each_rule_in_its_row_and_column(
     assert [(e.row, e.column_header, e.problem) for e in report.errors] == [
         (2, HEADERS[field], message)
     ]
+    assert report.errors[0].fix.startswith(f"请核对“{HEADERS[field]}”及问题说明中的相关各项")
     assert report.plans == []
 
 
