@@ -231,6 +231,17 @@ class ReviewIn(Schema):
     comment: str = Field("", max_length=500)
 
 
+class WithdrawIn(Schema):
+    comment: str = Field("", max_length=500, description="撤回原因（可不填）")
+
+
+class ResubmitIn(Schema):
+    values: dict[str, Any] = Field(
+        ..., description="改正后的年度数据项（万元、人、项），取代退回前填报的数据"
+    )
+    comment: str = Field("", max_length=500, description="修改说明")
+
+
 class ReviewOut(Schema):
     decision: str
     decision_display: str = Field(..., alias="get_decision_display")
@@ -311,4 +322,26 @@ def create_submission(request: HttpRequest, payload: SubmissionIn) -> Any:
 def review_submission(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
     submission = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
     workflow.review(request.user, submission, payload.decision, payload.comment)
+    return selectors.submissions_for(request.user).get(pk=pk)
+
+
+@router.post(
+    "/figure-submissions/{pk}/withdraw",
+    response=SubmissionOut,
+    summary="撤回：填报人撤回尚未审核的填报（保留记录）",
+)
+def withdraw_submission(request: HttpRequest, pk: int, payload: WithdrawIn) -> Any:
+    submission = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
+    workflow.withdraw(request.user, submission, payload.comment)
+    return selectors.submissions_for(request.user).get(pk=pk)
+
+
+@router.post(
+    "/figure-submissions/{pk}/resubmit",
+    response=SubmissionOut,
+    summary="修改后重新提交：填报人改正已退回的填报，重新进入县区审核",
+)
+def resubmit_submission(request: HttpRequest, pk: int, payload: ResubmitIn) -> Any:
+    submission = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
+    workflow.resubmit(request.user, submission, payload.values, payload.comment)
     return selectors.submissions_for(request.user).get(pk=pk)

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -258,7 +259,24 @@ def parse_cell(column: Column, raw: Any, ctx: Context) -> Any:
     if is_empty(raw):
         return None
     parser = CELL_PARSERS.get(column.kind)
-    return parser(column, raw, ctx) if parser else _parse_item(column, raw, ctx)
+    try:
+        return parser(column, raw, ctx) if parser else _parse_item(column, raw, ctx)
+    except (InvalidOperation, OverflowError):  # a number too long to round (1e30)
+        raise CellError(*_out_of_range(ctx.spec.model, column, raw)) from None
+
+
+def _out_of_range(model: type[models.Model], column: Column, raw: Any) -> tuple[str, str]:
+    model_field = model._meta.get_field(column.field)
+    unit = "（金额以万元计）" if "万元" in column.header_zh else ""
+    limit = ""
+    if isinstance(model_field, models.DecimalField):
+        whole = model_field.max_digits - model_field.decimal_places
+        limit = f"（应小于 {Decimal(10) ** whole:,.0f}）"
+    shown = f"{raw:g}" if isinstance(raw, int | float) else _text(raw)
+    return (
+        f"“{shown}”超出{column.header_zh}可填写的范围{limit}。",
+        f"请核对数值及单位{unit}。",
+    )
 
 
 def _parse_item(column: Column, raw: Any, ctx: Context) -> Any:
@@ -767,7 +785,8 @@ def _report_validation(
         if column is None:
             fix = "请核对该行相关各列的数值。"
         elif name in FIGURE_FIELDS:
-            fix = f"请核对“{column.header_zh}”及与之相关的各项金额（单位均为万元）。"
+            unit = "（金额以万元计）" if "万元" in column.header_zh else ""
+            fix = f"请核对“{column.header_zh}”及问题说明中的相关各项{unit}。"
         else:
             fix = f"请按“填写说明”修改“{column.header_zh}”。{column.help_zh}"
         for message in messages:

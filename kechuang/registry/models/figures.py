@@ -8,7 +8,9 @@ and only confirmation writes the values into the `AnnualReport`.
 
 from __future__ import annotations
 
-from decimal import Decimal
+import re
+from collections.abc import Mapping
+from decimal import ROUND_DOWN, Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -149,6 +151,11 @@ class AnnualReport(DomainModel):
     def __str__(self) -> str:
         return f"{self.organization} · {self.year} 年度"
 
+    def clean_fields(self, exclude: Any = None) -> None:
+        # The figures' own checks (sign, range, places) are check_figures', in clean(): one
+        # message per problem, the same as the form, the API and the import give.
+        super().clean_fields(exclude={*(exclude or ()), *FIGURE_FIELDS})
+
     def clean(self) -> None:
         super().clean()
         raise_figure_errors(check_figures(self.figures()))
@@ -157,42 +164,130 @@ class AnnualReport(DomainModel):
         return {name: getattr(self, name) for name in FIGURE_FIELDS}
 
 
-def check_figures(values: dict[str, Any]) -> dict[str, str]:
-    """Cross-field rules of one year's figures; returns {field: Chinese message}."""
-    errors: dict[str, str] = {}
+# The figures that may be negative (a loss-making company's net assets).
+SIGNED_FIELDS = frozenset({"net_assets_start", "net_assets_end"})
+# A number written with thousands separators: 12,000.5
+GROUPED = re.compile(r"[+-]?\d{1,3}(,\d{3})+(\.\d*)?")
+# Rounding each R&D item may carry (0.01 万元 = 100 元); the items' sum may differ from the
+# total by this much per item.
+ITEM_ROUNDING = Decimal("0.01")
 
-    def get(name: str) -> Decimal | None:
+# part ≤ whole: (part, whole). A rule is checked when both are given.
+PART_OF_WHOLE = (
+    ("sales_revenue", "total_revenue"),  # 销售收入 is part of 收入总额 (case.py)
+    ("main_revenue", "sales_revenue"),  # 销售收入 = 主营业务收入 + 其他业务收入
+    ("main_revenue", "total_revenue"),
+    ("hightech_revenue", "total_revenue"),  # 高企条件（六）: share of 总收入
+    ("rd_expense", "total_revenue"),
+    ("rd_expense_domestic", "rd_expense"),  # 高企条件（五）
+    ("st_staff_avg", "employees_avg"),
+    ("rd_staff_fte", "employees_avg"),  # a full-time equivalent is at most one per employee
+    ("net_assets_end", "total_assets_end"),  # 净资产 = 资产 − 负债, liabilities ≥ 0
+)
+
+
+def figure_label(name: str) -> str:
+    return str(AnnualReport._meta.get_field(name).verbose_name)
+
+
+def _show(number: Decimal) -> str:
+    return f"{number:,.2f}"
+
+
+def _limit(name: str) -> Decimal:
+    """The first number the field cannot store (10^(max_digits − decimal_places))."""
+    model_field = AnnualReport._meta.get_field(name)
+    if isinstance(model_field, models.DecimalField):
+        return Decimal(10) ** (model_field.max_digits - model_field.decimal_places)
+    return Decimal(2147483647) + 1  # PositiveIntegerField, the smallest database's range
+
+
+def _field_problem(name: str, number: Decimal) -> str | None:
+    label = figure_label(name)
+    if not number.is_finite():
+        return f"{label}应为有限的数字；请填写数字。"
+    if number < 0 and name not in SIGNED_FIELDS:
+        return f"{label}不能为负数；请填写 0 或正数。"
+    limit = _limit(name)
+    if abs(number) >= limit:
+        unit = "请确认单位（金额以万元计）" if "万元" in label else "请核对该项"
+        return f"{label}超出可填写的范围（应小于 {limit:,.0f}）；{unit}。"
+    places = getattr(AnnualReport._meta.get_field(name), "decimal_places", 0)
+    if number != number.quantize(Decimal(1).scaleb(-places), rounding=ROUND_DOWN):
+        if places == 0:
+            return f"{label}应为整数；请填写整数。"
+        return f"{label}最多保留 {places} 位小数；请四舍五入后再填。"
+    return None
+
+
+def parse_figures(values: Mapping[str, Any]) -> tuple[dict[str, Decimal], dict[str, list[str]]]:
+    """The given figures as numbers, and the problems of each one on its own."""
+    numbers: dict[str, Decimal] = {}
+    errors: dict[str, list[str]] = {}
+    for name in FIGURE_FIELDS:
         value = values.get(name)
-        return None if value is None else Decimal(str(value))
+        if value is None or (isinstance(value, str) and not value.strip()):
+            continue
+        text = str(value).strip()
+        if "," in text and not GROUPED.fullmatch(text):
+            text = "not a number"  # 1,00: a misplaced separator, not 100
+        try:
+            number = Decimal(text.replace(",", ""))
+        except (InvalidOperation, ValueError):
+            errors[name] = [f"{figure_label(name)}应为数字，实为“{value}”；请填写数字。"]
+            continue
+        problem = _field_problem(name, number)
+        if problem:
+            errors[name] = [problem]
+        else:
+            numbers[name] = number
+    return numbers, errors
 
-    rd, revenue = get("rd_expense"), get("total_revenue")
-    if rd is not None and revenue is not None and rd > revenue:
-        errors["rd_expense"] = f"研发费用（{rd} 万元）不能高于总收入（{revenue} 万元）。"
-    domestic = get("rd_expense_domestic")
-    if rd is not None and domestic is not None and domestic > rd:
-        errors["rd_expense_domestic"] = "境内研发费用不能高于研发费用总额。"
-    parts = [get(name) for name in RD_CATEGORY_FIELDS]
-    if rd is not None and any(p is not None for p in parts):
-        total = sum((p for p in parts if p is not None), Decimal(0))
-        if total > rd + Decimal("0.01"):
-            errors["rd_other"] = (
-                f"研发费用各明细合计（{total} 万元）高于研发费用总额（{rd} 万元）。"
+
+def _rd_items_problem(n: dict[str, Decimal]) -> str | None:
+    rd = n.get("rd_expense")
+    given = [n[name] for name in RD_CATEGORY_FIELDS if name in n]
+    if rd is None or not given:
+        return None
+    total = sum(given, Decimal(0))
+    tolerance = ITEM_ROUNDING * len(given)
+    label = figure_label("rd_expense")
+    if len(given) == len(RD_CATEGORY_FIELDS) and abs(total - rd) > tolerance:
+        return (
+            f"{label}（{_show(rd)}）应等于人员人工、直接投入、折旧、无形资产摊销、设计和试验、"
+            f"其他相关费用六项之和（{_show(total)}，相差 {_show(abs(total - rd))}）；"
+            "请核对总额及各明细。"
+        )
+    if total > rd + tolerance:
+        return (
+            f"已填写的研发费用各明细合计（{_show(total)}）大于{label}（{_show(rd)}）；"
+            "请核对总额及各明细。"
+        )
+    return None
+
+
+def check_figures(values: Mapping[str, Any]) -> dict[str, list[str]]:
+    """Every rule of one year's figures, each field on its own and across fields; returns
+    {field: [Chinese message naming the field and the fix]}. Pure: reads no database.
+
+    `values` may hold numbers or their text (as submitted); absent and empty ones are skipped.
+    """
+    numbers, errors = parse_figures(values)
+    for part, whole in PART_OF_WHOLE:
+        p, w = numbers.get(part), numbers.get(whole)
+        if p is not None and w is not None and p > w:
+            errors.setdefault(part, []).append(
+                f"{figure_label(part)}不能大于{figure_label(whole)}（{_show(w)}）；请核对两项。"
             )
-    hightech = get("hightech_revenue")
-    if hightech is not None and revenue is not None and hightech > revenue:
-        errors["hightech_revenue"] = "高新技术产品（服务）收入不能高于总收入。"
-    main, sales = get("main_revenue"), get("sales_revenue")
-    if main is not None and sales is not None and main > sales:
-        errors["main_revenue"] = "主营业务收入不能高于销售收入。"
-    staff, st = get("employees_avg"), get("st_staff_avg")
-    if staff is not None and st is not None and st > staff:
-        errors["st_staff_avg"] = "科技人员数不能多于职工总数。"
+    problem = _rd_items_problem(numbers)
+    if problem:
+        errors.setdefault("rd_expense", []).append(problem)
     return errors
 
 
-def raise_figure_errors(errors: dict[str, str]) -> None:
+def raise_figure_errors(errors: Mapping[str, Any]) -> None:
     if errors:
-        raise ValidationError(errors)
+        raise ValidationError(dict(errors))
 
 
 class SubmissionStatus(models.TextChoices):
@@ -200,6 +295,7 @@ class SubmissionStatus(models.TextChoices):
     AREA_CHECKED = "area_checked", "县区已审核，待市级确认"
     CONFIRMED = "confirmed", "市级已确认"
     RETURNED = "returned", "已退回修改"
+    WITHDRAWN = "withdrawn", "已撤回"
 
 
 class FigureSubmission(DomainModel):
@@ -255,6 +351,8 @@ class FigureReview(DomainModel):
         APPROVE = "approve", "县区审核通过"
         CONFIRM = "confirm", "市级确认"
         RETURN = "return", "退回"
+        WITHDRAW = "withdraw", "填报人撤回"
+        RESUBMIT = "resubmit", "修改后重新提交"
 
     submission = models.ForeignKey(
         FigureSubmission, verbose_name="填报", on_delete=models.CASCADE, related_name="reviews"

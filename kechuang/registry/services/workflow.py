@@ -7,7 +7,7 @@ steps are recorded.
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -18,45 +18,69 @@ from kechuang.core.permissions import CONFIRM_FIGURES, REVIEW_FIGURES, allows_on
 from kechuang.core.scoping import can
 from kechuang.registry.models import AnnualReport, FigureReview, FigureSubmission, Organization
 from kechuang.registry.models import SubmissionStatus as Status
-from kechuang.registry.models.figures import FIGURE_FIELDS, check_figures, raise_figure_errors
+from kechuang.registry.models.figures import (
+    FIGURE_FIELDS,
+    check_figures,
+    parse_figures,
+    raise_figure_errors,
+)
 
-INTEGER_FIELDS = {
-    f.name
-    for f in AnnualReport._meta.concrete_fields
-    if f.get_internal_type() == "PositiveIntegerField"
-}
-SIGNED_FIELDS = {"net_assets_start", "net_assets_end"}
 PENDING = (Status.SUBMITTED, Status.AREA_CHECKED)
+EMPTY_MESSAGE = (
+    "本次填报没有填写任何年度数据，或所填数据与已确认的数据完全相同；请至少填写或修改一项后再提交。"
+)
 
 
 def clean_values(raw: dict[str, Any]) -> dict[str, str | None]:
-    """Validate proposed figures; returns them as strings (JSON-safe, exact)."""
-    errors: dict[str, str] = {}
-    values: dict[str, str | None] = {}
-    for name, value in raw.items():
-        if name not in FIGURE_FIELDS:
-            errors[name] = "不是可填报的年度数据项。"
-            continue
-        if value is None or value == "":
-            values[name] = None
-            continue
-        try:
-            number = Decimal(str(value))
-        except (InvalidOperation, ValueError):
-            errors[name] = f"应为数字，实为“{value}”。"
-            continue
-        if not number.is_finite():
-            errors[name] = "应为有限的数字。"
-        elif number < 0 and name not in SIGNED_FIELDS:
-            errors[name] = "不能为负数。"
-        elif name in INTEGER_FIELDS and number != number.to_integral_value():
-            errors[name] = "应为整数。"
-        elif abs(number) >= Decimal("1e14"):
-            errors[name] = "数值过大，请确认单位为万元。"
-        else:
-            values[name] = str(number)
-    raise_figure_errors(errors)
+    """Validate proposed figures on their own; returns them as strings (JSON-safe, exact)."""
+    errors: dict[str, list[str]] = {
+        name: [f"“{name}”不是可填报的年度数据项；请删除该项，可填报的项见接口文档。"]
+        for name in raw
+        if name not in FIGURE_FIELDS
+    }
+    numbers, problems = parse_figures(raw)
+    raise_figure_errors({**errors, **problems})
+    return {name: format(numbers[name], "f") if name in numbers else None for name in raw}
+
+
+def check_proposal(
+    organization: Organization, year: int, raw: dict[str, Any]
+) -> dict[str, str | None]:
+    """The proposed figures, checked alone, together with the confirmed ones, and for being
+    something: an empty proposal, or one that changes nothing, is refused."""
+    values = clean_values(raw)
+    confirmed = confirmed_values(organization, year)
+    raise_figure_errors(check_figures({**confirmed, **values}))
+    if not _changes(confirmed, values):
+        raise ValidationError({"values": EMPTY_MESSAGE})
     return values
+
+
+def _same(before: str | None, after: str | None) -> bool:
+    return (Decimal(before) if before else None) == (Decimal(after) if after else None)
+
+
+def _changes(
+    confirmed: dict[str, str | None], values: dict[str, Any]
+) -> dict[str, tuple[str | None, str | None]]:
+    return {
+        name: (confirmed.get(name), values[name])
+        for name in FIGURE_FIELDS
+        if name in values and not _same(confirmed.get(name), values[name])
+    }
+
+
+def _ensure_none_pending(organization: Organization, year: int, exclude: int | None) -> None:
+    pending = FigureSubmission.objects.filter(
+        organization=organization, year=year, status__in=PENDING
+    ).exclude(pk=exclude)
+    if pending.exists():
+        raise ValidationError(
+            {
+                "year": f"{organization} {year} 年度已有待审核的填报；请待其审核、退回，"
+                "或由填报人撤回后再提交。"
+            }
+        )
 
 
 def confirmed_values(organization: Organization, year: int) -> dict[str, str | None]:
@@ -69,15 +93,7 @@ def confirmed_values(organization: Organization, year: int) -> dict[str, str | N
 
 def diff(submission: FigureSubmission) -> dict[str, tuple[str | None, str | None]]:
     """Proposed against last confirmed values: {field: (confirmed, proposed)} where they differ."""
-    confirmed = confirmed_values(submission.organization, submission.year)
-    changes = {}
-    for name in FIGURE_FIELDS:
-        if name not in submission.values:
-            continue
-        before, after = confirmed.get(name), submission.values[name]
-        if (Decimal(before) if before else None) != (Decimal(after) if after else None):
-            changes[name] = (before, after)
-    return changes
+    return _changes(confirmed_values(submission.organization, submission.year), submission.values)
 
 
 @transaction.atomic
@@ -99,15 +115,8 @@ def submit(
         )
     if not 2000 <= int(year) <= timezone.localdate().year:
         raise ValidationError({"year": f"年度应在 2000 至 {timezone.localdate().year} 之间。"})
-    values = clean_values(raw)
-    merged = {**confirmed_values(organization, year), **values}
-    raise_figure_errors(check_figures(merged))
-    if FigureSubmission.objects.filter(
-        organization=organization, year=year, status__in=PENDING
-    ).exists():
-        raise ValidationError(
-            {"year": f"{organization} {year} 年度已有待审核的填报，请待其审核或退回后再提交。"}
-        )
+    values = check_proposal(organization, year, raw)
+    _ensure_none_pending(organization, year, exclude=None)
     submission = FigureSubmission.objects.create(
         organization=organization, year=year, values=values, submitted_by=user
     )
@@ -179,6 +188,66 @@ def review(
     submission.save()
     FigureReview.objects.create(
         submission=submission, decision=decision, comment=comment[:500], reviewer=user
+    )
+    return submission
+
+
+def _ensure_submitter(user: Any, submission: FigureSubmission, what: str) -> None:
+    if submission.submitted_by_id is None or submission.submitted_by_id != user.pk:
+        raise PermissionDenied(f"只有填报人本人可以{what}该填报。")
+    if not can(user, "change", submission.organization):
+        raise PermissionDenied(f"您已无权填报该单位的年度数据，不能{what}。")
+
+
+@transaction.atomic
+def withdraw(user: Any, submission: FigureSubmission, comment: str = "") -> FigureSubmission:
+    """撤回: the submitter takes back a submission no reviewer has acted on yet. It stays on
+    record (已撤回), leaves the review queue and no longer blocks a new submission."""
+    submission = FigureSubmission.objects.select_for_update().get(pk=submission.pk)
+    _ensure_submitter(user, submission, "撤回")
+    if submission.status != Status.SUBMITTED:
+        raise ValidationError(
+            {
+                "status": f"当前状态为“{submission.get_status_display()}”，只有待县区审核的"
+                "填报可以撤回；如需更正，请联系审核人退回。"
+            }
+        )
+    submission.status = Status.WITHDRAWN
+    submission.save()
+    FigureReview.objects.create(
+        submission=submission,
+        decision=FigureReview.Decision.WITHDRAW,
+        comment=comment[:500],
+        reviewer=user,
+    )
+    return submission
+
+
+@transaction.atomic
+def resubmit(
+    user: Any, submission: FigureSubmission, raw: dict[str, Any], comment: str = ""
+) -> FigureSubmission:
+    """修改后重新提交: a returned submission, corrected, goes back to 县区审核 as the same
+    submission; its history keeps the return and its comment, the audit trail the old values."""
+    submission = FigureSubmission.objects.select_for_update().get(pk=submission.pk)
+    _ensure_submitter(user, submission, "重新提交")
+    if submission.status != Status.RETURNED:
+        raise ValidationError(
+            {
+                "status": f"当前状态为“{submission.get_status_display()}”，只有已退回的填报"
+                "可以修改后重新提交。"
+            }
+        )
+    values = check_proposal(submission.organization, submission.year, raw)
+    _ensure_none_pending(submission.organization, submission.year, exclude=submission.pk)
+    submission.values = values
+    submission.status = Status.SUBMITTED
+    submission.save()
+    FigureReview.objects.create(
+        submission=submission,
+        decision=FigureReview.Decision.RESUBMIT,
+        comment=comment[:500],
+        reviewer=user,
     )
     return submission
 

@@ -267,7 +267,11 @@ def test_negative_amount_and_rd_above_revenue(staff: Any, orgs: dict[str, Any]) 
     report = run("annual_reports", make_xlsx("annual_reports", rows), staff)
     assert problems(report) == [
         (2, "总收入（万元）", "金额不能为负数。"),
-        (3, "研发费用总额（万元）", "研发费用（12000.00 万元）不能高于总收入（1000.00 万元）。"),
+        (
+            3,
+            "研发费用总额（万元）",
+            "研发费用总额（万元）不能大于总收入（万元）（1,000.00）；请核对两项。",
+        ),
     ]
     assert AnnualReport.objects.count() == 0
 

@@ -139,7 +139,7 @@ def test_figures_pages_run_the_whole_workflow(client_for: Any, orgs: Any) -> Non
             "rd_expense": "150",
         },
     )
-    assert bad.status_code == 422 and "不能高于总收入" in bad.content.decode()
+    assert bad.status_code == 422 and "不能大于总收入" in bad.content.decode()
     ok = enterprise.post(
         "/registry/figures/new/",
         {

@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from kechuang.core.tests.permissions import check_row, endpoint, row_id
-from kechuang.registry.models import AnnualReport
+from kechuang.core.tests.permissions import Row, check_row, endpoint, row_id
+from kechuang.registry.models import AnnualReport, FigureSubmission
 from kechuang.registry.services import workflow
 
 VIEW_ALL = dict(
@@ -19,6 +19,30 @@ VIEW_ALL = dict(
     institution=200,
     expert=200,
 )
+
+
+def status_check(key: str, allowed: str, after: str, before: str) -> Any:
+    """A write row's check: the allowed role changed the submission's status, no other did."""
+
+    def check(role: str, response: Any, context: dict[str, Any]) -> None:
+        status = FigureSubmission.objects.get(pk=context[key]).status
+        expected = after if role == allowed else before
+        assert status == expected, f"填报状态应为 {expected}，实为 {status}"
+
+    return check
+
+
+def submitter_row(url: str, body: dict[str, Any], name: str, check: Any) -> Row:
+    expected = dict(
+        anonymous=401,
+        city_admin=403,
+        city_staff=403,
+        county_staff=403,
+        enterprise=200,
+        institution=404,
+        expert=404,
+    )
+    return Row("POST", url, expected, body, name, check)
 
 
 ROWS = [
@@ -105,6 +129,18 @@ ROWS = [
         institution=404,
         expert=404,
     ),
+    submitter_row(
+        "/api/registry/figure-submissions/{enterprise_submission}/withdraw",
+        {"comment": "填错了年度"},
+        "POST withdraw of the enterprise's own pending submission",
+        status_check("enterprise_submission", "enterprise", "withdrawn", "submitted"),
+    ),
+    submitter_row(
+        "/api/registry/figure-submissions/{returned_submission}/resubmit",
+        {"values": {"rd_expense": "9"}, "comment": "已按审计报告改正"},
+        "POST resubmit of the enterprise's own returned submission",
+        status_check("returned_submission", "enterprise", "submitted", "returned"),
+    ),
 ]
 
 
@@ -118,6 +154,10 @@ def context(orgs: Any, users: Any) -> dict[str, Any]:
         report = AnnualReport.objects.create(organization=orgs[key], year=2023, rd_expense=10)
         submission = workflow.submit(users["city_staff"], orgs[key], 2024, {"rd_expense": "12"})
         context[f"{key}_report"], context[f"{key}_submission"] = report.pk, submission.pk
+    own = workflow.submit(users["enterprise"], orgs["wolong"], 2023, {"rd_expense": "11"})
+    returned = workflow.submit(users["enterprise"], orgs["wolong"], 2021, {"rd_expense": "8"})
+    workflow.review(users["county_staff"], returned, "return", "研发费用与审计报告不符")
+    context["enterprise_submission"], context["returned_submission"] = own.pk, returned.pk
     return context
 
 

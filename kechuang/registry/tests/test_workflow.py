@@ -88,7 +88,7 @@ def test_rd_expense_above_revenue_is_refused(client_for: Any, orgs: Any) -> None
     )
     assert bad.status_code == 422
     assert bad.json()["errors"]["rd_expense"] == [
-        "研发费用（120 万元）不能高于总收入（100 万元）。"
+        "研发费用总额（万元）不能大于总收入（万元）（100.00）；请核对两项。"
     ]
     assert not FigureSubmission.objects.exists()
 
@@ -96,14 +96,30 @@ def test_rd_expense_above_revenue_is_refused(client_for: Any, orgs: Any) -> None
 @pytest.mark.parametrize(
     ("values", "field", "message"),
     [
-        ({"rd_expense": "-5"}, "rd_expense", "不能为负数。"),
-        ({"rd_expense": "abc"}, "rd_expense", "应为数字，实为“abc”。"),
-        ({"tech_conversions": "1.5"}, "tech_conversions", "应为整数。"),
-        ({"profit": "1"}, "profit", "不是可填报的年度数据项。"),
+        (
+            {"rd_expense": "-5"},
+            "rd_expense",
+            "研发费用总额（万元）不能为负数；请填写 0 或正数。",
+        ),
+        (
+            {"rd_expense": "abc"},
+            "rd_expense",
+            "研发费用总额（万元）应为数字，实为“abc”；请填写数字。",
+        ),
+        (
+            {"tech_conversions": "1.5"},
+            "tech_conversions",
+            "科技成果转化（项）应为整数；请填写整数。",
+        ),
+        (
+            {"profit": "1"},
+            "profit",
+            "“profit”不是可填报的年度数据项；请删除该项，可填报的项见接口文档。",
+        ),
         (
             {"employees_avg": "10", "st_staff_avg": "11"},
             "st_staff_avg",
-            "科技人员数不能多于职工总数。",
+            "科技人员（全年月平均）（人）不能大于职工总数（全年月平均）（人）（10.00）；请核对两项。",
         ),
     ],
 )

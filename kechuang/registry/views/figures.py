@@ -8,12 +8,18 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from kechuang.core.errors import django_validation_errors
 from kechuang.core.pagination import page_of
 from kechuang.core.permissions import CONFIRM_FIGURES, WRITE_DATA, requires
 from kechuang.registry import selectors
-from kechuang.registry.models import AnnualReport, FigureReview, SubmissionStatus
+from kechuang.registry.models import (
+    AnnualReport,
+    FigureReview,
+    FigureSubmission,
+    SubmissionStatus,
+)
 from kechuang.registry.models.figures import FIGURE_FIELDS
 from kechuang.registry.services import workflow
 
@@ -83,10 +89,7 @@ def figures_new(request: HttpRequest) -> HttpResponse:
                 return redirect("registry:figures_detail", pk=submission.pk)
     if organization is None and request.user.organization_id and not uscc:
         organization = request.user.organization
-    fields = [
-        {"name": n, "label": LABELS[n], "value": values.get(n) or "", "errors": errors.get(n, [])}
-        for n in FIGURE_FIELDS
-    ]
+    fields = _field_rows(values, errors)
     return render(
         request,
         "registry/figures_form.html",
@@ -122,6 +125,22 @@ def figures_detail(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, "审核意见已记录。")
         return redirect("registry:figures_detail", pk=pk)
+    return _render_detail(request, submission)
+
+
+def _field_rows(values: dict[str, Any], errors: dict[str, list[str]]) -> list[dict[str, Any]]:
+    return [
+        {"name": n, "label": LABELS[n], "value": values.get(n) or "", "errors": errors.get(n, [])}
+        for n in FIGURE_FIELDS
+    ]
+
+
+def _render_detail(
+    request: HttpRequest,
+    submission: FigureSubmission,
+    posted: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+) -> HttpResponse:
     changes = workflow.diff(submission)
     rows = [
         {
@@ -133,6 +152,13 @@ def figures_detail(request: HttpRequest, pk: int) -> HttpResponse:
         for n in FIGURE_FIELDS
         if n in submission.values
     ]
+    own = submission.submitted_by_id == request.user.pk
+    can_resubmit = own and submission.status == SubmissionStatus.RETURNED
+    prefill = posted
+    if prefill is None and can_resubmit:
+        confirmed = workflow.confirmed_values(submission.organization, submission.year)
+        prefill = {**confirmed, **submission.values}
+    errors = errors or {}
     return render(
         request,
         "registry/figures_detail.html",
@@ -142,5 +168,38 @@ def figures_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "reviews": submission.reviews.all(),
             "decisions": FigureReview.Decision,
             "pending": submission.status in workflow.PENDING,
+            "can_withdraw": own and submission.status == SubmissionStatus.SUBMITTED,
+            "can_resubmit": can_resubmit,
+            "fields": _field_rows(prefill or {}, errors),
+            "form_errors": [p for k in ("values", "year", "status") for p in errors.get(k, [])],
         },
+        status=422 if errors else 200,
     )
+
+
+@login_required
+@require_POST
+def figures_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
+    try:
+        workflow.withdraw(request.user, submission, request.POST.get("comment", ""))
+    except ValidationError as error:
+        for problems in django_validation_errors(error).values():
+            for problem in problems:
+                messages.error(request, problem)
+    else:
+        messages.success(request, "填报已撤回；记录仍保留，您可以重新填报。")
+    return redirect("registry:figures_detail", pk=pk)
+
+
+@login_required
+@require_POST
+def figures_resubmit(request: HttpRequest, pk: int) -> HttpResponse:
+    submission = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
+    values = {name: request.POST.get(name, "").strip() or None for name in FIGURE_FIELDS}
+    try:
+        workflow.resubmit(request.user, submission, values, request.POST.get("comment", ""))
+    except ValidationError as error:
+        return _render_detail(request, submission, values, django_validation_errors(error))
+    messages.success(request, "已修改并重新提交，待县区审核。")
+    return redirect("registry:figures_detail", pk=pk)

@@ -150,6 +150,26 @@ PAGE_ROWS = [
         only(CITY, 200, 302, 404),
         name="other-area submission page",
     ),
+    # the submitter's own steps: withdraw a pending submission, resubmit a returned one
+    Row(
+        "POST",
+        "/registry/figures/{submission_by_enterprise}/withdraw/",
+        {**only({"enterprise"}, 302, 302, 403), "institution": 404, "expert": 404},
+        name="withdraw the enterprise's pending submission (page)",
+        check=lambda role, response, c: _status_is(
+            c["submission_by_enterprise"], "withdrawn" if role == "enterprise" else "submitted"
+        ),
+    ),
+    Row(
+        "POST",
+        "/registry/figures/{submission_returned}/resubmit/",
+        {**only({"enterprise"}, 302, 302, 403), "institution": 404, "expert": 404},
+        body={"rd_expense": "14"},
+        name="resubmit the enterprise's returned submission (page)",
+        check=lambda role, response, c: _status_is(
+            c["submission_returned"], "submitted" if role == "enterprise" else "returned"
+        ),
+    ),
     # Excel round trip
     Row("GET", "/registry/excel/platforms/template.xlsx", signed_in(200, 302)),
     Row("GET", "/registry/excel/platforms/export.xlsx", signed_in(200, 302)),
@@ -213,6 +233,23 @@ def _api(client: Client, method: str, url: str, body: Any) -> Any:
     return response.json()
 
 
+def _status_is(pk: int, expected: str) -> None:
+    from kechuang.registry.models import FigureSubmission
+
+    status = FigureSubmission.objects.get(pk=pk).status
+    assert status == expected, f"填报状态应为 {expected}，实为 {status}"
+
+
+def _own_submissions(users: Any, org: Any) -> dict[str, int]:
+    """The enterprise's own submissions: one pending (2023), one returned (2022)."""
+    from kechuang.registry.services import workflow
+
+    pending = workflow.submit(users["enterprise"], org, 2023, {"rd_expense": "11"})
+    returned = workflow.submit(users["enterprise"], org, 2022, {"rd_expense": "13"})
+    workflow.review(users["county_staff"], returned, "return", "研发费用与审计报告不符")
+    return {"submission_by_enterprise": pending.pk, "submission_returned": returned.pk}
+
+
 @pytest.fixture
 def context(orgs: Any, users: Any, client_for: Any) -> dict[str, Any]:
     from kechuang.accounts.services import create_api_token
@@ -235,6 +272,7 @@ def context(orgs: Any, users: Any, client_for: Any) -> dict[str, Any]:
         context[f"run_{key}"], context[f"pool_{key}"] = run.pk, org.pk
         submission = workflow.submit(users["city_staff"], org, 2024, {"rd_expense": "12"})
         context[f"submission_{key}"] = submission.pk
+    context.update(_own_submissions(users, orgs["wolong"]))
     body = {
         "indicator": "hnte_count",
         "period": "2022",
