@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0006_annual_report_rd_cover"),
+        ("registry", "0007_figure_withdraw_resubmit"),
     ]
 
     operations = [
