@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("monitoring", "0002_commitment_unit_length"),
-        ("registry", "0007_area_kind_province"),
+        ("registry", "0008_area_kind_province"),
     ]
 
     operations = [
