@@ -318,11 +318,22 @@ def _summary(document: Any, data: ReportData) -> None:
 
 def _indicator_table(document: Any, data: ReportData) -> None:
     document.add_paragraph("二、规划指标监测表", style="Heading 1")
+    document.add_paragraph(_nature_sentence([row.indicator for row in data.city_rows]))
     _table(
         document,
         INDICATOR_HEADERS,
         [_indicator_cells(n, row) for n, row in enumerate(data.city_rows, start=1)],
     )
+
+
+def _nature_sentence(indicators: list[Any]) -> str:
+    binding = [i.name for i in indicators if i.nature == "binding"]
+    if not binding:
+        return (
+            f"规划目标表为“预期目标”：以下 {len(indicators)} 项指标均为预期性指标"
+            "（引导方向、争取实现），不是约束性指标。"
+        )
+    return f"其中约束性指标 {len(binding)} 项：{'、'.join(binding)}；其余为预期性指标。"
 
 
 def _commitment_cells(number: int, c: CommitmentRow) -> list[str]:

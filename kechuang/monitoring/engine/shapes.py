@@ -11,7 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from .display import kind_label, latest_computed, number
-from .plan_file import COMPARATOR_LABELS, MEASURE_LABELS
+from .plan_file import COMPARATOR_LABELS, MEASURE_LABELS, NATURE_LABELS
 from .progress import STATUS_LABELS
 
 
@@ -28,6 +28,8 @@ def indicator_dict(row: Any) -> dict[str, Any]:
         "kind": ind.kind,
         "direction": ind.direction,
         "growth_model": ind.growth_model,
+        "nature": ind.nature,
+        "nature_label": NATURE_LABELS[ind.nature],
         "baseline_year": target.baseline_year if target else ind.baseline_year,
         "baseline_value": number(target.baseline_value) if target else None,
         "target_year": target.target_year if target else ind.target_year,

@@ -128,6 +128,28 @@ def test_commitments_and_ranking_are_listed(client_for: Any, hnte: None) -> None
     assert all(r["status_label"] == "暂无数据" for r in rows)  # no area targets yet
 
 
+def test_the_pages_say_all_eleven_indicators_are_expected(client_for: Any, hnte: None) -> None:
+    client = client_for("city_staff")
+    board = client.get("/monitoring/?as_of=2024-06-30").content.decode()
+    assert "11 项指标均为预期性指标（引导方向、争取实现），不是约束性指标。" in board
+    page = client.get("/monitoring/indicators/hnte_count/?as_of=2024-06-30").content.decode()
+    assert (
+        '<span class="badge fs-6 text-bg-light border" data-testid="nature">预期性指标</span>'
+        in page
+    )
+    body = client.get("/api/monitoring/plans/nanyang-14/progress?as_of=2024-06-30").json()
+    assert {(i["nature"], i["nature_label"]) for i in body["indicators"]} == {
+        ("expected", "预期性")
+    }
+
+
+def test_the_commitments_table_shows_how_each_is_read(client_for: Any, hnte: None) -> None:
+    page = client_for("city_staff").get("/monitoring/?as_of=2024-06-30").content.decode()
+    assert "10 左右（9—11）" in page  # the tolerance from the plan file, with its note
+    assert "“左右”：规划未给出“左右”的允许偏差" in page
+    assert "≥ 70" in page and "= 70" not in page
+
+
 def test_conflicting_sources_are_warned_not_counted(
     client_for: Any, plan: Any, users: dict[str, Any]
 ) -> None:

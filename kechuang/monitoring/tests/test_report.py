@@ -101,6 +101,7 @@ def test_report_tables_hold_every_indicator_and_commitment(figures: Plan) -> Non
     text = "\n".join(p.text for p in document.paragraphs)
     assert "规划实施情况监测报告" in text
     assert "数据截至 2024-12-31" in text
+    assert "以下 11 项指标均为预期性指标（引导方向、争取实现），不是约束性指标。" in text
     tables = tables_by_header(document)
     indicator_table = tables[
         "序号 | 指标 | 单位 | 基期值 | 目标值 | 最新计入值 | 完成度 | 应有进度 | 状态 | 说明"

@@ -5,6 +5,7 @@ formatted by `engine.display` and `engine.shapes`."""
 
 from __future__ import annotations
 
+from collections import Counter
 from typing import Any
 
 from django.contrib.auth.decorators import login_required
@@ -89,6 +90,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "errors": errors,
             "cards": cards,
             "commitments": commitments,
+            "natures": Counter(row.indicator.nature for row in board.rows),
             "rankings": rankings,
             "has_observations": board.has_observations,
             "observation_new_url": OBSERVATION_NEW_URL,
