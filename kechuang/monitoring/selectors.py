@@ -36,12 +36,11 @@ from kechuang.monitoring.models import (
 from kechuang.registry.models import (
     AnnualReport,
     Area,
-    InnovationPlatform,
     Organization,
     Patent,
     Qualification,
 )
-from kechuang.registry.selectors import working_areas
+from kechuang.registry.selectors import platforms_operating_on, working_areas
 
 
 def year_end(year: int) -> dt.date:
@@ -152,26 +151,27 @@ def _qualification_series(kind: str, label: str) -> SeriesReader:
 
 
 def _platform_series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
-    """Innovation platforms approved by each year end and operating."""
-    per_year = _per_year(
-        InnovationPlatform.objects.filter(status="operating"),
-        "area",
-        lambda cond: Count("pk", filter=cond),
-        years,
-        lambda year: Q(approved_on__lte=year_end(year)),
-    )
+    """Innovation platforms operating on each year end, by their status on that day (the
+    registry's status history): a platform revoked in 2024 still counts for 2021–2023. One
+    grouped query per year."""
     result: Series = defaultdict(dict)
     for year in years:
-        day, totals = year_end(year), _subtree_counts(per_year[year], areas, tree)
+        day = year_end(year)
+        rows = (
+            platforms_operating_on(day)
+            .order_by()
+            .values("area")
+            .annotate(n=Count("pk"))
+            .values_list("area", "n")
+        )
+        totals = _subtree_counts(rows, areas, tree)
         for area in areas:
             n = totals.get(area.code, Decimal(0))
             result[area.code][year] = Computed(
                 year,
                 float(n),
-                f"截至 {day} 批准且运行中的创新平台 {n} 个",
-                _trace(
-                    "platforms", status="operating", approved_to=day.isoformat(), area=area.code
-                ),
+                f"{day} 运行中的创新平台 {n} 个（按当日的状态，含其后撤销、整合的平台）",
+                _trace("platforms", operating_on=day.isoformat(), area=area.code),
             )
     return result
 
@@ -208,8 +208,13 @@ def _hv_patent_series(years: list[int], areas: list[Area], tree: dict[int, Area]
     return result
 
 
+INDUSTRIAL_SECTIONS_ZH = "B 采矿业、C 制造业、D 电力、热力、燃气及水生产和供应业"
+
+
 def _industrial_rd_series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
-    """R&D expense ÷ revenue (%) of enterprises above designated size, confirmed reports."""
+    """规上工业企业研发经费支出 ÷ 营业收入 (%): confirmed reports of enterprises above designated
+    size whose industry section (GB/T 4754-2017) is B, C or D. 规上 enterprises with no section
+    recorded cannot be told industrial or not: they are left out and counted in the detail."""
     reports = AnnualReport.objects.filter(
         year__in=years,
         organization__is_above_designated_size=True,
@@ -217,22 +222,43 @@ def _industrial_rd_series(years: list[int], areas: list[Area], tree: dict[int, A
         confirmed_at__isnull=False,
     )
     rows = list(
-        reports.values("organization__area", "year")
+        reports.filter(Organization.industrial_q("organization__"))
+        .values("organization__area", "year")
         .annotate(rd=Sum("rd_expense"), revenue=Sum("total_revenue"))
         .values_list("organization__area", "year", "rd", "revenue")
+    )
+    unclassified = list(
+        reports.filter(organization__industry_section="")
+        .values("organization__area", "year")
+        .annotate(n=Count("organization", distinct=True))
+        .values_list("organization__area", "year", "n")
     )
     result: Series = defaultdict(dict)
     for year in years:
         rd = _subtree_counts([(a, r) for a, y, r, _ in rows if y == year], areas, tree)
         revenue = _subtree_counts([(a, v) for a, y, _, v in rows if y == year], areas, tree)
+        missing = _subtree_counts([(a, n) for a, y, n in unclassified if y == year], areas, tree)
         for area in areas:
             r, v = rd.get(area.code, Decimal(0)), revenue.get(area.code, Decimal(0))
             value = float(r / v * 100) if v else None
+            detail = (
+                f"{year} 年规上工业企业（国民经济行业门类 {INDUSTRIAL_SECTIONS_ZH}）已确认年报："
+                f"研发费用 {r} 万元 ÷ 营业收入 {v} 万元"
+            )
+            left_out = int(missing.get(area.code, 0))
+            if left_out:
+                detail += f"；另有 {left_out} 家规上企业未登记行业门类，无法判断是否工业，未计入"
             result[area.code][year] = Computed(
                 year,
                 value,
-                f"{year} 年规上企业已确认年报：研发费用 {r} 万元 ÷ 营业收入 {v} 万元",
-                _trace("annual_reports", year=year, area=area.code),
+                detail,
+                _trace(
+                    "annual_reports",
+                    year=year,
+                    area=area.code,
+                    above_designated_size="true",
+                    industrial="true",
+                ),
             )
     return result
 
