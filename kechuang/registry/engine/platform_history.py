@@ -3,7 +3,8 @@
 Events, in date order (same day: in the order recorded), move a platform between states:
 
     批准 approved   → 运行中, at the approved level (the platform's level when none is given)
-    升级 upgraded   → 运行中, at a higher level      降级 downgraded → 运行中, at a lower level
+    升级 upgraded   → a higher level                  降级 downgraded → a lower level
+                      (the status stays: a suspended platform may change level)
     暂停 suspended  → 暂停 (from 运行中 only)          恢复 resumed    → 运行中 (from 暂停 only)
     撤销 revoked    → 已撤销 (final)                   整合 merged     → 已整合 (final)
 
@@ -90,10 +91,6 @@ def _check_level(cursor: _Cursor, step: Step) -> None:
     name = EVENT_ZH[step.event]
     if step.level not in LEVEL_RANK:
         raise HistoryError("level", f"记录“{name}”时须选择新级别（国家级、省级或市级）。")
-    if cursor.status == "suspended":
-        raise HistoryError(
-            "event", f"平台于 {step.date} 处于暂停状态，不能{name}；请先记录“恢复”。"
-        )
     higher = LEVEL_RANK[step.level] > LEVEL_RANK[cursor.level]
     if higher != (step.event == "upgraded") or step.level == cursor.level:
         raise HistoryError(
