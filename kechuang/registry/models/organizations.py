@@ -178,8 +178,7 @@ class Organization(DomainModel):
 
     def clean(self) -> None:
         super().clean()
-        division = (self.industry_division or "").strip()
-        self.industry_division = division
+        division = self.industry_division = (self.industry_division or "").strip()
         if not division:
             return
         section = section_of_division(division)
@@ -207,4 +206,7 @@ class Organization(DomainModel):
         # checks (length, the GB 32100 validator), which then report a bad code once.
         if self.uscc:
             self.uscc = normalize_uscc(self.uscc)
+        self.industry_division = (self.industry_division or "").strip()
+        if self.industry_division and section_of_division(self.industry_division) is None:
+            exclude = {*(exclude or ()), "industry_division"}  # clean() says what a division is
         super().clean_fields(exclude)
