@@ -243,7 +243,7 @@ def _industrial_rd_series(years: list[int], areas: list[Area], tree: dict[int, A
             value = float(r / v * 100) if v else None
             detail = (
                 f"{year} 年规上工业企业（国民经济行业门类 {INDUSTRIAL_SECTIONS_ZH}）已确认年报："
-                f"研发费用 {r} 万元 ÷ 营业收入 {v} 万元"
+                f"研发费用 {r:.2f} 万元 ÷ 营业收入 {v:.2f} 万元"  # the same text on every database
             )
             left_out = int(missing.get(area.code, 0))
             if left_out:

@@ -99,7 +99,7 @@ def test_industrial_rd_counts_only_industrial_enterprises_above_size(make_org: A
         "规上工业企业（国民经济行业门类 B 采矿业、C 制造业、D 电力、热力、燃气及水生产和供应业）"
         in (point.detail)
     )
-    assert "研发费用 40 万元 ÷ 营业收入 4000 万元" in point.detail
+    assert "研发费用 40.00 万元 ÷ 营业收入 4000.00 万元" in point.detail
     assert point.detail.endswith("另有 1 家规上企业未登记行业门类，无法判断是否工业，未计入")
     assert point.trace_url == (
         "/registry/annual_reports/?year=2023&area=411303&above_designated_size=true&industrial=true"

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import importlib
+import io
 import json
 from typing import Any
 from urllib.parse import parse_qs, urlparse
@@ -17,10 +18,13 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
 from django.db.models import Count
 from django.utils import timezone
+from openpyxl import load_workbook
 
 from kechuang.core.models import AuditEntry
 from kechuang.registry import selectors
 from kechuang.registry.engine.platform_history import HistoryError, Step, replay
+from kechuang.registry.excel.exporter import export_xlsx
+from kechuang.registry.excel.importer import validate_upload
 from kechuang.registry.filters import PlatformFilter
 from kechuang.registry.models import InnovationPlatform, PlatformStatusChange
 from kechuang.registry.services.platforms import record_status_change
@@ -482,3 +486,19 @@ def test_demo_platforms_carry_a_consistent_history(reference: None) -> None:
     revoked = late_revocations.first().platform
     assert selectors.platforms_operating_on(D(2020, 12, 31)).filter(pk=revoked.pk).exists()
     assert not selectors.platforms_operating_on(D(2024, 12, 31)).filter(pk=revoked.pk).exists()
+
+
+def test_an_import_cannot_change_what_the_history_decides(staff: Any, make_platform: Any) -> None:
+    platform = approved(staff, make_platform, D(2020, 5, 1))
+    content = export_xlsx("platforms", InnovationPlatform.objects.filter(pk=platform.pk), staff)
+    workbook = load_workbook(io.BytesIO(content))
+    sheet = workbook.worksheets[0]
+    headers = [cell.value for cell in sheet[1]]
+    unchanged = validate_upload("platforms", content, staff, filename="平台.xlsx")
+    assert unchanged.errors == [] and unchanged.unchanged == 1
+    sheet.cell(row=2, column=headers.index("级别") + 1, value="国家级")
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = validate_upload("platforms", buffer.getvalue(), staff, filename="平台.xlsx")
+    assert [(e.row, e.column_header) for e in report.errors] == [(2, "级别")]
+    assert "由平台的状态变更记录决定" in report.errors[0].problem
