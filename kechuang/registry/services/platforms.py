@@ -29,6 +29,8 @@ RECORD_PLATFORM_HISTORY = Permission(
     CITY_WORK.test,
     "只有市科技局工作人员可以记录创新平台的批准、升级、暂停、撤销、整合等状态变更。",
 )
+# a status registered without history, and the event that dates it
+END_STATUSES = {"suspended": "suspended", "revoked": "revoked", "merged": "merged"}
 LEVEL_EVENTS = (PlatformEvent.APPROVED, PlatformEvent.UPGRADED, PlatformEvent.DOWNGRADED)
 
 
@@ -53,6 +55,38 @@ def _ordered(platform: InnovationPlatform, new: PlatformStatusChange) -> list[Pl
     # the new event after those recorded earlier on the same day
     position = sum(1 for e in events if e.date <= new.date)
     return [*events[:position], new, *events[position:]]
+
+
+IMPLIED_NOTE = "按平台登记的批准日期补记（平台登记时尚无状态变更记录）。"
+
+
+def _implied_start(
+    platform: InnovationPlatform, change: PlatformStatusChange
+) -> PlatformStatusChange | None:
+    """A platform registered with an approval date (by a form, the API or an import) but no
+    history yet starts its history with that approval when another event is recorded; one
+    registered as suspended, revoked or merged must first be given that event's date."""
+    if change.event == PlatformEvent.APPROVED or platform.status_changes.exists():
+        return None
+    if platform.approved_on is None or platform.status == "preparing":
+        return None  # the replay asks for the approval first
+    registered = platform.status
+    if registered in END_STATUSES and change.event != END_STATUSES[registered]:
+        label = platform.get_status_display()
+        raise ValidationError(
+            {
+                "event": f"该平台登记为“{label}”，但尚无状态变更记录：请先记录"
+                f"“{PlatformEvent(END_STATUSES[registered]).label}”及其日期。"
+            }
+        )
+    return PlatformStatusChange(
+        platform=platform,
+        event=PlatformEvent.APPROVED,
+        date=platform.approved_on,
+        level=platform.level,
+        document_no=platform.approval_document,
+        note=IMPLIED_NOTE,
+    )
 
 
 def _replay(platform: InnovationPlatform, events: list[PlatformStatusChange]) -> None:
@@ -100,11 +134,14 @@ def record_status_change(
     errors = check_event(change, timezone.localdate())
     if errors:
         raise ValidationError(errors)
+    start = _implied_start(platform, change)
     events = _ordered(platform, change)
+    if start is not None:
+        events.insert(0, start)
     _replay(platform, events)
     change.full_clean()
     for event in events:
-        if event is change:
+        if event is change or event is start:
             event.save()
         elif event.status_after != event.stored_value("status_after") or (
             event.level_after != event.stored_value("level_after")

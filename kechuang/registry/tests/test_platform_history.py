@@ -502,3 +502,29 @@ def test_an_import_cannot_change_what_the_history_decides(staff: Any, make_platf
     report = validate_upload("platforms", buffer.getvalue(), staff, filename="平台.xlsx")
     assert [(e.row, e.column_header) for e in report.errors] == [(2, "级别")]
     assert "由平台的状态变更记录决定" in report.errors[0].problem
+
+
+def test_a_platform_registered_without_history_starts_it_from_its_approval_date(
+    staff: Any, make_platform: Any
+) -> None:
+    registered = make_platform(approved_on=D(2021, 5, 1), approval_document="宛科〔2021〕3号")
+    record(staff, registered, "revoked", D(2024, 3, 1))
+    history = list(selectors.platform_status_changes(registered))
+    assert [(c.event, c.date, c.document_no) for c in history] == [
+        ("approved", D(2021, 5, 1), "宛科〔2021〕3号"),
+        ("revoked", D(2024, 3, 1), ""),
+    ]
+    assert "补记" in history[0].note
+    assert selectors.platforms_operating_on(D(2023, 12, 31)).filter(pk=registered.pk).exists()
+    revoked = make_platform(approved_on=D(2019, 5, 1), status="revoked")
+    with pytest.raises(ValidationError) as error:
+        record(staff, revoked, "upgraded", D(2020, 3, 1), level="provincial")
+    assert "登记为“已撤销”，但尚无状态变更记录：请先记录“撤销”" in field_error(error, "event")
+    assert not revoked.status_changes.exists()
+    record(staff, revoked, "revoked", D(2020, 3, 1))
+    assert not selectors.platforms_operating_on(D(2020, 12, 31)).filter(pk=revoked.pk).exists()
+    assert selectors.platforms_operating_on(D(2019, 12, 31)).filter(pk=revoked.pk).exists()
+    preparing = make_platform(approved_on=D(2024, 5, 1), status="preparing")
+    with pytest.raises(ValidationError) as error:
+        record(staff, preparing, "suspended", D(2024, 6, 1))
+    assert "请先记录“批准”" in field_error(error, "date")
