@@ -44,7 +44,6 @@ from kechuang.monitoring.models import (
 from kechuang.registry.models import (
     AnnualReport,
     Area,
-    InnovationPlatform,
     Organization,
     Patent,
     PlatformKind,
@@ -54,7 +53,12 @@ from kechuang.registry.models import (
     Team,
     TeamProgramme,
 )
-from kechuang.registry.selectors import working_areas
+from kechuang.registry.selectors import (
+    platforms_new_between,
+    platforms_new_url,
+    platforms_operating_on,
+    working_areas,
+)
 
 
 def year_end(year: int) -> dt.date:
@@ -165,26 +169,27 @@ def _qualification_series(kind: str, label: str) -> SeriesReader:
 
 
 def _platform_series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
-    """Innovation platforms approved by each year end and operating."""
-    per_year = _per_year(
-        InnovationPlatform.objects.filter(status="operating"),
-        "area",
-        lambda cond: Count("pk", filter=cond),
-        years,
-        lambda year: Q(approved_on__lte=year_end(year)),
-    )
+    """Innovation platforms operating on each year end, by their status on that day (the
+    registry's status history): a platform revoked in 2024 still counts for 2021–2023. One
+    grouped query per year."""
     result: Series = defaultdict(dict)
     for year in years:
-        day, totals = year_end(year), _subtree_counts(per_year[year], areas, tree)
+        day = year_end(year)
+        rows = (
+            platforms_operating_on(day)
+            .order_by()
+            .values("area")
+            .annotate(n=Count("pk"))
+            .values_list("area", "n")
+        )
+        totals = _subtree_counts(rows, areas, tree)
         for area in areas:
             n = totals.get(area.code, Decimal(0))
             result[area.code][year] = Computed(
                 year,
                 float(n),
-                f"截至 {day} 批准且运行中的创新平台 {n} 个",
-                _trace(
-                    "platforms", status="operating", approved_to=day.isoformat(), area=area.code
-                ),
+                f"{day} 运行中的创新平台 {n} 个（按当日的状态，含其后撤销、整合的平台）",
+                _trace("platforms", operating_on=day.isoformat(), area=area.code),
             )
     return result
 
@@ -221,8 +226,13 @@ def _hv_patent_series(years: list[int], areas: list[Area], tree: dict[int, Area]
     return result
 
 
+INDUSTRIAL_SECTIONS_ZH = "B 采矿业、C 制造业、D 电力、热力、燃气及水生产和供应业"
+
+
 def _industrial_rd_series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
-    """R&D expense ÷ revenue (%) of enterprises above designated size, confirmed reports."""
+    """规上工业企业研发经费支出 ÷ 营业收入 (%): confirmed reports of enterprises above designated
+    size whose industry section (GB/T 4754-2017) is B, C or D. 规上 enterprises with no section
+    recorded cannot be told industrial or not: they are left out and counted in the detail."""
     reports = AnnualReport.objects.filter(
         year__in=years,
         organization__is_above_designated_size=True,
@@ -230,22 +240,43 @@ def _industrial_rd_series(years: list[int], areas: list[Area], tree: dict[int, A
         confirmed_at__isnull=False,
     )
     rows = list(
-        reports.values("organization__area", "year")
+        reports.filter(Organization.industrial_q("organization__"))
+        .values("organization__area", "year")
         .annotate(rd=Sum("rd_expense"), revenue=Sum("total_revenue"))
         .values_list("organization__area", "year", "rd", "revenue")
+    )
+    unclassified = list(
+        reports.filter(organization__industry_section="")
+        .values("organization__area", "year")
+        .annotate(n=Count("organization", distinct=True))
+        .values_list("organization__area", "year", "n")
     )
     result: Series = defaultdict(dict)
     for year in years:
         rd = _subtree_counts([(a, r) for a, y, r, _ in rows if y == year], areas, tree)
         revenue = _subtree_counts([(a, v) for a, y, _, v in rows if y == year], areas, tree)
+        missing = _subtree_counts([(a, n) for a, y, n in unclassified if y == year], areas, tree)
         for area in areas:
             r, v = rd.get(area.code, Decimal(0)), revenue.get(area.code, Decimal(0))
             value = float(r / v * 100) if v else None
+            detail = (
+                f"{year} 年规上工业企业（国民经济行业门类 {INDUSTRIAL_SECTIONS_ZH}）已确认年报："
+                f"研发费用 {r:.2f} 万元 ÷ 营业收入 {v:.2f} 万元"  # the same text on every database
+            )
+            left_out = int(missing.get(area.code, 0))
+            if left_out:
+                detail += f"；另有 {left_out} 家规上企业未登记行业门类，无法判断是否工业，未计入"
             result[area.code][year] = Computed(
                 year,
                 value,
-                f"{year} 年规上企业已确认年报：研发费用 {r} 万元 ÷ 营业收入 {v} 万元",
-                _trace("annual_reports", year=year, area=area.code),
+                detail,
+                _trace(
+                    "annual_reports",
+                    year=year,
+                    area=area.code,
+                    above_designated_size="true",
+                    industrial="true",
+                ),
             )
     return result
 
@@ -552,38 +583,43 @@ def registry_count(
     return points, links
 
 
+ALL_LEVELS = frozenset(PlatformLevel.values)
+
+
 def _platform_counts(
     spec: dict[str, Any], plan: Plan, years: list[int], added: bool
 ) -> tuple[dict[int, int], tuple[tuple[str, str], ...]]:
+    """`new`: platforms new (approved, or upgraded into the levels) from the plan's first day to
+    each year end; `stock`: platforms operating on each year end at the levels they had that day
+    (the registry's status history, `registry.selectors`)."""
     first = dt.date(plan.start_year, 1, 1)
-    rows = InnovationPlatform.objects.filter(area__in=Area.subtree_ids(plan.area.path))
-    if spec.get("kinds"):
-        rows = rows.filter(kind__in=spec["kinds"])
-    if spec.get("levels"):
-        rows = rows.filter(level__in=spec["levels"])
-    if added:
-        condition = lambda year: Q(approved_on__gte=first, approved_on__lte=year_end(year))  # noqa: E731
-    else:
-        rows = rows.filter(status="operating")
-        condition = lambda year: Q(approved_on__lte=year_end(year))  # noqa: E731
-    counts = rows.aggregate(**{f"y{y}": Count("pk", filter=condition(y)) for y in years})
+    kinds = list(spec.get("kinds") or [])
+    levels = [lv for lv in spec.get("levels") or [] if set(spec["levels"]) != ALL_LEVELS]
+    counts: dict[int, int] = {}
+    for year in years:
+        if added:
+            rows = platforms_new_between(first, year_end(year), kinds, levels, plan.area)
+        else:
+            rows = platforms_operating_on(year_end(year), area=plan.area)
+            rows = rows.filter(kind__in=kinds) if kinds else rows
+            rows = rows.filter(level_on__in=levels) if levels else rows
+        counts[year] = rows.count()
     last = year_end(years[-1])
-    links = tuple(
-        (
-            _link_label("平台", kind, level),
-            _trace(
-                "platforms",
-                kind=kind,
-                level=level,
-                status="" if added else "operating",
-                approved_from=first.isoformat() if added else "",
-                approved_to=last.isoformat(),
-            ),
+    if added:
+        links = tuple(
+            (_link_label("平台", kind, levels), platforms_new_url(first, last, kind, levels))
+            for kind in kinds or [""]
         )
-        for kind in spec.get("kinds") or [""]
-        for level in spec.get("levels") or [""]
-    )
-    return {y: counts[f"y{y}"] for y in years}, links
+    else:
+        links = tuple(
+            (
+                _link_label("平台", kind, levels),
+                _trace("platforms", operating_on=last.isoformat(), kind=kind, level=level),
+            )
+            for kind in kinds or [""]
+            for level in levels or [""]
+        )
+    return counts, links
 
 
 def _team_counts(
@@ -619,12 +655,12 @@ def _st_commissioner_counts(
     )
 
 
-def _link_label(what: str, kind: str, level: str) -> str:
-    parts = [
-        PlatformLevel(level).label if level else "",
-        PlatformKind(kind).label if kind else what,
-    ]
-    return "".join(parts)
+def _link_label(what: str, kind: str, levels: list[str] | str) -> str:
+    levels = [levels] if isinstance(levels, str) else levels
+    level = "省级以上" if set(levels) == {"provincial", "national"} else ""
+    if not level and len(levels) == 1 and levels[0]:
+        level = PlatformLevel(levels[0]).label
+    return level + (PlatformKind(kind).label if kind else what)
 
 
 REGISTRY_COUNTS: dict[str, Callable[..., tuple[dict[int, int], tuple[tuple[str, str], ...]]]] = {

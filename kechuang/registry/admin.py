@@ -35,7 +35,14 @@ class OrganizationAdmin(ScopedAdmin):
         "is_above_designated_size",
         "is_demo",
     ]
-    list_filter = ["kind", "area", "is_listed", "is_above_designated_size", "is_demo"]
+    list_filter = [
+        "kind",
+        "area",
+        "industry_section",
+        "is_listed",
+        "is_above_designated_size",
+        "is_demo",
+    ]
     search_fields = ["name", "uscc"]
     autocomplete_fields = ["industry"]
     list_select_related = ["area", "industry"]

@@ -16,7 +16,8 @@ from kechuang.registry.api import RESOURCES
 from kechuang.registry.api.schemas import AnnualReportOut, NamedActorOut
 from kechuang.registry.declarations import Registry
 from kechuang.registry.filters import AnnualReportFilter, NamedActorFilter
-from kechuang.registry.models import Qualification
+from kechuang.registry.models import InnovationPlatform, Qualification
+from kechuang.registry.services.platforms import RECORD_PLATFORM_HISTORY
 
 R = {r.path: r for r in RESOURCES}
 
@@ -102,6 +103,32 @@ def organization_related(request: HttpRequest, org: Any) -> dict[str, Any]:
     }
 
 
+def platform_history(request: HttpRequest, platform: InnovationPlatform) -> dict[str, Any]:
+    """The platform's dated status history, with the link to record an event (city staff)."""
+    section = _section(
+        "状态变更",
+        ["日期", "事项", "变更后级别", "变更后状态", "文号", "整合进入", "备注"],
+        [
+            {
+                "cells": [
+                    change.date,
+                    change.get_event_display(),
+                    change.get_level_after_display(),
+                    change.get_status_after_display(),
+                    change.document_no,
+                    change.merged_into or "",
+                    change.note,
+                ]
+            }
+            for change in selectors.platform_status_changes(platform)
+        ],
+    )
+    if RECORD_PLATFORM_HISTORY.allows(request.user):
+        section["action_url"] = reverse("registry:platforms_status_change_new", args=[platform.pk])
+        section["action_label"] = "记录状态变更"
+    return {"related": [section]}
+
+
 def qualification_validity(request: HttpRequest, q: Qualification) -> dict[str, Any]:
     today = timezone.localdate()
     return {
@@ -152,7 +179,7 @@ PAGES = [
         excel="qualifications",
         extra_detail=qualification_validity,
     ),
-    _page(d.PLATFORMS, R["platforms"], excel="platforms"),
+    _page(d.PLATFORMS, R["platforms"], excel="platforms", extra_detail=platform_history),
     _page(d.TALENTS, R["talents"], excel="talents"),
     _page(d.TEAMS, R["teams"], excel="teams"),
     _page(d.PATENTS, R["patents"], excel="patents"),

@@ -1,8 +1,12 @@
 """Reads for the registry; every queryset starts from `restrict(user, ...)`."""
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
 from django.db.models import Count, Prefetch, Q, QuerySet
+from django.urls import reverse
 
 from kechuang.core.references import resolve, resolve_many
 from kechuang.registry.engine.uscc import normalize_uscc
@@ -15,11 +19,13 @@ from kechuang.registry.models import (
     NamedActor,
     Organization,
     Patent,
+    PlatformStatusChange,
     Qualification,
     Talent,
     Team,
     TechField,
 )
+from kechuang.registry.models.platforms import new_between_q, operating_on, with_state_on
 
 
 def organizations_for(user: Any) -> QuerySet[Organization]:
@@ -51,6 +57,91 @@ def platforms_for(user: Any) -> QuerySet[InnovationPlatform]:
         .select_related("host", "area", "industry", "tech_field")
         .prefetch_related("co_builders")
     )
+
+
+def platform_status_changes(platform: InnovationPlatform) -> QuerySet[PlatformStatusChange]:
+    """A platform's history, oldest first (same day: in the order recorded)."""
+    return platform.status_changes.select_related("merged_into").order_by("date", "pk")
+
+
+def _platforms(user: Any, area: Area | str | None) -> QuerySet[InnovationPlatform]:
+    """Platforms the user may view (`user` None: the command line and the monitoring's
+    computations, every platform), in `area` and below when given (an Area or its code)."""
+    queryset = (
+        InnovationPlatform.objects.all()
+        if user is None
+        else InnovationPlatform.objects.restrict(user, "view")
+    )
+    if area is None:
+        return queryset
+    if isinstance(area, str):
+        area = Area.objects.get(code=area)
+    return queryset.filter(area__in=Area.subtree_ids(area.path))
+
+
+def platforms_state_on(
+    day: dt.date, *, area: Area | str | None = None, user: Any = None
+) -> QuerySet[InnovationPlatform]:
+    """Every platform annotated with `status_on` and `level_on`, its status and level on `day`
+    (None before its approval). One query."""
+    return with_state_on(_platforms(user, area), day)
+
+
+def platforms_operating_on(
+    day: dt.date, *, area: Area | str | None = None, user: Any = None
+) -> QuerySet[InnovationPlatform]:
+    """The platforms operating (运行中) on `day`, each with `level_on`, the level it had that
+    day: e.g. `.values("level_on").annotate(n=Count("pk"))` counts them by level. One query."""
+    return operating_on(_platforms(user, area), day)
+
+
+def platforms_new_between(
+    start: dt.date | None,
+    end: dt.date | None,
+    kinds: Iterable[str] | None = None,
+    levels: Iterable[str] | None = None,
+    area: Area | str | None = None,
+    *,
+    user: Any = None,
+) -> QuerySet[InnovationPlatform]:
+    """The platforms new between `start` and `end` (inclusive) of `kinds`, at `levels`: approved
+    then, or upgraded then into one of `levels` from a level outside them (a municipal platform
+    upgraded to provincial is a new 省级以上 platform; a provincial one upgraded to national is
+    not). `platforms_new_url` gives the registry list showing the same set (one kind at most)."""
+    queryset = _platforms(user, area).filter(new_between_q(start, end, list(levels or ())))
+    return queryset.filter(kind__in=list(kinds)) if kinds else queryset
+
+
+# `new_level` values of the platforms list for the level sets the plan uses
+_NEW_LEVEL_PARAM = {
+    ("national",): "national",
+    ("national", "provincial"): "provincial_up",
+    ("provincial",): "provincial",
+    ("municipal",): "municipal",
+}
+
+
+def platforms_new_url(
+    start: dt.date | None,
+    end: dt.date | None,
+    kind: str | None = None,
+    levels: Iterable[str] | None = None,
+    area: Area | str | None = None,
+) -> str:
+    """The registry's platforms list filtered to `platforms_new_between(start, end, [kind],
+    levels, area)` (levels: one level, or national + provincial = 省级以上)."""
+    level_key = tuple(sorted(levels or (), key=("national", "provincial", "municipal").index))
+    if level_key and level_key not in _NEW_LEVEL_PARAM:
+        raise ValueError(f"列表无法按级别组合 {level_key} 筛选")
+    params = {
+        "new_from": start.isoformat() if start else "",
+        "new_to": end.isoformat() if end else "",
+        "new_level": _NEW_LEVEL_PARAM.get(level_key, ""),
+        "kind": kind or "",
+        "area": area.code if isinstance(area, Area) else (area or ""),
+    }
+    query = urlencode({k: v for k, v in params.items() if v})
+    return reverse("registry:platforms_list") + ("?" + query if query else "")
 
 
 def talents_for(user: Any) -> QuerySet[Talent]:

@@ -4,6 +4,7 @@ annual figures' submission and review."""
 import datetime as dt
 from typing import Any, Literal
 
+from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
@@ -11,6 +12,7 @@ from ninja.pagination import paginate
 
 from kechuang.core.crud import Resource, add_crud
 from kechuang.core.pagination import Pagination
+from kechuang.core.references import resolve
 from kechuang.registry import selectors
 from kechuang.registry.api.schemas import (
     AnnualReportOut,
@@ -44,11 +46,14 @@ from kechuang.registry.models import (
     InnovationPlatform,
     Organization,
     Patent,
+    PlatformEvent,
+    PlatformLevel,
     Qualification,
     SubmissionStatus,
     Talent,
     Team,
 )
+from kechuang.registry.services import platforms as platform_services
 from kechuang.registry.services import workflow
 
 router = Router(tags=["创新主体登记"])
@@ -76,6 +81,7 @@ def _organization_data(user: Any, p: OrganizationIn) -> dict[str, Any]:
         "industry": selectors.industry_by_reference(user, p.industry),
         "tech_field": selectors.tech_field_by_reference(user, p.tech_field),
         "size_class": p.size_class or "",
+        "industry_section": p.industry_section or "",
     }
 
 
@@ -198,6 +204,76 @@ RESOURCES = [
 ]
 for resource in RESOURCES:
     add_crud(router, resource)
+
+
+# --- platforms' status history ----------------------------------------------------------------
+
+
+class StatusChangeIn(Schema):
+    event: PlatformEvent = Field(..., description="批准、升级、降级、暂停、恢复、撤销或整合")
+    date: dt.date = Field(..., description="事项发生的日期（不晚于今天）")
+    level: PlatformLevel | None = Field(None, description="新级别：升级、降级时必填")
+    merged_into: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="整合进入的平台编号（仅整合）"
+    )
+    document_no: str = Field("", max_length=100)
+    note: str = Field("", max_length=300)
+
+
+class StatusChangeOut(Schema):
+    id: int
+    platform_id: int
+    event: str
+    event_display: str = Field(..., alias="get_event_display")
+    date: dt.date
+    level: str
+    merged_into_id: int | None
+    merged_into_name: str | None = Field(None, alias="merged_into.name")
+    document_no: str
+    note: str
+    status_after: str
+    status_after_display: str = Field(..., alias="get_status_after_display")
+    level_after: str
+    level_after_display: str = Field(..., alias="get_level_after_display")
+    created_at: dt.datetime
+
+
+def status_change_data(user: Any, p: StatusChangeIn) -> dict[str, Any]:
+    """The model values of a status-change payload (the platform merged into is resolved
+    among the platforms the user may view)."""
+    merged_into = resolve(
+        selectors.platforms_for(user),
+        p.merged_into,
+        Q(pk=p.merged_into),
+        "merged_into",
+        "平台编号（整合进入的平台）",
+    )
+    return {**p.dict(exclude={"merged_into"}), "level": p.level or "", "merged_into": merged_into}
+
+
+@router.get(
+    "/platforms/{pk}/status-changes",
+    response=list[StatusChangeOut],
+    summary="创新平台的状态变更记录（按日期）",
+    operation_id="platforms_status_changes",
+)
+def list_status_changes(request: HttpRequest, pk: int) -> Any:
+    platform = get_object_or_404(selectors.platforms_for(request.user), pk=pk)
+    return list(selectors.platform_status_changes(platform))
+
+
+@router.post(
+    "/platforms/{pk}/status-changes",
+    response={201: StatusChangeOut},
+    summary="记录创新平台的状态变更（市科技局）",
+    operation_id="platforms_record_status_change",
+)
+def record_status_change(request: HttpRequest, pk: int, payload: StatusChangeIn) -> Any:
+    platform = get_object_or_404(selectors.platforms_for(request.user), pk=pk)
+    platform_services.RECORD_PLATFORM_HISTORY.check(request.user)
+    data = status_change_data(request.user, payload)
+    change = platform_services.record_status_change(request.user, platform, data)
+    return Status(201, selectors.platform_status_changes(platform).get(pk=change.pk))
 
 
 # --- annual figures: confirmed values (read-only) and their submissions ----------------------

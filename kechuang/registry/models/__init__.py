@@ -7,6 +7,7 @@ from kechuang.registry.models.figures import (
     SubmissionStatus,
 )
 from kechuang.registry.models.organizations import (
+    IndustrySection,
     Organization,
     OrganizationKind,
     SizeClass,
@@ -15,9 +16,11 @@ from kechuang.registry.models.organizations import (
 from kechuang.registry.models.patents import LegalStatus, Patent, PatentKind
 from kechuang.registry.models.platforms import (
     InnovationPlatform,
+    PlatformEvent,
     PlatformKind,
     PlatformLevel,
     PlatformStatus,
+    PlatformStatusChange,
 )
 from kechuang.registry.models.qualifications import IssuerLevel, Qualification, QualificationKind
 from kechuang.registry.models.reference import (
@@ -39,6 +42,7 @@ __all__ = [
     "FigureSubmission",
     "IndustryCategory",
     "IndustryChain",
+    "IndustrySection",
     "InnovationPlatform",
     "IssuerLevel",
     "LegalStatus",
@@ -48,9 +52,11 @@ __all__ = [
     "OrganizationKind",
     "Patent",
     "PatentKind",
+    "PlatformEvent",
     "PlatformKind",
     "PlatformLevel",
     "PlatformStatus",
+    "PlatformStatusChange",
     "Qualification",
     "QualificationKind",
     "SizeClass",

@@ -31,6 +31,7 @@ from kechuang.registry.models import (
     InnovationPlatform,
     Organization,
     Patent,
+    PlatformStatusChange,
     Qualification,
     Talent,
     Team,
@@ -116,6 +117,12 @@ def delete_demo() -> dict[str, int]:
             "platform_co_builders",
             InnovationPlatform.co_builders.through.objects.filter(
                 models.Q(innovationplatform__host__in=demo) | models.Q(organization__in=demo)
+            ),
+        ),
+        (
+            "platform_status_changes",
+            PlatformStatusChange.objects.filter(
+                models.Q(platform__host__in=demo) | models.Q(merged_into__host__in=demo)
             ),
         ),
         ("platforms", InnovationPlatform.objects.filter(host__in=demo)),
@@ -236,6 +243,7 @@ class _Tables:
         self.organizations = _Table(Organization, now)
         self.qualifications = _Table(Qualification, now)
         self.platforms = _Table(InnovationPlatform, now)
+        self.platform_changes = _Table(PlatformStatusChange, now)
         self.co_builders = _Table(
             InnovationPlatform.co_builders.through, now, ("innovationplatform", "organization")
         )
@@ -291,6 +299,8 @@ def _write_platforms(plan: EcosystemPlan, org_pk: list[int], ids: _Ids, tables: 
     for p in plan.platforms:
         references = _references(ids, orgs[p.host])
         pk = tables.platforms.add_from(p, host=org_pk[p.host], **references)
+        for change in p.history:
+            tables.platform_changes.add_from(change, platform=pk)
         if p.co_builder is not None and p.co_builder != p.host:
             tables.co_builders.add(pk, org_pk[p.co_builder])
 

@@ -19,6 +19,8 @@ from django.test import Client
 
 from kechuang.core.tests.permissions import ROLES, Row, check_row, row
 from kechuang.cultivation.tests.test_assess_entry_points import CASE
+from kechuang.registry.models import InnovationPlatform, PlatformStatusChange
+from kechuang.registry.services.platforms import record_status_change
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +37,34 @@ def only(allowed: set[str], ok: int, anonymous: int, others: int = 403) -> dict[
 
 def signed_in(ok: int, anonymous: int) -> dict[str, int]:
     return only(set(ROLES) - {"anonymous"}, ok, anonymous)
+
+
+# Who views the platform hosted by the 卧龙区 enterprise: the city, 卧龙区's staff, the host's
+# users; the institution (another organization) and experts do not (404).
+PLATFORM_VIEWERS = {"city_admin", "city_staff", "county_staff", "enterprise"}
+
+
+def platform_access(ok: int, refused: int, anonymous: int) -> dict[str, int]:
+    """Recording a platform's status change: city staff only; the other viewers are refused,
+    the others do not see the platform."""
+    return {
+        role: anonymous
+        if role == "anonymous"
+        else ok
+        if role in CITY
+        else refused
+        if role in PLATFORM_VIEWERS
+        else 404
+        for role in ROLES
+    }
+
+
+def history_unchanged_unless_city(role: str, response: Any, context: dict[str, Any]) -> None:
+    count = PlatformStatusChange.objects.count()
+    if role in CITY:
+        assert count == context["status_changes"] + 1, "城市工作人员的记录未写入"
+    else:
+        assert count == context["status_changes"], f"{role} 被拒绝后仍写入了状态变更"
 
 
 API_ROWS = [
@@ -112,6 +142,27 @@ API_ROWS = [
         body=lambda c: {**c["observation_body"], "area": "宛城区", "period": "2023", "value": "13"},
         name="POST other-area observation",
     ),
+    # platforms' status history: every viewer reads it, city staff record it
+    Row(
+        "GET",
+        "/api/registry/platforms/{platform_wolong}/status-changes",
+        only(PLATFORM_VIEWERS, 200, 401, 404),
+        name="GET own-area platform's status changes",
+    ),
+    Row(
+        "GET",
+        "/api/registry/platforms/{platform_wancheng}/status-changes",
+        only(CITY, 200, 401, 404),
+        name="GET other-area platform's status changes",
+    ),
+    Row(
+        "POST",
+        "/api/registry/platforms/{platform_wolong}/status-changes",
+        platform_access(201, 403, 401),
+        body={"event": "suspended", "date": "2024-01-01", "note": "整改"},
+        name="POST a platform's status change",
+        check=history_unchanged_unless_city,
+    ),
     Row(
         "POST",
         "/api/monitoring/data/observations/{observation_conflict}/resolve",
@@ -169,6 +220,21 @@ PAGE_ROWS = [
         check=lambda role, response, c: _status_is(
             c["submission_returned"], "submitted" if role == "enterprise" else "returned"
         ),
+    ),
+    # a platform's status change
+    Row(
+        "GET",
+        "/registry/platforms/{platform_wolong}/status-changes/new/",
+        platform_access(200, 403, 302),
+        name="status change form",
+    ),
+    Row(
+        "POST",
+        "/registry/platforms/{platform_wolong}/status-changes/new/",
+        platform_access(302, 403, 302),
+        body={"event": "suspended", "date": "2024-01-01"},
+        name="record a status change on the page",
+        check=history_unchanged_unless_city,
     ),
     # Excel round trip
     Row("GET", "/registry/excel/platforms/template.xlsx", signed_in(200, 302)),
@@ -291,6 +357,16 @@ def context(orgs: Any, users: Any, client_for: Any) -> dict[str, Any]:
         staff, "post", api, {**body, "area": "南阳市", "value": "360", "source": "名单"}
     )
     context["observation_conflict"] = conflict["id"]
+    for key in ("wolong", "wancheng"):
+        host = orgs[key]
+        platform = InnovationPlatform.objects.create(
+            name=f"权限测试平台{key}", kind="key_lab", level="municipal", host=host, area=host.area
+        )
+        record_status_change(
+            users["city_staff"], platform, {"event": "approved", "date": dt.date(2020, 5, 1)}
+        )
+        context[f"platform_{key}"] = platform.pk
+    context["status_changes"] = PlatformStatusChange.objects.count()
     return context
 
 
