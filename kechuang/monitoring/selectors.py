@@ -25,6 +25,7 @@ from kechuang.monitoring.engine.observations import Observation as EngineObserva
 from kechuang.monitoring.engine.observations import select_counted
 from kechuang.monitoring.engine.progress import ProgressResult, compute_progress, rank_areas
 from kechuang.monitoring.models import (
+    NOT_COUNTED_STATES,
     AreaTarget,
     Commitment,
     ComputedFrom,
@@ -319,8 +320,8 @@ def _engine_observations(
 ) -> tuple[list[EngineObservation], int]:
     usable, conflicts = [], 0
     for obs in rows:
-        if obs.as_of > as_of or obs.state == ReviewState.REJECTED:
-            continue
+        if obs.as_of > as_of or obs.state in NOT_COUNTED_STATES:
+            continue  # rejected after review, or withdrawn (作废): kept on record, never counted
         if obs.state == ReviewState.CONFLICT:
             conflicts += 1
             continue  # a figure two sources disagree on does not count until a person decides
@@ -455,7 +456,7 @@ def commitment_progress(plan: Plan, as_of: dt.date) -> list[CommitmentRow]:
         area=plan.area,
         as_of__lte=as_of,
         kind__in=("actual", "preliminary", "cumulative"),
-    ).exclude(state__in=(ReviewState.REJECTED, ReviewState.CONFLICT))
+    ).exclude(state__in=(*NOT_COUNTED_STATES, ReviewState.CONFLICT))
     # The latest year wins; within a year a 正式数 (or 累计数) beats a 初步数, then the newest,
     # as the engine's `select_counted` ranks indicator figures.
     for obs in sorted(rows, key=lambda o: (o.year, o.kind != "preliminary", o.as_of, o.pk)):
@@ -534,6 +535,27 @@ def version_key(observation: Observation) -> dict[str, Any]:
         "period": observation.period,
         "kind": observation.kind,
     }
+
+
+def subject_key(indicator_id: int | None, commitment_id: int | None) -> str:
+    """ "i<pk>" for an indicator's series, "c<pk>" for a commitment's."""
+    return f"i{indicator_id}" if indicator_id else f"c{commitment_id}"
+
+
+def counted_values(observations: Any) -> dict[tuple[str, int, int], Decimal]:
+    """{(subject key, area id, year): the counted value} of `observations` as the engine would
+    choose it (`select_counted`: a 正式数 beats a 初步数, then the newest), among the figures
+    that count (state 有效: not in conflict, rejected or withdrawn)."""
+    rows = observations.filter(state=ReviewState.OK, kind__in=("actual", "preliminary"))
+    best: dict[tuple[str, int, int], tuple[tuple[Any, ...], Decimal]] = {}
+    for pk, indicator_id, commitment_id, area_id, year, kind, as_of, value in rows.values_list(
+        "pk", "indicator_id", "commitment_id", "area_id", "year", "kind", "as_of", "value"
+    ):
+        key = (subject_key(indicator_id, commitment_id), area_id, year)
+        rank = (kind == "actual", as_of, pk)
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, value)
+    return {key: value for key, (_, value) in best.items()}
 
 
 def get_plan(code: str) -> Plan | None:

@@ -27,7 +27,13 @@ from kechuang.core.permissions import DOWNLOAD_MONITORING_REPORT, ENTER_OBSERVAT
 from kechuang.core.scoping import can
 from kechuang.monitoring import imports, selectors, services
 from kechuang.monitoring.filters import page_observation_filter
-from kechuang.monitoring.models import Observation, ObservationKind, Plan, ReviewState
+from kechuang.monitoring.models import (
+    NOT_COUNTED_STATES,
+    Observation,
+    ObservationKind,
+    Plan,
+    ReviewState,
+)
 from kechuang.registry.models import Area
 
 STAGED = "observations"  # what the staged upload is for (core/imports/staging.py)
@@ -59,7 +65,7 @@ def _current_ids(rows: list[Observation]) -> set[int]:
     keys = {tuple(selectors.version_key(o).values()) for o in rows}
     candidates = Observation.objects.filter(
         area_id__in={k[2] for k in keys}, period__in={k[3] for k in keys}
-    ).exclude(state=ReviewState.REJECTED)
+    ).exclude(state__in=NOT_COUNTED_STATES)
     best: dict[tuple[Any, ...], Observation] = {}
     for obs in candidates.order_by("as_of", "pk"):
         key = tuple(selectors.version_key(obs).values())
