@@ -123,6 +123,7 @@ class ObservationImportReport:
     rows: list[ValidRow] = field(default_factory=list, repr=False)
     user_id: int | None = None
     outside_scope: int = 0  # rows refused only because their area is not the user's
+    confirmable: int = 0  # errors a reason would lift (an unusual value, not an impossible one)
 
     @property
     def ok(self) -> bool:
@@ -466,6 +467,7 @@ class RowCheck:
                     else "请在“确认并说明理由”（API 字段 confirm_reason）中说明理由后重新提交。"
                 )
             self._add(finding.field, raw, finding.problem, fix)
+            self.report.confirmable += finding.confirmable
         return None if refused else confirmed(findings, reason)
 
     def scope(self, area: Area | None) -> None:
@@ -781,6 +783,12 @@ def validate_single(
                 "如为修订值，请填写修订后的发布日期。",
             )
     return (valid if report.ok else None), report
+
+
+def needs_confirmation(report: ObservationImportReport) -> bool:
+    """Whether every problem of a single row is one a reason lifts (the form then asks for the
+    reason, the API says to send confirm_reason)."""
+    return bool(report.errors) and report.confirmable == len(report.errors)
 
 
 def field_errors(report: ObservationImportReport) -> dict[str, list[str]]:

@@ -188,12 +188,12 @@ def plausibility_findings(
         return [Finding("value", f"数值 {_plain(value)} 与上年符号相反（{shown}）。", fix, True)]
     ratio = abs(value) / abs(previous)
     limit = Decimal(str(factor))
-    if ratio > limit:
+    if abs(value) > limit * abs(previous):  # compared exactly, not through the rounded ratio
         problem = (
             f"数值 {_plain(value)} 是上年的 {ratio:.1f} 倍，超过 {_plain(limit)} 倍（{shown}）。"
         )
         return [Finding("value", problem, fix, True)]
-    if ratio * limit < 1:
+    if abs(value) * limit < abs(previous):
         problem = f"数值 {_plain(value)} 不足上年的 1/{_plain(limit)}（{shown}），变化异常。"
         return [Finding("value", problem, fix, True)]
     return []
