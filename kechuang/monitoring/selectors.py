@@ -514,7 +514,7 @@ DEFAULT_PLAN = "nanyang-14"  # the plan pages and imports use when none is named
 
 def observations_for(user: Any) -> Any:
     return Observation.objects.restrict(user, "view").select_related(
-        "indicator", "commitment", "area", "entered_by"
+        "indicator", "commitment", "area", "entered_by", "withdrawn_by"
     )
 
 

@@ -295,6 +295,11 @@ def test_a_withdrawn_minus_five_no_longer_drives_the_status(
     assert (row.published.latest_year, row.published.latest_value) == (2021, 300.0)
     assert row.status != "critical"
     assert published_latest("hnte_count", [Area.objects.get(name="南阳市")], 2024) == {}
+    page = client_for("city_staff").get(
+        "/monitoring/indicators/hnte_count/", {"as_of": "2025-06-30"}
+    )
+    html = page.content.decode()
+    assert 'data-role="withdrawn"' in html and "已作废，不计入：录入错误" in html
     sources = monitoring_report._source_rows(plan, as_of)
     assert [r[1] for r in sources] == ["2021 年南阳市统计公报"]
     bad.refresh_from_db()
