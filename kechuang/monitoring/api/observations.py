@@ -1,5 +1,7 @@
 """Observation endpoints (mounted at /api/monitoring/data): list with filters, one observation
-with every vintage of its key, entry with the same fields as an import row, conflict resolution."""
+with every vintage of its key, entry with the same fields as an import row (the same value rules;
+an unusual value needs `confirm_reason`), conflict resolution, withdrawal (作废) with a reason.
+A correction is a new vintage: the same figure entered again with a later `as_of`."""
 
 import datetime as dt
 from decimal import Decimal
@@ -134,7 +136,7 @@ def get_observation(request: HttpRequest, pk: int) -> Any:
     "/observations",
     operation_id="observations_create",
     response={201: ObservationDetailOut},
-    summary="录入一条监测值（字段同导入文件的一行）",
+    summary="录入一条监测值（字段同导入文件的一行；更正即以较晚的发布日期录入新版本）",
 )
 def create_observation(request: HttpRequest, payload: ObservationIn) -> Any:
     plan = _plan(payload.plan)

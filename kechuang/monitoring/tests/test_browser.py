@@ -2,11 +2,11 @@
 own copy of ECharts, the click-through to one indicator; an impossible figure refused and a
 figure withdrawn (fixtures in kechuang/conftest.py)."""
 
-import datetime as dt
 import re
 from typing import Any
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from kechuang.conftest import log_in
@@ -49,7 +49,7 @@ def test_city_staff_is_refused_a_negative_count_then_withdraws_a_figure(
     """The −5 of issue 10 ends in a clear refusal; a plausible figure entered next is withdrawn
     (作废) with a reason and stays listed, struck through."""
     pd.load_plan()
-    last = dt.date.today().year - 1
+    last = timezone.localdate().year - 1
     pd.record(users["city_staff"], "hnte_count", "南阳市", str(last - 1), 300, "actual")
     errors: list[str] = []
     page.on("pageerror", lambda error: errors.append(str(error)))

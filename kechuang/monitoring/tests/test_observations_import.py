@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 from openpyxl import Workbook
 
 from kechuang.monitoring import imports as oi
@@ -287,11 +288,11 @@ def test_commit_only_by_the_validating_user(nanyang_plan: Plan, users: dict[str,
 
 # --- the value rules and the plausibility check (engine/figure_rules.py) -----------------------
 
-LAST = dt.date.today().year - 1  # the last year that is over
+LAST = timezone.localdate().year - 1  # the last year that is over
 
 
 def test_value_rules_are_row_errors(nanyang_plan: Plan, users: dict[str, Any]) -> None:
-    today = dt.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     rows = [
         f"hnte_count,南阳市,{LAST},-5,正式数,{today},甲",  # 2: a negative count
         f"hnte_count,南阳市,{LAST},12.5,正式数,{today},甲",  # 3: a fractional count
@@ -336,7 +337,7 @@ def test_an_implausible_row_needs_a_filled_confirmation_column(
     nanyang_plan: Plan, users: dict[str, Any]
 ) -> None:
     user = users["city_staff"]
-    today = dt.date.today().isoformat()
+    today = timezone.localdate().isoformat()
     earlier = f"hnte_count,南阳市,{LAST - 1},300,正式数,{today},统计公报"
     oi.commit(oi.validate_file(csv_bytes([earlier]), user, nanyang_plan), user)
     jump = f"hnte_count,南阳市,{LAST},1000,正式数,{today},统计公报"
