@@ -123,7 +123,8 @@ class ObservationImportReport:
     rows: list[ValidRow] = field(default_factory=list, repr=False)
     user_id: int | None = None
     outside_scope: int = 0  # rows refused only because their area is not the user's
-    confirmable: int = 0  # errors a reason would lift (an unusual value, not an impossible one)
+    # problems a reason would lift (an unusual value, not an impossible one)
+    to_confirm: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -467,7 +468,8 @@ class RowCheck:
                     else "请在“确认并说明理由”（API 字段 confirm_reason）中说明理由后重新提交。"
                 )
             self._add(finding.field, raw, finding.problem, fix)
-            self.report.confirmable += finding.confirmable
+            if finding.confirmable:
+                self.report.to_confirm.append(finding.problem)
         return None if refused else confirmed(findings, reason)
 
     def scope(self, area: Area | None) -> None:
@@ -788,7 +790,7 @@ def validate_single(
 def needs_confirmation(report: ObservationImportReport) -> bool:
     """Whether every problem of a single row is one a reason lifts (the form then asks for the
     reason, the API says to send confirm_reason)."""
-    return bool(report.errors) and report.confirmable == len(report.errors)
+    return bool(report.errors) and len(report.to_confirm) == len(report.errors)
 
 
 def field_errors(report: ObservationImportReport) -> dict[str, list[str]]:

@@ -176,8 +176,7 @@ def observation_create(request: HttpRequest) -> HttpResponse:
                 return _saved(request, saved)
         else:
             errors = imports.field_errors(report)
-            if imports.needs_confirmation(report):  # a second submit with a reason will do
-                confirm = [e.problem for e in report.errors]
+            confirm = report.to_confirm  # the box for the reason (a second submit)
     context = _form_context(plan, request.user)
     context.update(
         values=values,
