@@ -140,6 +140,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Monitoring: a published figure beyond this factor of the previous year's (or below its
+# inverse) must be confirmed with a reason.
+PLAUSIBILITY_FACTOR = float(os.environ.get("KECHUANG_PLAUSIBILITY_FACTOR", "3"))
+
 # Lock-out policy (等保 2.0 level 3 style): 5 consecutive failures lock the username for 15 minutes.
 LOGIN_MAX_FAILURES = int(os.environ.get("KECHUANG_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("KECHUANG_LOGIN_LOCKOUT_MINUTES", "15"))

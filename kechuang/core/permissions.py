@@ -71,6 +71,12 @@ ENTER_OBSERVATIONS = Permission(
     _role_in(GOVERNMENT_ROLES),
     "只有市科技局工作人员和县区工作人员可以录入监测值。",
 )
+WITHDRAW_OBSERVATION = Permission(
+    "withdraw_observation",
+    "作废监测值",
+    _role_in(CITY_ROLES),
+    "只有市科技局工作人员可以作废监测值；如发现数值有误，请联系市科技局工作人员。",
+)
 REVIEW_FIGURES = Permission("review_figures", "审核年度数据", _role_in(GOVERNMENT_ROLES))
 CONFIRM_FIGURES = Permission("confirm_figures", "市级确认年度数据", _role_in(CITY_ROLES))
 IMPORT_CONFIRMED_FIGURES = Permission(

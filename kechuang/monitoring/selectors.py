@@ -33,6 +33,7 @@ from kechuang.monitoring.engine.observations import Observation as EngineObserva
 from kechuang.monitoring.engine.observations import select_counted
 from kechuang.monitoring.engine.progress import ProgressResult, compute_progress, rank_areas
 from kechuang.monitoring.models import (
+    NOT_COUNTED_STATES,
     AreaTarget,
     Commitment,
     ComputedFrom,
@@ -363,8 +364,8 @@ def _engine_observations(
 ) -> tuple[list[EngineObservation], int]:
     usable, conflicts = [], 0
     for obs in rows:
-        if obs.as_of > as_of or obs.state == ReviewState.REJECTED:
-            continue
+        if obs.as_of > as_of or obs.state in NOT_COUNTED_STATES:
+            continue  # rejected after review, or withdrawn (作废): kept on record, never counted
         if obs.state == ReviewState.CONFLICT:
             conflicts += 1
             continue  # a figure two sources disagree on does not count until a person decides
@@ -797,7 +798,7 @@ DEFAULT_PLAN = "nanyang-14"  # the plan pages and imports use when none is named
 
 def observations_for(user: Any) -> Any:
     return Observation.objects.restrict(user, "view").select_related(
-        "indicator", "commitment", "area", "entered_by"
+        "indicator", "commitment", "area", "entered_by", "withdrawn_by"
     )
 
 
@@ -818,6 +819,27 @@ def version_key(observation: Observation) -> dict[str, Any]:
         "period": observation.period,
         "kind": observation.kind,
     }
+
+
+def subject_key(indicator_id: int | None, commitment_id: int | None) -> str:
+    """ "i<pk>" for an indicator's series, "c<pk>" for a commitment's."""
+    return f"i{indicator_id}" if indicator_id else f"c{commitment_id}"
+
+
+def counted_values(observations: Any) -> dict[tuple[str, int, int], Decimal]:
+    """{(subject key, area id, year): the counted value} of `observations` as the engine would
+    choose it (`select_counted`: a 正式数 beats a 初步数, then the newest), among the figures
+    that count (state 有效: not in conflict, rejected or withdrawn)."""
+    rows = observations.filter(state=ReviewState.OK, kind__in=("actual", "preliminary"))
+    best: dict[tuple[str, int, int], tuple[tuple[Any, ...], Decimal]] = {}
+    for pk, indicator_id, commitment_id, area_id, year, kind, as_of, value in rows.values_list(
+        "pk", "indicator_id", "commitment_id", "area_id", "year", "kind", "as_of", "value"
+    ):
+        key = (subject_key(indicator_id, commitment_id), area_id, year)
+        rank = (kind == "actual", as_of, pk)
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, value)
+    return {key: value for key, (_, value) in best.items()}
 
 
 def get_plan(code: str) -> Plan | None:

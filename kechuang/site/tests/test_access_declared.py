@@ -19,6 +19,7 @@ from django.test import Client
 
 from kechuang.core.tests.permissions import ROLES, Row, check_row, row
 from kechuang.cultivation.tests.test_assess_entry_points import CASE
+from kechuang.monitoring.models import Observation
 from kechuang.registry.models import InnovationPlatform, PlatformStatusChange
 from kechuang.registry.services.platforms import record_status_change
 
@@ -26,6 +27,14 @@ pytestmark = pytest.mark.django_db
 
 GOVERNMENT = {"city_admin", "city_staff", "county_staff"}
 CITY = {"city_admin", "city_staff"}
+
+
+def withdrawn_only_by_the_city(role: str, response: Any, context: dict[str, Any]) -> None:
+    """After a withdraw request: the figure is withdrawn for city staff, untouched otherwise."""
+    state = Observation.objects.get(pk=context["observation_wolong"]).state
+    assert state == ("withdrawn" if role in CITY else "ok"), (
+        f"状态应{'已' if role in CITY else '未'}作废，实为 {state}"
+    )
 
 
 def only(allowed: set[str], ok: int, anonymous: int, others: int = 403) -> dict[str, int]:
@@ -170,6 +179,14 @@ API_ROWS = [
         body={"keep": True, "note": "以统计公报为准"},
         name="POST resolve a city-level conflict",
     ),
+    Row(
+        "POST",
+        "/api/monitoring/data/observations/{observation_wolong}/withdraw",
+        {**only(CITY, 200, 401, 404), "county_staff": 403},
+        body={"reason": "录入错误"},
+        name="POST withdraw an observation",
+        check=withdrawn_only_by_the_city,
+    ),
 ]
 
 PAGE_ROWS = [
@@ -285,6 +302,14 @@ PAGE_ROWS = [
         only(CITY, 302, 302, 404),
         body={"decision": "keep", "note": "以统计公报为准"},
         name="resolve a conflict on the page",
+    ),
+    Row(
+        "POST",
+        "/monitoring/observations/{observation_wolong}/withdraw/",
+        {**only(CITY, 302, 302, 404), "county_staff": 403},
+        body={"reason": "录入错误"},
+        name="withdraw an observation on the page",
+        check=withdrawn_only_by_the_city,
     ),
     Row("GET", "/monitoring/report.docx?year=2024", only(CITY, 200, 302)),
 ]
