@@ -49,7 +49,7 @@ from kechuang.registry.models import (
     Talent,
     Team,
 )
-from kechuang.registry.services import workflow
+from kechuang.registry.services import qualifications, workflow
 
 router = Router(tags=["创新主体登记"])
 
@@ -137,6 +137,7 @@ RESOURCES = [
         ("issued_on", "expires_on", "kind"),
         selectors.qualifications_for,
         _qualification_data,
+        state=qualifications.entry_state,
     ),
     Resource(
         "platforms",

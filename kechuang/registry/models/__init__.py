@@ -19,7 +19,13 @@ from kechuang.registry.models.platforms import (
     PlatformLevel,
     PlatformStatus,
 )
-from kechuang.registry.models.qualifications import IssuerLevel, Qualification, QualificationKind
+from kechuang.registry.models.qualifications import (
+    IssuerLevel,
+    Qualification,
+    QualificationKind,
+    QualificationSource,
+    Verification,
+)
 from kechuang.registry.models.reference import (
     Area,
     AreaKind,
@@ -53,11 +59,13 @@ __all__ = [
     "PlatformStatus",
     "Qualification",
     "QualificationKind",
+    "QualificationSource",
     "SizeClass",
     "SubmissionStatus",
     "Talent",
     "Team",
     "TeamProgramme",
     "TechField",
+    "Verification",
     "validate_uscc_field",
 ]
