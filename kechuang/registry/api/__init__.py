@@ -357,7 +357,7 @@ CLAIM_BODY = {
 
 
 @router.post(
-    "/qualifications/claims",
+    "/qualification-claims",
     response={201: QualificationOut},
     summary="申报资质（证书编号 + 扫描件；待市科技局核验后计入统计）",
     openapi_extra=CLAIM_BODY,

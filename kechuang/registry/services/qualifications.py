@@ -38,7 +38,7 @@ from kechuang.registry.models import (
 
 CLAIM_ONLY = (
     "单位用户不能直接登记或修改资质认定：请在“申报资质”页面（或 POST "
-    "/api/registry/qualifications/claims）提交证书编号和证书扫描件，经市科技局核验后计入统计。"
+    "/api/registry/qualification-claims）提交证书编号和证书扫描件，经市科技局核验后计入统计。"
 )
 STATE_FIELDS = ("verification", "source", "verified_by", "verified_at", "rejection_reason")
 STATE_REFUSED = (
