@@ -169,6 +169,17 @@ def claim_organization(user: Any, organization: Organization | None) -> Organiza
     return organization
 
 
+def _rejected_twin(organization: Organization, data: dict[str, Any]) -> Qualification | None:
+    """A rejected claim of the same qualification (organization, kind, issue date): claiming
+    again corrects it (new number, new scan, back to 待核验) instead of colliding with it."""
+    return Qualification.objects.filter(
+        organization=organization,
+        kind=data.get("kind"),
+        issued_on=data.get("issued_on"),
+        verification=Verification.REJECTED,
+    ).first()
+
+
 @transaction.atomic
 def claim(
     user: Any, organization: Organization | None, data: dict[str, Any], scan: Any
@@ -192,7 +203,7 @@ def claim(
         if getattr(user, "role", "") == Role.COUNTY_STAFF and not user.is_superuser
         else QualificationSource.DECLARATION
     )
-    instance = Qualification(organization=organization)
+    instance = _rejected_twin(organization, data) or Qualification(organization=organization)
     fields = {
         k: v for k, v in data.items() if k not in STATE_FIELDS and k not in ("organization", "scan")
     }

@@ -233,6 +233,11 @@ def test_rejecting_a_claim_keeps_the_reason_and_never_counts(client_for: Any, us
     text = detail.content.decode()
     assert "已驳回" in text and f"驳回理由：{reason}" in text
     assert [row["cells"][1] for row in detail.context["related"][0]["rows"]] == ["已驳回"] * 2
+    # claiming the same certificate again corrects the rejected claim: back to 待核验
+    again = api_claim(client_for("enterprise"), certificate_no="GR202441000779")
+    assert again.status_code == 201 and again.json()["id"] == claim["id"]
+    assert (again.json()["verification"], again.json()["rejection_reason"]) == ("claimed", "")
+    assert Qualification.objects.count() == 1
 
 
 def test_the_city_staffs_queue_verifies_and_rejects_on_the_page(
@@ -295,3 +300,22 @@ def test_organization_users_cannot_import_qualifications_from_excel(users: Any) 
     assert [e.problem for e in report.errors] == [
         "单位用户不能批量导入资质认定：资质须逐条申报并附证书扫描件，经市科技局核验后计入统计。"
     ]
+
+
+def test_the_admin_verifies_and_rejects_claims(client_for: Any, orgs: Any) -> None:
+    first, second = stored_claim(orgs["wolong"]), stored_claim(orgs["wancheng"])
+    admin = client_for("city_admin")
+    listing = admin.get("/admin/registry/qualification/", {"verification__exact": "claimed"})
+    assert listing.status_code == 200 and "待核验" in listing.content.decode()
+    url = "/admin/registry/qualification/"
+    admin.post(url, {"action": "verify_selected", "_selected_action": [first.pk]})
+    # a rejection needs its reason first: without one the row stays a claim
+    admin.post(url, {"action": "reject_selected", "_selected_action": [second.pk]})
+    second.refresh_from_db()
+    assert second.verification == "claimed"
+    Qualification.objects.filter(pk=second.pk).update(rejection_reason="扫描件不清晰")
+    admin.post(url, {"action": "reject_selected", "_selected_action": [second.pk]})
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert first.verification == "verified" and first.verified_by is not None
+    assert (second.verification, second.rejection_reason) == ("rejected", "扫描件不清晰")
