@@ -10,6 +10,7 @@ from ninja import Schema
 
 from kechuang.core.crud import Resource
 from kechuang.core.permissions import VERIFY_QUALIFICATIONS
+from kechuang.core.scoping import can
 from kechuang.core.webcrud import Column, Page
 from kechuang.registry import declarations as d
 from kechuang.registry import selectors
@@ -18,6 +19,7 @@ from kechuang.registry.api.schemas import AnnualReportOut, NamedActorOut
 from kechuang.registry.declarations import Registry
 from kechuang.registry.filters import AnnualReportFilter, NamedActorFilter
 from kechuang.registry.models import Qualification, Verification
+from kechuang.registry.services.qualifications import is_organization_user
 
 R = {r.path: r for r in RESOURCES}
 
@@ -110,6 +112,8 @@ def qualification_validity(request: HttpRequest, q: Qualification) -> dict[str, 
     today = timezone.localdate()
     return {
         "may_verify": VERIFY_QUALIFICATIONS.allows(request.user),
+        # organization users claim again instead of editing (services/qualifications.py)
+        "may_change": can(request.user, "change", q) and not is_organization_user(request.user),
         "badge": {
             Verification.VERIFIED: "text-bg-success",
             Verification.CLAIMED: "text-bg-warning",

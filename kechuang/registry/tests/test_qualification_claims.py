@@ -83,6 +83,7 @@ def test_an_enterprise_claim_through_the_page_shows_pending(client_for: Any, org
     detail = client.get(response["Location"]).content.decode()
     assert "待核验" in detail and "核验通过前不计入" in detail
     assert 'data-testid="verify"' not in detail  # no buttons for the enterprise
+    assert f"/registry/qualifications/{q.pk}/edit/" not in detail  # nor 修改: they claim again
     org_page = client_for("city_staff").get(f"/registry/organizations/{orgs['wolong'].pk}/")
     section = org_page.context["related"][0]
     assert section["headers"][-1] == "今日有效"
