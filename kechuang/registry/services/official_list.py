@@ -22,7 +22,13 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from kechuang.core.imports.cells import CellError, is_empty, normalize_text, parse_date
+from kechuang.core.imports.cells import (
+    CellError,
+    is_empty,
+    lookup_key,
+    normalize_text,
+    parse_date,
+)
 from kechuang.core.imports.errors import ErrorLog
 from kechuang.core.imports.table import (
     FileProblem,
@@ -119,7 +125,7 @@ def _aliases() -> dict[str, str]:
     from_key = {}
     for column, names in ALIASES.items():
         for name in names:
-            from_key[normalize_text(name).replace(" ", "").lower()] = column
+            from_key[lookup_key(name)] = column  # as match_header reads a header cell
     return from_key
 
 

@@ -104,7 +104,7 @@ def test_the_command_reads_a_csv_list_without_a_date_column(
     listed: dict[str, Any], tmp_path: Path
 ) -> None:
     data = [[row[1], row[2], row[3]] for row in rows(listed)]
-    data[0] = ["单位名称", "信用代码", "证书号"]
+    data[0] = ["企业（单位）名称", "社会信用代码", "证书号"]
     path = write_csv(tmp_path / "名单.csv", data)
     dry = run(path, "--issued-on", "2024-11-01", "--dry-run")
     assert "匹配 3（新增（已核验） 2，申报转为已核验 1" in dry and "试运行" in dry
