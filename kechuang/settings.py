@@ -193,6 +193,11 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Certificate scans of qualification claims (MEDIA_ROOT/qualifications/scans/): PDF, PNG or JPEG
+# by content, at most this many bytes. They are served only through the scoped download view.
+QUALIFICATION_SCAN_MAX_BYTES = int(
+    os.environ.get("KECHUANG_QUALIFICATION_SCAN_MAX_BYTES", str(10 * 1024 * 1024))
+)
 
 # django-ninja: one page size policy for every list endpoint.
 NINJA_PAGINATION_PER_PAGE = 50

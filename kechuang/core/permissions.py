@@ -102,6 +102,12 @@ SCREEN_ENTERPRISES = Permission(
     _role_in(GOVERNMENT_ROLES),
     "只有市科技局工作人员和县区工作人员可以发起批量筛查。",
 )
+VERIFY_QUALIFICATIONS = Permission(
+    "verify_qualifications",
+    "核验或驳回资质申报、导入官方认定名单",
+    _role_in(CITY_ROLES),
+    "只有市科技局工作人员可以核验资质申报或导入官方认定名单。",
+)
 PICK_ANY_AREA = Permission("pick_any_area", "查看其他县区", _role_in(CITY_ROLES))
 VIEW_AUDIT_TRAIL = Permission(
     "view_audit_trail",

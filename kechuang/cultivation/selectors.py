@@ -277,8 +277,10 @@ def rule_set_counts(user: Any) -> list[dict[str, Any]]:
 
 
 def _holders_per_year(kind: str, years: list[int], organizations: QuerySet) -> dict[int, set[int]]:
+    # Verified rows only (`Qualification.counted`); the dates are checked per year below, as
+    # `Qualification.valid_on` would, in one scan.
     rows = Qualification.objects.filter(
-        kind=kind, organization__in=organizations.values("pk")
+        Qualification.counted(), kind=kind, organization__in=organizations.values("pk")
     ).values_list("organization_id", "issued_on", "expires_on")
     holders: dict[int, set[int]] = {year: set() for year in years}
     for pk, issued, expires in rows.iterator(chunk_size=20000):
@@ -294,7 +296,9 @@ def last_data_year(organizations: QuerySet) -> int | None:
     HNTE/TSME issue date, never the current (unfinished) year."""
     newest = (
         Qualification.objects.filter(
-            kind__in=["HNTE", "TSME"], organization__in=organizations.values("pk")
+            Qualification.counted(),
+            kind__in=["HNTE", "TSME"],
+            organization__in=organizations.values("pk"),
         )
         .order_by("-issued_on")
         .values_list("issued_on", flat=True)

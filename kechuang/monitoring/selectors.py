@@ -18,7 +18,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
 from django.urls import reverse
 
 from kechuang.monitoring.engine.commitments import (
@@ -121,26 +121,39 @@ def _per_year(
 def _valid_qualifications_per_year(kind: str, years: list[int]) -> dict[int, list]:
     """{year: [(area id, organizations holding a valid `kind` qualification on 31 December)]}.
 
-    One scan: qualifications are first folded per organization (one flag per year: does it hold
-    a valid one on that year-end, so an organization with two overlapping certificates counts
-    once), then the much smaller per-organization result is joined to its area. Grouping the
-    raw qualifications by area through the join costs several times more on SQLite
-    (bench/bench_progress.py).
+    "Valid" is `Qualification.valid_on` (verified and in force): claims (待核验) and rejected
+    rows never count. One scan: qualifications are first folded per organization (one flag per
+    year: does it hold a valid one on that year-end, so an organization with two overlapping
+    certificates counts once), then the much smaller per-organization result is joined to its
+    area. Grouping the raw qualifications by area through the join costs several times more on
+    SQLite (bench/bench_progress.py).
     """
     ends = [year_end(year) for year in years]
-    flags = ", ".join(
-        f"MAX(CASE WHEN issued_on <= %s AND (expires_on IS NULL OR expires_on >= %s) "
-        f"THEN 1 ELSE 0 END) AS y{year}"
-        for year in years
+    flags = {
+        f"y{year}": Max(
+            Case(
+                When(Qualification.valid_on(day), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        for year, day in zip(years, ends, strict=True)
+    }
+    window = Qualification.counted() & Q(kind=kind, issued_on__lte=max(ends))
+    window &= Q(expires_on__isnull=True) | Q(expires_on__gte=min(ends))
+    folded = (
+        Qualification.objects.filter(window)
+        .values("organization_id")
+        .annotate(**flags)
+        .values("organization_id", *flags)
+        .order_by()
     )
+    inner, params = folded.query.sql_with_params()
     sums = ", ".join(f"SUM(g.y{year})" for year in years)
     sql = (
-        f"SELECT o.area_id, {sums} FROM (SELECT organization_id, {flags} "
-        f"FROM {Qualification._meta.db_table} WHERE kind = %s AND issued_on <= %s "
-        "AND (expires_on IS NULL OR expires_on >= %s) GROUP BY organization_id) g "
+        f"SELECT o.area_id, {sums} FROM ({inner}) g "
         f"JOIN {Organization._meta.db_table} o ON o.id = g.organization_id GROUP BY o.area_id"
     )
-    params: list[Any] = [day for day in ends for _ in (0, 1)] + [kind, max(ends), min(ends)]
     per_year: dict[int, list] = {year: [] for year in years}
     with connection.cursor() as cursor:
         cursor.execute(sql, params)

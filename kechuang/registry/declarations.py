@@ -243,8 +243,23 @@ QUALIFICATIONS = Registry(
         "issued_on",
         "expires_on",
         "issuer_level",
+        ("verification", "核验"),
     ),
-    computed=(Computed("valid_today", bool, lambda obj: obj.is_valid_on(timezone.localdate())),),
+    # The state is set by the services (entry, claim, verify, reject, official list), never by a
+    # payload or a spreadsheet column: shown, not declared as a field.
+    detail_extra=("verification", "source", "verified_by", "verified_at", "rejection_reason"),
+    out_extra=("verification", "source", "verified_at", "rejection_reason"),
+    computed=(
+        Computed("valid_today", bool, lambda obj: obj.is_valid_on(timezone.localdate())),
+        Computed("verification_display", str, lambda obj: obj.get_verification_display()),
+        Computed("source_display", str, lambda obj: obj.get_source_display()),
+        Computed(
+            "verified_by",
+            str | None,
+            lambda obj: obj.verified_by.username if obj.verified_by_id else None,
+        ),
+        Computed("has_scan", bool, lambda obj: bool(obj.scan)),
+    ),
     key=("organization", "kind", "issued_on"),
     key_zh="以“单位统一社会信用代码 + 资质类型 + 认定日期”识别一条资质：三者都相同的记录将被更新。",
     anchor="organization",

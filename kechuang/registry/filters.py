@@ -26,6 +26,7 @@ from kechuang.registry.models import (
     QualificationKind,
     SizeClass,
     TeamProgramme,
+    Verification,
 )
 from kechuang.registry.models.platforms import new_between_q, operating_on_q
 from kechuang.registry.models.talent import Degree
@@ -119,7 +120,8 @@ class QualificationFilter(FilterSchema):
     area: Text = Field(None, title="区域")
     kind: QualificationKind | None = Field(None, title="资质类型")
     issuer_level: IssuerLevel | None = Field(None, title="认定层级")
-    valid_on: dt.date | None = Field(None, title="某日有效")
+    verification: Verification | None = Field(None, title="核验状态")
+    valid_on: dt.date | None = Field(None, title="某日有效（已核验）")
 
     def filter_area(self, value: str | None) -> Q:
         return area_subtree(value, "organization__area")

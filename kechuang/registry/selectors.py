@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 
 from kechuang.core.references import resolve, resolve_many
 from kechuang.registry.engine.uscc import normalize_uscc
@@ -21,9 +22,11 @@ from kechuang.registry.models import (
     Patent,
     PlatformStatusChange,
     Qualification,
+    QualificationKind,
     Talent,
     Team,
     TechField,
+    Verification,
 )
 from kechuang.registry.models.platforms import new_between_q, operating_on, with_state_on
 
@@ -35,7 +38,30 @@ def organizations_for(user: Any) -> QuerySet[Organization]:
 
 
 def qualifications_for(user: Any) -> QuerySet[Qualification]:
-    return Qualification.objects.restrict(user, "view").select_related("organization__area")
+    return Qualification.objects.restrict(user, "view").select_related(
+        "organization__area", "verified_by"
+    )
+
+
+def pending_claims_for(user: Any) -> QuerySet[Qualification]:
+    """Claims awaiting verification (待核验), oldest first: the city staff's queue."""
+    return (
+        qualifications_for(user)
+        .filter(verification=Verification.CLAIMED)
+        .order_by("created_at", "pk")
+    )
+
+
+def valid_qualification_holders(user: Any, kind: str, day: dt.date) -> int:
+    """Organizations (within the user's scope) holding a `kind` qualification that counts on
+    `day`: verified and in force (`Qualification.valid_on`)."""
+    return (
+        Qualification.objects.restrict(user, "view")
+        .filter(Qualification.valid_on(day), kind=kind)
+        .values("organization")
+        .distinct()
+        .count()
+    )
 
 
 def annual_reports_for(user: Any) -> QuerySet[AnnualReport]:
@@ -194,8 +220,11 @@ def registry_summary(user: Any) -> dict[str, Any]:
     counts = Organization.objects.restrict(user, "view").aggregate(
         organizations=Count("pk"), demo_organizations=Count("pk", filter=Q(is_demo=True))
     )
+    today = timezone.localdate()
     return {
         **counts,
+        "hnte": valid_qualification_holders(user, QualificationKind.HNTE, today),
+        "pending_claims": pending_claims_for(user).count(),
         "areas": Area.objects.restrict(user, "view").count(),
         "industries": IndustryChain.objects.restrict(user, "view").count(),
         "tech_fields": TechField.objects.restrict(user, "view").count(),

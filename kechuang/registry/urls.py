@@ -5,6 +5,7 @@ from kechuang.registry.pages import PAGES
 from kechuang.registry.views import excel as excel_views
 from kechuang.registry.views import figures as views
 from kechuang.registry.views import platforms as platform_views
+from kechuang.registry.views import qualifications as quals
 
 app_name = "registry"
 urlpatterns = [
@@ -22,6 +23,16 @@ urlpatterns = [
     path("excel/<str:code>/export.xlsx", excel_views.export, name="excel_export"),
     path("excel/<str:code>/import/", excel_views.import_view, name="excel_import"),
     path("excel/<str:code>/report.xlsx", excel_views.error_report, name="excel_report"),
+    # qualifications: claims, the queue, verification, scans, official lists; "新增" and "修改"
+    # shadow the generic pages (organization users claim instead)
+    path("qualifications/claim/", quals.claim, name="qualifications_claim"),
+    path("qualifications/pending/", quals.pending, name="qualifications_pending"),
+    path("qualifications/official-list/", quals.official_list, name="qualifications_official"),
+    path("qualifications/new/", quals.qualification_new, name="qualifications_create"),
+    path("qualifications/<int:pk>/edit/", quals.qualification_edit, name="qualifications_edit"),
+    path("qualifications/<int:pk>/verify/", quals.verify, name="qualifications_verify"),
+    path("qualifications/<int:pk>/reject/", quals.reject, name="qualifications_reject"),
+    path("qualifications/<int:pk>/scan/", quals.scan, name="qualifications_scan"),
 ]
 for page in PAGES:
     urlpatterns += urls_for(page)

@@ -144,6 +144,7 @@ def test_computed_hnte_count_is_traceable_to_the_qualifications(plan: Any, orgs:
         issued_on=dt.date(2022, 11, 1),
         expires_on=dt.date(2025, 10, 31),
         issuer_level="national",
+        verification="verified",
     )
     Qualification.objects.create(
         organization=orgs["wancheng"],
@@ -151,6 +152,7 @@ def test_computed_hnte_count_is_traceable_to_the_qualifications(plan: Any, orgs:
         issued_on=dt.date(2019, 11, 1),
         expires_on=dt.date(2022, 10, 31),
         issuer_level="national",
+        verification="verified",
     )
     areas = list(Area.objects.all())
     series = selectors.computed_series("hnte_count", [2022, 2023], areas)
@@ -199,6 +201,7 @@ def test_computed_and_published_are_shown_side_by_side(plan: Any, users: Any, or
         issued_on=dt.date(2022, 11, 1),
         expires_on=dt.date(2025, 10, 31),
         issuer_level="national",
+        verification="verified",
     )
     obs(users["city_staff"], "hnte_count", "2023", 420)
     row = city_row(plan, "hnte_count")
@@ -234,6 +237,7 @@ def test_heatmap_labels_where_each_completion_comes_from(plan: Any, users: Any, 
         issued_on=dt.date(2022, 11, 1),
         expires_on=dt.date(2025, 10, 31),
         issuer_level="national",
+        verification="verified",
     )
     obs(users["city_staff"], "platforms", "2023", 882)
     city = [Area.objects.get(name="南阳市")]

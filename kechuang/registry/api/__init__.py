@@ -4,6 +4,7 @@ annual figures' submission and review."""
 import datetime as dt
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
@@ -12,8 +13,10 @@ from ninja.pagination import paginate
 
 from kechuang.core.crud import Resource, add_crud
 from kechuang.core.pagination import Pagination
+from kechuang.core.permissions import WRITE_DATA
 from kechuang.core.references import resolve
 from kechuang.registry import selectors
+from kechuang.registry.api.claims import claim_from_form, scan_response
 from kechuang.registry.api.schemas import (
     AnnualReportOut,
     AreaOut,
@@ -44,17 +47,19 @@ from kechuang.registry.filters import (
 )
 from kechuang.registry.models import (
     InnovationPlatform,
+    IssuerLevel,
     Organization,
     Patent,
     PlatformEvent,
     PlatformLevel,
     Qualification,
+    QualificationKind,
     SubmissionStatus,
     Talent,
     Team,
 )
 from kechuang.registry.services import platforms as platform_services
-from kechuang.registry.services import workflow
+from kechuang.registry.services import qualifications, workflow
 
 router = Router(tags=["创新主体登记"])
 
@@ -143,6 +148,7 @@ RESOURCES = [
         ("issued_on", "expires_on", "kind"),
         selectors.qualifications_for,
         _qualification_data,
+        state=qualifications.entry_state,
     ),
     Resource(
         "platforms",
@@ -421,3 +427,94 @@ def resubmit_submission(request: HttpRequest, pk: int, payload: ResubmitIn) -> A
     submission = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
     workflow.resubmit(request.user, submission, payload.values, payload.comment)
     return selectors.submissions_for(request.user).get(pk=pk)
+
+
+# --- qualifications: claims, verification, the certificate scan -------------------------------
+
+CLAIM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["kind", "certificate_no", "issued_on", "issuer_level", "scan"],
+                    "properties": {
+                        "organization": {
+                            "type": "string",
+                            "description": "单位统一社会信用代码（单位用户可留空：本单位）",
+                        },
+                        "kind": {"type": "string", "enum": list(QualificationKind.values)},
+                        "certificate_no": {"type": "string", "maxLength": 60},
+                        "issued_on": {"type": "string", "format": "date"},
+                        "expires_on": {"type": "string", "format": "date"},
+                        "issuer_level": {"type": "string", "enum": list(IssuerLevel.values)},
+                        "issuer": {"type": "string", "maxLength": 100},
+                        "note": {"type": "string", "maxLength": 200},
+                        "scan": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "证书扫描件：PDF、PNG 或 JPEG（按内容判断），"
+                            "不超过 10 MB",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/qualification-claims",
+    response={201: QualificationOut},
+    summary="申报资质（证书编号 + 扫描件；待市科技局核验后计入统计）",
+    openapi_extra=CLAIM_BODY,
+)
+def claim_qualification(request: HttpRequest) -> Any:
+    """multipart/form-data. The claim is created as 待核验 whatever is sent; a request that sets
+    the verification state, the source or the verifier is refused (403)."""
+    WRITE_DATA.check(request.user)
+    if not request.content_type.startswith("multipart/"):
+        raise ValidationError(
+            {
+                "scan": [
+                    "申报须以 multipart/form-data 提交，"
+                    "字段 scan 为证书扫描件（PDF、PNG 或 JPEG）。"
+                ]
+            }
+        )
+    obj = claim_from_form(request.user, request.POST, request.FILES.get("scan"))
+    return Status(201, selectors.qualifications_for(request.user).get(pk=obj.pk))
+
+
+class RejectIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=300, description="驳回理由（申报单位可见）")
+
+
+@router.post(
+    "/qualifications/{pk}/verify",
+    response=QualificationOut,
+    summary="核验通过资质申报（市科技局；通过后计入统计）",
+)
+def verify_qualification(request: HttpRequest, pk: int) -> Any:
+    obj = get_object_or_404(selectors.qualifications_for(request.user), pk=pk)
+    qualifications.verify(request.user, obj)
+    return selectors.qualifications_for(request.user).get(pk=pk)
+
+
+@router.post(
+    "/qualifications/{pk}/reject",
+    response=QualificationOut,
+    summary="驳回资质申报（市科技局；须填写理由，驳回的申报不计入统计）",
+)
+def reject_qualification(request: HttpRequest, pk: int, payload: RejectIn) -> Any:
+    obj = get_object_or_404(selectors.qualifications_for(request.user), pk=pk)
+    qualifications.reject(request.user, obj, payload.reason)
+    return selectors.qualifications_for(request.user).get(pk=pk)
+
+
+@router.get("/qualifications/{pk}/scan", summary="资质证书扫描件（可查看该资质的用户）")
+def qualification_scan(request: HttpRequest, pk: int) -> Any:
+    obj = get_object_or_404(selectors.qualifications_for(request.user), pk=pk)
+    return scan_response(obj)

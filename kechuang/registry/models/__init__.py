@@ -22,7 +22,13 @@ from kechuang.registry.models.platforms import (
     PlatformStatus,
     PlatformStatusChange,
 )
-from kechuang.registry.models.qualifications import IssuerLevel, Qualification, QualificationKind
+from kechuang.registry.models.qualifications import (
+    IssuerLevel,
+    Qualification,
+    QualificationKind,
+    QualificationSource,
+    Verification,
+)
 from kechuang.registry.models.reference import (
     Area,
     AreaKind,
@@ -59,11 +65,13 @@ __all__ = [
     "PlatformStatusChange",
     "Qualification",
     "QualificationKind",
+    "QualificationSource",
     "SizeClass",
     "SubmissionStatus",
     "Talent",
     "Team",
     "TeamProgramme",
     "TechField",
+    "Verification",
     "validate_uscc_field",
 ]

@@ -33,9 +33,11 @@ from kechuang.registry.models import (
     Patent,
     PlatformStatusChange,
     Qualification,
+    QualificationSource,
     Talent,
     Team,
     TechField,
+    Verification,
 )
 from kechuang.registry.synthetic.ecosystem import EcosystemPlan, OrgDetails, iter_details
 from kechuang.registry.synthetic.ecosystem import plan_ecosystem as _plan
@@ -214,7 +216,7 @@ class _Table:
             self.flush()
         return pk
 
-    def add_from(self, source: Any, **values: Any) -> int:
+    def add_from(self, source: Any, /, **values: Any) -> int:
         """Add a row whose plain fields are the generated `source`'s attributes of the same
         names; references (primary keys) and anything else come as keywords, and a field neither
         gives takes the model's default (is_demo is always set)."""
@@ -291,7 +293,13 @@ def _write_organizations(plan: EcosystemPlan, ids: _Ids, tables: _Tables) -> lis
 
 def _write_qualifications(plan: EcosystemPlan, org_pk: list[int], tables: _Tables) -> None:
     for q in plan.qualifications.qualifications:
-        tables.qualifications.add_from(q, organization=org_pk[q.org])
+        # The generator stands for the published lists: its rows are verified, as imported.
+        tables.qualifications.add_from(
+            q,
+            organization=org_pk[q.org],
+            verification=Verification.VERIFIED,
+            source=QualificationSource.OFFICIAL_LIST,
+        )
 
 
 def _write_platforms(plan: EcosystemPlan, org_pk: list[int], ids: _Ids, tables: _Tables) -> None:

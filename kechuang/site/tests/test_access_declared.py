@@ -14,14 +14,15 @@ import json
 from typing import Any
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.test import Client
 
 from kechuang.core.tests.permissions import ROLES, Row, check_row, row
 from kechuang.cultivation.tests.test_assess_entry_points import CASE
 from kechuang.monitoring.models import Observation
-from kechuang.registry.models import InnovationPlatform, PlatformStatusChange
+from kechuang.registry.models import InnovationPlatform, PlatformStatusChange, Qualification
 from kechuang.registry.services.platforms import record_status_change
+from kechuang.registry.tests.claims import stored_claim
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +75,109 @@ def history_unchanged_unless_city(role: str, response: Any, context: dict[str, A
         assert count == context["status_changes"] + 1, "城市工作人员的记录未写入"
     else:
         assert count == context["status_changes"], f"{role} 被拒绝后仍写入了状态变更"
+
+
+# Who sees a claim of the Wolong enterprise: city staff, Wolong's county staff, the enterprise.
+SEES_WOLONG_CLAIM = CITY | {"county_staff", "enterprise"}
+
+
+def still_claimed(key: str) -> Any:
+    """A refused verify/reject changed nothing: the claim is still 待核验."""
+
+    def check(role: str, response: Any, context: dict[str, Any]) -> None:
+        if response.status_code in (200, 302) and role in CITY:
+            return
+        state = Qualification.objects.get(pk=context[key]).verification
+        assert state == "claimed", f"被拒绝后资质状态应仍为 claimed，实为 {state}"
+
+    return check
+
+
+QUALIFICATION_API_ROWS = [
+    # a claim is multipart (certificate number + scan); a JSON body is a clear 422
+    Row(
+        "POST",
+        "/api/registry/qualification-claims",
+        {**signed_in(422, 401), "expert": 403},
+        body={"kind": "HNTE", "verification": "verified"},
+        name="POST a claim as JSON",
+    ),
+    Row(
+        "POST",
+        "/api/registry/qualifications/{claim_wolong}/verify",
+        {**only(SEES_WOLONG_CLAIM, 403, 401, 404), "city_admin": 200, "city_staff": 200},
+        name="POST verify own-area claim",
+        check=still_claimed("claim_wolong"),
+    ),
+    Row(
+        "POST",
+        "/api/registry/qualifications/{claim_wancheng}/verify",
+        only(CITY, 200, 401, 404),
+        name="POST verify other-area claim",
+        check=still_claimed("claim_wancheng"),
+    ),
+    Row(
+        "POST",
+        "/api/registry/qualifications/{claim_wolong}/reject",
+        {**only(SEES_WOLONG_CLAIM, 403, 401, 404), "city_admin": 200, "city_staff": 200},
+        body={"reason": "证书编号与扫描件不符"},
+        name="POST reject own-area claim",
+        check=still_claimed("claim_wolong"),
+    ),
+    Row(
+        "GET",
+        "/api/registry/qualifications/{claim_wolong}/scan",
+        only(SEES_WOLONG_CLAIM, 200, 401, 404),
+        name="GET own-area claim's scan",
+    ),
+    Row(
+        "GET",
+        "/api/registry/qualifications/{claim_wancheng}/scan",
+        only(CITY, 200, 401, 404),
+        name="GET other-area claim's scan",
+    ),
+]
+
+QUALIFICATION_PAGE_ROWS = [
+    Row("GET", "/registry/qualifications/claim/", {**signed_in(200, 302), "expert": 403}),
+    Row(
+        "POST",
+        "/registry/qualifications/claim/",
+        {**signed_in(422, 302), "expert": 403},
+        body={"kind": "HNTE", "issued_on": "2024-11-01", "issuer_level": "national"},
+        name="POST a claim without number and scan",
+    ),
+    Row("GET", "/registry/qualifications/pending/", only(CITY, 200, 302)),
+    Row("GET", "/registry/qualifications/official-list/", only(CITY, 200, 302)),
+    Row(
+        "POST",
+        "/registry/qualifications/official-list/",
+        only(CITY, 422, 302),
+        body={"kind": "HNTE"},
+        name="POST an official list without a file",
+    ),
+    Row(
+        "POST",
+        "/registry/qualifications/{claim_wolong}/verify/",
+        only(CITY, 302, 302),
+        name="verify a claim on the page",
+        check=still_claimed("claim_wolong"),
+    ),
+    Row(
+        "POST",
+        "/registry/qualifications/{claim_wolong}/reject/",
+        only(CITY, 302, 302),
+        body={"reason": "扫描件模糊，请重新上传"},
+        name="reject a claim on the page",
+        check=still_claimed("claim_wolong"),
+    ),
+    Row(
+        "GET",
+        "/registry/qualifications/{claim_wolong}/scan/",
+        only(SEES_WOLONG_CLAIM, 200, 302, 404),
+        name="own-area claim's scan page",
+    ),
+]
 
 
 API_ROWS = [
@@ -188,6 +292,8 @@ API_ROWS = [
         check=withdrawn_only_by_the_city,
     ),
 ]
+
+API_ROWS += QUALIFICATION_API_ROWS
 
 PAGE_ROWS = [
     row("GET", "/", anonymous=302, **{r: 200 for r in ROLES if r != "anonymous"}),
@@ -312,6 +418,7 @@ PAGE_ROWS = [
         check=withdrawn_only_by_the_city,
     ),
     Row("GET", "/monitoring/report.docx?year=2024", only(CITY, 200, 302)),
+    *QUALIFICATION_PAGE_ROWS,
 ]
 
 
@@ -342,14 +449,17 @@ def _own_submissions(users: Any, org: Any) -> dict[str, int]:
 
 
 @pytest.fixture
-def context(orgs: Any, users: Any, client_for: Any) -> dict[str, Any]:
+def context(orgs: Any, users: Any, client_for: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     from kechuang.accounts.services import create_api_token
     from kechuang.cultivation.models import DataStatus, PoolEntry, RunStatus, ScreeningRun
     from kechuang.monitoring.services import load_plan_file
     from kechuang.registry.services import workflow
 
-    load_plan_file(settings.DATA_DIR / "plans" / "nanyang-14th.yaml")
+    load_plan_file(django_settings.DATA_DIR / "plans" / "nanyang-14th.yaml")
     context: dict[str, Any] = {}
+    settings.MEDIA_ROOT = tmp_path
+    context["claim_wolong"] = stored_claim(orgs["wolong"]).pk
+    context["claim_wancheng"] = stored_claim(orgs["wancheng"]).pk
     token, _ = create_api_token(users["city_staff"], "staff token")
     context["token_city_staff"] = token.pk
     for key in ("wolong", "wancheng"):
