@@ -17,8 +17,7 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db import connection
-from django.db.models import Case, Count, IntegerField, Max, Q, Sum, Value, When
+from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from kechuang.monitoring.engine.commitments import (
@@ -49,12 +48,13 @@ from kechuang.registry.models import (
     Patent,
     PlatformKind,
     PlatformLevel,
-    Qualification,
     Talent,
     Team,
     TeamProgramme,
 )
 from kechuang.registry.selectors import (
+    holder_counts_per_year,
+    last_record_year,
     platforms_new_between,
     platforms_new_url,
     platforms_operating_on,
@@ -118,65 +118,31 @@ def _per_year(
     return per_year
 
 
-def _valid_qualifications_per_year(kind: str, years: list[int]) -> dict[int, list]:
-    """{year: [(area id, organizations holding a valid `kind` qualification on 31 December)]}.
-
-    "Valid" is `Qualification.valid_on` (verified and in force): claims (待核验) and rejected
-    rows never count. One scan: qualifications are first folded per organization (one flag per
-    year: does it hold a valid one on that year-end, so an organization with two overlapping
-    certificates counts once), then the much smaller per-organization result is joined to its
-    area. Grouping the raw qualifications by area through the join costs several times more on
-    SQLite (bench/bench_progress.py).
-    """
-    ends = [year_end(year) for year in years]
-    flags = {
-        f"y{year}": Max(
-            Case(
-                When(Qualification.valid_on(day), then=Value(1)),
-                default=Value(0),
-                output_field=IntegerField(),
-            )
-        )
-        for year, day in zip(years, ends, strict=True)
-    }
-    window = Qualification.counted() & Q(kind=kind, issued_on__lte=max(ends))
-    window &= Q(expires_on__isnull=True) | Q(expires_on__gte=min(ends))
-    folded = (
-        Qualification.objects.filter(window)
-        .values("organization_id")
-        .annotate(**flags)
-        .values("organization_id", *flags)
-        .order_by()
-    )
-    inner, params = folded.query.sql_with_params()
-    sums = ", ".join(f"SUM(g.y{year})" for year in years)
-    sql = (
-        f"SELECT o.area_id, {sums} FROM ({inner}) g "
-        f"JOIN {Organization._meta.db_table} o ON o.id = g.organization_id GROUP BY o.area_id"
-    )
-    per_year: dict[int, list] = {year: [] for year in years}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for area_id, *counts in cursor.fetchall():
-            for year, n in zip(years, counts, strict=True):
-                per_year[year].append((area_id, n or 0))
-    return per_year
-
-
 def _qualification_series(kind: str, label: str) -> SeriesReader:
+    """Organizations holding a valid `kind` qualification at each year end: the registry's one
+    count (`registry.selectors.holder_counts_per_year`, the same as the home page's and the
+    projection's). A year after the last one the records speak for (no issue recorded in it
+    yet) says so: its count shows certificates running out but none of that year's issues.
+    (The projection starts from that last year for the same reason.)"""
+
     def series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
-        per_year = _valid_qualifications_per_year(kind, years)
+        per_year = holder_counts_per_year(kind, years)
+        last = last_record_year([kind])
         result: Series = defaultdict(dict)
         for year in years:
             day, totals = year_end(year), _subtree_counts(per_year[year], areas, tree)
             for area in areas:
                 n = totals.get(area.code, Decimal(0))
-                result[area.code][year] = Computed(
-                    year,
-                    float(n),
-                    f"{day} 有效的{label}资质 {n} 家",
-                    _trace("qualifications", kind=kind, valid_on=day.isoformat(), area=area.code),
+                trace = _trace(
+                    "qualifications", kind=kind, valid_on=day.isoformat(), area=area.code
                 )
+                detail = f"{day} 有效（已核验且在有效期内）的{label}资质 {n} 家"
+                if last is not None and year > last:
+                    detail += (
+                        f"；登记库尚无 {year} 年认定的{label}记录（最新认定在 {last} 年），"
+                        "该年新认定录入前此数偏低"
+                    )
+                result[area.code][year] = Computed(year, float(n), detail, trace)
         return result
 
     return series

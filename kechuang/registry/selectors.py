@@ -5,7 +5,18 @@ from collections.abc import Iterable
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,16 +63,111 @@ def pending_claims_for(user: Any) -> QuerySet[Qualification]:
     )
 
 
-def valid_qualification_holders(user: Any, kind: str, day: dt.date) -> int:
-    """Organizations (within the user's scope) holding a `kind` qualification that counts on
-    `day`: verified and in force (`Qualification.valid_on`)."""
-    return (
-        Qualification.objects.restrict(user, "view")
-        .filter(Qualification.valid_on(day), kind=kind)
-        .values("organization")
-        .distinct()
-        .count()
+# --- one count everywhere ---------------------------------------------------------------------
+# "How many organizations hold a valid X on day D in area A" has one definition: a qualification
+# that `Qualification.valid_on(day)` (verified, and in force on both ends inclusive), each
+# organization once however many certificates it holds. The home page, monitoring's computed
+# series, the cultivation projection and the funnel's note all count through the functions
+# below. `holder_counts_per_year` (per area, one scan, for the series) and `holders_per_year`
+# (the organizations themselves, for the projection's rates) are two access paths to that one
+# definition, cross-checked against `count_holders` in site/tests/test_one_count.py (with the pages).
+
+
+def qualification_holders(
+    kind: str, day: dt.date, *, area: Area | None = None, user: Any = None
+) -> QuerySet[Organization]:
+    """The organizations (within `user`'s scope, in `area`'s subtree) holding a valid `kind`
+    qualification on `day`."""
+    organizations = Organization.objects.all() if user is None else organizations_for(user)
+    if area is not None:
+        organizations = organizations.filter(area__in=Area.subtree_ids(area.path))
+    valid = Qualification.objects.filter(Qualification.valid_on(day), kind=kind)
+    return organizations.filter(pk__in=valid.values("organization_id"))
+
+
+def count_holders(kind: str, day: dt.date, *, area: Area | None = None, user: Any = None) -> int:
+    """How many organizations hold a valid `kind` qualification on `day` (see above)."""
+    return qualification_holders(kind, day, area=area, user=user).count()
+
+
+def holders_per_year(
+    kind: str, years: list[int], organizations: QuerySet[Organization] | None = None
+) -> dict[int, set[int]]:
+    """{year: ids of the organizations holding a valid `kind` qualification on 31 December}:
+    `count_holders` for every year in one scan (the dates are compared here, as `valid_on`
+    would, on the verified rows only)."""
+    rows = Qualification.objects.filter(Qualification.counted(), kind=kind)
+    if organizations is not None:
+        rows = rows.filter(organization__in=organizations.values("pk"))
+    holders: dict[int, set[int]] = {year: set() for year in years}
+    ends = [(year, dt.date(year, 12, 31)) for year in years]
+    triples = rows.values_list("organization_id", "issued_on", "expires_on")
+    for pk, issued, expires in triples.iterator(chunk_size=20000):
+        for year, day in ends:
+            if issued <= day and (expires is None or expires >= day):
+                holders[year].add(pk)
+    return holders
+
+
+def holder_counts_per_year(kind: str, years: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """{year: [(area id, organizations holding a valid `kind` qualification on 31 December)]}.
+
+    One scan: qualifications are first folded per organization (one flag per year: does it hold
+    a valid one on that year-end, so an organization with two overlapping certificates counts
+    once), then the much smaller per-organization result is joined to its area. Grouping the
+    raw qualifications by area through the join costs several times more on SQLite
+    (bench/bench_progress.py).
+    """
+    ends = [dt.date(year, 12, 31) for year in years]
+    flags = {
+        f"y{year}": Max(
+            Case(
+                When(Qualification.valid_on(day), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        for year, day in zip(years, ends, strict=True)
+    }
+    window = Qualification.counted() & Q(kind=kind, issued_on__lte=max(ends))
+    window &= Q(expires_on__isnull=True) | Q(expires_on__gte=min(ends))
+    folded = (
+        Qualification.objects.filter(window)
+        .values("organization_id")
+        .annotate(**flags)
+        .values("organization_id", *flags)
+        .order_by()
     )
+    inner, params = folded.query.sql_with_params()
+    sums = ", ".join(f"SUM(g.y{year})" for year in years)
+    sql = (
+        f"SELECT o.area_id, {sums} FROM ({inner}) g "
+        f"JOIN {Organization._meta.db_table} o ON o.id = g.organization_id GROUP BY o.area_id"
+    )
+    per_year: dict[int, list[tuple[int, int]]] = {year: [] for year in years}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for area_id, *counts in cursor.fetchall():
+            for year, n in zip(years, counts, strict=True):
+                per_year[year].append((area_id, n or 0))
+    return per_year
+
+
+def last_record_year(
+    kinds: Iterable[str],
+    organizations: QuerySet[Organization] | None = None,
+    today: dt.date | None = None,
+) -> int | None:
+    """The last year-end the qualification records can speak for: the year of the newest
+    verified issue date of `kinds`, never the current (unfinished) year. A year after it has
+    no recorded issues yet, so its count would only show certificates running out."""
+    rows = Qualification.objects.filter(Qualification.counted(), kind__in=list(kinds))
+    if organizations is not None:
+        rows = rows.filter(organization__in=organizations.values("pk"))
+    newest = rows.order_by("-issued_on").values_list("issued_on", flat=True).first()
+    if newest is None:
+        return None
+    return min(newest.year, (today or timezone.localdate()).year - 1)
 
 
 def annual_reports_for(user: Any) -> QuerySet[AnnualReport]:
@@ -223,7 +329,7 @@ def registry_summary(user: Any) -> dict[str, Any]:
     today = timezone.localdate()
     return {
         **counts,
-        "hnte": valid_qualification_holders(user, QualificationKind.HNTE, today),
+        "hnte": count_holders(QualificationKind.HNTE, today, user=user),
         "pending_claims": pending_claims_for(user).count(),
         "areas": Area.objects.restrict(user, "view").count(),
         "industries": IndustryChain.objects.restrict(user, "view").count(),

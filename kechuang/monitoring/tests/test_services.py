@@ -159,7 +159,15 @@ def test_computed_hnte_count_is_traceable_to_the_qualifications(plan: Any, orgs:
     assert series["411300"][2022].value == 1 and series["411303"][2022].value == 1
     assert series["411302"][2022].value == 0  # expired on 2022-10-31
     point = series["411303"][2023]
-    assert point.detail == "2023-12-31 有效的高新技术企业资质 1 家"
+    # The newest issue is of 2022: the 2023 count says it holds none of 2023's issues.
+    assert point.detail == (
+        "2023-12-31 有效（已核验且在有效期内）的高新技术企业资质 1 家；"
+        "登记库尚无 2023 年认定的高新技术企业记录（最新认定在 2022 年），该年新认定录入前此数偏低"
+    )
+    assert (
+        series["411303"][2022].detail
+        == "2022-12-31 有效（已核验且在有效期内）的高新技术企业资质 1 家"
+    )
     assert point.trace_url == "/registry/qualifications/?kind=HNTE&valid_on=2023-12-31&area=411303"
 
 
