@@ -70,7 +70,7 @@ def pending_claims_for(user: Any) -> QuerySet[Qualification]:
 # series, the cultivation projection and the funnel's note all count through the functions
 # below. `holder_counts_per_year` (per area, one scan, for the series) and `holders_per_year`
 # (the organizations themselves, for the projection's rates) are two access paths to that one
-# definition, cross-checked against `count_holders` in site/tests/test_one_count.py (with the pages).
+# definition, cross-checked against `count_holders` (and the pages) in site/tests/test_one_count.py.
 
 
 def qualification_holders(
