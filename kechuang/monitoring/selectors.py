@@ -75,6 +75,9 @@ class Computed:
     value: float | None
     detail: str  # how it was computed, in Chinese, with the counts
     trace_url: str  # the registry list holding the records behind the value
+    # True for a year the records cannot yet speak for (no issue recorded in it): shown with its
+    # note, never used to judge a commitment
+    incomplete: bool = False
 
 
 Series = dict[str, dict[int, Computed]]  # {area code: {year: Computed}}
@@ -137,12 +140,13 @@ def _qualification_series(kind: str, label: str) -> SeriesReader:
                     "qualifications", kind=kind, valid_on=day.isoformat(), area=area.code
                 )
                 detail = f"{day} 有效（已核验且在有效期内）的{label}资质 {n} 家"
-                if last is not None and year > last:
+                incomplete = last is not None and year > last
+                if incomplete:
                     detail += (
                         f"；登记库尚无 {year} 年认定的{label}记录（最新认定在 {last} 年），"
                         "该年新认定录入前此数偏低"
                     )
-                result[area.code][year] = Computed(year, float(n), detail, trace)
+                result[area.code][year] = Computed(year, float(n), detail, trace, incomplete)
         return result
 
     return series
@@ -742,7 +746,7 @@ def _restated_points(
             points = [
                 Point(plan.area.code, year, c.value, "registry", year_end(year), ref=c)
                 for year, c in computed.get(plan.area.code, {}).items()
-                if c.value is not None
+                if c.value is not None and not c.incomplete
             ]
             series.append((f"指标“{indicator.name}”登记库计算值", points))
         result[indicator.code] = series

@@ -9,9 +9,11 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.conf import settings
 
 from kechuang.cultivation.selectors import funnel, projection_input
-from kechuang.monitoring.selectors import computed_series
+from kechuang.monitoring.selectors import commitment_progress, computed_series
+from kechuang.monitoring.services import load_plan_file
 from kechuang.registry.models import Area, Qualification
 from kechuang.registry.selectors import (
     count_holders,
@@ -114,3 +116,13 @@ def test_a_year_without_recorded_issues_says_so(holders: dict[str, Any]) -> None
     point = computed_series("hnte_count", [2024], [city])["411300"][2024]
     assert point.value == 2
     assert "登记库尚无 2024 年认定的高新技术企业记录（最新认定在 2023 年）" in point.detail
+
+
+def test_a_commitment_is_not_judged_on_a_year_the_records_cannot_speak_for(
+    holders: dict[str, Any],
+) -> None:
+    # 高新技术企业突破500家 restates 高新技术企业数: the registry count of 2024 (no issue
+    # recorded in 2024) is shown on the indicator but the commitment reads 2023's.
+    plan = load_plan_file(settings.DATA_DIR / "plans" / "nanyang-14th.yaml")
+    row = {r.commitment.code: r for r in commitment_progress(plan, D(2025, 6, 30))}["hnte_over_500"]
+    assert (row.judgement.figure.value, row.judgement.figure.year) == (4, 2023)
