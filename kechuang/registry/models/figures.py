@@ -178,7 +178,7 @@ PART_OF_WHOLE = (
     ("main_revenue", "sales_revenue"),  # 销售收入 = 主营业务收入 + 其他业务收入
     ("main_revenue", "total_revenue"),
     ("hightech_revenue", "total_revenue"),  # 高企条件（六）: share of 总收入
-    ("rd_expense", "total_revenue"),
+    # R&D is not capped by revenue: a start-up may spend on R&D more than it earns.
     ("rd_expense_domestic", "rd_expense"),  # 高企条件（五）
     ("st_staff_avg", "employees_avg"),
     ("rd_staff_fte", "employees_avg"),  # a full-time equivalent is at most one per employee

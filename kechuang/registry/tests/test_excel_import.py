@@ -255,13 +255,13 @@ def figures_row(uscc: str, **figures: Any) -> dict[str, Any]:
     return {"单位统一社会信用代码": uscc, "年度": 2023, **figures}
 
 
-def test_negative_amount_and_rd_above_revenue(staff: Any, orgs: dict[str, Any]) -> None:
+def test_negative_amount_and_domestic_rd_above_total(staff: Any, orgs: dict[str, Any]) -> None:
     uscc = orgs["wolong"].uscc
     rows = [
         figures_row(uscc, **{"总收入（万元）": "-5"}),
         figures_row(
             orgs["wancheng"].uscc,
-            **{"总收入（万元）": "1,000万元", "研发费用总额（万元）": "1.2亿元"},
+            **{"研发费用总额（万元）": "1,000万元", "其中：境内研发费用（万元）": "1.2亿元"},
         ),
     ]
     report = run("annual_reports", make_xlsx("annual_reports", rows), staff)
@@ -269,8 +269,8 @@ def test_negative_amount_and_rd_above_revenue(staff: Any, orgs: dict[str, Any]) 
         (2, "总收入（万元）", "金额不能为负数。"),
         (
             3,
-            "研发费用总额（万元）",
-            "研发费用总额（万元）不能大于总收入（万元）（1,000.00）；请核对两项。",
+            "其中：境内研发费用（万元）",
+            "其中：境内研发费用（万元）不能大于研发费用总额（万元）（1,000.00）；请核对两项。",
         ),
     ]
     assert AnnualReport.objects.count() == 0

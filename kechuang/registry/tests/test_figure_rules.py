@@ -184,9 +184,9 @@ def test_api_refuses_each_rule_with_a_field_error(
 
 def test_api_stores_numbers_as_plain_text(client_for: Any, orgs: Any) -> None:
     response = api_submit(
-        client_for("enterprise"), orgs["wolong"], {"total_revenue": "1e3", "rd_expense": "1,200"}
+        client_for("enterprise"), orgs["wolong"], {"total_revenue": "1e3", "sales_revenue": "1,200"}
     )
-    assert response.status_code == 422  # 1,200 > 1e3
+    assert response.status_code == 422  # 1,200 > 1e3: both read as numbers
     misplaced = api_submit(client_for("enterprise"), orgs["wolong"], {"rd_expense": "1,00"})
     assert misplaced.json()["errors"] == {
         "rd_expense": ["研发费用总额（万元）应为数字，实为“1,00”；请填写数字。"]
@@ -425,10 +425,11 @@ def test_returned_submission_is_corrected_and_resubmitted_from_its_page(
     html = page.content.decode()
     assert "修改后重新提交" in html and "研发费用与审计报告不符" in html
     bad = enterprise.post(
-        f"{url}resubmit/", {"total_revenue": "1000", "rd_expense": "1200", "employees_avg": "50"}
+        f"{url}resubmit/",
+        {"rd_expense": "1000", "rd_expense_domestic": "1200", "employees_avg": "50"},
     )
     assert bad.status_code == 422
-    assert "研发费用总额（万元）不能大于总收入（万元）（1,000.00）；请核对两项。" in (
+    assert "其中：境内研发费用（万元）不能大于研发费用总额（万元）（1,000.00）；请核对两项。" in (
         bad.content.decode()
     )
     assert FigureSubmission.objects.get(pk=returned.pk).status == "returned"

@@ -137,7 +137,7 @@ def test_figures_pages_run_the_whole_workflow(client_for: Any, orgs: Any) -> Non
             "organization": orgs["wolong"].uscc,
             "year": "2024",
             "total_revenue": "100",
-            "rd_expense": "150",
+            "sales_revenue": "150",
         },
     )
     assert bad.status_code == 422 and "不能大于总收入" in bad.content.decode()

@@ -82,15 +82,26 @@ def test_one_pending_submission_per_organization_and_year(client_for: Any, orgs:
     assert again.status_code == 422 and "已有待审核的填报" in again.json()["errors"]["year"][0]
 
 
-def test_rd_expense_above_revenue_is_refused(client_for: Any, orgs: Any) -> None:
+def test_domestic_rd_above_total_rd_is_refused(client_for: Any, orgs: Any) -> None:
     bad = submit(
-        client_for("enterprise"), orgs["wolong"], {"total_revenue": "100", "rd_expense": "120"}
+        client_for("enterprise"),
+        orgs["wolong"],
+        {"rd_expense": "100", "rd_expense_domestic": "120"},
     )
     assert bad.status_code == 422
-    assert bad.json()["errors"]["rd_expense"] == [
-        "研发费用总额（万元）不能大于总收入（万元）（100.00）；请核对两项。"
+    assert bad.json()["errors"]["rd_expense_domestic"] == [
+        "其中：境内研发费用（万元）不能大于研发费用总额（万元）（100.00）；请核对两项。"
     ]
     assert not FigureSubmission.objects.exists()
+
+
+def test_rd_above_revenue_is_accepted(client_for: Any, orgs: Any) -> None:
+    # A start-up may spend on R&D more than it earns: not a contradiction.
+    ok = submit(
+        client_for("enterprise"), orgs["wolong"], {"total_revenue": "100", "rd_expense": "120"}
+    )
+    assert ok.status_code in (200, 201), ok.content
+    assert FigureSubmission.objects.get().values["rd_expense"] == "120"
 
 
 @pytest.mark.parametrize(
