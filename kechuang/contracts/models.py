@@ -271,7 +271,7 @@ class ContractEvent(DomainModel):
     class Meta:
         verbose_name = "登记事项"
         verbose_name_plural = "登记事项"
-        ordering = ["on", "id"]
+        ordering = ["id"]
 
     def __str__(self) -> str:
         return f"{self.on} {self.get_kind_display()}"

@@ -8,14 +8,25 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
+from django.core.cache import cache
+from django.core.exceptions import ValidationError
 from django.db.models import Count, Q, QuerySet, Sum
 from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+from ninja.errors import Throttled
 
-from kechuang.contracts.engine import ContractRecord, WorkingCalendar, statistical_category
+from kechuang.contracts.engine import (
+    ContractRecord,
+    WorkingCalendar,
+    aggregate,
+    statistical_category,
+)
+from kechuang.contracts.engine.categories import STATISTICAL_CATEGORIES
 from kechuang.contracts.models import (
     COUNTED_STATES,
     OPEN_STATES,
     CalendarDay,
+    ContractStatus,
     DayKind,
     RegistrationPoint,
     TechContract,
@@ -205,3 +216,109 @@ def contract_amount_per_year(
                 "trace_url": contract_list_url(year=year, seller_area=area.code, counted="1"),
             }
     return out
+
+
+def contract_with_history(pk: int) -> TechContract:
+    """One contract (already checked visible) with its deductions, events and objections."""
+    return (
+        TechContract.objects.prefetch_related("deductions", "events__actor", "objections")
+        .select_related("seller_area", "buyer_area", "tech_field", "industry", "seller")
+        .get(pk=pk)
+    )
+
+
+def _sums_rows(sums: dict[str, Any], labels: dict[str, str] | None = None) -> list[dict[str, Any]]:
+    rows = [
+        {
+            "key": (labels or {}).get(k, k),
+            "count": v.count,
+            "total": v.total,
+            "technology": v.technology,
+        }
+        for k, v in sums.items()
+    ]
+    return sorted(rows, key=lambda r: (-r["total"], r["key"]))
+
+
+def statistics_answer(
+    user: Any, year: int | None, area_ref: str | None, period: str = "year"
+) -> dict[str, Any]:
+    """The statistics of the register as plain data (API, pages, exports, contract_stats)."""
+    area = None
+    if area_ref:
+        area = Area.objects.filter(Q(code=area_ref) | Q(name=area_ref)).first()
+        if area is None:
+            raise ValidationError({"area": [f"未知的区域：{area_ref}"]})
+    stats = aggregate(records(statistics_queryset(user, year, area)), period)
+    output, absorbed = stats.output_by_area, stats.absorbed_by_area
+    if area is not None:
+        names = set(Area.objects.filter(path__startswith=area.path).values_list("name", flat=True))
+        output = {k: v for k, v in output.items() if k in names}
+        absorbed = {k: v for k, v in absorbed.items() if k in names}
+    by_period = sorted(_sums_rows(stats.by_period), key=lambda r: r["key"])
+    return {
+        "year": year,
+        "area": area.name if area else None,
+        "totals": {"key": "合计", **stats.totals.as_dict()},
+        "by_period": by_period,
+        "output_by_area": _sums_rows(output),
+        "absorbed_by_area": _sums_rows(absorbed),
+        "by_category": _sums_rows(stats.by_category, STATISTICAL_CATEGORIES),
+        "by_field": _sums_rows(stats.by_field),
+        "by_industry": _sums_rows(stats.by_industry),
+        "by_seller_kind": _sums_rows(stats.by_seller_kind),
+        "flows": [
+            {"seller": s, "buyer": b, **v.as_dict()}
+            for (s, b), v in sorted(stats.flows.items(), key=lambda kv: -kv[1].total)
+        ],
+        "top_sellers": [{"key": k, **v.as_dict()} for k, v in stats.top_sellers()],
+        "top_buyers": [{"key": k, **v.as_dict()} for k, v in stats.top_buyers()],
+    }
+
+
+# --- the public certificate check ------------------------------------------------------------
+
+VERIFY_LIMIT = 60  # checks per client address per window
+VERIFY_WINDOW = 600  # seconds
+
+
+def _client_address(request: Any) -> str:
+    return str(request.META.get("REMOTE_ADDR", ""))
+
+
+def verification_allowed(request: Any) -> bool:
+    """A simple per-address budget, so guessing check codes is slow."""
+    key = f"contracts:verify:{_client_address(request)}"
+    cache.add(key, 0, VERIFY_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, VERIFY_WINDOW)
+        count = 1
+    return count <= VERIFY_LIMIT
+
+
+def verify_certificate(request: Any, number: str, code: str) -> dict[str, Any]:
+    """Genuine or not, from the number and the check code; reveals only the number, date,
+    category and status of a genuine certificate — no party, no amount."""
+    if not verification_allowed(request):
+        raise Throttled(VERIFY_WINDOW)
+    number, code = number.strip(), code.strip().upper()
+    contract = (
+        TechContract.objects.filter(registration_no=number).exclude(check_code="").first()
+        if number
+        else None
+    )
+    if contract is None or not constant_time_compare(contract.check_code, code):
+        return {"genuine": False, "message": "未查到与该登记编号和校验码相符的登记证明。"}
+    message = "登记证明真实有效。"
+    if contract.status == ContractStatus.CANCELLED:
+        message = "登记证明真实，但该合同已注销登记。"
+    return {
+        "genuine": True,
+        "message": message,
+        "registration_no": contract.registration_no,
+        "registered_on": contract.registered_on,
+        "category": contract.category_label,
+        "status": contract.get_status_display(),
+    }
