@@ -11,10 +11,10 @@ from kechuang.core.permissions import Permission
 from kechuang.core.roles import GOVERNMENT_ROLES, ORGANIZATION_ROLES, Role
 
 
-def _role_in(roles: frozenset[str]) -> Callable[[Any], bool]:
+def _role_in(roles: frozenset[str], superuser: bool = True) -> Callable[[Any], bool]:
     def test(user: Any) -> bool:
         signed_in = bool(getattr(user, "is_authenticated", False) and user.is_active)
-        return signed_in and (user.is_superuser or user.role in roles)
+        return signed_in and ((superuser and user.is_superuser) or user.role in roles)
 
     return test
 
@@ -22,7 +22,8 @@ def _role_in(roles: frozenset[str]) -> Callable[[Any], bool]:
 APPLY_CONTRACT = Permission(
     "apply_contract",
     "申请技术合同登记",
-    _role_in(ORGANIZATION_ROLES),
+    # Only the seller applies, for its own organization: not even a superuser applies for it.
+    _role_in(ORGANIZATION_ROLES, superuser=False),
     "技术合同由卖方（企业、高校院所用户）为本单位申请登记。",
 )
 REGISTRAR = Permission(

@@ -214,6 +214,8 @@ def complete_material(
     """The seller (or the registrar on its behalf) completes what was missing: the clock
     restarts from today (2024 draft 第十四条)."""
     ensure_can(user, "change", contract)
+    if not (APPLY_CONTRACT.allows(user) or selectors.may_register(user, contract)):
+        raise PermissionDenied("只有卖方或登记机构可以补正材料。")
     _expect(contract, ContractStatus.MORE_REQUESTED)
     _attach_file(contract, content, contract.file_name)
     day = today()
