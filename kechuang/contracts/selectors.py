@@ -187,7 +187,7 @@ def contract_amount_per_year(
     it), registered in the year, cancelled ones excluded, changed ones at their latest amount.
     Beside it, 技术交易额 (the same contracts) and 技术吸纳 (buyers in the area), in 亿元.
 
-    {area code: {year: {"value", "technology", "absorbed", "count", "trace_url"}}}.
+    {area code: {year: {"value", "detail", "technology", "absorbed", "count", "trace_url"}}}.
     `tree` is the area tree {id: Area} read once by the caller.
     """
     rows = list(
@@ -213,6 +213,11 @@ def contract_amount_per_year(
                 if buyer is not None and buyer.path.startswith(area.path):
                     absorbed += amount or 0
             out[area.code][year] = {
+                "detail": (
+                    f"{year} 年登记、卖方在{area.name}的技术合同 {count} 份：成交额 "
+                    f"{total / WAN_PER_YI:.4f} 亿元，技术交易额 {tech / WAN_PER_YI:.4f} 亿元；"
+                    f"技术吸纳（买方在{area.name}）{absorbed / WAN_PER_YI:.4f} 亿元"
+                ),
                 "value": total / WAN_PER_YI,
                 "technology": tech / WAN_PER_YI,
                 "absorbed": absorbed / WAN_PER_YI,
