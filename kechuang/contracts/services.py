@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import yaml
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -27,9 +29,11 @@ from kechuang.contracts.engine.calendar import needs_expert_review
 from kechuang.contracts.engine.files import sniff_contract_file
 from kechuang.contracts.models import (
     COUNTED_STATES,
+    CalendarDay,
     ContractDeduction,
     ContractEvent,
     ContractStatus,
+    DayKind,
     EventKind,
     Objection,
     ObjectionStatus,
@@ -511,3 +515,43 @@ def answer_objection(user: Any, objection: Objection, answer: str) -> Objection:
     )
     _event(user, objection.contract, EventKind.OBJECTION_ANSWERED, note=answer)
     return objection
+
+
+# --- the working-day calendar ------------------------------------------------------------------
+
+
+def _calendar_rows(data: dict[str, Any]) -> list[tuple[dt.date, str, str, str]]:
+    rows = []
+    for year, spec in (data.get("years") or {}).items():
+        verified = "" if spec.get("verified") else "（未核对原文）"
+        source = f"{spec.get('source', '')}{verified}"[:100]
+        for name, days in (spec.get("holidays") or {}).items():
+            rows += [(_as_date(d, year), DayKind.HOLIDAY, str(name), source) for d in days]
+        rows += [
+            (_as_date(d, year), DayKind.WORKDAY, "调休上班", source)
+            for d in spec.get("workdays") or []
+        ]
+    return rows
+
+
+def _as_date(value: Any, year: Any) -> dt.date:
+    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    if day.year != int(year):
+        raise ValueError(f"{year} 年的节假日安排中出现了 {day}：请核对年份。")
+    return day
+
+
+@transaction.atomic
+def load_calendar(path: Path) -> int:
+    """Add the holidays and make-up working days of the data file; days already present (e.g.
+    edited by the administrator) are kept as they are. Returns the number of days added."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    existing = set(CalendarDay.objects.values_list("day", flat=True))
+    added = 0
+    for day, kind, name, source in _calendar_rows(data):
+        if day in existing:
+            continue
+        CalendarDay.objects.create(day=day, kind=kind, name=name, source=source)
+        existing.add(day)
+        added += 1
+    return added
