@@ -131,9 +131,14 @@ def _names_path(area: Area | None, names: dict[str, str]) -> tuple[str, ...]:
 def records(queryset: QuerySet[TechContract]) -> list[ContractRecord]:
     """The engine's records of the contracts (latest amounts), areas as name paths."""
     names = _area_names()
-    rows = queryset.select_related(
-        "seller_area", "buyer_area", "tech_field", "industry", "seller"
-    ).order_by("registered_on", "id")
+    rows = list(
+        queryset.select_related(
+            "seller_area", "buyer_area", "tech_field", "industry", "seller"
+        ).order_by("registered_on", "id")
+    )
+    # A seller named only by its credit code (imported or demo rows): its kind from the registry.
+    codes = {c.seller_uscc for c in rows if c.seller_id is None and c.seller_uscc}
+    kinds = dict(Organization.objects.filter(uscc__in=codes).values_list("uscc", "kind"))
     return [
         ContractRecord(
             registration_no=c.registration_no or f"#{c.pk}",
@@ -144,7 +149,9 @@ def records(queryset: QuerySet[TechContract]) -> list[ContractRecord]:
             category=statistical_category(c.category, c.subcategory),
             field=c.tech_field.name if c.tech_field else "",
             industry=c.industry.name if c.industry else "",
-            seller_kind=SELLER_KINDS.get(c.seller.kind, "其他") if c.seller else "其他",
+            seller_kind=SELLER_KINDS.get(
+                c.seller.kind if c.seller else kinds.get(c.seller_uscc, ""), "其他"
+            ),
             seller_name=c.seller_name,
             buyer_name=c.buyer_name,
             seller_areas=_names_path(c.seller_area, names),
