@@ -136,3 +136,15 @@ def test_trace_url_lists_the_contracts_behind_the_number(client_for, register) -
     page = client_for("city_staff").get(f"/contracts/?year=2024&seller_area={city.code}&counted=1")
     assert page.status_code == 200
     assert page.context["page"].paginator.count == 3  # 100, 40, changed 150; not the cancelled
+
+
+def test_indicator_page_shows_the_definition_and_the_trace(client_for, register) -> None:
+    load_plan_file(settings.DATA_DIR / "plans" / "nanyang-14th.yaml")
+    page = client_for("city_staff").get(
+        "/monitoring/indicators/tech_contract_amount/?as_of=2024-12-31"
+    )
+    text = page.content.decode()
+    assert page.status_code == 200
+    assert "卖方在本区域、当年登记的合同成交额" in text
+    assert "技术吸纳" in text and "技术交易额" in text
+    assert "/contracts/?year=2024&amp;seller_area=" in text
