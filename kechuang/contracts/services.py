@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import secrets
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -282,15 +282,33 @@ def decide_category(
     return contract
 
 
+def _number(value: Any, field: str, label: str) -> Decimal:
+    try:
+        return Decimal(str(value).strip() or "0")
+    except (InvalidOperation, ValueError) as error:
+        raise ValidationError({field: [f"{label}应为数字（万元），实为“{value}”。"]}) from error
+
+
+def _quantity(value: Any, field: str, label: str) -> int:
+    text = str(value or "1").strip()
+    if not text.isdigit() or not 1 <= int(text) <= 100_000:
+        raise ValidationError({field: [f"{label}应为 1 至 100000 的整数，实为“{value}”。"]})
+    return int(text)
+
+
 def _deductions(items: list[dict[str, Any]]) -> list[Deduction]:
+    """The itemised costs as sent (page rows or API items), checked for their types here and
+    for the rules by the engine."""
     return [
         Deduction(
             kind=str(item.get("kind", "")),
-            amount=Decimal(str(item.get("amount", "0"))),
+            amount=_number(item.get("amount", "0"), f"deductions.{i}.amount", f"第 {i + 1} 项金额"),
             description=str(item.get("description", "")),
-            quantity=int(item.get("quantity") or 1),
+            quantity=_quantity(
+                item.get("quantity"), f"deductions.{i}.quantity", f"第 {i + 1} 项数量"
+            ),
         )
-        for item in items
+        for i, item in enumerate(items)
     ]
 
 

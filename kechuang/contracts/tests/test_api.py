@@ -134,3 +134,28 @@ def test_stats_endpoint(client_for, registered) -> None:
     assert answer["flows"][0]["seller"] == "卧龙区" and answer["flows"][0]["buyer"] == "宛城区"
     bad = client_for("city_staff").get("/api/contracts/stats?area=火星区")
     assert bad.status_code == 422 and "未知的区域" in bad.json()["errors"]["area"][0]
+
+
+def test_malformed_api_input_is_422_in_chinese(client_for, body, registered) -> None:
+    seller, staff = client_for("enterprise"), client_for("city_staff")
+    bad_file = post(seller, "/api/contracts", {**body, "file_base64": "不是base64!"})
+    assert bad_file.status_code == 422
+    assert "Base64" in bad_file.json()["errors"]["file_base64"][0]
+    nul = post(seller, "/api/contracts", {**body, "title": "合同\x00"})
+    assert nul.status_code == 422
+    huge = post(seller, "/api/contracts", {**body, "total_amount": "1" * 20})
+    assert huge.status_code == 422
+    contract = registered()
+    negative = post(staff, f"/api/contracts/{contract.pk}/change", {"total_amount": "-1"})
+    assert negative.status_code == 422 and negative.json()["message"]
+    kind = post(
+        staff,
+        f"/api/contracts/{contract.pk}/change",
+        {"deductions": [{"kind": "lunch", "amount": "1"}]},
+    )
+    assert kind.status_code == 422 and "类别“lunch”无效" in json.dumps(
+        kind.json(), ensure_ascii=False
+    )
+    assert TechContract.objects.count() == 1
+    contract.refresh_from_db()
+    assert contract.status == "registered"

@@ -134,3 +134,21 @@ def test_statistics_page_and_export(client_for, registered) -> None:
     assert [c.value for c in output[2]] == ["南阳市", 1, 100, 70]
     assert [c.value for c in output[3]] == ["卧龙区", 1, 100, 70]
     assert workbook["流向（卖方→买方）"]["A2"].value == "卧龙区"
+
+
+def test_malformed_page_input_answers_in_chinese_never_500(client_for, users, application) -> None:
+    contract = services.apply(users["enterprise"], application, PDF)
+    staff = client_for("city_staff")
+    url = f"/contracts/{contract.pk}/act/"
+    staff.post(url, {"action": "accept"})
+    bad = staff.post(url, {"action": "assess", "d_kind_0": "equipment", "d_amount_0": "三十"})
+    assert bad.status_code == 422 and "第 1 项金额应为数字" in bad.content.decode()
+    bad = staff.post(
+        url, {"action": "assess", "d_kind_0": "equipment", "d_amount_0": "3", "d_qty_0": "x"}
+    )
+    assert bad.status_code == 422 and "第 1 项数量应为" in bad.content.decode()
+    assert staff.post(url, {"action": "answer", "objection": "abc"}).status_code == 404
+    assert staff.post(url, {"action": "register", "on": "2025-02-30"}).status_code == 422
+    assert staff.post(url, {"action": "nonsense"}).status_code == 404
+    contract.refresh_from_db()
+    assert (contract.status, contract.tech_amount) == ("accepted", None)

@@ -115,7 +115,8 @@ def _change(user: Any, contract: Any, post: Any) -> Any:
 
 
 def _answer(user: Any, contract: Any, post: Any) -> Any:
-    objection = get_object_or_404(Objection, pk=post.get("objection") or 0, contract=contract)
+    key = str(post.get("objection") or "")
+    objection = get_object_or_404(Objection, pk=int(key) if key.isdigit() else 0, contract=contract)
     return services.answer_objection(user, objection, post.get("answer", ""))
 
 
