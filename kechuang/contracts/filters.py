@@ -55,7 +55,7 @@ class ContractFilter(FilterSchema):
 
 def _path(value: str) -> str:
     from_db = _area_path(value)
-    return from_db if from_db else "\x00no-such-area/"  # an unknown area matches nothing
+    return from_db if from_db else "#unknown-area#/"  # an unknown area matches nothing
 
 
 def _area_path(value: str) -> str | None:

@@ -212,3 +212,32 @@ def test_deductions_above_the_total_are_refused(users, application) -> None:
     found = errors(services.assess, staff, contract, [{"kind": "equipment", "amount": "120"}])
     assert "超过了合同成交额" in found["deductions"][0]
     assert TechContract.objects.get(pk=contract.pk).tech_amount is None
+
+
+def test_application_links_the_sellers_patents(users, orgs, application) -> None:
+    from kechuang.registry.models import Patent
+
+    patent = Patent.objects.create(
+        number="ZL202310000001.0",
+        kind="invention",
+        title="一种镀膜方法",
+        organization=orgs["wolong"],
+        application_date=dt.date(2023, 1, 5),
+        legal_status="in_force",
+    )
+    contract = services.apply(users["enterprise"], {**application, "patents": [patent.number]}, PDF)
+    assert list(contract.patents.all()) == [patent]
+    found = errors(services.apply, users["enterprise"], {**application, "patents": ["ZL0000"]}, PDF)
+    assert found["patents"] == ["未知的专利号：ZL0000"]
+    assert TechContract.objects.count() == 1  # the refused application left nothing behind
+
+
+def test_unknown_area_filter_matches_nothing(users, registered) -> None:
+    from kechuang.contracts.filters import ContractFilter
+    from kechuang.contracts.selectors import contracts_for
+
+    registered()
+    rows = ContractFilter(seller_area="火星区").filter(contracts_for(users["city_staff"]))
+    assert rows.count() == 0
+    rows = ContractFilter(seller_area="南阳市").filter(contracts_for(users["city_staff"]))
+    assert rows.count() == 1
