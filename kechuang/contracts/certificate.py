@@ -82,3 +82,51 @@ def build_certificate(contract: TechContract, verify_url: str) -> bytes:
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
+
+
+STATS_SECTIONS = (
+    ("技术输出（按卖方所在区域）", "output_by_area"),
+    ("技术吸纳（按买方所在区域）", "absorbed_by_area"),
+    ("按合同类别", "by_category"),
+    ("按期间", "by_period"),
+    ("按技术领域", "by_field"),
+    ("按卖方类型", "by_seller_kind"),
+    ("卖方前十", "top_sellers"),
+    ("买方前十", "top_buyers"),
+)
+
+
+def _sums_table(document: Document, first: str, rows: list[dict]) -> None:
+    table = document.add_table(rows=1, cols=4)
+    table.style = "Table Grid"
+    header = (first, "项数", "合同成交额（万元）", "技术交易额（万元）")
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = text
+    for r in rows:
+        cells = table.add_row().cells
+        values = (str(r["key"]), str(r["count"]), wan(r["total"]), wan(r["technology"]))
+        for cell, text in zip(cells, values, strict=True):
+            cell.text = text.removesuffix(" 万元")
+
+
+def build_statistics_report(answer: dict) -> bytes:
+    """The statistics page as a Word document (the same figures as the page and the Excel)."""
+    document = Document()
+    set_cjk_fonts(document)
+    scope = f"{answer['year'] or '全部年度'} · {answer['area'] or '全部区域'}"
+    document.add_heading(f"技术合同登记统计（{scope}）", level=0)
+    totals = answer["totals"]
+    document.add_paragraph(
+        f"登记合同 {totals['count']} 份，合同成交额 {wan(totals['total'])}，技术交易额 "
+        f"{wan(totals['technology'])}。口径：已登记和已变更登记的合同按登记日期计入，变更的按最新金额，"
+        "已注销、不予登记和办理中的不计；技术输出按卖方所在区域，技术吸纳按买方所在区域（买方在市外的只计输出）。"
+    )
+    for title, key in STATS_SECTIONS:
+        document.add_heading(title, level=1)
+        _sums_table(document, title.split("（")[0], answer[key])
+    document.add_heading("技术流向（卖方区域 → 买方区域）", level=1)
+    flows = [{"key": f"{f['seller']} → {f['buyer']}", **f} for f in answer["flows"]]
+    _sums_table(document, "流向", flows)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()

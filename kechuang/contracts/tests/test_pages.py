@@ -152,3 +152,14 @@ def test_malformed_page_input_answers_in_chinese_never_500(client_for, users, ap
     assert staff.post(url, {"action": "nonsense"}).status_code == 404
     contract.refresh_from_db()
     assert (contract.status, contract.tech_amount) == ("accepted", None)
+
+
+def test_statistics_word_export(client_for, registered) -> None:
+    registered([{"kind": "equipment", "amount": "30"}])
+    response = client_for("city_staff").get("/contracts/stats/?year=2025&format=docx")
+    document = Document(io.BytesIO(response.content))
+    assert "登记合同 1 份，合同成交额 100 万元，技术交易额 70 万元" in document.paragraphs[1].text
+    output = document.tables[0]
+    assert [c.text for c in output.rows[1].cells] == ["南阳市", "1", "100", "70"]
+    flows = document.tables[-1]
+    assert flows.rows[1].cells[0].text == "卧龙区 → 宛城区"

@@ -34,6 +34,7 @@ def _choices() -> dict[str, Any]:
     return {
         "categories": CATEGORIES,
         "subcategories": SUBCATEGORIES,
+        "subcategory_groups": [(CATEGORIES[c], subs) for c, subs in SUBCATEGORIES.items()],
         "deduction_kinds": DeductionKind.LABELS,
         "statuses": ContractStatus.choices,
     }

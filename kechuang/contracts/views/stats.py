@@ -7,10 +7,11 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
 from kechuang.contracts import selectors
+from kechuang.contracts.certificate import build_statistics_report
 from kechuang.contracts.export import stats_workbook
 from kechuang.contracts.permissions import CONTRACT_STATS
 from kechuang.contracts.views.common import field_errors
-from kechuang.core.downloads import XLSX, attachment
+from kechuang.core.downloads import DOCX, XLSX, attachment
 from kechuang.core.permissions import requires
 from kechuang.registry.models import Area
 
@@ -37,8 +38,11 @@ def statistics(request: HttpRequest) -> HttpResponse:
         answer = selectors.statistics_answer(request.user, year, area, period)
     except ValidationError as error:
         problems += [m for messages in field_errors(error).values() for m in messages]
-    if answer is not None and request.GET.get("format") == "xlsx" and not problems:
-        name = f"技术合同统计-{year or '全部年度'}-{answer['area'] or '全部区域'}.xlsx"
+    fmt = request.GET.get("format")
+    if answer is not None and fmt in ("xlsx", "docx") and not problems:
+        name = f"技术合同统计-{year or '全部年度'}-{answer['area'] or '全部区域'}.{fmt}"
+        if fmt == "docx":
+            return attachment(build_statistics_report(answer), name, DOCX)
         return attachment(stats_workbook(answer), name, XLSX)
     chart = None
     if answer is not None:
