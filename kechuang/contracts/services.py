@@ -538,25 +538,28 @@ def answer_objection(user: Any, objection: Objection, answer: str) -> Objection:
 # --- the working-day calendar ------------------------------------------------------------------
 
 
+def _days(value: Any, year: Any) -> list[dt.date]:
+    """One day, or every day of a range written "A..B", each checked to lie in `year`."""
+    text = value.isoformat() if isinstance(value, dt.date) else str(value)
+    first, _, last = text.partition("..")
+    start = dt.date.fromisoformat(first)
+    end = dt.date.fromisoformat(last) if last else start
+    days = [start + dt.timedelta(days=n) for n in range((end - start).days + 1)]
+    if not days or any(d.year != int(year) for d in days):
+        raise ValueError(f"{year} 年的节假日安排中出现了 {text}：请核对年份和起止日期。")
+    return days
+
+
 def _calendar_rows(data: dict[str, Any]) -> list[tuple[dt.date, str, str, str]]:
     rows = []
     for year, spec in (data.get("years") or {}).items():
-        verified = "" if spec.get("verified") else "（未核对原文）"
-        source = f"{spec.get('source', '')}{verified}"[:100]
-        for name, days in (spec.get("holidays") or {}).items():
-            rows += [(_as_date(d, year), DayKind.HOLIDAY, str(name), source) for d in days]
-        rows += [
-            (_as_date(d, year), DayKind.WORKDAY, "调休上班", source)
-            for d in spec.get("workdays") or []
-        ]
+        source = str(spec.get("source", ""))[:100]
+        for name, values in (spec.get("holidays") or {}).items():
+            for value in values:
+                rows += [(d, DayKind.HOLIDAY, str(name), source) for d in _days(value, year)]
+        for value in spec.get("workdays") or []:
+            rows += [(d, DayKind.WORKDAY, "调休上班", source) for d in _days(value, year)]
     return rows
-
-
-def _as_date(value: Any, year: Any) -> dt.date:
-    day = value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
-    if day.year != int(year):
-        raise ValueError(f"{year} 年的节假日安排中出现了 {day}：请核对年份。")
-    return day
 
 
 @transaction.atomic

@@ -57,5 +57,22 @@ def test_load_contract_calendar_is_idempotent_and_keeps_admin_edits() -> None:
     calendar = working_calendar()
     assert not calendar.is_working_day(dt.date(2025, 10, 1))
     assert calendar.is_working_day(dt.date(2025, 9, 28))  # a Sunday worked in exchange
-    assert "未核对原文" in CalendarDay.objects.get(day=dt.date(2025, 1, 1)).source
+    assert "国办发明电〔2023〕7号" in CalendarDay.objects.get(day=dt.date(2024, 2, 16)).source
+    # 2021–2026 as the notices arrange them: a few checks per year
+    assert not calendar.is_working_day(dt.date(2021, 2, 17))
+    assert calendar.is_working_day(dt.date(2021, 2, 20))  # Saturday worked
+    assert not calendar.is_working_day(dt.date(2022, 10, 7))
+    assert not calendar.is_working_day(dt.date(2023, 1, 2))
+    assert calendar.is_working_day(dt.date(2023, 10, 8))  # Sunday worked
+    assert not calendar.is_working_day(dt.date(2026, 2, 23))
+    assert calendar.is_working_day(dt.date(2026, 2, 28))
     assert (settings.DATA_DIR / "contracts" / "holidays.yaml").is_file()
+
+
+def test_every_make_up_working_day_in_the_data_is_a_weekend_day() -> None:
+    call_command("load_contract_calendar", stdout=io.StringIO())
+    workdays = CalendarDay.objects.filter(kind="workday")
+    assert workdays.count() == 7 + 7 + 7 + 8 + 5 + 6
+    assert all(d.day.weekday() >= 5 for d in workdays)
+    years = set(CalendarDay.objects.values_list("day__year", flat=True))
+    assert years == {2021, 2022, 2023, 2024, 2025, 2026}
