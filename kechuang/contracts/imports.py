@@ -122,6 +122,8 @@ class ContractImportReport(ErrorLog):
     rows_total: int = 0
     rows: list[ValidRow] = field(default_factory=list)
     user_id: int | None = None
+    sheet_title: str = ""
+    header_columns: dict[str, int] = field(default_factory=dict)  # error header → column
 
     def at(self, row: int, column: str, value: Any, problem: str, fix: str) -> None:
         header = f"{column}（{HEADERS_ZH[column]}）" if column in HEADERS_ZH else column
@@ -376,9 +378,12 @@ def validate_file(user: Any, content: bytes, filename: str = "") -> ContractImpo
     except FileProblem as problem:
         report.at(0, FILE, filename, problem.problem, problem.fix)
         return report
-    report.file_format = table.file_format
+    report.file_format, report.sheet_title = table.file_format, table.sheet_title
     aliases = header_aliases()
     header = [aliases.get(lookup_key(h)) for h in table.rows[0]] if table.rows else []
+    report.header_columns = {
+        f"{name}（{HEADERS_ZH[name]}）": index for index, name in enumerate(header, 1) if name
+    }
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         names = "、".join(f"{c}（{HEADERS_ZH[c]}）" for c in missing)

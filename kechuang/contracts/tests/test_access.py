@@ -184,6 +184,12 @@ ROWS = [
     Row("GET", "/contracts/import/", only(GOVERNMENT, 200, 302)),
     Row("GET", "/contracts/import/template.xlsx", only(GOVERNMENT, 200, 302)),
     Row(
+        "GET",
+        "/contracts/import/report.xlsx",
+        only(GOVERNMENT, 404, 302),
+        name="error workbook of no upload",
+    ),
+    Row(
         "GET", "/contracts/{registered_wolong}/", own_area(200, 302), name="own-area contract page"
     ),
     Row(

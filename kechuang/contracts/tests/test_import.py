@@ -147,3 +147,28 @@ def test_unknown_user_and_refused_role(users, tmp_path) -> None:
     with pytest.raises(CommandError):
         call_command("import_contracts", str(path), "--user", "enterprise", stdout=out)
     assert "只有市科技局和县区工作人员可以导入" in out.getvalue()
+
+
+def test_error_workbook_marks_the_bad_cell(client_for, users) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "技术合同"
+    sheet.append(list(HEADERS_ZH.values()))
+    sheet.append(line("H1", "-3").split(","))
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    client = client_for("city_staff")
+    response = client.post(
+        "/contracts/import/", {"file": SimpleUploadedFile("x.xlsx", buffer.getvalue())}
+    )
+    assert response.status_code == 422
+    marked = load_workbook(io.BytesIO(client.get("/contracts/import/report.xlsx").content))
+    listing = marked["校验结果"]
+    assert [c.value for c in listing[2]][:3] == [
+        2,
+        "total_amount（合同成交额（万元））",
+        "'-3",
+    ]  # formula-safe
+    cell = marked["技术合同"].cell(row=2, column=14)
+    assert "金额不能为负数" in cell.comment.text
+    assert TechContract.objects.count() == 0

@@ -6,7 +6,7 @@ from __future__ import annotations
 import io
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from openpyxl import Workbook
 from openpyxl.styles import Font
@@ -16,9 +16,12 @@ from kechuang.contracts.engine import CATEGORIES, SUBCATEGORIES
 from kechuang.contracts.permissions import IMPORT_CONTRACTS
 from kechuang.core.downloads import XLSX, attachment
 from kechuang.core.imports.errors import ImportRefused
+from kechuang.core.imports.staging import stage, staged
 from kechuang.core.imports.table import FileProblem, read_upload
+from kechuang.core.imports.workbook import error_workbook
 from kechuang.core.permissions import requires
 
+STAGE = "contracts"
 EXAMPLE = [
     "2024411303000001",
     "技术开发",
@@ -51,6 +54,8 @@ def import_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, f"{problem.problem}{problem.fix}")
             return redirect("contracts:import")
         report = imports.validate_file(request.user, content, upload.name)
+        if not report.ok:
+            stage(request.session, STAGE, content, upload.name)
         if report.ok and not request.POST.get("dry_run"):
             try:
                 result = imports.commit(request.user, report)
@@ -67,6 +72,18 @@ def import_page(request: HttpRequest) -> HttpResponse:
         {"report": report, "headers": imports.HEADERS_ZH},
         status=422 if report is not None and not report.ok else 200,
     )
+
+
+@requires(IMPORT_CONTRACTS)
+def import_report(request: HttpRequest) -> HttpResponse:
+    """The user's last refused file with every bad cell marked, and the list of errors."""
+    upload = staged(request.session, STAGE)
+    if upload is None:
+        raise Http404("没有待下载的校验结果，请先上传文件。")
+    content = upload.read()
+    report = imports.validate_file(request.user, content, upload.name)
+    workbook = error_workbook(report.errors, report.header_columns, report.sheet_title, content)
+    return attachment(workbook, f"校验结果-{upload.name}.xlsx", XLSX)
 
 
 @requires(IMPORT_CONTRACTS)
