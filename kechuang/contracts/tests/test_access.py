@@ -260,3 +260,56 @@ def context(users: dict[str, Any], orgs: dict[str, Any], make_user: Any) -> dict
 @pytest.mark.parametrize("r", ROWS, ids=Row.label)
 def test_contracts_access(client_for: Any, context: dict[str, Any], r: Row) -> None:
     check_row(client_for, context, r)
+
+
+# With a registration point configured for 卧龙区, its county staff register its sellers' contracts.
+COUNTY_POINT_ROWS = [
+    Row(
+        "POST",
+        f"{A}/{{applied_wolong}}/accept",
+        {**registrar_step(200, 401), "county_staff": 200},
+        body={},
+        name="accept with a county registration point",
+        check=_status_kept("applied_wolong", "accepted", "applied", GOVERNMENT),
+    ),
+    Row(
+        "POST",
+        f"{A}/{{assessed_wolong}}/register",
+        {**registrar_step(200, 401), "county_staff": 200},
+        body={},
+        name="register with a county registration point",
+        check=_status_kept("assessed_wolong", "registered", "accepted", GOVERNMENT),
+    ),
+    Row(
+        "POST",
+        f"{A}/{{applied_wancheng}}/accept",
+        {**only(CITY, 200, 401, 404)},
+        body={},
+        name="accept another county's contract with a registration point",
+        check=_status_kept("applied_wancheng", "accepted", "applied", CITY),
+    ),
+]
+
+
+@pytest.fixture
+def point_context(context: dict[str, Any], orgs: dict[str, Any], users: dict[str, Any]) -> Any:
+    from kechuang.accounts.models import User
+    from kechuang.contracts import services
+    from kechuang.contracts.models import RegistrationPoint
+
+    RegistrationPoint.objects.create(area=orgs["wolong"].area)
+    seller = User.objects.get(username="wancheng_seller")
+    body = {
+        "category": "技术咨询",
+        "title": "宛城咨询",
+        "buyer_uscc": orgs["wolong"].uscc,
+        "signed_on": dt.date(2025, 1, 10),
+        "total_amount": "5",
+    }
+    context["applied_wancheng"] = services.apply(seller, body, PDF).pk
+    return context
+
+
+@pytest.mark.parametrize("r", COUNTY_POINT_ROWS, ids=Row.label)
+def test_county_registration_point_access(client_for: Any, point_context: Any, r: Row) -> None:
+    check_row(client_for, point_context, r)

@@ -159,3 +159,12 @@ def test_malformed_api_input_is_422_in_chinese(client_for, body, registered) -> 
     assert TechContract.objects.count() == 1
     contract.refresh_from_db()
     assert contract.status == "registered"
+
+
+def test_outside_buyer_reads_back_without_an_area(client_for, body) -> None:
+    outside = {**body, "buyer_uscc": "", "buyer_name": "武汉某公司", "buyer_region": "湖北省武汉市"}
+    created = post(client_for("enterprise"), "/api/contracts", outside)
+    assert created.status_code == 201, created.content
+    data = client_for("city_staff").get(f"/api/contracts/{created.json()['id']}").json()
+    assert (data["buyer_area"], data["buyer_region"]) == (None, "湖北省武汉市")
+    assert data["tech_field"] is None and data["registration_no"] is None
