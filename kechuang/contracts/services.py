@@ -348,9 +348,9 @@ def assess(
         "disputed": disputed,
         "status": ContractStatus.EXPERT_REVIEW if expert else ContractStatus.ACCEPTED,
     }
+    contract.tech_amount, contract.disputed = result.technology, disputed  # the deadline's inputs
+    values["due_on"] = _due(contract, contract.clock_started_on or today())
     save_instance(user, contract, values)
-    contract.due_on = _due(contract, contract.clock_started_on or today())
-    save_instance(user, contract, {"due_on": contract.due_on})
     _replace_deductions(contract, items)
     _event(
         user, contract, EventKind.AMOUNT_ASSESSED, note="；".join([note, *result.notes]).strip("；")
