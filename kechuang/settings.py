@@ -141,6 +141,10 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
+# Monitoring: a published figure beyond this factor of the previous year's (or below its
+# inverse) must be confirmed with a reason.
+PLAUSIBILITY_FACTOR = float(os.environ.get("KECHUANG_PLAUSIBILITY_FACTOR", "3"))
+
 # Lock-out policy (等保 2.0 level 3 style): 5 consecutive failures lock the username for 15 minutes.
 LOGIN_MAX_FAILURES = int(os.environ.get("KECHUANG_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("KECHUANG_LOGIN_LOCKOUT_MINUTES", "15"))
@@ -190,6 +194,11 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = VAR_DIR / "media"
+# Certificate scans of qualification claims (MEDIA_ROOT/qualifications/scans/): PDF, PNG or JPEG
+# by content, at most this many bytes. They are served only through the scoped download view.
+QUALIFICATION_SCAN_MAX_BYTES = int(
+    os.environ.get("KECHUANG_QUALIFICATION_SCAN_MAX_BYTES", str(10 * 1024 * 1024))
+)
 
 # django-ninja: one page size policy for every list endpoint.
 NINJA_PAGINATION_PER_PAGE = 50

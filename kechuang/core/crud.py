@@ -45,6 +45,10 @@ class Resource:
     # belong to the team's organization)
     check_many: Callable[[Any, dict[str, list[Any]]], None] = field(default=lambda obj, many: None)
     prepare: Callable[[HttpRequest, Any], Any] = field(default=lambda request, obj: obj)
+    # (user, instance) -> field values the service decides, not the payload (e.g. a
+    # qualification's verification state); may refuse with PermissionDenied before any
+    # reference is resolved
+    state: Callable[[Any, Any], dict[str, Any]] = field(default=lambda user, instance: {})
 
 
 def save_from_payload(request: HttpRequest, resource: Resource, instance: Any, payload: Any) -> Any:
@@ -55,9 +59,10 @@ def save_from_payload(request: HttpRequest, resource: Resource, instance: Any, p
         check_may_add(user, resource.model)
     else:
         ensure_can(user, "change", instance)
+    state = resource.state(user, instance)
     with transaction.atomic():
         many = resource.many(user, payload, instance)
-        obj = save_instance(user, instance, resource.to_data(user, payload))
+        obj = save_instance(user, instance, {**resource.to_data(user, payload), **state})
         resource.check_many(obj, many)
         changes = {}
         for name, values in many.items():

@@ -71,6 +71,12 @@ ENTER_OBSERVATIONS = Permission(
     _role_in(GOVERNMENT_ROLES),
     "只有市科技局工作人员和县区工作人员可以录入监测值。",
 )
+WITHDRAW_OBSERVATION = Permission(
+    "withdraw_observation",
+    "作废监测值",
+    _role_in(CITY_ROLES),
+    "只有市科技局工作人员可以作废监测值；如发现数值有误，请联系市科技局工作人员。",
+)
 REVIEW_FIGURES = Permission("review_figures", "审核年度数据", _role_in(GOVERNMENT_ROLES))
 CONFIRM_FIGURES = Permission("confirm_figures", "市级确认年度数据", _role_in(CITY_ROLES))
 IMPORT_CONFIRMED_FIGURES = Permission(
@@ -95,6 +101,12 @@ SCREEN_ENTERPRISES = Permission(
     "发起企业筛查",
     _role_in(GOVERNMENT_ROLES),
     "只有市科技局工作人员和县区工作人员可以发起批量筛查。",
+)
+VERIFY_QUALIFICATIONS = Permission(
+    "verify_qualifications",
+    "核验或驳回资质申报、导入官方认定名单",
+    _role_in(CITY_ROLES),
+    "只有市科技局工作人员可以核验资质申报或导入官方认定名单。",
 )
 PICK_ANY_AREA = Permission("pick_any_area", "查看其他县区", _role_in(CITY_ROLES))
 VIEW_AUDIT_TRAIL = Permission(

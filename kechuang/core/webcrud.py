@@ -50,6 +50,7 @@ class Page:
     labels: dict[str, str] = field(default_factory=dict)  # payload field -> label override
     read_only: bool = False  # list and detail only (e.g. confirmed annual figures)
     create_url: str = ""  # where "新增" leads for read-only pages
+    detail_template: str = "core/crud/detail.html"  # one extending it (e.g. with actions)
 
     @property
     def slug(self) -> str:
@@ -322,7 +323,7 @@ def detail_view(request: HttpRequest, page: Page, pk: int) -> HttpResponse:
     }
     if page.extra_detail:
         context.update(page.extra_detail(request, obj))
-    return render(request, "core/crud/detail.html", context)
+    return render(request, page.detail_template, context)
 
 
 def form_view(request: HttpRequest, page: Page, pk: int | None = None) -> HttpResponse:

@@ -49,7 +49,12 @@ from kechuang.registry.models import (
     Qualification,
 )
 from kechuang.registry.models.platforms import PlatformKind, PlatformStatus
-from kechuang.registry.selectors import working_areas
+from kechuang.registry.selectors import (
+    count_holders,
+    holders_per_year,
+    last_record_year,
+    working_areas,
+)
 
 CLOSEST_FIRST = ["tier_rank", "hnte_failed", "-hnte_total_max", "organization__name"]
 
@@ -232,9 +237,16 @@ def funnel(user: Any, root: Area | None = None) -> dict[str, Any]:
             if owner is not None:
                 per_child[owner.name][key] += row[key]
     stages = [{"key": k, "label": label, "value": total[k]} for k, label in FUNNEL]
+    today = timezone.localdate()
     return {
         "root": root,
         "stages": stages,
+        # The registry's one count today (the home page's), beside the funnel's screening-day
+        # figures: the two differ by the qualifications issued or expired since that day.
+        "registry_today": {
+            kind.lower(): count_holders(kind, today, area=root, user=user)
+            for kind in ("HNTE", "TSME")
+        },
         "areas": [
             {"area": c, "values": [per_child[c.name][k] for k, _ in FUNNEL]} for c in children
         ],
@@ -276,35 +288,6 @@ def rule_set_counts(user: Any) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- projection
 
 
-def _holders_per_year(kind: str, years: list[int], organizations: QuerySet) -> dict[int, set[int]]:
-    rows = Qualification.objects.filter(
-        kind=kind, organization__in=organizations.values("pk")
-    ).values_list("organization_id", "issued_on", "expires_on")
-    holders: dict[int, set[int]] = {year: set() for year in years}
-    for pk, issued, expires in rows.iterator(chunk_size=20000):
-        for year in years:
-            day = dt.date(year, 12, 31)
-            if issued <= day and (expires is None or expires >= day):
-                holders[year].add(pk)
-    return holders
-
-
-def last_data_year(organizations: QuerySet) -> int | None:
-    """The last year-end the qualification records can speak for: the year of the newest
-    HNTE/TSME issue date, never the current (unfinished) year."""
-    newest = (
-        Qualification.objects.filter(
-            kind__in=["HNTE", "TSME"], organization__in=organizations.values("pk")
-        )
-        .order_by("-issued_on")
-        .values_list("issued_on", flat=True)
-        .first()
-    )
-    if newest is None:
-        return None
-    return min(newest.year, timezone.localdate().year - 1)
-
-
 def projection_input(
     user: Any,
     target_year: int,
@@ -315,13 +298,15 @@ def projection_input(
 ) -> ProjectionInput | None:
     """The projection engine's input from the records in the user's scope, or None when there
     are no qualification records to project from."""
-    organizations = Organization.objects.restrict(user).filter(kind="enterprise")
-    base_year = last_data_year(organizations)
+    # The registry's one count (registry.selectors): the same holders as the home page and
+    # monitoring's computed series, within the user's scope.
+    organizations = Organization.objects.restrict(user)
+    base_year = last_record_year(["HNTE", "TSME"], organizations)
     if base_year is None:
         return None
     years = list(range(min(first_year, base_year), base_year + 1))
-    hnte = _holders_per_year("HNTE", years, organizations)
-    tsme = _holders_per_year("TSME", years, organizations)
+    hnte = holders_per_year("HNTE", years, organizations)
+    tsme = holders_per_year("TSME", years, organizations)
     conversions = [
         ConversionYear(
             y, len(tsme[y - 1] - hnte[y - 1]), len((tsme[y - 1] - hnte[y - 1]) & hnte[y])

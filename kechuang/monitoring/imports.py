@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,7 +40,8 @@ from kechuang.core.imports.table import (
 from kechuang.core.permissions import ENTER_OBSERVATIONS
 from kechuang.core.roles import Role
 from kechuang.core.scoping import fits_scope
-from kechuang.monitoring import services
+from kechuang.monitoring import selectors, services
+from kechuang.monitoring.engine.figure_rules import MAX_ABS_VALUE, blocking, confirmed
 from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
 from kechuang.monitoring.engine.periods import (
     Period,
@@ -49,6 +50,7 @@ from kechuang.monitoring.engine.periods import (
     parse_period,
 )
 from kechuang.monitoring.models import (
+    NOT_COUNTED_STATES,
     Commitment,
     Indicator,
     Observation,
@@ -58,7 +60,7 @@ from kechuang.monitoring.models import (
 from kechuang.registry.models import Area
 
 REQUIRED_COLUMNS = ("indicator", "area", "period", "value", "kind", "as_of", "source")
-OPTIONAL_COLUMNS = ("source_issuer", "source_url", "source_quote", "other_scope")
+OPTIONAL_COLUMNS = ("source_issuer", "source_url", "source_quote", "other_scope", "confirm_reason")
 COLUMNS = REQUIRED_COLUMNS + OPTIONAL_COLUMNS
 HEADERS_ZH = {
     "indicator": "指标",
@@ -72,6 +74,7 @@ HEADERS_ZH = {
     "source_url": "来源地址",
     "source_quote": "原文摘录",
     "other_scope": "口径说明",
+    "confirm_reason": "确认理由",
 }
 MAX_LENGTHS = {
     "source": 200,
@@ -79,9 +82,8 @@ MAX_LENGTHS = {
     "source_url": 300,
     "source_quote": 300,
     "other_scope": 100,
+    "confirm_reason": 300,
 }
-# The model keeps 18 digits with 4 decimals: at most 14 before the point.
-MAX_ABS_VALUE = Decimal(10) ** 14
 KIND_FIX = "请填写以下之一：" + "、".join(
     f"{label}（{code}）" for code, label in OBSERVATION_KINDS.items()
 )
@@ -121,6 +123,8 @@ class ObservationImportReport:
     rows: list[ValidRow] = field(default_factory=list, repr=False)
     user_id: int | None = None
     outside_scope: int = 0  # rows refused only because their area is not the user's
+    # problems a reason would lift (an unusual value, not an impossible one)
+    to_confirm: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -180,6 +184,20 @@ class RowContext:
     user: Any
     subjects: dict[str, Indicator | Commitment]
     areas: dict[str, Area]
+    # The counted figures the plausibility check compares with: those of the file (filled by
+    # `validate_file` before the rows are checked), else the stored ones (read once, lazily).
+    in_file: dict[tuple[str, int, int], Decimal] = field(default_factory=dict)
+    stored: dict[tuple[str, int, int], Decimal] | None = None
+    series: bool = True  # False: skip the plausibility check (the first pass over a file)
+
+    def previous(self, subject: Indicator | Commitment, area: Area, year: int) -> Decimal | None:
+        """The counted value of the same series for `year` − 1 (in the file, else stored)."""
+        key = (_subject_key(subject), area.pk, year - 1)
+        if key in self.in_file:
+            return self.in_file[key]
+        if self.stored is None:
+            self.stored = selectors.counted_values(selectors.plan_observations(None, self.plan))
+        return self.stored.get(key)
 
     @classmethod
     def load(cls, plan: Plan, user: Any) -> RowContext:
@@ -257,6 +275,10 @@ def validate_row(
     if len(report.errors) > before:
         return None
     assert subject is not None and area is not None and period is not None and kind is not None
+    assert value is not None
+    confirmed_check = check.rules(subject, area, period, value, kind, texts["confirm_reason"])
+    if confirmed_check is None:
+        return None
     data: dict[str, Any] = {
         "indicator": subject if isinstance(subject, Indicator) else None,
         "commitment": subject if isinstance(subject, Commitment) else None,
@@ -270,6 +292,8 @@ def validate_row(
         "source_url": texts["source_url"],
         "source_quote": texts["source_quote"],
         "other_scope": texts["other_scope"],
+        "confirm_reason": texts["confirm_reason"] if confirmed_check else "",
+        "confirmed_check": confirmed_check,
     }
     key = (_subject_key(subject), area.pk, period.text, kind)
     return ValidRow(number, data, key)
@@ -355,8 +379,15 @@ class RowCheck:
         except CellError as error:
             self._add("value", raw, error.problem, "请填写数字，如 420 或 12.5。")
             return None
+        except InvalidOperation:  # more digits than a decimal can hold at 4 places (1e30)
+            value = Decimal(MAX_ABS_VALUE)
         if value is not None and abs(value) >= MAX_ABS_VALUE:
-            self._add("value", raw, "数值过大。", "请检查单位（应为指标的计量单位）。")
+            self._add(
+                "value",
+                raw,
+                "数值超出可保存的范围（绝对值须小于 10 的 14 次方，最多 4 位小数）。",
+                "请检查单位和数量级（应为指标的计量单位，如“家”“亿元”）。",
+            )
             return None
         return value
 
@@ -411,6 +442,35 @@ class RowCheck:
                 )
             texts[column] = text
         return texts
+
+    def rules(
+        self,
+        subject: Indicator | Commitment,
+        area: Area,
+        period: Period,
+        value: Decimal,
+        kind: str,
+        reason: str,
+    ) -> str | None:
+        """The value rules and the plausibility check (`engine.figure_rules`, through
+        `services.figure_findings`); None after reporting a finding that stops the row, else
+        what the row's reason confirms ("" when nothing needed confirming)."""
+        previous = self.ctx.previous(subject, area, period.year) if self.ctx.series else None
+        findings = services.figure_findings(subject, value, kind, period, previous)
+        refused = blocking(findings, reason)
+        for finding in refused:
+            raw = self.cells.get(finding.field)
+            fix = finding.fix
+            if finding.confirmable:
+                fix += (
+                    "请在“确认理由”列填写理由后重新上传。"
+                    if self.number
+                    else "请在“确认并说明理由”（API 字段 confirm_reason）中说明理由后重新提交。"
+                )
+            self._add(finding.field, raw, finding.problem, fix)
+            if finding.confirmable:
+                self.report.to_confirm.append(finding.problem)
+        return None if refused else confirmed(findings, reason)
 
     def scope(self, area: Area | None) -> None:
         if area is None or may_enter_in(self.ctx.user, area):
@@ -534,11 +594,14 @@ def validate_file(
     positions = _match_header(table[0], report)
     if positions is None:
         return report
-    ctx = RowContext.load(plan, user)
+    rows = []
     for number, row in enumerate(table[1:], start=2):
         cells = {name: row[pos] for pos, name in positions.items() if pos < len(row)}
-        if all(is_empty(v) for v in cells.values()):
-            continue
+        if not all(is_empty(v) for v in cells.values()):
+            rows.append((number, cells))
+    ctx = RowContext.load(plan, user)
+    ctx.in_file = _counted_in_file(rows, ctx)
+    for number, cells in rows:
         report.rows_total += 1
         valid = validate_row(number, cells, ctx, report)
         if valid is not None:
@@ -549,6 +612,27 @@ def validate_file(
     _check_duplicates(report)
     _compare_stored(report)
     return report
+
+
+def _counted_in_file(
+    rows: list[tuple[int, dict[str, Any]]], ctx: RowContext
+) -> dict[tuple[str, int, int], Decimal]:
+    """{(subject, area id, year): value} of the file's counted figures (正式数 before 初步数,
+    then the newest), read in a first pass without the plausibility check, so a row is compared
+    with the previous year's figure of the same file wherever that row stands."""
+    scratch = ObservationImportReport(plan_code=ctx.plan.code)
+    first = RowContext(ctx.plan, ctx.user, ctx.subjects, ctx.areas, series=False)
+    best: dict[tuple[str, int, int], tuple[tuple[Any, ...], Decimal]] = {}
+    for number, cells in rows:
+        valid = validate_row(number, cells, first, scratch)
+        if valid is None or valid.data["kind"] not in ("actual", "preliminary"):
+            continue
+        subject, area_id, period, kind = valid.key
+        key = (subject, area_id, int(period))
+        rank = (kind == "actual", valid.data["as_of"])
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, valid.data["value"])
+    return {key: value for key, (_, value) in best.items()}
 
 
 def _vintage(row: ValidRow) -> tuple[Any, ...]:
@@ -588,7 +672,7 @@ def _compare_stored(report: ObservationImportReport) -> None:
         commitment_id__in=[int(s[1:]) for s in subjects if s[0] == "c"],
         area_id__in=areas,
     )
-    for obs in queryset.exclude(state=ReviewState.REJECTED):
+    for obs in queryset.exclude(state__in=NOT_COUNTED_STATES):
         subject = f"i{obs.indicator_id}" if obs.indicator_id else f"c{obs.commitment_id}"
         stored.setdefault((subject, obs.area_id, obs.period, obs.kind), []).append(obs)
     in_file: dict[tuple[Any, ...], list[ValidRow]] = {}
@@ -668,6 +752,8 @@ _COLUMN_OF = {
     "source_url": "source_url",
     "source_quote": "source_quote",
     "other_scope": "other_scope",
+    "confirm_reason": "confirm_reason",
+    "reason": "confirm_reason",
 }
 
 
@@ -699,6 +785,12 @@ def validate_single(
                 "如为修订值，请填写修订后的发布日期。",
             )
     return (valid if report.ok else None), report
+
+
+def needs_confirmation(report: ObservationImportReport) -> bool:
+    """Whether every problem of a single row is one a reason lifts (the form then asks for the
+    reason, the API says to send confirm_reason)."""
+    return bool(report.errors) and len(report.to_confirm) == len(report.errors)
 
 
 def field_errors(report: ObservationImportReport) -> dict[str, list[str]]:

@@ -225,6 +225,11 @@ class ReviewState(models.TextChoices):
     OK = "ok", "有效"
     CONFLICT = "conflict", "来源冲突，待核实"
     REJECTED = "rejected", "核实后不采用"
+    WITHDRAWN = "withdrawn", "已作废"
+
+
+# States whose figures count nowhere (progress, commitments, the report, conflicts).
+NOT_COUNTED_STATES = (ReviewState.REJECTED, ReviewState.WITHDRAWN)
 
 
 class Observation(DomainModel):
@@ -280,6 +285,23 @@ class Observation(DomainModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    confirmed_check = models.CharField(
+        "确认事项",
+        max_length=300,
+        blank=True,
+        help_text="录入时数值异常（如较上年变化超过设定倍数）、经录入人确认的事项。",
+    )
+    confirmed_reason = models.CharField("确认理由", max_length=300, blank=True)
+    withdrawn_at = models.DateTimeField("作废时间", null=True, blank=True)
+    withdrawn_by = models.ForeignKey(
+        "accounts.User",
+        verbose_name="作废人",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    withdrawn_reason = models.CharField("作废理由", max_length=300, blank=True)
 
     scope = ScopeRule(area="area")
 

@@ -27,7 +27,7 @@ from kechuang.monitoring.charts import indicator_chart
 from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
 from kechuang.monitoring.engine.paths import planned_path
 from kechuang.monitoring.engine.progress import STATUS_LABELS
-from kechuang.monitoring.models import Commitment, Plan, ReviewState
+from kechuang.monitoring.models import NOT_COUNTED_STATES, Commitment, Plan, ReviewState
 from kechuang.monitoring.selectors import (
     CommitmentRow,
     IndicatorRow,
@@ -238,7 +238,7 @@ def _quality_rows(city_rows: list[IndicatorRow], plan: Plan, as_of: dt.date) -> 
 
 def _observations(plan: Plan, as_of: dt.date) -> Any:
     return (
-        plan_observations(None, plan).filter(as_of__lte=as_of).exclude(state=ReviewState.REJECTED)
+        plan_observations(None, plan).filter(as_of__lte=as_of).exclude(state__in=NOT_COUNTED_STATES)
     )
 
 

@@ -17,7 +17,6 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db import connection
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
@@ -34,6 +33,7 @@ from kechuang.monitoring.engine.observations import Observation as EngineObserva
 from kechuang.monitoring.engine.observations import select_counted
 from kechuang.monitoring.engine.progress import ProgressResult, compute_progress, rank_areas
 from kechuang.monitoring.models import (
+    NOT_COUNTED_STATES,
     AreaTarget,
     Commitment,
     ComputedFrom,
@@ -45,17 +45,22 @@ from kechuang.monitoring.models import (
 from kechuang.registry.models import (
     AnnualReport,
     Area,
-    InnovationPlatform,
     Organization,
     Patent,
     PlatformKind,
     PlatformLevel,
-    Qualification,
     Talent,
     Team,
     TeamProgramme,
 )
-from kechuang.registry.selectors import working_areas
+from kechuang.registry.selectors import (
+    holder_counts_per_year,
+    last_record_year,
+    platforms_new_between,
+    platforms_new_url,
+    platforms_operating_on,
+    working_areas,
+)
 
 
 def year_end(year: int) -> dt.date:
@@ -71,6 +76,9 @@ class Computed:
     value: float | None
     detail: str  # how it was computed, in Chinese, with the counts
     trace_url: str  # the registry list holding the records behind the value
+    # True for a year the records cannot yet speak for (no issue recorded in it): shown with its
+    # note, never used to judge a commitment
+    incomplete: bool = False
 
 
 Series = dict[str, dict[int, Computed]]  # {area code: {year: Computed}}
@@ -114,78 +122,59 @@ def _per_year(
     return per_year
 
 
-def _valid_qualifications_per_year(kind: str, years: list[int]) -> dict[int, list]:
-    """{year: [(area id, organizations holding a valid `kind` qualification on 31 December)]}.
-
-    One scan: qualifications are first folded per organization (one flag per year: does it hold
-    a valid one on that year-end, so an organization with two overlapping certificates counts
-    once), then the much smaller per-organization result is joined to its area. Grouping the
-    raw qualifications by area through the join costs several times more on SQLite
-    (bench/bench_progress.py).
-    """
-    ends = [year_end(year) for year in years]
-    flags = ", ".join(
-        f"MAX(CASE WHEN issued_on <= %s AND (expires_on IS NULL OR expires_on >= %s) "
-        f"THEN 1 ELSE 0 END) AS y{year}"
-        for year in years
-    )
-    sums = ", ".join(f"SUM(g.y{year})" for year in years)
-    sql = (
-        f"SELECT o.area_id, {sums} FROM (SELECT organization_id, {flags} "
-        f"FROM {Qualification._meta.db_table} WHERE kind = %s AND issued_on <= %s "
-        "AND (expires_on IS NULL OR expires_on >= %s) GROUP BY organization_id) g "
-        f"JOIN {Organization._meta.db_table} o ON o.id = g.organization_id GROUP BY o.area_id"
-    )
-    params: list[Any] = [day for day in ends for _ in (0, 1)] + [kind, max(ends), min(ends)]
-    per_year: dict[int, list] = {year: [] for year in years}
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        for area_id, *counts in cursor.fetchall():
-            for year, n in zip(years, counts, strict=True):
-                per_year[year].append((area_id, n or 0))
-    return per_year
-
-
 def _qualification_series(kind: str, label: str) -> SeriesReader:
+    """Organizations holding a valid `kind` qualification at each year end: the registry's one
+    count (`registry.selectors.holder_counts_per_year`, the same as the home page's and the
+    projection's). A year after the last one the records speak for (no issue recorded in it
+    yet) says so: its count shows certificates running out but none of that year's issues.
+    (The projection starts from that last year for the same reason.)"""
+
     def series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
-        per_year = _valid_qualifications_per_year(kind, years)
+        per_year = holder_counts_per_year(kind, years)
+        last = last_record_year([kind])
         result: Series = defaultdict(dict)
         for year in years:
             day, totals = year_end(year), _subtree_counts(per_year[year], areas, tree)
             for area in areas:
                 n = totals.get(area.code, Decimal(0))
-                result[area.code][year] = Computed(
-                    year,
-                    float(n),
-                    f"{day} 有效的{label}资质 {n} 家",
-                    _trace("qualifications", kind=kind, valid_on=day.isoformat(), area=area.code),
+                trace = _trace(
+                    "qualifications", kind=kind, valid_on=day.isoformat(), area=area.code
                 )
+                detail = f"{day} 有效（已核验且在有效期内）的{label}资质 {n} 家"
+                incomplete = last is not None and year > last
+                if incomplete:
+                    detail += (
+                        f"；登记库尚无 {year} 年认定的{label}记录（最新认定在 {last} 年），"
+                        "该年新认定录入前此数偏低"
+                    )
+                result[area.code][year] = Computed(year, float(n), detail, trace, incomplete)
         return result
 
     return series
 
 
 def _platform_series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
-    """Innovation platforms approved by each year end and operating."""
-    per_year = _per_year(
-        InnovationPlatform.objects.filter(status="operating"),
-        "area",
-        lambda cond: Count("pk", filter=cond),
-        years,
-        lambda year: Q(approved_on__lte=year_end(year)),
-    )
+    """Innovation platforms operating on each year end, by their status on that day (the
+    registry's status history): a platform revoked in 2024 still counts for 2021–2023. One
+    grouped query per year."""
     result: Series = defaultdict(dict)
     for year in years:
-        day, totals = year_end(year), _subtree_counts(per_year[year], areas, tree)
+        day = year_end(year)
+        rows = (
+            platforms_operating_on(day)
+            .order_by()
+            .values("area")
+            .annotate(n=Count("pk"))
+            .values_list("area", "n")
+        )
+        totals = _subtree_counts(rows, areas, tree)
         for area in areas:
             n = totals.get(area.code, Decimal(0))
             result[area.code][year] = Computed(
                 year,
                 float(n),
-                f"截至 {day} 批准且运行中的创新平台 {n} 个",
-                _trace(
-                    "platforms", status="operating", approved_to=day.isoformat(), area=area.code
-                ),
+                f"{day} 运行中的创新平台 {n} 个（按当日的状态，含其后撤销、整合的平台）",
+                _trace("platforms", operating_on=day.isoformat(), area=area.code),
             )
     return result
 
@@ -222,8 +211,13 @@ def _hv_patent_series(years: list[int], areas: list[Area], tree: dict[int, Area]
     return result
 
 
+INDUSTRIAL_SECTIONS_ZH = "B 采矿业、C 制造业、D 电力、热力、燃气及水生产和供应业"
+
+
 def _industrial_rd_series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
-    """R&D expense ÷ revenue (%) of enterprises above designated size, confirmed reports."""
+    """规上工业企业研发经费支出 ÷ 营业收入 (%): confirmed reports of enterprises above designated
+    size whose industry section (GB/T 4754-2017) is B, C or D. 规上 enterprises with no section
+    recorded cannot be told industrial or not: they are left out and counted in the detail."""
     reports = AnnualReport.objects.filter(
         year__in=years,
         organization__is_above_designated_size=True,
@@ -231,22 +225,43 @@ def _industrial_rd_series(years: list[int], areas: list[Area], tree: dict[int, A
         confirmed_at__isnull=False,
     )
     rows = list(
-        reports.values("organization__area", "year")
+        reports.filter(Organization.industrial_q("organization__"))
+        .values("organization__area", "year")
         .annotate(rd=Sum("rd_expense"), revenue=Sum("total_revenue"))
         .values_list("organization__area", "year", "rd", "revenue")
+    )
+    unclassified = list(
+        reports.filter(organization__industry_section="")
+        .values("organization__area", "year")
+        .annotate(n=Count("organization", distinct=True))
+        .values_list("organization__area", "year", "n")
     )
     result: Series = defaultdict(dict)
     for year in years:
         rd = _subtree_counts([(a, r) for a, y, r, _ in rows if y == year], areas, tree)
         revenue = _subtree_counts([(a, v) for a, y, _, v in rows if y == year], areas, tree)
+        missing = _subtree_counts([(a, n) for a, y, n in unclassified if y == year], areas, tree)
         for area in areas:
             r, v = rd.get(area.code, Decimal(0)), revenue.get(area.code, Decimal(0))
             value = float(r / v * 100) if v else None
+            detail = (
+                f"{year} 年规上工业企业（国民经济行业门类 {INDUSTRIAL_SECTIONS_ZH}）已确认年报："
+                f"研发费用 {r:.2f} 万元 ÷ 营业收入 {v:.2f} 万元"  # the same text on every database
+            )
+            left_out = int(missing.get(area.code, 0))
+            if left_out:
+                detail += f"；另有 {left_out} 家规上企业未登记行业门类，无法判断是否工业，未计入"
             result[area.code][year] = Computed(
                 year,
                 value,
-                f"{year} 年规上企业已确认年报：研发费用 {r} 万元 ÷ 营业收入 {v} 万元",
-                _trace("annual_reports", year=year, area=area.code),
+                detail,
+                _trace(
+                    "annual_reports",
+                    year=year,
+                    area=area.code,
+                    above_designated_size="true",
+                    industrial="true",
+                ),
             )
     return result
 
@@ -343,8 +358,8 @@ def _engine_observations(
 ) -> tuple[list[EngineObservation], int]:
     usable, conflicts = [], 0
     for obs in rows:
-        if obs.as_of > as_of or obs.state == ReviewState.REJECTED:
-            continue
+        if obs.as_of > as_of or obs.state in NOT_COUNTED_STATES:
+            continue  # rejected after review, or withdrawn (作废): kept on record, never counted
         if obs.state == ReviewState.CONFLICT:
             conflicts += 1
             continue  # a figure two sources disagree on does not count until a person decides
@@ -563,38 +578,43 @@ def registry_count(
     return points, links
 
 
+ALL_LEVELS = frozenset(PlatformLevel.values)
+
+
 def _platform_counts(
     spec: dict[str, Any], plan: Plan, years: list[int], added: bool
 ) -> tuple[dict[int, int], tuple[tuple[str, str], ...]]:
+    """`new`: platforms new (approved, or upgraded into the levels) from the plan's first day to
+    each year end; `stock`: platforms operating on each year end at the levels they had that day
+    (the registry's status history, `registry.selectors`)."""
     first = dt.date(plan.start_year, 1, 1)
-    rows = InnovationPlatform.objects.filter(area__in=Area.subtree_ids(plan.area.path))
-    if spec.get("kinds"):
-        rows = rows.filter(kind__in=spec["kinds"])
-    if spec.get("levels"):
-        rows = rows.filter(level__in=spec["levels"])
-    if added:
-        condition = lambda year: Q(approved_on__gte=first, approved_on__lte=year_end(year))  # noqa: E731
-    else:
-        rows = rows.filter(status="operating")
-        condition = lambda year: Q(approved_on__lte=year_end(year))  # noqa: E731
-    counts = rows.aggregate(**{f"y{y}": Count("pk", filter=condition(y)) for y in years})
+    kinds = list(spec.get("kinds") or [])
+    levels = [lv for lv in spec.get("levels") or [] if set(spec["levels"]) != ALL_LEVELS]
+    counts: dict[int, int] = {}
+    for year in years:
+        if added:
+            rows = platforms_new_between(first, year_end(year), kinds, levels, plan.area)
+        else:
+            rows = platforms_operating_on(year_end(year), area=plan.area)
+            rows = rows.filter(kind__in=kinds) if kinds else rows
+            rows = rows.filter(level_on__in=levels) if levels else rows
+        counts[year] = rows.count()
     last = year_end(years[-1])
-    links = tuple(
-        (
-            _link_label("平台", kind, level),
-            _trace(
-                "platforms",
-                kind=kind,
-                level=level,
-                status="" if added else "operating",
-                approved_from=first.isoformat() if added else "",
-                approved_to=last.isoformat(),
-            ),
+    if added:
+        links = tuple(
+            (_link_label("平台", kind, levels), platforms_new_url(first, last, kind, levels))
+            for kind in kinds or [""]
         )
-        for kind in spec.get("kinds") or [""]
-        for level in spec.get("levels") or [""]
-    )
-    return {y: counts[f"y{y}"] for y in years}, links
+    else:
+        links = tuple(
+            (
+                _link_label("平台", kind, levels),
+                _trace("platforms", operating_on=last.isoformat(), kind=kind, level=level),
+            )
+            for kind in kinds or [""]
+            for level in levels or [""]
+        )
+    return counts, links
 
 
 def _team_counts(
@@ -630,12 +650,12 @@ def _st_commissioner_counts(
     )
 
 
-def _link_label(what: str, kind: str, level: str) -> str:
-    parts = [
-        PlatformLevel(level).label if level else "",
-        PlatformKind(kind).label if kind else what,
-    ]
-    return "".join(parts)
+def _link_label(what: str, kind: str, levels: list[str] | str) -> str:
+    levels = [levels] if isinstance(levels, str) else levels
+    level = "省级以上" if set(levels) == {"provincial", "national"} else ""
+    if not level and len(levels) == 1 and levels[0]:
+        level = PlatformLevel(levels[0]).label
+    return level + (PlatformKind(kind).label if kind else what)
 
 
 REGISTRY_COUNTS: dict[str, Callable[..., tuple[dict[int, int], tuple[tuple[str, str], ...]]]] = {
@@ -737,7 +757,7 @@ def _restated_points(
             points = [
                 Point(plan.area.code, year, c.value, "registry", year_end(year), ref=c)
                 for year, c in computed.get(plan.area.code, {}).items()
-                if c.value is not None
+                if c.value is not None and not c.incomplete
             ]
             series.append((f"指标“{indicator.name}”登记库计算值", points))
         result[indicator.code] = series
@@ -772,7 +792,7 @@ DEFAULT_PLAN = "nanyang-14"  # the plan pages and imports use when none is named
 
 def observations_for(user: Any) -> Any:
     return Observation.objects.restrict(user, "view").select_related(
-        "indicator", "commitment", "area", "entered_by"
+        "indicator", "commitment", "area", "entered_by", "withdrawn_by"
     )
 
 
@@ -793,6 +813,27 @@ def version_key(observation: Observation) -> dict[str, Any]:
         "period": observation.period,
         "kind": observation.kind,
     }
+
+
+def subject_key(indicator_id: int | None, commitment_id: int | None) -> str:
+    """ "i<pk>" for an indicator's series, "c<pk>" for a commitment's."""
+    return f"i{indicator_id}" if indicator_id else f"c{commitment_id}"
+
+
+def counted_values(observations: Any) -> dict[tuple[str, int, int], Decimal]:
+    """{(subject key, area id, year): the counted value} of `observations` as the engine would
+    choose it (`select_counted`: a 正式数 beats a 初步数, then the newest), among the figures
+    that count (state 有效: not in conflict, rejected or withdrawn)."""
+    rows = observations.filter(state=ReviewState.OK, kind__in=("actual", "preliminary"))
+    best: dict[tuple[str, int, int], tuple[tuple[Any, ...], Decimal]] = {}
+    for pk, indicator_id, commitment_id, area_id, year, kind, as_of, value in rows.values_list(
+        "pk", "indicator_id", "commitment_id", "area_id", "year", "kind", "as_of", "value"
+    ):
+        key = (subject_key(indicator_id, commitment_id), area_id, year)
+        rank = (kind == "actual", as_of, pk)
+        if key not in best or rank > best[key][0]:
+            best[key] = (rank, value)
+    return {key: value for key, (_, value) in best.items()}
 
 
 def get_plan(code: str) -> Plan | None:

@@ -11,14 +11,29 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied, ValidationError
 from django.db import transaction
+from django.utils import timezone
 
-from kechuang.core.permissions import EDIT_PLAN_TARGETS
+from kechuang.core.permissions import EDIT_PLAN_TARGETS, WITHDRAW_OBSERVATION
 from kechuang.core.scoping import can
 from kechuang.core.services import save_instance
 from kechuang.monitoring.engine.areas import is_additive, split_target
-from kechuang.monitoring.engine.periods import PeriodError, kind_period_problem, parse_period
+from kechuang.monitoring.engine.figure_rules import (
+    DEFAULT_FACTOR,
+    FigureCheck,
+    Finding,
+    blocking,
+    check_figure,
+    confirmed,
+)
+from kechuang.monitoring.engine.periods import (
+    Period,
+    PeriodError,
+    kind_period_problem,
+    parse_period,
+)
 from kechuang.monitoring.engine.plan_file import PlanFileError, load_plan
 from kechuang.monitoring.models import (
+    NOT_COUNTED_STATES,
     AreaTarget,
     Commitment,
     ComputedFrom,
@@ -162,14 +177,58 @@ def _assign(instance: Any, **values: Any) -> None:
         instance.save()
 
 
+def plausibility_factor() -> float:
+    """The factor beyond which a figure must be confirmed (KECHUANG_PLAUSIBILITY_FACTOR)."""
+    return float(getattr(settings, "PLAUSIBILITY_FACTOR", DEFAULT_FACTOR))
+
+
+def figure_findings(
+    subject: Indicator | Commitment,
+    value: Decimal,
+    kind: str,
+    period: Period,
+    previous: Decimal | None,
+    entered_on: Any = None,
+) -> list[Finding]:
+    """The rules of `engine.figure_rules` for one figure of `subject` (the one place the form,
+    the API, the import and `record_observation` take them from)."""
+    is_indicator = isinstance(subject, Indicator)
+    figure = FigureCheck(
+        value=value,
+        kind=kind,
+        period_end=period.end,
+        year=period.year,
+        unit=subject.unit,
+        indicator_kind=subject.kind if is_indicator else "",  # type: ignore[union-attr]
+        name=subject.name if is_indicator else subject.title,  # type: ignore[union-attr]
+        previous=previous,
+    )
+    return check_figure(figure, entered_on or timezone.localdate(), plausibility_factor())
+
+
+def findings_error(findings: list[Finding]) -> ValidationError:
+    errors: dict[str, list[str]] = {}
+    for finding in findings:
+        errors.setdefault(finding.field, []).append(f"{finding.problem}{finding.fix}")
+    return ValidationError(errors)
+
+
 @transaction.atomic
 def record_observation(user: Any, data: dict[str, Any]) -> Observation:
     """Record one observation; flag a conflict when another source disagrees for the same
     indicator (or commitment), area, period and kind.
 
     `data`: indicator or commitment (rows), area (row), period (text), value, kind, as_of,
-    source_title, source_issuer, source_url, source_quote, other_scope.
+    source_title, source_issuer, source_url, source_quote, other_scope; optionally
+    confirm_reason (the user's reason for an unusual value) and confirmed_check (what the
+    validation asked to confirm, e.g. the change against the previous year).
+
+    The value rules (`engine.figure_rules`: counts, shares, rates, range, a period not yet over)
+    are checked again here, so no caller can store what the form would refuse.
     """
+    data = dict(data)
+    reason = str(data.pop("confirm_reason", "") or "").strip()
+    check = str(data.pop("confirmed_check", "") or "")
     try:
         period = parse_period(str(data.get("period", "")))
     except PeriodError as error:
@@ -177,6 +236,14 @@ def record_observation(user: Any, data: dict[str, Any]) -> Observation:
     mismatch = kind_period_problem(str(data.get("kind", "")), period)
     if mismatch is not None:
         raise ValidationError({"period": "".join(mismatch)})
+    subject = data.get("indicator") or data.get("commitment")
+    if subject is not None and data.get("value") is not None:
+        value = Decimal(str(data["value"]))
+        findings = figure_findings(subject, value, str(data.get("kind", "")), period, None)
+        refused = blocking(findings, reason)
+        if refused:
+            raise findings_error(refused)
+        check = check or confirmed(findings, reason)
     values = {
         **data,
         "period": period.text,
@@ -184,6 +251,8 @@ def record_observation(user: Any, data: dict[str, Any]) -> Observation:
         "end": period.end,
         "year": period.year,
         "entered_by": user if getattr(user, "is_authenticated", False) else None,
+        "confirmed_check": check[:300],
+        "confirmed_reason": reason[:300] if check else "",
     }
     observation = save_instance(user, Observation(), values)
     _flag_conflicts(observation)
@@ -192,7 +261,7 @@ def record_observation(user: Any, data: dict[str, Any]) -> Observation:
 
 def same_key(observation: Observation) -> Any:
     return Observation.objects.filter(**version_key(observation)).exclude(
-        state=ReviewState.REJECTED
+        state__in=NOT_COUNTED_STATES
     )
 
 
@@ -231,6 +300,50 @@ def resolve_conflict(user: Any, observation: Observation, keep: bool, note: str)
         row.save()
     observation.refresh_from_db()
     return observation
+
+
+@transaction.atomic
+def withdraw_observation(user: Any, observation: Observation, reason: str) -> Observation:
+    """Withdraw (作废) a figure: it stays on record, struck through, with who, when and why, and
+    counts nowhere any more. City staff only (WITHDRAW_OBSERVATION). A conflict it was part of
+    is settled when the figures that remain agree. A correction is a new vintage, entered as
+    any other figure."""
+    WITHDRAW_OBSERVATION.check(user)
+    if not can(user, "change", observation):
+        raise PermissionDenied("您无权作废该监测值：超出了您的管辖范围。")
+    observation.refresh_from_db()  # another user may have withdrawn it since it was loaded
+    if observation.state == ReviewState.WITHDRAWN:
+        raise ValidationError({"state": "该监测值已作废，无需重复作废。"})
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": "请填写作废理由（如：录入错误，正确数值见更正记录）。"})
+    if len(reason) > 300:
+        raise ValidationError({"reason": f"作废理由过长（{len(reason)} 字），上限 300 字。"})
+    save_instance(
+        user,
+        observation,
+        {
+            "state": ReviewState.WITHDRAWN,
+            "withdrawn_at": timezone.now(),
+            "withdrawn_by": user,
+            "withdrawn_reason": reason,
+        },
+    )
+    _settle_conflicts(observation)
+    return observation
+
+
+def _settle_conflicts(observation: Observation) -> None:
+    """After a figure is withdrawn: the remaining figures of its conflict count again when they
+    all agree (the disagreeing source is gone)."""
+    remaining = list(same_key(observation))
+    in_conflict = [o for o in remaining if o.state == ReviewState.CONFLICT]
+    if not in_conflict or len({o.value for o in remaining}) > 1:
+        return
+    for row in in_conflict:
+        row.state = ReviewState.OK
+        row.state_note = "与其冲突的数值已作废"
+        row.save()
 
 
 @transaction.atomic

@@ -16,5 +16,10 @@ urlpatterns = [
         observations.observation_resolve,
         name="observation_resolve",
     ),
+    path(
+        "observations/<int:pk>/withdraw/",
+        observations.observation_withdraw,
+        name="observation_withdraw",
+    ),
     path("report.docx", report.report_download, name="report_download"),
 ]

@@ -1,7 +1,20 @@
-from django.contrib import admin
+from typing import Any
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest
 
 from kechuang.core.admin import ScopedAdmin
-from kechuang.registry.models import Area, IndustryChain, NamedActor, Organization, TechField
+from kechuang.registry.models import (
+    Area,
+    IndustryChain,
+    NamedActor,
+    Organization,
+    Qualification,
+    TechField,
+)
+from kechuang.registry.services import qualifications
+from kechuang.registry.services.qualifications import entry_state
 
 
 @admin.register(Area)
@@ -35,7 +48,14 @@ class OrganizationAdmin(ScopedAdmin):
         "is_above_designated_size",
         "is_demo",
     ]
-    list_filter = ["kind", "area", "is_listed", "is_above_designated_size", "is_demo"]
+    list_filter = [
+        "kind",
+        "area",
+        "industry_section",
+        "is_listed",
+        "is_above_designated_size",
+        "is_demo",
+    ]
     search_fields = ["name", "uscc"]
     autocomplete_fields = ["industry"]
     list_select_related = ["area", "industry"]
@@ -48,3 +68,55 @@ class NamedActorAdmin(ScopedAdmin):
     search_fields = ["name", "role"]
     autocomplete_fields = ["organization"]
     readonly_fields = ["name", "kind", "role", "section", "seed"]
+
+
+@admin.register(Qualification)
+class QualificationAdmin(ScopedAdmin):
+    """The state is set by the actions (and the services), never typed: a row added here is
+    entered as on the pages (city staff: verified; others: a claim)."""
+
+    list_display = [
+        "organization",
+        "kind",
+        "certificate_no",
+        "issued_on",
+        "expires_on",
+        "verification",
+        "source",
+    ]
+    list_filter = ["verification", "kind", "source", "issuer_level"]
+    search_fields = ["organization__name", "organization__uscc", "certificate_no"]
+    autocomplete_fields = ["organization"]
+    list_select_related = ["organization"]
+    readonly_fields = ["verification", "source", "verified_by", "verified_at"]
+    actions = ["verify_selected", "reject_selected"]
+
+    def save_model(self, request: HttpRequest, obj: Qualification, form: Any, change: bool) -> None:
+        for name, value in entry_state(request.user, obj).items():
+            setattr(obj, name, value)
+        super().save_model(request, obj, form, change)
+
+    @admin.action(description="核验通过所选申报（计入统计）")
+    def verify_selected(self, request: HttpRequest, queryset: Any) -> None:
+        self._each(request, queryset, lambda q: qualifications.verify(request.user, q), "核验")
+
+    @admin.action(description="驳回所选申报（须先在每条申报中填写“驳回理由”并保存）")
+    def reject_selected(self, request: HttpRequest, queryset: Any) -> None:
+        self._each(
+            request,
+            queryset,
+            lambda q: qualifications.reject(request.user, q, q.rejection_reason),
+            "驳回",
+        )
+
+    def _each(self, request: HttpRequest, queryset: Any, act: Any, verb: str) -> None:
+        done, problems = 0, []
+        for q in queryset:
+            try:
+                act(q)
+                done += 1
+            except (ValidationError, PermissionDenied) as error:
+                problems.append(f"{q}：{'；'.join(getattr(error, 'messages', [str(error)]))}")
+        self.message_user(request, f"已{verb} {done} 条。")
+        for problem in problems:
+            self.message_user(request, problem, level=messages.ERROR)

@@ -32,6 +32,7 @@ from django.utils import timezone
 from kechuang.core.masking import SENSITIVE_FIELDS
 from kechuang.registry.models import (
     AnnualReport,
+    IndustrySection,
     InnovationPlatform,
     IssuerLevel,
     LegalStatus,
@@ -185,6 +186,20 @@ ORGANIZATIONS = Registry(
         F("area", example="卧龙区"),
         F("industry", example="装备制造"),
         F("tech_field", example="先进制造与自动化"),
+        F(
+            "industry_section",
+            choices=IndustrySection,
+            example="C 制造业",
+            width=24,
+            display=True,
+            help="GB/T 4754-2017 门类（可只写字母，如 C）；B、C、D 为工业。填了大类可留空。",
+        ),
+        F(
+            "industry_division",
+            example="34",
+            help="GB/T 4754-2017 大类两位代码（如 34 通用设备制造业），须属于所填门类；可留空。",
+            api={"max_length": 2, "description": "GB/T 4754-2017 大类两位代码，如 34"},
+        ),
         F("founded_on", example="2015-06-18"),
         F("size_class", choices=SizeClass, example="小型"),
         F("is_listed", example="否"),
@@ -228,8 +243,23 @@ QUALIFICATIONS = Registry(
         "issued_on",
         "expires_on",
         "issuer_level",
+        ("verification", "核验"),
     ),
-    computed=(Computed("valid_today", bool, lambda obj: obj.is_valid_on(timezone.localdate())),),
+    # The state is set by the services (entry, claim, verify, reject, official list), never by a
+    # payload or a spreadsheet column: shown, not declared as a field.
+    detail_extra=("verification", "source", "verified_by", "verified_at", "rejection_reason"),
+    out_extra=("verification", "source", "verified_at", "rejection_reason"),
+    computed=(
+        Computed("valid_today", bool, lambda obj: obj.is_valid_on(timezone.localdate())),
+        Computed("verification_display", str, lambda obj: obj.get_verification_display()),
+        Computed("source_display", str, lambda obj: obj.get_source_display()),
+        Computed(
+            "verified_by",
+            str | None,
+            lambda obj: obj.verified_by.username if obj.verified_by_id else None,
+        ),
+        Computed("has_scan", bool, lambda obj: bool(obj.scan)),
+    ),
     key=("organization", "kind", "issued_on"),
     key_zh="以“单位统一社会信用代码 + 资质类型 + 认定日期”识别一条资质：三者都相同的记录将被更新。",
     anchor="organization",
@@ -277,7 +307,12 @@ PLATFORMS = Registry(
         F("tech_field"),
         F("approved_on", example="2021-12-30"),
         F("approval_document", example="宛科〔2021〕88号"),
-        F("status", choices=PlatformStatus, example="运行中", help="留空表示“运行中”。"),
+        F(
+            "status",
+            choices=PlatformStatus,
+            example="运行中",
+            help="留空表示“运行中”。已有状态变更记录的平台，状态、级别、批准日期由记录决定。",
+        ),
         F("latest_evaluation", example="优秀"),
         F(
             "latest_evaluation_year",

@@ -4,15 +4,18 @@ export. Field titles are the labels of the list page's filter bar."""
 import datetime as dt
 from typing import Annotated
 
+from django.db import models
 from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema
 
 from kechuang.registry.models import (
     Area,
     IndustryChain,
+    IndustrySection,
     IssuerLevel,
     LegalStatus,
     NamedActorKind,
+    Organization,
     OrganizationKind,
     Patent,
     PatentKind,
@@ -23,7 +26,9 @@ from kechuang.registry.models import (
     QualificationKind,
     SizeClass,
     TeamProgramme,
+    Verification,
 )
+from kechuang.registry.models.platforms import new_between_q, operating_on_q
 from kechuang.registry.models.talent import Degree
 
 
@@ -55,6 +60,23 @@ def industry_subtree(value: str | None, path: str) -> Q:
 Text = Annotated[str | None, Field(None, max_length=100)]
 
 
+class NewLevel(models.TextChoices):
+    """The level a platform is new at (`new_level`): 省级以上 = 国家级 and 省级."""
+
+    NATIONAL = "national", "国家级"
+    PROVINCIAL_UP = "provincial_up", "省级以上"
+    PROVINCIAL = "provincial", "省级"
+    MUNICIPAL = "municipal", "市级"
+
+
+NEW_LEVELS: dict[str, tuple[str, ...]] = {
+    "national": ("national",),
+    "provincial_up": ("national", "provincial"),
+    "provincial": ("provincial",),
+    "municipal": ("municipal",),
+}
+
+
 class OrganizationFilter(FilterSchema):
     q: Annotated[Text, FilterLookup(["name__icontains", "uscc__icontains"])] = Field(
         None, title="名称/信用代码"
@@ -66,6 +88,8 @@ class OrganizationFilter(FilterSchema):
     size_class: SizeClass | None = Field(None, title="规模")
     is_listed: bool | None = Field(None, title="上市")
     is_above_designated_size: bool | None = Field(None, title="规上")
+    industry_section: IndustrySection | None = Field(None, title="行业门类")
+    industrial: bool | None = Field(None, title="工业（门类 B、C、D）")
     is_demo: bool | None = Field(None, title="演示数据")
 
     def filter_area(self, value: str | None) -> Q:
@@ -73,6 +97,17 @@ class OrganizationFilter(FilterSchema):
 
     def filter_industry(self, value: str | None) -> Q:
         return industry_subtree(value, "industry")
+
+    def filter_industrial(self, value: bool | None) -> Q:
+        return industrial_q(value, "")
+
+
+def industrial_q(value: bool | None, prefix: str) -> Q:
+    """工业 (sections B, C, D) when True; recorded as another section or not recorded when
+    False."""
+    if value is None:
+        return Q()
+    return Organization.industrial_q(prefix) if value else ~Organization.industrial_q(prefix)
 
 
 class QualificationFilter(FilterSchema):
@@ -85,7 +120,8 @@ class QualificationFilter(FilterSchema):
     area: Text = Field(None, title="区域")
     kind: QualificationKind | None = Field(None, title="资质类型")
     issuer_level: IssuerLevel | None = Field(None, title="认定层级")
-    valid_on: dt.date | None = Field(None, title="某日有效")
+    verification: Verification | None = Field(None, title="核验状态")
+    valid_on: dt.date | None = Field(None, title="某日有效（已核验）")
 
     def filter_area(self, value: str | None) -> Q:
         return area_subtree(value, "organization__area")
@@ -104,12 +140,19 @@ class AnnualReportFilter(FilterSchema):
     area: Text = Field(None, title="区域")
     year: int | None = Field(None, ge=2000, le=2100, title="年度")
     industry: Text = Field(None, title="产业")
+    above_designated_size: Annotated[
+        bool | None, FilterLookup("organization__is_above_designated_size")
+    ] = Field(None, title="规上企业")
+    industrial: bool | None = Field(None, title="工业（门类 B、C、D）")
 
     def filter_area(self, value: str | None) -> Q:
         return area_subtree(value, "organization__area")
 
     def filter_industry(self, value: str | None) -> Q:
         return industry_subtree(value, "organization__industry")
+
+    def filter_industrial(self, value: bool | None) -> Q:
+        return industrial_q(value, "organization__")
 
 
 class PlatformFilter(FilterSchema):
@@ -122,9 +165,16 @@ class PlatformFilter(FilterSchema):
     area: Text = Field(None, title="区域")
     industry: Text = Field(None, title="产业")
     host: Annotated[Text, FilterLookup("host__uscc")] = Field(None, title="依托单位信用代码")
+    approved_from: Annotated[dt.date | None, FilterLookup("approved_on__gte")] = Field(
+        None, title="批准日期不早于"
+    )
     approved_to: Annotated[dt.date | None, FilterLookup("approved_on__lte")] = Field(
         None, title="批准日期不晚于"
     )
+    operating_on: dt.date | None = Field(None, title="某日运行中")
+    new_from: dt.date | None = Field(None, title="新建（含升级）起")
+    new_to: dt.date | None = Field(None, title="新建（含升级）止")
+    new_level: NewLevel | None = Field(None, title="新建级别")
     is_demo: bool | None = Field(None, title="演示数据")
 
     def filter_area(self, value: str | None) -> Q:
@@ -132,6 +182,24 @@ class PlatformFilter(FilterSchema):
 
     def filter_industry(self, value: str | None) -> Q:
         return industry_subtree(value, "industry")
+
+    def filter_operating_on(self, value: dt.date | None) -> Q:
+        return operating_on_q(value) if value else Q()
+
+    # new_from, new_to and new_level make one condition (platforms_new_between): the first of
+    # them that is set answers for all three.
+    def _new(self) -> Q:
+        levels = NEW_LEVELS[self.new_level] if self.new_level else None
+        return new_between_q(self.new_from, self.new_to, levels)
+
+    def filter_new_from(self, value: dt.date | None) -> Q:
+        return self._new()
+
+    def filter_new_to(self, value: dt.date | None) -> Q:
+        return Q() if self.new_from else self._new()
+
+    def filter_new_level(self, value: str | None) -> Q:
+        return Q() if self.new_from or self.new_to else self._new()
 
 
 class TalentFilter(FilterSchema):

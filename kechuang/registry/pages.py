@@ -9,6 +9,8 @@ from django.utils import timezone
 from ninja import Schema
 
 from kechuang.core.crud import Resource
+from kechuang.core.permissions import VERIFY_QUALIFICATIONS
+from kechuang.core.scoping import can
 from kechuang.core.webcrud import Column, Page
 from kechuang.registry import declarations as d
 from kechuang.registry import selectors
@@ -16,7 +18,9 @@ from kechuang.registry.api import RESOURCES
 from kechuang.registry.api.schemas import AnnualReportOut, NamedActorOut
 from kechuang.registry.declarations import Registry
 from kechuang.registry.filters import AnnualReportFilter, NamedActorFilter
-from kechuang.registry.models import Qualification
+from kechuang.registry.models import InnovationPlatform, Qualification, Verification
+from kechuang.registry.services.platforms import RECORD_PLATFORM_HISTORY
+from kechuang.registry.services.qualifications import is_organization_user
 
 R = {r.path: r for r in RESOURCES}
 
@@ -39,7 +43,7 @@ def organization_related(request: HttpRequest, org: Any) -> dict[str, Any]:
         "related": [
             _section(
                 "资质认定",
-                ["资质", "证书编号", "认定日期", "有效期至", "今日有效"],
+                ["资质", "证书编号", "认定日期", "有效期至", "核验状态", "今日有效"],
                 [
                     {
                         "url": reverse("registry:qualifications_detail", args=[q.pk]),
@@ -48,7 +52,8 @@ def organization_related(request: HttpRequest, org: Any) -> dict[str, Any]:
                             q.certificate_no,
                             q.issued_on,
                             q.expires_on,
-                            "是" if q.is_valid_on(today) else "否",
+                            q.get_verification_display(),
+                            q.validity_label(today),
                         ],
                     }
                     for q in quals
@@ -102,19 +107,55 @@ def organization_related(request: HttpRequest, org: Any) -> dict[str, Any]:
     }
 
 
+def platform_history(request: HttpRequest, platform: InnovationPlatform) -> dict[str, Any]:
+    """The platform's dated status history, with the link to record an event (city staff)."""
+    section = _section(
+        "状态变更",
+        ["日期", "事项", "变更后级别", "变更后状态", "文号", "整合进入", "备注"],
+        [
+            {
+                "cells": [
+                    change.date,
+                    change.get_event_display(),
+                    change.get_level_after_display(),
+                    change.get_status_after_display(),
+                    change.document_no,
+                    change.merged_into or "",
+                    change.note,
+                ]
+            }
+            for change in selectors.platform_status_changes(platform)
+        ],
+    )
+    if RECORD_PLATFORM_HISTORY.allows(request.user):
+        section["action_url"] = reverse("registry:platforms_status_change_new", args=[platform.pk])
+        section["action_label"] = "记录状态变更"
+    return {"related": [section]}
+
+
 def qualification_validity(request: HttpRequest, q: Qualification) -> dict[str, Any]:
+    """The state (badge, reviewer's buttons, scan) and the validity on two days: 是/否 for a
+    verified qualification, its state (待核验/已驳回) otherwise — a claim never counts."""
     today = timezone.localdate()
     return {
+        "may_verify": VERIFY_QUALIFICATIONS.allows(request.user),
+        # organization users claim again instead of editing (services/qualifications.py)
+        "may_change": can(request.user, "change", q) and not is_organization_user(request.user),
+        "badge": {
+            Verification.VERIFIED: "text-bg-success",
+            Verification.CLAIMED: "text-bg-warning",
+            Verification.REJECTED: "text-bg-danger",
+        }.get(q.verification, "text-bg-secondary"),
         "related": [
             _section(
-                "有效性",
+                "有效性（计入统计）",
                 ["日期", "是否有效"],
                 [
-                    {"cells": [day, "是" if q.is_valid_on(day) else "否"]}
+                    {"cells": [day, q.validity_label(day)]}
                     for day in (today, dt.date(today.year - 1, 12, 31))
                 ],
             )
-        ]
+        ],
     }
 
 
@@ -151,8 +192,9 @@ PAGES = [
         R["qualifications"],
         excel="qualifications",
         extra_detail=qualification_validity,
+        detail_template="registry/qualification_detail.html",
     ),
-    _page(d.PLATFORMS, R["platforms"], excel="platforms"),
+    _page(d.PLATFORMS, R["platforms"], excel="platforms", extra_detail=platform_history),
     _page(d.TALENTS, R["talents"], excel="talents"),
     _page(d.TEAMS, R["teams"], excel="teams"),
     _page(d.PATENTS, R["patents"], excel="patents"),

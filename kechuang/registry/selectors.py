@@ -1,8 +1,24 @@
 """Reads for the registry; every queryset starts from `restrict(user, ...)`."""
 
+import datetime as dt
+from collections.abc import Iterable
 from typing import Any
+from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import (
+    Case,
+    Count,
+    IntegerField,
+    Max,
+    Prefetch,
+    Q,
+    QuerySet,
+    Value,
+    When,
+)
+from django.urls import reverse
+from django.utils import timezone
 
 from kechuang.core.references import resolve, resolve_many
 from kechuang.registry.engine.uscc import normalize_uscc
@@ -15,11 +31,15 @@ from kechuang.registry.models import (
     NamedActor,
     Organization,
     Patent,
+    PlatformStatusChange,
     Qualification,
+    QualificationKind,
     Talent,
     Team,
     TechField,
+    Verification,
 )
+from kechuang.registry.models.platforms import new_between_q, operating_on, with_state_on
 
 
 def organizations_for(user: Any) -> QuerySet[Organization]:
@@ -29,7 +49,125 @@ def organizations_for(user: Any) -> QuerySet[Organization]:
 
 
 def qualifications_for(user: Any) -> QuerySet[Qualification]:
-    return Qualification.objects.restrict(user, "view").select_related("organization__area")
+    return Qualification.objects.restrict(user, "view").select_related(
+        "organization__area", "verified_by"
+    )
+
+
+def pending_claims_for(user: Any) -> QuerySet[Qualification]:
+    """Claims awaiting verification (待核验), oldest first: the city staff's queue."""
+    return (
+        qualifications_for(user)
+        .filter(verification=Verification.CLAIMED)
+        .order_by("created_at", "pk")
+    )
+
+
+# --- one count everywhere ---------------------------------------------------------------------
+# "How many organizations hold a valid X on day D in area A" has one definition: a qualification
+# that `Qualification.valid_on(day)` (verified, and in force on both ends inclusive), each
+# organization once however many certificates it holds. The home page, monitoring's computed
+# series, the cultivation projection and the funnel's note all count through the functions
+# below. `holder_counts_per_year` (per area, one scan, for the series) and `holders_per_year`
+# (the organizations themselves, for the projection's rates) are two access paths to that one
+# definition, cross-checked against `count_holders` (and the pages) in site/tests/test_one_count.py.
+
+
+def qualification_holders(
+    kind: str, day: dt.date, *, area: Area | None = None, user: Any = None
+) -> QuerySet[Organization]:
+    """The organizations (within `user`'s scope, in `area`'s subtree) holding a valid `kind`
+    qualification on `day`."""
+    organizations = Organization.objects.all() if user is None else organizations_for(user)
+    if area is not None:
+        organizations = organizations.filter(area__in=Area.subtree_ids(area.path))
+    valid = Qualification.objects.filter(Qualification.valid_on(day), kind=kind)
+    return organizations.filter(pk__in=valid.values("organization_id"))
+
+
+def count_holders(kind: str, day: dt.date, *, area: Area | None = None, user: Any = None) -> int:
+    """How many organizations hold a valid `kind` qualification on `day` (see above)."""
+    return qualification_holders(kind, day, area=area, user=user).count()
+
+
+def holders_per_year(
+    kind: str, years: list[int], organizations: QuerySet[Organization] | None = None
+) -> dict[int, set[int]]:
+    """{year: ids of the organizations holding a valid `kind` qualification on 31 December}:
+    `count_holders` for every year in one scan (the dates are compared here, as `valid_on`
+    would, on the verified rows only)."""
+    rows = Qualification.objects.filter(Qualification.counted(), kind=kind)
+    if organizations is not None:
+        rows = rows.filter(organization__in=organizations.values("pk"))
+    holders: dict[int, set[int]] = {year: set() for year in years}
+    ends = [(year, dt.date(year, 12, 31)) for year in years]
+    triples = rows.values_list("organization_id", "issued_on", "expires_on")
+    for pk, issued, expires in triples.iterator(chunk_size=20000):
+        for year, day in ends:
+            if issued <= day and (expires is None or expires >= day):
+                holders[year].add(pk)
+    return holders
+
+
+def holder_counts_per_year(kind: str, years: list[int]) -> dict[int, list[tuple[int, int]]]:
+    """{year: [(area id, organizations holding a valid `kind` qualification on 31 December)]}.
+
+    One scan: qualifications are first folded per organization (one flag per year: does it hold
+    a valid one on that year-end, so an organization with two overlapping certificates counts
+    once), then the much smaller per-organization result is joined to its area. Grouping the
+    raw qualifications by area through the join costs several times more on SQLite
+    (bench/bench_progress.py).
+    """
+    ends = [dt.date(year, 12, 31) for year in years]
+    flags = {
+        f"y{year}": Max(
+            Case(
+                When(Qualification.valid_on(day), then=Value(1)),
+                default=Value(0),
+                output_field=IntegerField(),
+            )
+        )
+        for year, day in zip(years, ends, strict=True)
+    }
+    window = Qualification.counted() & Q(kind=kind, issued_on__lte=max(ends))
+    window &= Q(expires_on__isnull=True) | Q(expires_on__gte=min(ends))
+    folded = (
+        Qualification.objects.filter(window)
+        .values("organization_id")
+        .annotate(**flags)
+        .values("organization_id", *flags)
+        .order_by()
+    )
+    inner, params = folded.query.sql_with_params()
+    sums = ", ".join(f"SUM(g.y{year})" for year in years)
+    sql = (
+        f"SELECT o.area_id, {sums} FROM ({inner}) g "
+        f"JOIN {Organization._meta.db_table} o ON o.id = g.organization_id GROUP BY o.area_id"
+    )
+    per_year: dict[int, list[tuple[int, int]]] = {year: [] for year in years}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for area_id, *counts in cursor.fetchall():
+            for year, n in zip(years, counts, strict=True):
+                per_year[year].append((area_id, n or 0))
+    return per_year
+
+
+def last_record_year(
+    kinds: Iterable[str],
+    organizations: QuerySet[Organization] | None = None,
+    today: dt.date | None = None,
+) -> int | None:
+    """The last year-end the qualification records can speak for: the year of the newest
+    verified issue date of `kinds`, never the current (unfinished) year. A year after it has
+    no recorded issues yet, so its count would only show certificates running out."""
+    rows = Qualification.objects.filter(Qualification.counted(), kind__in=list(kinds))
+    if organizations is not None:
+        rows = rows.filter(organization__in=organizations.values("pk"))
+    newest = rows.order_by("-issued_on").values_list("issued_on", flat=True).first()
+    if newest is None:
+        return None
+    return min(newest.year, (today or timezone.localdate()).year - 1)
 
 
 def annual_reports_for(user: Any) -> QuerySet[AnnualReport]:
@@ -51,6 +189,91 @@ def platforms_for(user: Any) -> QuerySet[InnovationPlatform]:
         .select_related("host", "area", "industry", "tech_field")
         .prefetch_related("co_builders")
     )
+
+
+def platform_status_changes(platform: InnovationPlatform) -> QuerySet[PlatformStatusChange]:
+    """A platform's history, oldest first (same day: in the order recorded)."""
+    return platform.status_changes.select_related("merged_into").order_by("date", "pk")
+
+
+def _platforms(user: Any, area: Area | str | None) -> QuerySet[InnovationPlatform]:
+    """Platforms the user may view (`user` None: the command line and the monitoring's
+    computations, every platform), in `area` and below when given (an Area or its code)."""
+    queryset = (
+        InnovationPlatform.objects.all()
+        if user is None
+        else InnovationPlatform.objects.restrict(user, "view")
+    )
+    if area is None:
+        return queryset
+    if isinstance(area, str):
+        area = Area.objects.get(code=area)
+    return queryset.filter(area__in=Area.subtree_ids(area.path))
+
+
+def platforms_state_on(
+    day: dt.date, *, area: Area | str | None = None, user: Any = None
+) -> QuerySet[InnovationPlatform]:
+    """Every platform annotated with `status_on` and `level_on`, its status and level on `day`
+    (None before its approval). One query."""
+    return with_state_on(_platforms(user, area), day)
+
+
+def platforms_operating_on(
+    day: dt.date, *, area: Area | str | None = None, user: Any = None
+) -> QuerySet[InnovationPlatform]:
+    """The platforms operating (运行中) on `day`, each with `level_on`, the level it had that
+    day: e.g. `.values("level_on").annotate(n=Count("pk"))` counts them by level. One query."""
+    return operating_on(_platforms(user, area), day)
+
+
+def platforms_new_between(
+    start: dt.date | None,
+    end: dt.date | None,
+    kinds: Iterable[str] | None = None,
+    levels: Iterable[str] | None = None,
+    area: Area | str | None = None,
+    *,
+    user: Any = None,
+) -> QuerySet[InnovationPlatform]:
+    """The platforms new between `start` and `end` (inclusive) of `kinds`, at `levels`: approved
+    then, or upgraded then into one of `levels` from a level outside them (a municipal platform
+    upgraded to provincial is a new 省级以上 platform; a provincial one upgraded to national is
+    not). `platforms_new_url` gives the registry list showing the same set (one kind at most)."""
+    queryset = _platforms(user, area).filter(new_between_q(start, end, list(levels or ())))
+    return queryset.filter(kind__in=list(kinds)) if kinds else queryset
+
+
+# `new_level` values of the platforms list for the level sets the plan uses
+_NEW_LEVEL_PARAM = {
+    ("national",): "national",
+    ("national", "provincial"): "provincial_up",
+    ("provincial",): "provincial",
+    ("municipal",): "municipal",
+}
+
+
+def platforms_new_url(
+    start: dt.date | None,
+    end: dt.date | None,
+    kind: str | None = None,
+    levels: Iterable[str] | None = None,
+    area: Area | str | None = None,
+) -> str:
+    """The registry's platforms list filtered to `platforms_new_between(start, end, [kind],
+    levels, area)` (levels: one level, or national + provincial = 省级以上)."""
+    level_key = tuple(sorted(levels or (), key=("national", "provincial", "municipal").index))
+    if level_key and level_key not in _NEW_LEVEL_PARAM:
+        raise ValueError(f"列表无法按级别组合 {level_key} 筛选")
+    params = {
+        "new_from": start.isoformat() if start else "",
+        "new_to": end.isoformat() if end else "",
+        "new_level": _NEW_LEVEL_PARAM.get(level_key, ""),
+        "kind": kind or "",
+        "area": area.code if isinstance(area, Area) else (area or ""),
+    }
+    query = urlencode({k: v for k, v in params.items() if v})
+    return reverse("registry:platforms_list") + ("?" + query if query else "")
 
 
 def talents_for(user: Any) -> QuerySet[Talent]:
@@ -103,8 +326,11 @@ def registry_summary(user: Any) -> dict[str, Any]:
     counts = Organization.objects.restrict(user, "view").aggregate(
         organizations=Count("pk"), demo_organizations=Count("pk", filter=Q(is_demo=True))
     )
+    today = timezone.localdate()
     return {
         **counts,
+        "hnte": count_holders(QualificationKind.HNTE, today, user=user),
+        "pending_claims": pending_claims_for(user).count(),
         "areas": Area.objects.restrict(user, "view").count(),
         "industries": IndustryChain.objects.restrict(user, "view").count(),
         "tech_fields": TechField.objects.restrict(user, "view").count(),

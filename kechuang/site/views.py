@@ -6,9 +6,14 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from kechuang.core.permissions import VERIFY_QUALIFICATIONS
 from kechuang.registry.selectors import registry_summary
 
 
 @login_required
 def home(request: HttpRequest) -> HttpResponse:
-    return render(request, "site/home.html", {"summary": registry_summary(request.user)})
+    context = {
+        "summary": registry_summary(request.user),
+        "may_verify": VERIFY_QUALIFICATIONS.allows(request.user),
+    }
+    return render(request, "site/home.html", context)

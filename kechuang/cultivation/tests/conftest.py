@@ -55,7 +55,12 @@ def add_reports(
 
 def qualify(org: Any, kind: str, issued: dt.date, expires: dt.date | None) -> None:
     Qualification.objects.create(
-        organization=org, kind=kind, issued_on=issued, expires_on=expires, issuer_level="national"
+        organization=org,
+        kind=kind,
+        issued_on=issued,
+        expires_on=expires,
+        issuer_level="national",
+        verification="verified",
     )
 
 

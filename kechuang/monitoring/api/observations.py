@@ -1,5 +1,7 @@
 """Observation endpoints (mounted at /api/monitoring/data): list with filters, one observation
-with every vintage of its key, entry with the same fields as an import row, conflict resolution."""
+with every vintage of its key, entry with the same fields as an import row (the same value rules;
+an unusual value needs `confirm_reason`), conflict resolution, withdrawal (作废) with a reason.
+A correction is a new vintage: the same figure entered again with a later `as_of`."""
 
 import datetime as dt
 from decimal import Decimal
@@ -12,7 +14,9 @@ from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
 from ninja.pagination import paginate
 
+from kechuang.core.errors import error_response
 from kechuang.core.pagination import Pagination
+from kechuang.core.permissions import WITHDRAW_OBSERVATION
 from kechuang.monitoring import imports, selectors, services
 from kechuang.monitoring.filters import ObservationFilter
 from kechuang.monitoring.models import Observation, ReviewState
@@ -46,6 +50,11 @@ class ObservationOut(Schema):
     state_display: str = Field(..., alias="get_state_display")
     state_note: str
     entered_by: str | None = Field(None, alias="entered_by.username")
+    confirmed_check: str = Field("", description="录入时经确认的异常（如较上年变化超过设定倍数）")
+    confirmed_reason: str = Field("", description="录入人的确认理由")
+    withdrawn_at: dt.datetime | None = None
+    withdrawn_by: str | None = Field(None, alias="withdrawn_by.username")
+    withdrawn_reason: str = ""
 
 
 class ObservationDetailOut(ObservationOut):
@@ -67,6 +76,15 @@ class ObservationIn(Schema):
     source_url: str = Field("", max_length=300)
     source_quote: str = Field("", max_length=300)
     other_scope: str = Field("", max_length=100)
+    confirm_reason: str = Field(
+        "",
+        max_length=300,
+        description="确认理由：数值异常（如较上年变化超过设定倍数、增速超出 ±100%）时必填",
+    )
+
+
+class WithdrawIn(Schema):
+    reason: str = Field(..., max_length=300, description="作废理由")
 
 
 class ResolveIn(Schema):
@@ -118,7 +136,7 @@ def get_observation(request: HttpRequest, pk: int) -> Any:
     "/observations",
     operation_id="observations_create",
     response={201: ObservationDetailOut},
-    summary="录入一条监测值（字段同导入文件的一行）",
+    summary="录入一条监测值（字段同导入文件的一行；更正即以较晚的发布日期录入新版本）",
 )
 def create_observation(request: HttpRequest, payload: ObservationIn) -> Any:
     plan = _plan(payload.plan)
@@ -129,6 +147,11 @@ def create_observation(request: HttpRequest, payload: ObservationIn) -> Any:
         errors = imports.field_errors(report)
         if report.outside_scope and len(report.errors) == 1:  # right data, wrong area: 403
             raise PermissionDenied(errors["area"][0])
+        if imports.needs_confirmation(report):  # unusual, not impossible: a reason will do
+            message = "数值需要确认：" + "；".join(e.problem for e in report.errors)
+            message += "如确认无误，请在 confirm_reason 字段中说明理由后重新提交；否则请更正数值。"
+            errors["confirm_reason"] = ["请说明确认理由（如：统计口径调整）。"]
+            return error_response(422, message, errors, code="confirmation_required")
         raise ValidationError(errors)
     obs = services.record_observation(request.user, dict(valid.data))
     return Status(201, _detail(request, obs.pk))
@@ -145,4 +168,19 @@ def resolve_observation(request: HttpRequest, pk: int, payload: ResolveIn) -> An
     if obs.state != ReviewState.CONFLICT:
         raise HttpError(409, "该监测值不处于来源冲突状态，无需核实。")
     services.resolve_conflict(request.user, obs, payload.keep, payload.note)
+    return _detail(request, pk)
+
+
+@router.post(
+    "/observations/{pk}/withdraw",
+    operation_id="observations_withdraw",
+    response=ObservationDetailOut,
+    summary="作废监测值（保留记录，不再计入；须说明理由）",
+)
+def withdraw_observation(request: HttpRequest, pk: int, payload: WithdrawIn) -> Any:
+    obs = get_object_or_404(selectors.observations_for(request.user), pk=pk)  # unseen: 404
+    WITHDRAW_OBSERVATION.check(request.user)  # seen but not the role's: 403
+    if obs.state == ReviewState.WITHDRAWN:
+        raise HttpError(409, "该监测值已作废，无需重复作废。")
+    services.withdraw_observation(request.user, obs, payload.reason)
     return _detail(request, pk)

@@ -31,7 +31,7 @@ COMMITMENT_COLOURS = {
 }
 CHANGE_UNITS = {"linear": "每年", "cagr": "% / 年（复合）", "mean_rate": "%"}
 # Review states of a stored observation (`monitoring.models.ReviewState`).
-REJECTED, CONFLICT = "rejected", "conflict"
+REJECTED, CONFLICT, WITHDRAWN = "rejected", "conflict", "withdrawn"
 
 
 def number(value: Any) -> float | None:
@@ -131,6 +131,7 @@ class ObservationLine:
             "not_counted": "secondary",
             "conflict": "danger",
             "rejected": "dark",
+            "withdrawn": "dark",
             "later": "light",
             "duplicate": "secondary",
         }[self.role]
@@ -171,6 +172,8 @@ def _line(
 ) -> ObservationLine:
     if obs.as_of > as_of:
         return ObservationLine(obs, "later", f"晚于测算日期 {as_of} 发布，不参与本次测算")
+    if obs.state == WITHDRAWN:
+        return ObservationLine(obs, "withdrawn", f"已作废，不计入：{obs.withdrawn_reason}")
     if obs.state == REJECTED:
         return ObservationLine(obs, "rejected", f"核实后不采用：{obs.state_note}")
     if obs.state == CONFLICT:

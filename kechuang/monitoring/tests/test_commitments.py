@@ -161,7 +161,7 @@ def test_new_makerspaces_are_counted_from_the_registry_with_links(plan: Any, mak
     )
     labels = [label for label, _ in row.links]
     assert labels == ["众创空间", "科技企业孵化器", "星创天地"]
-    assert "approved_from=2021-01-01" in row.links[0][1] and "kind=makerspace" in row.links[0][1]
+    assert "new_from=2021-01-01" in row.links[0][1] and "kind=makerspace" in row.links[0][1]
 
 
 def test_a_published_figure_comes_first_the_registry_count_beside_it(

@@ -11,12 +11,13 @@ from typing import Any
 import pytest
 from django.conf import settings
 from django.core.management import call_command
+from django.utils import timezone
 from openpyxl import Workbook
 
 from kechuang.monitoring import imports as oi
 from kechuang.monitoring.models import Observation, Plan, ReviewState
 from kechuang.monitoring.selectors import plan_progress
-from kechuang.monitoring.services import load_plan_file
+from kechuang.monitoring.services import load_plan_file, withdraw_observation
 
 HEADER = "indicator,area,period,value,kind,as_of,source"
 GOOD_ROWS = [
@@ -283,3 +284,107 @@ def test_commit_only_by_the_validating_user(nanyang_plan: Plan, users: dict[str,
     report = oi.validate_file(csv_bytes(GOOD_ROWS), users["city_staff"], nanyang_plan)
     with pytest.raises(oi.ImportRefused, match="只能由校验该文件的用户确认导入"):
         oi.commit(report, users["city_admin"])
+
+
+# --- the value rules and the plausibility check (engine/figure_rules.py) -----------------------
+
+LAST = timezone.localdate().year - 1  # the last year that is over
+
+
+def test_value_rules_are_row_errors(nanyang_plan: Plan, users: dict[str, Any]) -> None:
+    today = timezone.localdate().isoformat()
+    rows = [
+        f"hnte_count,南阳市,{LAST},-5,正式数,{today},甲",  # 2: a negative count
+        f"hnte_count,南阳市,{LAST},12.5,正式数,{today},甲",  # 3: a fractional count
+        f"hightech_industry_share,南阳市,{LAST},120,正式数,{today},甲",  # 4: a share above 100
+        f"tech_contract_amount,南阳市,{LAST},-1,正式数,{today},甲",  # 5: a negative amount
+        f"hnte_count,宛城区,{LAST},1e30,正式数,{today},甲",  # 6: beyond the stored range
+        f"hnte_count,卧龙区,{LAST},1e26,正式数,{today},甲",  # 7
+        f"platforms,南阳市,{LAST},NaN,正式数,{today},甲",  # 8
+        f"platforms,宛城区,{LAST},inf,正式数,{today},甲",  # 9
+        f"platforms,卧龙区,{LAST + 2},100,正式数,{today},甲",  # 10: a period not yet over
+        f"rd_growth,南阳市,{LAST},150,正式数,{today},甲",  # 11: a rate beyond ±100 %
+        f"platforms,南阳市,{LAST + 2},900,预测数,{today},甲",  # 12: a forecast may look ahead
+        f"tsme_count,南阳市,{LAST},-0,正式数,{today},甲",  # 13: −0 is 0
+    ]
+    report = oi.validate_file(csv_bytes(rows), users["city_staff"], nanyang_plan, "rules.csv")
+    expected = [
+        (2, "value（数值）", "计数类指标（单位：家）不能为负数，实为 -5。"),
+        (3, "value（数值）", "计数类指标（单位：家）应为整数，实为 12.5。"),
+        (4, "value（数值）", "比重类指标（单位 %）应在 0–100 之间，实为 120。"),
+        (5, "value（数值）", "该指标（单位：亿元）不能为负数，实为 -1。"),
+        (6, "value（数值）", "数值超出可保存的范围（绝对值须小于 10 的 14 次方，最多 4 位小数）"),
+        (7, "value（数值）", "数值超出可保存的范围（绝对值须小于 10 的 14 次方，最多 4 位小数）"),
+        (8, "value（数值）", "“NaN”不是有效的数字。"),
+        (9, "value（数值）", "“inf”不是有效的数字。"),
+        (10, "period（期间）", f"期间截至 {LAST + 2}-12-31，晚于录入日期 {today}：尚未结束的"),
+        (11, "value（数值）", "增速 150% 超出 ±100%，极为罕见。"),
+    ]
+    found = problems(report)
+    assert [(row, column) for row, column, _ in found] == [(r, c) for r, c, _ in expected]
+    for (_, _, problem), (_, _, start) in zip(found, expected, strict=True):
+        assert problem.startswith(start), problem
+    assert all(e.fix for e in report.errors)
+    rate_fix = report.errors[-1].fix
+    assert rate_fix.endswith("请在“确认理由”列填写理由后重新上传。")
+    assert len(report.rows) == 2
+    with pytest.raises(oi.ImportRefused):
+        oi.commit(report, users["city_staff"])
+    assert Observation.objects.count() == 0
+
+
+def test_an_implausible_row_needs_a_filled_confirmation_column(
+    nanyang_plan: Plan, users: dict[str, Any]
+) -> None:
+    user = users["city_staff"]
+    today = timezone.localdate().isoformat()
+    earlier = f"hnte_count,南阳市,{LAST - 1},300,正式数,{today},统计公报"
+    oi.commit(oi.validate_file(csv_bytes([earlier]), user, nanyang_plan), user)
+    jump = f"hnte_count,南阳市,{LAST},1000,正式数,{today},统计公报"
+    drop = f"platforms,南阳市,{LAST},10,正式数,{today},统计公报"
+    platforms_before = f"platforms,南阳市,{LAST - 1},100,正式数,{today},统计公报"
+    report = oi.validate_file(csv_bytes([jump, drop, platforms_before]), user, nanyang_plan)
+    assert problems(report) == [
+        (
+            2,
+            "value（数值）",
+            f"数值 1000 是上年的 3.3 倍，超过 3 倍（{LAST - 1} 年计入的数值为 300）。",
+        ),
+        (  # compared with the previous year of the same file, although it comes later
+            3,
+            "value（数值）",
+            f"数值 10 不足上年的 1/3（{LAST - 1} 年计入的数值为 100），变化异常。",
+        ),
+    ]
+    header = HEADER + ",确认理由"
+    unconfirmed = oi.validate_file(
+        csv_bytes([jump + ",", drop + ",口径调整"], header=header), user, nanyang_plan
+    )
+    assert [e.row for e in unconfirmed.errors] == [2]
+    confirmed = oi.validate_file(
+        csv_bytes(
+            [jump + ",含省级认定", drop + ",口径调整", platforms_before + ","], header=header
+        ),
+        user,
+        nanyang_plan,
+    )
+    assert confirmed.errors == []
+    assert oi.commit(confirmed, user).created == 3
+    saved = Observation.objects.get(indicator__code="hnte_count", value=1000)
+    assert saved.confirmed_reason == "含省级认定"
+    assert saved.confirmed_check.startswith("数值 1000 是上年的 3.3 倍")
+    plain = Observation.objects.get(indicator__code="platforms", value=100)
+    assert (plain.confirmed_check, plain.confirmed_reason) == ("", "")  # nothing to confirm
+
+
+def test_a_withdrawn_figure_neither_blocks_nor_is_compared(
+    nanyang_plan: Plan, users: dict[str, Any]
+) -> None:
+    user = users["city_staff"]
+    row = GOOD_ROWS[1]  # hnte_count 2022 350 (2023-04-01)
+    oi.commit(oi.validate_file(csv_bytes([row]), user, nanyang_plan), user)
+    withdraw_observation(user, Observation.objects.get(), "来源有误")
+    again = oi.validate_file(csv_bytes([row.replace(",350,", ",355,")]), user, nanyang_plan)
+    assert again.errors == [] and again.to_create == 1  # the withdrawn twin is no vintage
+    later = "hnte_count,南阳市,2023,1200,正式数,2024-04-01,2023 年南阳市统计公报"
+    assert oi.validate_file(csv_bytes([later]), user, nanyang_plan).errors == []

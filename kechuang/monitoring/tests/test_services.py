@@ -144,6 +144,7 @@ def test_computed_hnte_count_is_traceable_to_the_qualifications(plan: Any, orgs:
         issued_on=dt.date(2022, 11, 1),
         expires_on=dt.date(2025, 10, 31),
         issuer_level="national",
+        verification="verified",
     )
     Qualification.objects.create(
         organization=orgs["wancheng"],
@@ -151,13 +152,22 @@ def test_computed_hnte_count_is_traceable_to_the_qualifications(plan: Any, orgs:
         issued_on=dt.date(2019, 11, 1),
         expires_on=dt.date(2022, 10, 31),
         issuer_level="national",
+        verification="verified",
     )
     areas = list(Area.objects.all())
     series = selectors.computed_series("hnte_count", [2022, 2023], areas)
     assert series["411300"][2022].value == 1 and series["411303"][2022].value == 1
     assert series["411302"][2022].value == 0  # expired on 2022-10-31
     point = series["411303"][2023]
-    assert point.detail == "2023-12-31 有效的高新技术企业资质 1 家"
+    # The newest issue is of 2022: the 2023 count says it holds none of 2023's issues.
+    assert point.detail == (
+        "2023-12-31 有效（已核验且在有效期内）的高新技术企业资质 1 家；"
+        "登记库尚无 2023 年认定的高新技术企业记录（最新认定在 2022 年），该年新认定录入前此数偏低"
+    )
+    assert (
+        series["411303"][2022].detail
+        == "2022-12-31 有效（已核验且在有效期内）的高新技术企业资质 1 家"
+    )
     assert point.trace_url == "/registry/qualifications/?kind=HNTE&valid_on=2023-12-31&area=411303"
 
 
@@ -199,6 +209,7 @@ def test_computed_and_published_are_shown_side_by_side(plan: Any, users: Any, or
         issued_on=dt.date(2022, 11, 1),
         expires_on=dt.date(2025, 10, 31),
         issuer_level="national",
+        verification="verified",
     )
     obs(users["city_staff"], "hnte_count", "2023", 420)
     row = city_row(plan, "hnte_count")
@@ -234,6 +245,7 @@ def test_heatmap_labels_where_each_completion_comes_from(plan: Any, users: Any, 
         issued_on=dt.date(2022, 11, 1),
         expires_on=dt.date(2025, 10, 31),
         issuer_level="national",
+        verification="verified",
     )
     obs(users["city_staff"], "platforms", "2023", 882)
     city = [Area.objects.get(name="南阳市")]

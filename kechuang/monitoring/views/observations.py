@@ -23,11 +23,21 @@ from django.views.decorators.http import require_POST
 from kechuang.core.imports import staging
 from kechuang.core.imports.table import MAX_UPLOAD_BYTES
 from kechuang.core.pagination import page_of
-from kechuang.core.permissions import DOWNLOAD_MONITORING_REPORT, ENTER_OBSERVATIONS
+from kechuang.core.permissions import (
+    DOWNLOAD_MONITORING_REPORT,
+    ENTER_OBSERVATIONS,
+    WITHDRAW_OBSERVATION,
+)
 from kechuang.core.scoping import can
 from kechuang.monitoring import imports, selectors, services
 from kechuang.monitoring.filters import page_observation_filter
-from kechuang.monitoring.models import Observation, ObservationKind, Plan, ReviewState
+from kechuang.monitoring.models import (
+    NOT_COUNTED_STATES,
+    Observation,
+    ObservationKind,
+    Plan,
+    ReviewState,
+)
 from kechuang.registry.models import Area
 
 STAGED = "observations"  # what the staged upload is for (core/imports/staging.py)
@@ -59,7 +69,7 @@ def _current_ids(rows: list[Observation]) -> set[int]:
     keys = {tuple(selectors.version_key(o).values()) for o in rows}
     candidates = Observation.objects.filter(
         area_id__in={k[2] for k in keys}, period__in={k[3] for k in keys}
-    ).exclude(state=ReviewState.REJECTED)
+    ).exclude(state__in=NOT_COUNTED_STATES)
     best: dict[tuple[Any, ...], Observation] = {}
     for obs in candidates.order_by("as_of", "pk"):
         key = tuple(selectors.version_key(obs).values())
@@ -116,13 +126,42 @@ def _form_context(plan: Plan, user: Any) -> dict[str, Any]:
     }
 
 
+def _correction_values(request: HttpRequest) -> tuple[dict[str, str], Observation | None]:
+    """The form's first values: blank, or (更正, ?from=<pk>) the figure to correct, as a new
+    vintage dated today."""
+    today = timezone.localdate().isoformat()
+    source = request.GET.get("from", "")
+    old = (
+        selectors.observations_for(request.user).filter(pk=source).first()
+        if source.isdigit()
+        else None
+    )
+    if old is None:
+        return {"as_of": today, "kind": "actual"}, None
+    subject = old.indicator or old.commitment
+    return {
+        "indicator": subject.code,  # type: ignore[union-attr]
+        "area": old.area.code,
+        "period": old.period,
+        "value": format(old.value.normalize(), "f"),
+        "kind": old.kind,
+        "as_of": today,
+        "source": old.source_title,
+        "source_issuer": old.source_issuer,
+        "source_url": old.source_url,
+        "source_quote": old.source_quote,
+        "other_scope": old.other_scope,
+    }, old
+
+
 @login_required
 def observation_create(request: HttpRequest) -> HttpResponse:
     plan = requested_plan(request)
     if not ENTER_OBSERVATIONS.allows(request.user):
         raise PermissionDenied("只有市科技局工作人员和县区工作人员可以录入监测值。")
-    values: dict[str, str] = {"as_of": timezone.localdate().isoformat(), "kind": "actual"}
+    values, corrects = _correction_values(request)
     errors: dict[str, list[str]] = {}
+    confirm: list[str] = []
     if request.method == "POST":
         values = {name: request.POST.get(name, "").strip() for name in imports.COLUMNS}
         valid, report = imports.validate_single(values, request.user, plan)
@@ -134,18 +173,29 @@ def observation_create(request: HttpRequest) -> HttpResponse:
             except ValidationError as error:
                 errors = {"__all__": error.messages}
             else:
-                note = (
-                    "；与其他来源数值不一致，已标为冲突待核实" if saved.state == "conflict" else ""
-                )
-                messages.success(request, f"已录入监测值“{saved}”{note}。")
-                return redirect(reverse("monitoring:observation_detail", args=[saved.pk]))
+                return _saved(request, saved)
         else:
             errors = imports.field_errors(report)
+            confirm = report.to_confirm  # the box for the reason (a second submit)
     context = _form_context(plan, request.user)
-    context.update(values=values, errors=errors, general_errors=errors.get("__all__", []))
+    context.update(
+        values=values,
+        errors=errors,
+        general_errors=errors.get("__all__", []),
+        confirm=confirm,
+        corrects=corrects,
+    )
     return render(
         request, "monitoring/observation_form.html", context, status=422 if errors else 200
     )
+
+
+def _saved(request: HttpRequest, saved: Observation) -> HttpResponse:
+    note = "；与其他来源数值不一致，已标为冲突待核实" if saved.state == "conflict" else ""
+    if saved.confirmed_check:
+        note += "；异常数值已按您的确认理由保存"
+    messages.success(request, f"已录入监测值“{saved}”{note}。")
+    return redirect(reverse("monitoring:observation_detail", args=[saved.pk]))
 
 
 @login_required
@@ -166,8 +216,27 @@ def observation_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "current_ids": current,
             "plan": (obs.indicator or obs.commitment).plan,  # type: ignore[union-attr]
             "may_resolve": obs.state == ReviewState.CONFLICT and can(request.user, "change", obs),
+            "may_withdraw": obs.state != ReviewState.WITHDRAWN
+            and WITHDRAW_OBSERVATION.allows(request.user)
+            and can(request.user, "change", obs),
+            "may_correct": imports.may_enter_in(request.user, obs.area),
         },
     )
+
+
+@login_required
+@require_POST
+def observation_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
+    """作废 with a reason (city staff); the figure stays listed, struck through."""
+    obs = get_object_or_404(selectors.observations_for(request.user), pk=pk)  # unseen: 404
+    WITHDRAW_OBSERVATION.check(request.user)  # seen but not the role's: 403
+    try:
+        services.withdraw_observation(request.user, obs, request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+    else:
+        messages.success(request, "已作废该监测值：记录保留，不再计入进度、承诺和报告。")
+    return redirect(reverse("monitoring:observation_detail", args=[pk]))
 
 
 @login_required

@@ -4,6 +4,8 @@ annual figures' submission and review."""
 import datetime as dt
 from typing import Any, Literal
 
+from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
@@ -11,7 +13,10 @@ from ninja.pagination import paginate
 
 from kechuang.core.crud import Resource, add_crud
 from kechuang.core.pagination import Pagination
+from kechuang.core.permissions import WRITE_DATA
+from kechuang.core.references import resolve
 from kechuang.registry import selectors
+from kechuang.registry.api.claims import claim_from_form, scan_response
 from kechuang.registry.api.schemas import (
     AnnualReportOut,
     AreaOut,
@@ -42,14 +47,19 @@ from kechuang.registry.filters import (
 )
 from kechuang.registry.models import (
     InnovationPlatform,
+    IssuerLevel,
     Organization,
     Patent,
+    PlatformEvent,
+    PlatformLevel,
     Qualification,
+    QualificationKind,
     SubmissionStatus,
     Talent,
     Team,
 )
-from kechuang.registry.services import workflow
+from kechuang.registry.services import platforms as platform_services
+from kechuang.registry.services import qualifications, workflow
 
 router = Router(tags=["创新主体登记"])
 
@@ -76,6 +86,7 @@ def _organization_data(user: Any, p: OrganizationIn) -> dict[str, Any]:
         "industry": selectors.industry_by_reference(user, p.industry),
         "tech_field": selectors.tech_field_by_reference(user, p.tech_field),
         "size_class": p.size_class or "",
+        "industry_section": p.industry_section or "",
     }
 
 
@@ -137,6 +148,7 @@ RESOURCES = [
         ("issued_on", "expires_on", "kind"),
         selectors.qualifications_for,
         _qualification_data,
+        state=qualifications.entry_state,
     ),
     Resource(
         "platforms",
@@ -198,6 +210,76 @@ RESOURCES = [
 ]
 for resource in RESOURCES:
     add_crud(router, resource)
+
+
+# --- platforms' status history ----------------------------------------------------------------
+
+
+class StatusChangeIn(Schema):
+    event: PlatformEvent = Field(..., description="批准、升级、降级、暂停、恢复、撤销或整合")
+    date: dt.date = Field(..., description="事项发生的日期（不晚于今天）")
+    level: PlatformLevel | None = Field(None, description="新级别：升级、降级时必填")
+    merged_into: int | None = Field(
+        None, ge=1, le=2**63 - 1, description="整合进入的平台编号（仅整合）"
+    )
+    document_no: str = Field("", max_length=100)
+    note: str = Field("", max_length=300)
+
+
+class StatusChangeOut(Schema):
+    id: int
+    platform_id: int
+    event: str
+    event_display: str = Field(..., alias="get_event_display")
+    date: dt.date
+    level: str
+    merged_into_id: int | None
+    merged_into_name: str | None = Field(None, alias="merged_into.name")
+    document_no: str
+    note: str
+    status_after: str
+    status_after_display: str = Field(..., alias="get_status_after_display")
+    level_after: str
+    level_after_display: str = Field(..., alias="get_level_after_display")
+    created_at: dt.datetime
+
+
+def status_change_data(user: Any, p: StatusChangeIn) -> dict[str, Any]:
+    """The model values of a status-change payload (the platform merged into is resolved
+    among the platforms the user may view)."""
+    merged_into = resolve(
+        selectors.platforms_for(user),
+        p.merged_into,
+        Q(pk=p.merged_into),
+        "merged_into",
+        "平台编号（整合进入的平台）",
+    )
+    return {**p.dict(exclude={"merged_into"}), "level": p.level or "", "merged_into": merged_into}
+
+
+@router.get(
+    "/platforms/{pk}/status-changes",
+    response=list[StatusChangeOut],
+    summary="创新平台的状态变更记录（按日期）",
+    operation_id="platforms_status_changes",
+)
+def list_status_changes(request: HttpRequest, pk: int) -> Any:
+    platform = get_object_or_404(selectors.platforms_for(request.user), pk=pk)
+    return list(selectors.platform_status_changes(platform))
+
+
+@router.post(
+    "/platforms/{pk}/status-changes",
+    response={201: StatusChangeOut},
+    summary="记录创新平台的状态变更（市科技局）",
+    operation_id="platforms_record_status_change",
+)
+def record_status_change(request: HttpRequest, pk: int, payload: StatusChangeIn) -> Any:
+    platform = get_object_or_404(selectors.platforms_for(request.user), pk=pk)
+    platform_services.RECORD_PLATFORM_HISTORY.check(request.user)
+    data = status_change_data(request.user, payload)
+    change = platform_services.record_status_change(request.user, platform, data)
+    return Status(201, selectors.platform_status_changes(platform).get(pk=change.pk))
 
 
 # --- annual figures: confirmed values (read-only) and their submissions ----------------------
@@ -345,3 +427,94 @@ def resubmit_submission(request: HttpRequest, pk: int, payload: ResubmitIn) -> A
     submission = get_object_or_404(selectors.submissions_for(request.user), pk=pk)
     workflow.resubmit(request.user, submission, payload.values, payload.comment)
     return selectors.submissions_for(request.user).get(pk=pk)
+
+
+# --- qualifications: claims, verification, the certificate scan -------------------------------
+
+CLAIM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["kind", "certificate_no", "issued_on", "issuer_level", "scan"],
+                    "properties": {
+                        "organization": {
+                            "type": "string",
+                            "description": "单位统一社会信用代码（单位用户可留空：本单位）",
+                        },
+                        "kind": {"type": "string", "enum": list(QualificationKind.values)},
+                        "certificate_no": {"type": "string", "maxLength": 60},
+                        "issued_on": {"type": "string", "format": "date"},
+                        "expires_on": {"type": "string", "format": "date"},
+                        "issuer_level": {"type": "string", "enum": list(IssuerLevel.values)},
+                        "issuer": {"type": "string", "maxLength": 100},
+                        "note": {"type": "string", "maxLength": 200},
+                        "scan": {
+                            "type": "string",
+                            "format": "binary",
+                            "description": "证书扫描件：PDF、PNG 或 JPEG（按内容判断），"
+                            "不超过 10 MB",
+                        },
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+@router.post(
+    "/qualification-claims",
+    response={201: QualificationOut},
+    summary="申报资质（证书编号 + 扫描件；待市科技局核验后计入统计）",
+    openapi_extra=CLAIM_BODY,
+)
+def claim_qualification(request: HttpRequest) -> Any:
+    """multipart/form-data. The claim is created as 待核验 whatever is sent; a request that sets
+    the verification state, the source or the verifier is refused (403)."""
+    WRITE_DATA.check(request.user)
+    if not request.content_type.startswith("multipart/"):
+        raise ValidationError(
+            {
+                "scan": [
+                    "申报须以 multipart/form-data 提交，"
+                    "字段 scan 为证书扫描件（PDF、PNG 或 JPEG）。"
+                ]
+            }
+        )
+    obj = claim_from_form(request.user, request.POST, request.FILES.get("scan"))
+    return Status(201, selectors.qualifications_for(request.user).get(pk=obj.pk))
+
+
+class RejectIn(Schema):
+    reason: str = Field(..., min_length=1, max_length=300, description="驳回理由（申报单位可见）")
+
+
+@router.post(
+    "/qualifications/{pk}/verify",
+    response=QualificationOut,
+    summary="核验通过资质申报（市科技局；通过后计入统计）",
+)
+def verify_qualification(request: HttpRequest, pk: int) -> Any:
+    obj = get_object_or_404(selectors.qualifications_for(request.user), pk=pk)
+    qualifications.verify(request.user, obj)
+    return selectors.qualifications_for(request.user).get(pk=pk)
+
+
+@router.post(
+    "/qualifications/{pk}/reject",
+    response=QualificationOut,
+    summary="驳回资质申报（市科技局；须填写理由，驳回的申报不计入统计）",
+)
+def reject_qualification(request: HttpRequest, pk: int, payload: RejectIn) -> Any:
+    obj = get_object_or_404(selectors.qualifications_for(request.user), pk=pk)
+    qualifications.reject(request.user, obj, payload.reason)
+    return selectors.qualifications_for(request.user).get(pk=pk)
+
+
+@router.get("/qualifications/{pk}/scan", summary="资质证书扫描件（可查看该资质的用户）")
+def qualification_scan(request: HttpRequest, pk: int) -> Any:
+    obj = get_object_or_404(selectors.qualifications_for(request.user), pk=pk)
+    return scan_response(obj)

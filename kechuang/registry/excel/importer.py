@@ -72,10 +72,12 @@ from kechuang.registry.models import (
     FigureReview,
     FigureSubmission,
     Organization,
+    Qualification,
     SubmissionStatus,
     Talent,
 )
 from kechuang.registry.models.figures import FIGURE_FIELDS
+from kechuang.registry.services.qualifications import entry_state, is_organization_user
 from kechuang.registry.services.workflow import PENDING
 
 BATCH_SIZE = 500  # rows per INSERT/UPDATE and per `__in` lookup (below SQLite's variable limit)
@@ -458,6 +460,11 @@ def _denied(user: Any, spec: RegistrySpec) -> tuple[str, str] | None:
             "年度数据导入即视为市级确认，只有市科技局工作人员可以批量导入。",
             "企业请通过“年度数据填报”逐年填报，经县区审核、市级确认。",
         )
+    if spec.model is Qualification and is_organization_user(user):
+        return (
+            "单位用户不能批量导入资质认定：资质须逐条申报并附证书扫描件，经市科技局核验后计入统计。",
+            "请在“资质认定 → 申报资质”页面逐条申报。",
+        )
     return None
 
 
@@ -724,6 +731,15 @@ def _assign(
     return True
 
 
+def _set_state(spec: RegistrySpec, user: Any, instance: models.Model) -> None:
+    """A qualification's verification state follows who imports it, as in the form and the
+    API (`services/qualifications.entry_state`): city staff's new rows are verified, county
+    staff's rows are claims."""
+    if spec.model is Qualification:
+        for name, value in entry_state(user, instance).items():
+            setattr(instance, name, value)
+
+
 def _plan_row(
     spec: RegistrySpec,
     row: ParsedRow,
@@ -742,6 +758,7 @@ def _plan_row(
     m2m: dict[str, list[models.Model]] = {}
     if not _assign(spec, row, instance, stored, m2m, report):
         return None
+    _set_state(spec, user, instance)
     action = "add" if is_new else "change"
     frozen = frozen_field_errors(user, instance)  # the same rule as the form and the API
     for name, problems in frozen.items():

@@ -7,6 +7,7 @@ from kechuang.registry.models.figures import (
     SubmissionStatus,
 )
 from kechuang.registry.models.organizations import (
+    IndustrySection,
     Organization,
     OrganizationKind,
     SizeClass,
@@ -15,11 +16,19 @@ from kechuang.registry.models.organizations import (
 from kechuang.registry.models.patents import LegalStatus, Patent, PatentKind
 from kechuang.registry.models.platforms import (
     InnovationPlatform,
+    PlatformEvent,
     PlatformKind,
     PlatformLevel,
     PlatformStatus,
+    PlatformStatusChange,
 )
-from kechuang.registry.models.qualifications import IssuerLevel, Qualification, QualificationKind
+from kechuang.registry.models.qualifications import (
+    IssuerLevel,
+    Qualification,
+    QualificationKind,
+    QualificationSource,
+    Verification,
+)
 from kechuang.registry.models.reference import (
     Area,
     AreaKind,
@@ -39,6 +48,7 @@ __all__ = [
     "FigureSubmission",
     "IndustryCategory",
     "IndustryChain",
+    "IndustrySection",
     "InnovationPlatform",
     "IssuerLevel",
     "LegalStatus",
@@ -48,16 +58,20 @@ __all__ = [
     "OrganizationKind",
     "Patent",
     "PatentKind",
+    "PlatformEvent",
     "PlatformKind",
     "PlatformLevel",
     "PlatformStatus",
+    "PlatformStatusChange",
     "Qualification",
     "QualificationKind",
+    "QualificationSource",
     "SizeClass",
     "SubmissionStatus",
     "Talent",
     "Team",
     "TeamProgramme",
     "TechField",
+    "Verification",
     "validate_uscc_field",
 ]

@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Q
 
 from kechuang.core.models import DomainModel
 from kechuang.core.scoping import ScopeRule
@@ -26,6 +27,70 @@ class SizeClass(models.TextChoices):
     MEDIUM = "medium", "中型"
     SMALL = "small", "小型"
     MICRO = "micro", "微型"
+
+
+class IndustrySection(models.TextChoices):
+    """The sections (门类) of GB/T 4754-2017《国民经济行业分类》 (with amendment No. 1, 2019)."""
+
+    A = "A", "A 农、林、牧、渔业"
+    B = "B", "B 采矿业"
+    C = "C", "C 制造业"
+    D = "D", "D 电力、热力、燃气及水生产和供应业"
+    E = "E", "E 建筑业"
+    F = "F", "F 批发和零售业"
+    G = "G", "G 交通运输、仓储和邮政业"
+    H = "H", "H 住宿和餐饮业"
+    I = "I", "I 信息传输、软件和信息技术服务业"  # noqa: E741 (the standard's letter)
+    J = "J", "J 金融业"
+    K = "K", "K 房地产业"
+    L = "L", "L 租赁和商务服务业"
+    M = "M", "M 科学研究和技术服务业"
+    N = "N", "N 水利、环境和公共设施管理业"
+    O = "O", "O 居民服务、修理和其他服务业"  # noqa: E741
+    P = "P", "P 教育"
+    Q = "Q", "Q 卫生和社会工作"
+    R = "R", "R 文化、体育和娱乐业"
+    S = "S", "S 公共管理、社会保障和社会组织"
+    T = "T", "T 国际组织"
+
+
+# 工业 in the statistics (规模以上工业): sections B 采矿业, C 制造业 and
+# D 电力、热力、燃气及水生产和供应业 of GB/T 4754-2017.
+INDUSTRIAL_SECTIONS = ("B", "C", "D")
+
+# The divisions (大类, two digits) of each section in GB/T 4754-2017: A 01–05, B 06–12,
+# C 13–43, D 44–46, E 47–50, F 51–52, G 53–60, H 61–62, I 63–65, J 66–69, K 70, L 71–72,
+# M 73–75, N 76–79, O 80–82, P 83, Q 84–85, R 86–90, S 91–96, T 97.
+SECTION_DIVISIONS: dict[str, tuple[int, int]] = {
+    "A": (1, 5),
+    "B": (6, 12),
+    "C": (13, 43),
+    "D": (44, 46),
+    "E": (47, 50),
+    "F": (51, 52),
+    "G": (53, 60),
+    "H": (61, 62),
+    "I": (63, 65),
+    "J": (66, 69),
+    "K": (70, 70),
+    "L": (71, 72),
+    "M": (73, 75),
+    "N": (76, 79),
+    "O": (80, 82),
+    "P": (83, 83),
+    "Q": (84, 85),
+    "R": (86, 90),
+    "S": (91, 96),
+    "T": (97, 97),
+}
+
+
+def section_of_division(division: str) -> str | None:
+    """The section a two-digit division code belongs to (None: no such division)."""
+    if len(division) != 2 or not division.isdigit():
+        return None
+    number = int(division)
+    return next((s for s, (lo, hi) in SECTION_DIVISIONS.items() if lo <= number <= hi), None)
 
 
 def validate_uscc_field(value: str) -> None:
@@ -62,6 +127,20 @@ class Organization(DomainModel):
         on_delete=models.PROTECT,
         related_name="organizations",
     )
+    industry_section = models.CharField(
+        "国民经济行业门类",
+        max_length=1,
+        choices=IndustrySection.choices,
+        blank=True,
+        db_index=True,
+        help_text="GB/T 4754-2017 门类；B 采矿业、C 制造业、D 电力热力燃气及水生产和供应业为工业。",
+    )
+    industry_division = models.CharField(
+        "国民经济行业大类代码",
+        max_length=2,
+        blank=True,
+        help_text="GB/T 4754-2017 大类的两位数字代码，如 34（通用设备制造业）；可留空。",
+    )
     founded_on = models.DateField("成立日期", null=True, blank=True)
     size_class = models.CharField("企业规模", max_length=10, choices=SizeClass.choices, blank=True)
     is_listed = models.BooleanField("上市企业", default=False)
@@ -87,9 +166,47 @@ class Organization(DomainModel):
     def is_enterprise(self) -> bool:
         return self.kind == OrganizationKind.ENTERPRISE
 
+    @property
+    def is_industrial(self) -> bool:
+        """工业 (GB/T 4754-2017 sections B, C, D); False when no section is recorded."""
+        return self.industry_section in INDUSTRIAL_SECTIONS
+
+    @staticmethod
+    def industrial_q(prefix: str = "") -> Q:
+        """A filter: the organization (at ORM `prefix`, e.g. "organization__") is 工业."""
+        return Q(**{f"{prefix}industry_section__in": INDUSTRIAL_SECTIONS})
+
+    def clean(self) -> None:
+        super().clean()
+        division = self.industry_division = (self.industry_division or "").strip()
+        if not division:
+            return
+        section = section_of_division(division)
+        if section is None:
+            raise ValidationError(
+                {
+                    "industry_division": f"行业大类代码“{division}”不存在：须为 GB/T 4754-2017 "
+                    "的两位数字大类代码（01–97），如 34；不清楚时可留空、只填门类。"
+                }
+            )
+        if not self.industry_section:
+            self.industry_section = section  # the division tells the section
+        elif self.industry_section != section:
+            lo, hi = SECTION_DIVISIONS[self.industry_section]
+            raise ValidationError(
+                {
+                    "industry_division": f"行业大类代码 {division} 属于门类 {section}，"
+                    f"与所填门类 {self.industry_section} 不符（门类 {self.industry_section} 的"
+                    f"大类为 {lo:02d}–{hi:02d}）；请改正其中之一。"
+                }
+            )
+
     def clean_fields(self, exclude: Any = None) -> None:
         # Normalise what people paste (spaces, full width, lower case) before the field's own
         # checks (length, the GB 32100 validator), which then report a bad code once.
         if self.uscc:
             self.uscc = normalize_uscc(self.uscc)
+        self.industry_division = (self.industry_division or "").strip()
+        if self.industry_division and section_of_division(self.industry_division) is None:
+            exclude = {*(exclude or ()), "industry_division"}  # clean() says what a division is
         super().clean_fields(exclude)

@@ -57,6 +57,8 @@ class OrgSpec:
     revenue: tuple[float | None, ...]  # sales revenue 万元 per FIGURE_YEARS (None: not founded)
     employees: tuple[int | None, ...]
     main_share: float  # main business revenue / sales revenue
+    industry_section: str = ""  # GB/T 4754-2017 门类 ("" = not recorded)
+    industry_division: str = ""  # 大类, two digits
 
     @property
     def root(self) -> str | None:
@@ -207,7 +209,50 @@ def generate_organizations(reference: Reference, count: int, seed: int) -> list[
                 main_share=main_share,
             )
         )
+    assign_sections(specs, seed)
     return specs
+
+
+# --- national-economy industry (GB/T 4754-2017) -------------------------------------------------
+# (section, division, weight) per industry root: most enterprises manufacture (C); some mine (B),
+# generate power (D), or serve (I software, M technical services); a few have none recorded.
+ROOT_SECTIONS: dict[str, tuple[tuple[str, str, float], ...]] = {
+    "equipment": (("C", "34", 45), ("C", "35", 35), ("C", "38", 15), ("M", "74", 5)),
+    "food": (("C", "13", 40), ("C", "14", 35), ("C", "15", 20), ("A", "01", 5)),
+    "electronics": (("C", "39", 70), ("I", "65", 25), ("M", "75", 5)),
+    "biomedicine": (("C", "27", 85), ("M", "73", 10), ("F", "51", 5)),
+    "materials": (("C", "30", 45), ("C", "32", 25), ("B", "10", 20), ("C", "33", 10)),
+    "new_energy": (("C", "38", 55), ("D", "44", 40), ("M", "74", 5)),
+    "chemicals": (("C", "26", 80), ("B", "10", 15), ("C", "29", 5)),
+    "textiles": (("C", "17", 60), ("C", "18", 40)),
+    "metallurgy": (("C", "31", 50), ("C", "32", 25), ("B", "09", 25)),
+    "building_materials": (("C", "30", 85), ("E", "48", 15)),
+    "future": (("I", "65", 40), ("M", "73", 35), ("C", "39", 25)),
+}
+KIND_SECTIONS: dict[str, tuple[tuple[str, str, float], ...]] = {
+    "enterprise": (("F", "51", 30), ("L", "72", 25), ("M", "75", 25), ("I", "65", 20)),
+    "university": (("P", "83", 1),),
+    "research_institute": (("M", "73", 1),),
+    "hospital": (("Q", "84", 1),),
+    "other": (("M", "75", 50), ("S", "95", 50)),
+}
+UNRECORDED_SHARE = 0.03  # enterprises whose section is not recorded
+
+
+def assign_sections(specs: list[OrgSpec], seed: int) -> None:
+    """Give each organization its GB/T 4754-2017 section and division, from its own stream (the
+    organizations themselves are those drawn before sections were kept, for the same seed)."""
+    rng = random.Random(f"sections:{seed}")
+    for org in specs:
+        options = (
+            ROOT_SECTIONS.get(org.root or "", KIND_SECTIONS["enterprise"])
+            if org.kind == "enterprise" and org.industry is not None
+            else KIND_SECTIONS.get(org.kind, KIND_SECTIONS["other"])
+        )
+        section, division, _ = rng.choices(options, weights=[w for *_, w in options])[0]
+        if org.kind == "enterprise" and rng.random() < UNRECORDED_SHARE:
+            section, division = "", ""
+        org.industry_section, org.industry_division = section, division
 
 
 def _short(industry: IndustryRef | None) -> str:

@@ -13,7 +13,7 @@ import datetime as dt
 import math
 import random
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from kechuang.registry.synthetic.organizations import OrgSpec
 from kechuang.registry.synthetic.params import BASE_YEAR, FIGURE_YEARS, Baseline, geometric_path
@@ -93,6 +93,20 @@ EVALUATIONS = (("优秀", 15), ("良好", 35), ("合格", 45), ("基本合格", 
 
 
 @dataclass(frozen=True, slots=True)
+class ChangeSpec:
+    """One event of a platform's status history (PlatformStatusChange)."""
+
+    event: str
+    date: dt.date
+    level: str
+    level_before: str
+    level_after: str
+    status_after: str
+    document_no: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class PlatformSpec:
     name: str
     kind: str
@@ -105,6 +119,14 @@ class PlatformSpec:
     latest_evaluation: str
     latest_evaluation_year: int | None
     note: str
+    history: tuple[ChangeSpec, ...] = ()
+
+    def status_on(self, day: dt.date) -> str | None:
+        """The status on `day` (None before the approval), as the registry reads it."""
+        if not self.history:
+            return self.status if self.approved_on <= day else None
+        past = [c for c in self.history if c.date <= day]
+        return past[-1].status_after if past else None
 
 
 class _Hosts:
@@ -247,4 +269,55 @@ def generate_platforms(orgs: list[OrgSpec], baseline: Baseline, seed: int) -> li
 
         add_many(new, lambda y=year: y, status_for)
         operating += new
-    return platforms
+    return with_history(platforms, seed)
+
+
+# --- status history ----------------------------------------------------------------------------
+
+NEXT_LEVEL = {"municipal": "provincial", "provincial": "national"}
+HISTORY_END = dt.date(2024, 12, 31)  # events up to here: a fixed day, never today
+END_NOTES = {"revoked": "考核不合格，已撤销", "merged": "已整合", "suspended": "整改期间暂停"}
+
+
+def _day_between(rng: random.Random, first: dt.date, last: dt.date) -> dt.date:
+    return first + dt.timedelta(days=rng.randint(0, max(0, (last - first).days)))
+
+
+def _approval(p: PlatformSpec, level: str) -> ChangeSpec:
+    return ChangeSpec("approved", p.approved_on, level, "", level, "operating", p.approval_document)
+
+
+def _history_of(rng: random.Random, p: PlatformSpec) -> PlatformSpec:
+    """The platform with a plausible history ending in its status (preparing: none). Platforms
+    inactive by 2020 changed on or before 2020-12-31; some operating ones are upgraded, a few
+    revoked or suspended and resumed, between 2021 and 2024 (after their approval)."""
+    if p.status == "preparing":
+        return p
+    end_2020 = dt.date(BASE_YEAR, 12, 31)
+    if p.status in END_NOTES:
+        day = _day_between(rng, p.approved_on, max(p.approved_on, end_2020))
+        end = ChangeSpec(p.status, day, "", p.level, p.level, p.status, note=END_NOTES[p.status])
+        return replace(p, history=(_approval(p, p.level), end))
+    first = max(p.approved_on + dt.timedelta(days=180), dt.date(BASE_YEAR + 1, 1, 1))
+    draw = rng.random()
+    if first > HISTORY_END or draw >= 0.08:
+        return replace(p, history=(_approval(p, p.level),))
+    day = _day_between(rng, first, HISTORY_END)
+    if draw < 0.05 and p.level in NEXT_LEVEL:  # approved at the drawn level, upgraded later
+        old, new = p.level, NEXT_LEVEL[p.level]
+        up = ChangeSpec("upgraded", day, new, old, new, "operating", f"演示升级〔{day.year}〕号")
+        return replace(p, level=new, history=(_approval(p, old), up))
+    if draw < 0.065:  # revoked after 2020: it still counts in the years before
+        end = ChangeSpec("revoked", day, "", p.level, p.level, "revoked", note=END_NOTES["revoked"])
+        return replace(p, status="revoked", history=(_approval(p, p.level), end))
+    pause = ChangeSpec("suspended", day, "", p.level, p.level, "suspended", note="整改期间暂停")
+    back_day = min(HISTORY_END, day + dt.timedelta(days=rng.randint(90, 300)))
+    back = ChangeSpec("resumed", back_day, "", p.level, p.level, "operating", note="整改合格")
+    return replace(p, history=(_approval(p, p.level), pause, back))
+
+
+def with_history(platforms: list[PlatformSpec], seed: int) -> list[PlatformSpec]:
+    """Every platform with its history, drawn from its own stream (the platforms themselves are
+    those drawn before histories were kept, for the same seed)."""
+    rng = random.Random(f"platform-history:{seed}")
+    return [_history_of(rng, p) for p in platforms]

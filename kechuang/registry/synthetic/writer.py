@@ -31,10 +31,13 @@ from kechuang.registry.models import (
     InnovationPlatform,
     Organization,
     Patent,
+    PlatformStatusChange,
     Qualification,
+    QualificationSource,
     Talent,
     Team,
     TechField,
+    Verification,
 )
 from kechuang.registry.synthetic.ecosystem import EcosystemPlan, OrgDetails, iter_details
 from kechuang.registry.synthetic.ecosystem import plan_ecosystem as _plan
@@ -116,6 +119,12 @@ def delete_demo() -> dict[str, int]:
             "platform_co_builders",
             InnovationPlatform.co_builders.through.objects.filter(
                 models.Q(innovationplatform__host__in=demo) | models.Q(organization__in=demo)
+            ),
+        ),
+        (
+            "platform_status_changes",
+            PlatformStatusChange.objects.filter(
+                models.Q(platform__host__in=demo) | models.Q(merged_into__host__in=demo)
             ),
         ),
         ("platforms", InnovationPlatform.objects.filter(host__in=demo)),
@@ -207,7 +216,7 @@ class _Table:
             self.flush()
         return pk
 
-    def add_from(self, source: Any, **values: Any) -> int:
+    def add_from(self, source: Any, /, **values: Any) -> int:
         """Add a row whose plain fields are the generated `source`'s attributes of the same
         names; references (primary keys) and anything else come as keywords, and a field neither
         gives takes the model's default (is_demo is always set)."""
@@ -236,6 +245,7 @@ class _Tables:
         self.organizations = _Table(Organization, now)
         self.qualifications = _Table(Qualification, now)
         self.platforms = _Table(InnovationPlatform, now)
+        self.platform_changes = _Table(PlatformStatusChange, now)
         self.co_builders = _Table(
             InnovationPlatform.co_builders.through, now, ("innovationplatform", "organization")
         )
@@ -283,7 +293,13 @@ def _write_organizations(plan: EcosystemPlan, ids: _Ids, tables: _Tables) -> lis
 
 def _write_qualifications(plan: EcosystemPlan, org_pk: list[int], tables: _Tables) -> None:
     for q in plan.qualifications.qualifications:
-        tables.qualifications.add_from(q, organization=org_pk[q.org])
+        # The generator stands for the published lists: its rows are verified, as imported.
+        tables.qualifications.add_from(
+            q,
+            organization=org_pk[q.org],
+            verification=Verification.VERIFIED,
+            source=QualificationSource.OFFICIAL_LIST,
+        )
 
 
 def _write_platforms(plan: EcosystemPlan, org_pk: list[int], ids: _Ids, tables: _Tables) -> None:
@@ -291,6 +307,8 @@ def _write_platforms(plan: EcosystemPlan, org_pk: list[int], ids: _Ids, tables: 
     for p in plan.platforms:
         references = _references(ids, orgs[p.host])
         pk = tables.platforms.add_from(p, host=org_pk[p.host], **references)
+        for change in p.history:
+            tables.platform_changes.add_from(change, platform=pk)
         if p.co_builder is not None and p.co_builder != p.host:
             tables.co_builders.add(pk, org_pk[p.co_builder])
 

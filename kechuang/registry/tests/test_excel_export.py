@@ -103,6 +103,7 @@ def build_everything(orgs: dict[str, Any]) -> None:
         issued_on=dt.date(2023, 11, 22),
         expires_on=dt.date(2026, 11, 21),
         issuer_level="national",
+        verification="verified",
         certificate_no="GR202341000123",
         note="+备注",
     )

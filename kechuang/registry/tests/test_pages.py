@@ -44,6 +44,7 @@ def test_detail_shows_fields_related_records_and_change_history(client_for: Any,
         issued_on=dt.date(2023, 11, 1),
         expires_on=dt.date(2026, 10, 31),
         issuer_level="national",
+        verification="verified",
     )
     client = client_for("city_staff")
     client.post(

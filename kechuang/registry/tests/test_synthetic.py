@@ -15,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 
 from kechuang.registry.engine.uscc import validate_uscc
 from kechuang.registry.models.figures import RD_CATEGORY_FIELDS, check_figures
+from kechuang.registry.selectors import platforms_operating_on
 from kechuang.registry.synthetic.ecosystem import EcosystemPlan, digest, iter_details
 from kechuang.registry.synthetic.ecosystem import plan_ecosystem as plan_from
 from kechuang.registry.synthetic.figures import hnte_rd_threshold
@@ -48,7 +49,8 @@ def valid_count(plan: EcosystemPlan, kind: str, day: dt.date) -> int:
 
 
 def operating_platforms(plan: EcosystemPlan, day: dt.date) -> int:
-    return sum(1 for p in plan.platforms if p.approved_on <= day and p.status == "operating")
+    """Platforms operating on `day` by their status history (status on that day)."""
+    return sum(1 for p in plan.platforms if p.status_on(day) == "operating")
 
 
 # --- pure generators ----------------------------------------------------------------------
@@ -284,10 +286,7 @@ def test_generate_demo_writes_flagged_rows_meeting_the_baselines(reference: None
     valid = Qualification.objects.filter(Qualification.valid_on(END_2020))
     assert valid.filter(kind="HNTE").count() == expected.hnte_2020
     assert valid.filter(kind="TSME").count() == expected.tsme_2020
-    assert (
-        InnovationPlatform.objects.filter(approved_on__lte=END_2020, status="operating").count()
-        == expected.platforms_2020
-    )
+    assert platforms_operating_on(END_2020).count() == expected.platforms_2020
     for model in (InnovationPlatform, Patent, Talent, Team):
         assert model.objects.exists() and not model.objects.filter(is_demo=False).exists()
     assert AuditEntry.objects.count() == audit_before + 1  # one entry for the whole run

@@ -14,16 +14,28 @@ import json
 from typing import Any
 
 import pytest
-from django.conf import settings
+from django.conf import settings as django_settings
 from django.test import Client
 
 from kechuang.core.tests.permissions import ROLES, Row, check_row, row
 from kechuang.cultivation.tests.test_assess_entry_points import CASE
+from kechuang.monitoring.models import Observation
+from kechuang.registry.models import InnovationPlatform, PlatformStatusChange, Qualification
+from kechuang.registry.services.platforms import record_status_change
+from kechuang.registry.tests.claims import stored_claim
 
 pytestmark = pytest.mark.django_db
 
 GOVERNMENT = {"city_admin", "city_staff", "county_staff"}
 CITY = {"city_admin", "city_staff"}
+
+
+def withdrawn_only_by_the_city(role: str, response: Any, context: dict[str, Any]) -> None:
+    """After a withdraw request: the figure is withdrawn for city staff, untouched otherwise."""
+    state = Observation.objects.get(pk=context["observation_wolong"]).state
+    assert state == ("withdrawn" if role in CITY else "ok"), (
+        f"状态应{'已' if role in CITY else '未'}作废，实为 {state}"
+    )
 
 
 def only(allowed: set[str], ok: int, anonymous: int, others: int = 403) -> dict[str, int]:
@@ -35,6 +47,137 @@ def only(allowed: set[str], ok: int, anonymous: int, others: int = 403) -> dict[
 
 def signed_in(ok: int, anonymous: int) -> dict[str, int]:
     return only(set(ROLES) - {"anonymous"}, ok, anonymous)
+
+
+# Who views the platform hosted by the 卧龙区 enterprise: the city, 卧龙区's staff, the host's
+# users; the institution (another organization) and experts do not (404).
+PLATFORM_VIEWERS = {"city_admin", "city_staff", "county_staff", "enterprise"}
+
+
+def platform_access(ok: int, refused: int, anonymous: int) -> dict[str, int]:
+    """Recording a platform's status change: city staff only; the other viewers are refused,
+    the others do not see the platform."""
+    return {
+        role: anonymous
+        if role == "anonymous"
+        else ok
+        if role in CITY
+        else refused
+        if role in PLATFORM_VIEWERS
+        else 404
+        for role in ROLES
+    }
+
+
+def history_unchanged_unless_city(role: str, response: Any, context: dict[str, Any]) -> None:
+    count = PlatformStatusChange.objects.count()
+    if role in CITY:
+        assert count == context["status_changes"] + 1, "城市工作人员的记录未写入"
+    else:
+        assert count == context["status_changes"], f"{role} 被拒绝后仍写入了状态变更"
+
+
+# Who sees a claim of the Wolong enterprise: city staff, Wolong's county staff, the enterprise.
+SEES_WOLONG_CLAIM = CITY | {"county_staff", "enterprise"}
+
+
+def still_claimed(key: str) -> Any:
+    """A refused verify/reject changed nothing: the claim is still 待核验."""
+
+    def check(role: str, response: Any, context: dict[str, Any]) -> None:
+        if response.status_code in (200, 302) and role in CITY:
+            return
+        state = Qualification.objects.get(pk=context[key]).verification
+        assert state == "claimed", f"被拒绝后资质状态应仍为 claimed，实为 {state}"
+
+    return check
+
+
+QUALIFICATION_API_ROWS = [
+    # a claim is multipart (certificate number + scan); a JSON body is a clear 422
+    Row(
+        "POST",
+        "/api/registry/qualification-claims",
+        {**signed_in(422, 401), "expert": 403},
+        body={"kind": "HNTE", "verification": "verified"},
+        name="POST a claim as JSON",
+    ),
+    Row(
+        "POST",
+        "/api/registry/qualifications/{claim_wolong}/verify",
+        {**only(SEES_WOLONG_CLAIM, 403, 401, 404), "city_admin": 200, "city_staff": 200},
+        name="POST verify own-area claim",
+        check=still_claimed("claim_wolong"),
+    ),
+    Row(
+        "POST",
+        "/api/registry/qualifications/{claim_wancheng}/verify",
+        only(CITY, 200, 401, 404),
+        name="POST verify other-area claim",
+        check=still_claimed("claim_wancheng"),
+    ),
+    Row(
+        "POST",
+        "/api/registry/qualifications/{claim_wolong}/reject",
+        {**only(SEES_WOLONG_CLAIM, 403, 401, 404), "city_admin": 200, "city_staff": 200},
+        body={"reason": "证书编号与扫描件不符"},
+        name="POST reject own-area claim",
+        check=still_claimed("claim_wolong"),
+    ),
+    Row(
+        "GET",
+        "/api/registry/qualifications/{claim_wolong}/scan",
+        only(SEES_WOLONG_CLAIM, 200, 401, 404),
+        name="GET own-area claim's scan",
+    ),
+    Row(
+        "GET",
+        "/api/registry/qualifications/{claim_wancheng}/scan",
+        only(CITY, 200, 401, 404),
+        name="GET other-area claim's scan",
+    ),
+]
+
+QUALIFICATION_PAGE_ROWS = [
+    Row("GET", "/registry/qualifications/claim/", {**signed_in(200, 302), "expert": 403}),
+    Row(
+        "POST",
+        "/registry/qualifications/claim/",
+        {**signed_in(422, 302), "expert": 403},
+        body={"kind": "HNTE", "issued_on": "2024-11-01", "issuer_level": "national"},
+        name="POST a claim without number and scan",
+    ),
+    Row("GET", "/registry/qualifications/pending/", only(CITY, 200, 302)),
+    Row("GET", "/registry/qualifications/official-list/", only(CITY, 200, 302)),
+    Row(
+        "POST",
+        "/registry/qualifications/official-list/",
+        only(CITY, 422, 302),
+        body={"kind": "HNTE"},
+        name="POST an official list without a file",
+    ),
+    Row(
+        "POST",
+        "/registry/qualifications/{claim_wolong}/verify/",
+        only(CITY, 302, 302),
+        name="verify a claim on the page",
+        check=still_claimed("claim_wolong"),
+    ),
+    Row(
+        "POST",
+        "/registry/qualifications/{claim_wolong}/reject/",
+        only(CITY, 302, 302),
+        body={"reason": "扫描件模糊，请重新上传"},
+        name="reject a claim on the page",
+        check=still_claimed("claim_wolong"),
+    ),
+    Row(
+        "GET",
+        "/registry/qualifications/{claim_wolong}/scan/",
+        only(SEES_WOLONG_CLAIM, 200, 302, 404),
+        name="own-area claim's scan page",
+    ),
+]
 
 
 API_ROWS = [
@@ -112,6 +255,27 @@ API_ROWS = [
         body=lambda c: {**c["observation_body"], "area": "宛城区", "period": "2023", "value": "13"},
         name="POST other-area observation",
     ),
+    # platforms' status history: every viewer reads it, city staff record it
+    Row(
+        "GET",
+        "/api/registry/platforms/{platform_wolong}/status-changes",
+        only(PLATFORM_VIEWERS, 200, 401, 404),
+        name="GET own-area platform's status changes",
+    ),
+    Row(
+        "GET",
+        "/api/registry/platforms/{platform_wancheng}/status-changes",
+        only(CITY, 200, 401, 404),
+        name="GET other-area platform's status changes",
+    ),
+    Row(
+        "POST",
+        "/api/registry/platforms/{platform_wolong}/status-changes",
+        platform_access(201, 403, 401),
+        body={"event": "suspended", "date": "2024-01-01", "note": "整改"},
+        name="POST a platform's status change",
+        check=history_unchanged_unless_city,
+    ),
     Row(
         "POST",
         "/api/monitoring/data/observations/{observation_conflict}/resolve",
@@ -119,7 +283,17 @@ API_ROWS = [
         body={"keep": True, "note": "以统计公报为准"},
         name="POST resolve a city-level conflict",
     ),
+    Row(
+        "POST",
+        "/api/monitoring/data/observations/{observation_wolong}/withdraw",
+        {**only(CITY, 200, 401, 404), "county_staff": 403},
+        body={"reason": "录入错误"},
+        name="POST withdraw an observation",
+        check=withdrawn_only_by_the_city,
+    ),
 ]
+
+API_ROWS += QUALIFICATION_API_ROWS
 
 PAGE_ROWS = [
     row("GET", "/", anonymous=302, **{r: 200 for r in ROLES if r != "anonymous"}),
@@ -169,6 +343,21 @@ PAGE_ROWS = [
         check=lambda role, response, c: _status_is(
             c["submission_returned"], "submitted" if role == "enterprise" else "returned"
         ),
+    ),
+    # a platform's status change
+    Row(
+        "GET",
+        "/registry/platforms/{platform_wolong}/status-changes/new/",
+        platform_access(200, 403, 302),
+        name="status change form",
+    ),
+    Row(
+        "POST",
+        "/registry/platforms/{platform_wolong}/status-changes/new/",
+        platform_access(302, 403, 302),
+        body={"event": "suspended", "date": "2024-01-01"},
+        name="record a status change on the page",
+        check=history_unchanged_unless_city,
     ),
     # Excel round trip
     Row("GET", "/registry/excel/platforms/template.xlsx", signed_in(200, 302)),
@@ -220,7 +409,16 @@ PAGE_ROWS = [
         body={"decision": "keep", "note": "以统计公报为准"},
         name="resolve a conflict on the page",
     ),
+    Row(
+        "POST",
+        "/monitoring/observations/{observation_wolong}/withdraw/",
+        {**only(CITY, 302, 302, 404), "county_staff": 403},
+        body={"reason": "录入错误"},
+        name="withdraw an observation on the page",
+        check=withdrawn_only_by_the_city,
+    ),
     Row("GET", "/monitoring/report.docx?year=2024", only(CITY, 200, 302)),
+    *QUALIFICATION_PAGE_ROWS,
 ]
 
 
@@ -251,14 +449,17 @@ def _own_submissions(users: Any, org: Any) -> dict[str, int]:
 
 
 @pytest.fixture
-def context(orgs: Any, users: Any, client_for: Any) -> dict[str, Any]:
+def context(orgs: Any, users: Any, client_for: Any, settings: Any, tmp_path: Any) -> dict[str, Any]:
     from kechuang.accounts.services import create_api_token
     from kechuang.cultivation.models import DataStatus, PoolEntry, RunStatus, ScreeningRun
     from kechuang.monitoring.services import load_plan_file
     from kechuang.registry.services import workflow
 
-    load_plan_file(settings.DATA_DIR / "plans" / "nanyang-14th.yaml")
+    load_plan_file(django_settings.DATA_DIR / "plans" / "nanyang-14th.yaml")
     context: dict[str, Any] = {}
+    settings.MEDIA_ROOT = tmp_path
+    context["claim_wolong"] = stored_claim(orgs["wolong"]).pk
+    context["claim_wancheng"] = stored_claim(orgs["wancheng"]).pk
     token, _ = create_api_token(users["city_staff"], "staff token")
     context["token_city_staff"] = token.pk
     for key in ("wolong", "wancheng"):
@@ -291,6 +492,16 @@ def context(orgs: Any, users: Any, client_for: Any) -> dict[str, Any]:
         staff, "post", api, {**body, "area": "南阳市", "value": "360", "source": "名单"}
     )
     context["observation_conflict"] = conflict["id"]
+    for key in ("wolong", "wancheng"):
+        host = orgs[key]
+        platform = InnovationPlatform.objects.create(
+            name=f"权限测试平台{key}", kind="key_lab", level="municipal", host=host, area=host.area
+        )
+        record_status_change(
+            users["city_staff"], platform, {"event": "approved", "date": dt.date(2020, 5, 1)}
+        )
+        context[f"platform_{key}"] = platform.pk
+    context["status_changes"] = PlatformStatusChange.objects.count()
     return context
 
 

@@ -69,7 +69,15 @@ def sees(role: str, owner: Owner) -> bool:
 def adds(role: str, path: str) -> bool:
     if role == "expert":
         return False
+    if role in ("enterprise", "institution") and path == "qualifications":
+        return False  # they claim instead (with a scan): the claim has its own rows
     return not (path == "organizations" and role in ("enterprise", "institution"))
+
+
+def edits(role: str, path: str) -> bool:
+    """Organization users do not edit qualifications (the bureau vouches for them): they
+    claim again."""
+    return not (path == "qualifications" and role in ("enterprise", "institution"))
 
 
 def deletes(role: str) -> bool:
@@ -160,12 +168,26 @@ def _create_rows(path: str) -> list[Row]:
     return rows
 
 
+def moved(role: str, path: str, record: Owner) -> int:
+    """A row changed to name another county's organization (an organization: moved to
+    another county)."""
+    if not sees(role, record):
+        return 404
+    if not edits(role, path):
+        return 403
+    if path == "organizations":
+        return {"county_staff": 403, "enterprise": 422, "institution": 422}.get(role, 200)
+    return 200 if sees(role, OWNERS["wancheng"]) else 422
+
+
 def _update_rows(path: str) -> list[Row]:
     rows = []
     for owner in ("wolong", "univ", "wancheng"):
 
         def decide(role: str, owner: str = owner) -> int:
-            return 200 if sees(role, OWNERS[owner]) else 404
+            if not sees(role, OWNERS[owner]):
+                return 404
+            return 200 if edits(role, path) else 403
 
         rows.append(
             Row(
@@ -176,15 +198,6 @@ def _update_rows(path: str) -> list[Row]:
                 name=f"API update {path} of {owner}",
             )
         )
-
-    def moved(role: str, record: Owner) -> int:
-        """A row changed to name another county's organization (an organization: moved to
-        another county)."""
-        if not sees(role, record):
-            return 404
-        if path == "organizations":
-            return {"county_staff": 403, "enterprise": 422, "institution": 422}.get(role, 200)
-        return 200 if sees(role, OWNERS["wancheng"]) else 422
 
     for owner in ("wolong", "univ"):
 
@@ -197,7 +210,7 @@ def _update_rows(path: str) -> list[Row]:
             Row(
                 "PUT",
                 f"/api/registry/{path}/{{{path}_{owner}}}",
-                by_role(401, lambda role, o=owner: moved(role, OWNERS[o])),
+                by_role(401, lambda role, o=owner: moved(role, path, OWNERS[o])),
                 body=moved_body,
                 name=f"API update {path} of {owner} naming wancheng",
             )
@@ -303,6 +316,19 @@ def api_rows() -> list[Row]:
     return rows + _nested_reference_rows()
 
 
+def new_page(role: str, key: str) -> int:
+    if adds(role, key):
+        return 200
+    # organization users' "新增" of a qualification leads to the claim
+    return 302 if key == "qualifications" and role in ("enterprise", "institution") else 403
+
+
+def edit_page(role: str, key: str, owner: Owner) -> int:
+    if not sees(role, owner):
+        return 404
+    return 200 if edits(role, key) else 403
+
+
 def page_rows(page: Page) -> list[Row]:
     base = f"/registry/{page.slug}/"
     rows = [Row("GET", base, by_role(302, lambda role: 200), name=f"page list {page.slug}")]
@@ -325,7 +351,7 @@ def page_rows(page: Page) -> list[Row]:
         Row(
             "GET",
             f"{base}new/",
-            by_role(302, lambda role: 200 if adds(role, key) else 403),
+            by_role(302, lambda role: new_page(role, key)),
             name=f"page new {key}",
         )
     )
@@ -334,7 +360,7 @@ def page_rows(page: Page) -> list[Row]:
             Row(
                 "GET",
                 f"{base}{{{key}_{owner}}}/edit/",
-                by_role(302, lambda role, o=owner: 200 if sees(role, OWNERS[o]) else 404),
+                by_role(302, lambda role, o=owner: edit_page(role, key, OWNERS[o])),
                 name=f"page edit {key} of {owner}",
             )
         )

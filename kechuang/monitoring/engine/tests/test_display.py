@@ -25,6 +25,7 @@ def stored(year: int, value: float, *, as_of: str, source: str = "", state: str 
         source_url="",
         state=state,
         state_note="说明",
+        withdrawn_reason="录入错误" if state == "withdrawn" else "",
     )
 
 
@@ -53,6 +54,7 @@ def test_each_stored_figure_says_what_the_calculation_made_of_it() -> None:
         stored(2021, 125, as_of="2022-09-01", source="另一来源"),  # the same value elsewhere
         stored(2022, 130, as_of="2023-03-01", state="conflict"),
         stored(2022, 131, as_of="2023-03-01", state="rejected"),
+        stored(2022, -5, as_of="2023-03-01", state="withdrawn"),
         stored(2023, 140, as_of="2024-09-01"),  # published after the date of the calculation
     ]
     lines = observation_lines(rows, published, AS_OF)
@@ -62,8 +64,10 @@ def test_each_stored_figure_says_what_the_calculation_made_of_it() -> None:
         "duplicate",
         "conflict",
         "rejected",
+        "withdrawn",
         "later",
     ]
+    assert (lines[5].reason, lines[5].colour) == ("已作废，不计入：录入错误", "dark")
     assert lines[0].colour == "success" and lines[0].reason == "计入进度"
     assert isinstance(published.superseded[0], SetAside)
     assert lines[1].reason == published.superseded[0].reason

@@ -75,7 +75,7 @@ def render(data: dict[str, Any]) -> str:
     ]
     commitments = render_table(
         [
-            ("量化承诺（全市）", "目标", "目标年", "最新值（期间，类型）", "状态"),
+            ("量化承诺（全市）", "目标", "目标年", "判断依据", "状态"),
             *(commitment_cells(d) for d in data["commitments"]),
         ]
     )
