@@ -168,3 +168,19 @@ def test_outside_buyer_reads_back_without_an_area(client_for, body) -> None:
     data = client_for("city_staff").get(f"/api/contracts/{created.json()['id']}").json()
     assert (data["buyer_area"], data["buyer_region"]) == (None, "湖北省武汉市")
     assert data["tech_field"] is None and data["registration_no"] is None
+
+
+def test_verification_is_rate_limited_per_address(client, monkeypatch) -> None:
+    from django.core.cache import cache
+
+    from kechuang.contracts import selectors
+
+    cache.clear()
+    monkeypatch.setattr(selectors, "VERIFY_LIMIT", 2)
+    url = "/api/contracts/verify?number=2025X&code=ABC"
+    assert [client.get(url).status_code for _ in range(2)] == [200, 200]
+    refused = client.get(url)
+    assert refused.status_code == 429 and refused.json()["message"] == "请求过于频繁，请稍后再试。"
+    page = client.get("/contracts/verify/?number=2025X&code=ABC")
+    assert page.status_code == 429 and "查验过于频繁" in page.content.decode()
+    cache.clear()
