@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "kechuang.registry",
     "kechuang.cultivation",
     "kechuang.monitoring",
+    "kechuang.contracts",
     "kechuang.site",
 ]
 

@@ -16,6 +16,7 @@ urlpatterns = [
     path("registry/", include("kechuang.registry.urls")),
     path("cultivation/", include("kechuang.cultivation.urls")),
     path("monitoring/", include("kechuang.monitoring.urls")),
+    path("contracts/", include("kechuang.contracts.urls")),
     path("", include("kechuang.site.urls")),
 ]
 

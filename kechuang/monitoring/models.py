@@ -32,7 +32,10 @@ class ComputedFrom(models.TextChoices):
     PLATFORMS = "platforms", "登记库：年末运行中的创新平台"
     HV_PATENTS = "hv_patents_per_10k", "登记库：年末有效高价值发明专利 ÷ 常住人口"
     INDUSTRIAL_RD = "industrial_rd_ratio", "登记库：规上企业研发费用 ÷ 营业收入（已确认年报）"
-    TECH_CONTRACTS = "tech_contract_amount", "技术合同登记（技术市场模块上线后）"
+    TECH_CONTRACTS = (
+        "tech_contract_amount",
+        "技术合同登记库：卖方在本区域、当年登记的合同成交额（已注销不计，变更按最新金额）",
+    )
 
 
 class Plan(DomainModel):

@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
+from kechuang.contracts.selectors import contract_amount_per_year
 from kechuang.monitoring.engine.commitments import (
     STATUS_LABELS,
     Judgement,
@@ -265,13 +266,23 @@ def _industrial_rd_series(years: list[int], areas: list[Area], tree: dict[int, A
     return result
 
 
-# One reader per computable indicator (ComputedFrom); technology contracts wait for the market.
+def _contract_series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
+    """技术合同成交额 (亿元) from the contract register (`contracts.selectors`)."""
+    result: Series = defaultdict(dict)
+    for code, per_year in contract_amount_per_year(years, areas, tree).items():
+        for year, v in per_year.items():
+            result[code][year] = Computed(year, float(v["value"]), v["detail"], v["trace_url"])
+    return result
+
+
+# One reader per computable indicator (ComputedFrom).
 SERIES_READERS: dict[str, SeriesReader] = {
     ComputedFrom.HNTE_COUNT: _qualification_series("HNTE", "高新技术企业"),
     ComputedFrom.TSME_COUNT: _qualification_series("TSME", "科技型中小企业"),
     ComputedFrom.PLATFORMS: _platform_series,
     ComputedFrom.HV_PATENTS: _hv_patent_series,
     ComputedFrom.INDUSTRIAL_RD: _industrial_rd_series,
+    ComputedFrom.TECH_CONTRACTS: _contract_series,
 }
 
 
@@ -398,7 +409,7 @@ def plan_progress(
     computed = {
         ind.code: computed_series(ind.computed_from, years, areas)
         for ind in indicators
-        if ind.computed_from and ind.computed_from != ComputedFrom.TECH_CONTRACTS
+        if ind.computed_from
     }
     result: dict[str, list[IndicatorRow]] = {}
     for area in areas:

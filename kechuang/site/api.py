@@ -6,6 +6,7 @@ from ninja.renderers import JSONRenderer
 
 from kechuang.accounts.api import router as accounts_router
 from kechuang.accounts.auth import REQUIRED
+from kechuang.contracts.api import router as contracts_router
 from kechuang.core.errors import install_handlers
 from kechuang.cultivation.api import router as cultivation_router
 from kechuang.monitoring.api import router as monitoring_router
@@ -35,3 +36,4 @@ api.add_router("/registry", registry_router)
 api.add_router("/cultivation", cultivation_router)
 api.add_router("/monitoring", monitoring_router)
 api.add_router("/monitoring/data", observation_router)
+api.add_router("/contracts", contracts_router)

@@ -21,6 +21,7 @@ MODULES = [
     ("规划点名", "registry:named_list", "signed_in"),
     ("规划监测", "monitoring:dashboard", "signed_in"),
     ("企业培育", "cultivation:overview", "signed_in"),
+    ("技术合同", "contracts:list", "signed_in"),
     ("技术市场", None, "all"),
     ("科技计划", None, "signed_in"),
     ("审计记录", "accounts:audit", "city_admin"),

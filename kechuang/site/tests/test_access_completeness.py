@@ -18,6 +18,7 @@ NOT_PAGES = ("admin/", "api/", "static/")
 
 def all_rows() -> list[Any]:
     """Every declared or generated row, whatever harness it uses (method, url)."""
+    from kechuang.contracts.tests.test_access import ROWS as CONTRACTS
     from kechuang.core.tests.test_permission_matrix import ROWS as FOUNDATION
     from kechuang.monitoring.tests.test_api import ROWS as MONITORING
     from kechuang.registry.tests.test_registry_matrix import ROWS as REGISTRY
@@ -27,6 +28,7 @@ def all_rows() -> list[Any]:
 
     return [
         *FOUNDATION,
+        *CONTRACTS,
         *MONITORING,
         *REGISTRY,
         *API_ROWS,

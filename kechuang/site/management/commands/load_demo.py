@@ -17,6 +17,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from kechuang.accounts.models import User
+from kechuang.contracts import services as contract_services
+from kechuang.contracts.synthetic import demo_contract_count, write_demo_contracts
 from kechuang.core.audit import audit_context
 from kechuang.core.roles import Role
 from kechuang.registry.management.commands.generate_demo import DEFAULT_SEED
@@ -63,12 +65,22 @@ class Command(BaseCommand):
             else:
                 report = write_ecosystem(options["scale"], options["seed"])
                 self.stdout.write(report.summary())
+            if not options["accounts_only"]:
+                self.load_contracts(options["scale"], options["seed"])
             with transaction.atomic():
                 accounts = self.create_accounts()
         self.stdout.write("演示账户（密码相同）：")
         for username, label in accounts:
             self.stdout.write(f"  {username:<14} {label}")
         self.stdout.write(f"  密码：{demo_password()}")
+
+    def load_contracts(self, scale: float, seed: int) -> None:
+        """The holiday calendar and the synthetic technology contracts (once)."""
+        contract_services.load_calendar(settings.DATA_DIR / "contracts" / "holidays.yaml")
+        if existing := demo_contract_count():
+            self.stdout.write(f"演示技术合同已存在（{existing} 份），跳过生成。")
+            return
+        self.stdout.write(write_demo_contracts(scale, seed).summary())
 
     def create_accounts(self) -> list[tuple[str, str]]:
         password = demo_password()

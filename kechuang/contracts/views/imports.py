@@ -1,0 +1,115 @@
+"""The import page (validate, then commit all-or-nothing) and its template workbook with
+Chinese headers and a 填写说明 sheet."""
+
+from __future__ import annotations
+
+import io
+
+from django.contrib import messages
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from kechuang.contracts import imports
+from kechuang.contracts.engine import CATEGORIES, SUBCATEGORIES
+from kechuang.contracts.permissions import IMPORT_CONTRACTS
+from kechuang.core.downloads import XLSX, attachment
+from kechuang.core.imports.errors import ImportRefused
+from kechuang.core.imports.staging import stage, staged
+from kechuang.core.imports.table import FileProblem, read_upload
+from kechuang.core.imports.workbook import error_workbook
+from kechuang.core.permissions import requires
+
+STAGE = "contracts"
+EXAMPLE = [
+    "2024411303000001",
+    "技术开发",
+    "委托开发",
+    "示例：智能控制系统开发",
+    "",
+    "示例单位",
+    "卧龙区",
+    "",
+    "示例买方",
+    "",
+    "湖北省武汉市",
+    "2024-03-01",
+    "2024-03-15",
+    "100",
+    "30",
+    "电子信息",
+    "registered",
+]
+
+
+@requires(IMPORT_CONTRACTS)
+def import_page(request: HttpRequest) -> HttpResponse:
+    report = None
+    if request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        try:
+            content = read_upload(upload)
+        except FileProblem as problem:
+            messages.error(request, f"{problem.problem}{problem.fix}")
+            return redirect("contracts:import")
+        report = imports.validate_file(request.user, content, upload.name)
+        if not report.ok:
+            stage(request.session, STAGE, content, upload.name)
+        if report.ok and not request.POST.get("dry_run"):
+            try:
+                result = imports.commit(request.user, report)
+            except ImportRefused as refused:
+                messages.error(request, str(refused))
+            else:
+                messages.success(
+                    request, f"已导入：新增 {result.created} 份，变更 {result.changed} 份。"
+                )
+                return redirect("contracts:list")
+    return render(
+        request,
+        "contracts/import.html",
+        {"report": report, "headers": imports.HEADERS_ZH},
+        status=422 if report is not None and not report.ok else 200,
+    )
+
+
+@requires(IMPORT_CONTRACTS)
+def import_report(request: HttpRequest) -> HttpResponse:
+    """The user's last refused file with every bad cell marked, and the list of errors."""
+    upload = staged(request.session, STAGE)
+    if upload is None:
+        raise Http404("没有待下载的校验结果，请先上传文件。")
+    content = upload.read()
+    report = imports.validate_file(request.user, content, upload.name)
+    workbook = error_workbook(report.errors, report.header_columns, report.sheet_title, content)
+    return attachment(workbook, f"校验结果-{upload.name}.xlsx", XLSX)
+
+
+@requires(IMPORT_CONTRACTS)
+def template(request: HttpRequest) -> HttpResponse:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = "技术合同"
+    sheet.append(list(imports.HEADERS_ZH.values()))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    sheet.append(EXAMPLE)
+    guide = workbook.create_sheet("填写说明")
+    guide.append(["列", "字段", "说明"])
+    notes = {
+        "category": "、".join(CATEGORIES.values()),
+        "subcategory": "；".join(
+            f"{CATEGORIES[c]}：{'、'.join(s.values())}" for c, s in SUBCATEGORIES.items()
+        ),
+        "total_amount": "万元",
+        "non_technical_costs": "万元：购置设备、仪器、零部件、原材料等；合理数量的技术载体不计入",
+        "buyer_region": "买方不在南阳市时填写其所在省、市",
+        "status": "registered（已登记）、changed（已变更）或 cancelled（已注销）；"
+        "同一登记编号的后一行视为变更",
+    }
+    for column, zh in imports.HEADERS_ZH.items():
+        guide.append([zh, column, notes.get(column, "")])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return attachment(buffer.getvalue(), "技术合同导入模板.xlsx", XLSX)
