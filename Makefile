@@ -58,8 +58,13 @@ $(VENDOR)/.installed: package.json package-lock.json | system
 $(VAR)/secret-key:
 	@mkdir -p $(VAR) && umask 077 && $(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 
+# What `manage.py` reads when no key is set, so the README's commands work after `make demo`
+# (kechuang/demo_env.py); gunicorn never reads it.
+$(VAR)/demo.env: $(VAR)/secret-key
+	@umask 077 && printf 'KECHUANG_HTTPS=0\nKECHUANG_SECRET_KEY=%s\nKECHUANG_ALLOWED_HOSTS=127.0.0.1,localhost\n' "$$(cat $<)" > $@
+
 # --- the two commands ---------------------------------------------------------------------
-demo: venv assets $(VAR)/secret-key
+demo: venv assets $(VAR)/secret-key $(VAR)/demo.env
 	@export $(DEMO_ENV); \
 	$(PY) manage.py migrate --noinput -v0 && \
 	$(PY) manage.py collectstatic --noinput -v0 && \
