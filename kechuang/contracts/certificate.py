@@ -14,7 +14,7 @@ from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
 from kechuang.contracts.models import COUNTED_STATES, TechContract
-from kechuang.core.docx_style import set_cjk_fonts
+from kechuang.core.docx_style import fit_table, set_cjk_fonts
 
 REGISTRAR_NAME = "南阳市技术合同登记机构"
 
@@ -59,6 +59,7 @@ def build_certificate(contract: TechContract, verify_url: str) -> bytes:
     for label, value in certificate_rows(contract):
         cells = table.add_row().cells
         cells[0].text, cells[1].text = label, value
+    fit_table(table)
     deductions = list(contract.deductions.all())
     if deductions:
         document.add_paragraph("核定技术交易额时扣除的非技术性费用及不扣除的技术载体：")
@@ -71,6 +72,7 @@ def build_certificate(contract: TechContract, verify_url: str) -> bytes:
             kind = d.get_kind_display() + ("（扣除）" if d.deducted else "（不扣除）")
             cells[0].text, cells[1].text = kind, d.description
             cells[2].text, cells[3].text = str(d.quantity), wan(d.amount)
+        fit_table(items)
     note = document.add_paragraph(
         "技术交易额为合同成交额扣除购置设备、仪器、零部件、原材料等非技术性费用后的余额；"
         "合理数量技术载体的直接成本不计入非技术性费用。"
@@ -107,6 +109,7 @@ def _sums_table(document: Document, first: str, rows: list[dict]) -> None:
         values = (str(r["key"]), str(r["count"]), wan(r["total"]), wan(r["technology"]))
         for cell, text in zip(cells, values, strict=True):
             cell.text = text.removesuffix(" 万元")
+    fit_table(table)
 
 
 def build_statistics_report(answer: dict) -> bytes:

@@ -7,7 +7,7 @@ import io
 from django.utils import timezone
 from docx import Document
 
-from kechuang.core.docx_style import set_cjk_fonts
+from kechuang.core.docx_style import fit_table, set_cjk_fonts
 from kechuang.cultivation.engine.result import ELIGIBILITY_LABELS, Assessment
 from kechuang.cultivation.engine.selfassess import RULESETS
 from kechuang.registry.models import Organization
@@ -44,6 +44,7 @@ def report_docx(organization: Organization, results: dict[str, Assessment], what
             row[3].text = (
                 f"{c.comparator} {c.threshold}{c.unit}" if c.threshold is not None else "—"
             )
+        fit_table(table)
         if result.gaps:
             document.add_paragraph("差距与建议：")
             for gap in result.gaps:

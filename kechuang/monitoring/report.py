@@ -20,9 +20,9 @@ from typing import Any
 from django.utils import timezone
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.shared import Cm, Pt
+from docx.shared import Cm
 
-from kechuang.core.docx_style import set_cjk_fonts
+from kechuang.core.docx_style import fit_table, set_cjk_fonts
 from kechuang.monitoring.charts import indicator_chart
 from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
 from kechuang.monitoring.engine.paths import planned_path
@@ -91,11 +91,7 @@ def _table(document: Any, headers: tuple[str, ...] | list[str], rows: list[list[
         cells = table.add_row().cells
         for cell, text in zip(cells, values, strict=True):
             cell.text = str(text)
-    for row in table.rows:
-        for cell in row.cells:
-            for paragraph in cell.paragraphs:
-                for run in paragraph.runs:
-                    run.font.size = Pt(9)
+    fit_table(table)  # columns as wide as their content: a number never breaks
     return table
 
 
