@@ -238,11 +238,21 @@ def funnel(user: Any, root: Area | None = None) -> dict[str, Any]:
                 per_child[owner.name][key] += row[key]
     stages = [{"key": k, "label": label, "value": total[k]} for k, label in FUNNEL]
     today = timezone.localdate()
+    # The screening days behind these totals: a county screened alone has a newer day than the
+    # rest, and the page says so rather than adding them silently.
+    days = (
+        pool_for(user)
+        .filter(organization__area__in=Area.subtree_ids(root.path))
+        .values("as_of")
+        .annotate(n=Count("pk"))
+        .order_by("-as_of")
+    )
     return {
         "root": root,
         "stages": stages,
         # The registry's one count today (the home page's), beside the funnel's screening-day
         # figures: the two differ by the qualifications issued or expired since that day.
+        "screening_days": [(row["as_of"], row["n"]) for row in days],
         "registry_today": {
             kind.lower(): count_holders(kind, today, area=root, user=user)
             for kind in ("HNTE", "TSME")

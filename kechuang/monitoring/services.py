@@ -18,12 +18,14 @@ from kechuang.core.scoping import can
 from kechuang.core.services import save_instance
 from kechuang.monitoring.engine.areas import is_additive, split_target
 from kechuang.monitoring.engine.figure_rules import (
+    COUNT,
     DEFAULT_FACTOR,
     FigureCheck,
     Finding,
     blocking,
     check_figure,
     confirmed,
+    value_class,
 )
 from kechuang.monitoring.engine.periods import (
     Period,
@@ -361,7 +363,10 @@ def split_indicator_target(
             float(indicator.target_value),
             area_baselines,
             manual,
-            decimals=2,
+            # whole numbers for counts (家、个 …: 73.82 家 is not a target), hundredths otherwise
+            decimals=0
+            if value_class(indicator.unit, indicator.kind, indicator.name) == COUNT
+            else 2,
         )
     except ValueError as error:
         raise ValidationError({"area_baselines": str(error)}) from error

@@ -38,6 +38,21 @@ def test_funnel_counts_each_stage_and_each_area(client_for: Any, screened: Any) 
     assert per_area["宛城区"] == [1, 0, 0, 1, 0, 0, 0, 0]
     assert sum(v[5] for v in per_area.values()) == 1  # the HNTE holder is in 卧龙区
     assert "培育漏斗" in page.content.decode()
+    assert page.context["funnel"]["screening_days"] == [(AS_OF, PoolEntry.objects.count())]
+    assert 'data-testid="mixed-days"' not in page.content.decode()
+
+
+def test_totals_mixing_screening_days_say_so(client_for: Any, screened: Any) -> None:
+    # 卧龙区 screened again later: the city totals now mix two days, and the page says which.
+    later = AS_OF + dt.timedelta(days=90)
+    PoolEntry.objects.filter(organization__area__name="卧龙区").update(as_of=later)
+    page = client_for("city_staff").get("/cultivation/")
+    days = page.context["funnel"]["screening_days"]
+    assert [d for d, _ in days] == [later, AS_OF]
+    assert sum(n for _, n in days) == PoolEntry.objects.count()
+    html = page.content.decode()
+    assert "本页合计混合了不同的筛查评价基准日" in html
+    assert f"{later:%Y-%m-%d}（" in html and f"{AS_OF:%Y-%m-%d}（" in html
 
 
 def test_county_user_sees_only_their_area(client_for: Any, screened: Any) -> None:

@@ -101,3 +101,15 @@ def test_a_target_equal_to_its_baseline_is_refused_and_never_breaks_the_dashboar
     page = client.get(f"/monitoring/?area={wolong.code}")
     assert page.status_code == 200
     assert "目标值与基期值相同" in page.content.decode()
+
+
+def test_a_count_is_split_into_whole_numbers(client_for: Any, plan: Any) -> None:
+    # 500 家 by baselines 100 : 100 : 64 (= 264): 189.39 / 189.39 / 121.21 in exact shares;
+    # whole 家 by largest remainder: 190 + 189 + 121 = 500 (the tie goes to the larger name).
+    client = client_for("city_staff")
+    data = baselines({"卧龙区": 100, "宛城区": 100, "南召县": 64})
+    assert client.post(URL.format("hnte_count"), data).status_code == 302
+    targets = {t.area.name: t.target_value for t in AreaTarget.objects.all()}
+    assert all(v == v.to_integral_value() for v in targets.values())
+    assert sorted([targets["卧龙区"], targets["宛城区"], targets["南召县"]]) == [121, 189, 190]
+    assert sum(targets.values()) == 500

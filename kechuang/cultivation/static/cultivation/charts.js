@@ -1,4 +1,4 @@
-/* Cultivation charts: the funnel and the projection (ECharts, served locally). */
+/* Cultivation charts: the stage counts (funnel) and the projection (ECharts, served locally). */
 (function () {
   "use strict";
   function data(id) {
@@ -8,13 +8,20 @@
   var funnel = data("funnel-data");
   var funnelNode = document.getElementById("funnel");
   if (funnel && funnelNode && window.echarts) {
+    // Stage counts as horizontal bars drawn to scale from zero (a funnel's bands are not
+    // proportional to the counts, and a stage of 0 would still be a wide band): the first stage
+    // on top, every count written beside its bar, a stage of 0 visible as an empty row.
     var chart = echarts.init(funnelNode);
+    var names = funnel.stages.map(function (s) { return s.label; }).reverse();
+    var values = funnel.stages.map(function (s) { return s.value; }).reverse();
     chart.setOption({
-      tooltip: { trigger: "item", formatter: "{b}：{c} 家" },
+      tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, valueFormatter: function (v) { return v + " 家"; } },
+      grid: { left: 8, right: 56, top: 8, bottom: 24, containLabel: true },
+      xAxis: { type: "value", name: "家", minInterval: 1, axisLabel: { fontSize: 12 } },
+      yAxis: { type: "category", data: names, axisLabel: { fontSize: 13, color: "#212529" } },
       series: [{
-        type: "funnel", sort: "none", left: "5%", width: "90%", minSize: "8%", gap: 2,
-        label: { show: true, position: "inside", formatter: "{b} {c}" },
-        data: funnel.stages
+        type: "bar", data: values, barMaxWidth: 28, itemStyle: { color: "#0d6efd" },
+        label: { show: true, position: "right", fontSize: 13, color: "#212529", formatter: "{c} 家" }
       }]
     });
     window.addEventListener("resize", function () { chart.resize(); });
