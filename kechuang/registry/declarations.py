@@ -144,7 +144,7 @@ def writable_columns(model: type[models.Model]) -> tuple[str, ...]:
 # --- shared texts -----------------------------------------------------------------------------
 
 USCC_HELP = "18 位统一社会信用代码，末位为校验位；字母大写，不含 I、O、S、V、Z。"
-EXAMPLE_USCC = "91411303000000001X"
+EXAMPLE_USCC = "91411303MA45B8XK0R"  # passes the check digit (a test says so)
 YEAR_RANGE = {"min_value": 2000, "max_value": 2100}
 API_YEAR_RANGE = {"ge": 1990, "le": 2100}
 

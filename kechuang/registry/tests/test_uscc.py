@@ -2,6 +2,7 @@
 
 import pytest
 
+from kechuang.registry.declarations import EXAMPLE_USCC
 from kechuang.registry.engine.uscc import USCCError, check_character, normalize_uscc, validate_uscc
 
 
@@ -38,3 +39,7 @@ def test_rejections_say_what_is_wrong(code: str, message: str) -> None:
     with pytest.raises(USCCError) as error:
         validate_uscc(code)
     assert message in str(error.value)
+
+
+def test_the_example_in_the_excel_instructions_passes_the_check_digit() -> None:
+    assert validate_uscc(EXAMPLE_USCC) == EXAMPLE_USCC
