@@ -62,6 +62,9 @@ def test_enterprise_sees_its_own_result_from_confirmed_figures(
     assert "科技人员" in staff.title
     assert any("科技人员需增加 2 人" in g.message_zh for g in hnte.gaps)
     assert page.context["case"]["years"][-1]["rd_expense"] == 300.0
+    html = page.content.decode()
+    assert '<th scope="row" class="fw-normal">销售收入（万元）</th>' in html  # labels, not codes
+    assert ">sales_revenue<" not in html and ">st_staff_avg<" not in html
 
 
 def test_what_if_changes_the_result_but_not_the_records(client_for: Any, enterprise: Any) -> None:

@@ -11,6 +11,7 @@ from kechuang.cultivation.engine.registry_case import CASE_YEAR_FIELDS
 from kechuang.cultivation.engine.result import ELIGIBILITY_LABELS
 from kechuang.cultivation.engine.selfassess import RULESETS, assess_case, what_if_case
 from kechuang.cultivation.report import report_docx
+from kechuang.registry.models import AnnualReport
 from kechuang.registry.selectors import organizations_for
 
 
@@ -42,7 +43,8 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
         results=[(code, label, results.get(code)) for code, label in RULESETS],
         errors=errors,
         what_if=what_if,
-        year_fields=CASE_YEAR_FIELDS,
+        # the what-if rows by their Chinese labels (the annual figures' own), never field names
+        year_fields=[(f, AnnualReport._meta.get_field(f).verbose_name) for f in CASE_YEAR_FIELDS],
     )
     return render(
         request,
