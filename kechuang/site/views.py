@@ -8,6 +8,7 @@ from django.shortcuts import render
 
 from kechuang.core.permissions import VERIFY_QUALIFICATIONS
 from kechuang.registry.selectors import registry_summary
+from kechuang.site.workbench import tasks_for
 
 
 @login_required
@@ -15,5 +16,6 @@ def home(request: HttpRequest) -> HttpResponse:
     context = {
         "summary": registry_summary(request.user),
         "may_verify": VERIFY_QUALIFICATIONS.allows(request.user),
+        "tasks": tasks_for(request.user),
     }
     return render(request, "site/home.html", context)
