@@ -235,6 +235,61 @@ def pydantic_errors(error: PydanticValidationError) -> dict[str, list[str]]:
     return result
 
 
+def _model_field(model: type[models.Model], name: str) -> Any:
+    for candidate in (name, name.removesuffix("_id")):
+        try:
+            return model._meta.get_field(candidate)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def missing_errors(page: Page, values: dict[str, Any]) -> dict[str, list[str]]:
+    """Every required field left empty, at once and by its label ("请填写单位名称。",
+    "请选择单位类型。" for a choice), and every typed value its field's own validators refuse (a
+    phone number, an e-mail): all in one round with the schema's errors, not one group per
+    submit."""
+    errors: dict[str, list[str]] = {}
+    for shown in form_fields(page, values, {}):
+        model_field = _model_field(page.resource.model, shown.name)
+        value = values.get(shown.name)
+        if model_field is None or shown.widget == "checkbox":
+            continue
+        if value in (None, "", []):
+            # A reference the resource may derive (a platform's area from its host) is left to
+            # the resource and the model, which name it if it stays unresolved.
+            if not model_field.blank and not model_field.is_relation:
+                picks = shown.widget == "select" or getattr(model_field, "is_relation", False)
+                errors[shown.name] = [f"请{'选择' if picks else '填写'}{shown.label}。"]
+        elif isinstance(value, str) and model_field.validators and not model_field.is_relation:
+            try:  # the field's own format rules (phone, e-mail …) in the same round
+                model_field.run_validators(value)
+            except DjangoValidationError as error:
+                errors[shown.name] = list(error.messages)
+    return errors
+
+
+def _validate_form(
+    request: HttpRequest, page: Page, obj: Any, values: dict[str, Any]
+) -> tuple[Any, dict[str, list[str]], bool]:
+    """(saved object or None, errors, refused?): the empty required fields and the schema's
+    errors together in one round; the model's rules once those pass."""
+    r = page.resource
+    missing = missing_errors(page, values)
+    try:
+        payload = r.payload.model_validate(values)
+    except PydanticValidationError as error:
+        return None, {**pydantic_errors(error), **missing}, False
+    if missing:
+        return None, missing, False
+    try:
+        return save_from_payload(request, r, obj or r.model(), payload), {}, False
+    except DjangoValidationError as error:
+        return None, django_validation_errors(error), False
+    except PermissionDenied as error:  # e.g. an area outside the user's: keep what was typed
+        return None, {"__all__": [str(error)]}, True
+
+
 # --- views ------------------------------------------------------------------------------------
 
 
@@ -338,16 +393,8 @@ def form_view(request: HttpRequest, page: Page, pk: int | None = None) -> HttpRe
     values = initial_values(obj, page) if obj is not None else {}
     if request.method == "POST":
         values = posted_values(page, request)
-        try:
-            payload = r.payload.model_validate(values)
-            saved = save_from_payload(request, r, obj or r.model(), payload)
-        except PydanticValidationError as error:
-            errors = pydantic_errors(error)
-        except DjangoValidationError as error:
-            errors = django_validation_errors(error)
-        except PermissionDenied as error:  # e.g. an area outside the user's: keep what was typed
-            errors, denied = {"__all__": [str(error)]}, True
-        else:
+        saved, errors, denied = _validate_form(request, page, obj, values)
+        if saved is not None:
             messages.success(request, f"已保存{r.label}“{saved}”。")
             return redirect(reverse(f"{page.url_prefix}_detail", args=[saved.pk]))
     status = 403 if denied else 422 if errors else 200

@@ -10,6 +10,7 @@ from django.db.models import Q
 
 from kechuang.core.models import DomainModel
 from kechuang.core.scoping import ScopeRule
+from kechuang.core.validators import validate_phone
 from kechuang.registry.engine.uscc import USCCError, normalize_uscc, validate_uscc
 from kechuang.registry.models.reference import Area, IndustryChain, TechField
 
@@ -147,7 +148,9 @@ class Organization(DomainModel):
     is_above_designated_size = models.BooleanField("规上企业", default=False)
     address = models.CharField("地址", max_length=200, blank=True)
     contact_name = models.CharField("联系人", max_length=50, blank=True)
-    contact_phone = models.CharField("联系电话", max_length=20, blank=True)
+    contact_phone = models.CharField(
+        "联系电话", max_length=20, blank=True, validators=[validate_phone]
+    )
     is_demo = models.BooleanField(
         "演示数据", default=False, help_text="合成的演示数据，非真实单位。"
     )

@@ -8,6 +8,7 @@ from django.db import models
 from kechuang.core.masking import mask_phone
 from kechuang.core.models import DomainModel
 from kechuang.core.scoping import ScopeRule
+from kechuang.core.validators import validate_mobile
 from kechuang.registry.models.organizations import Organization
 from kechuang.registry.models.reference import TechField
 
@@ -33,7 +34,7 @@ class Talent(DomainModel):
     honours = models.CharField("荣誉与人才计划", max_length=300, blank=True)
     is_st_commissioner = models.BooleanField("科技特派员", default=False)
     id_number = models.CharField("身份证号", max_length=18, blank=True)
-    phone = models.CharField("手机号", max_length=20, blank=True)
+    phone = models.CharField("手机号", max_length=20, blank=True, validators=[validate_mobile])
     is_demo = models.BooleanField("演示数据", default=False)
 
     scope = ScopeRule(area="organization__area", organization="organization")

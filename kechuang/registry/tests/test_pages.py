@@ -4,8 +4,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from kechuang.core.models import AuditEntry
+from kechuang.core.validators import validate_phone
 from kechuang.registry.models import InnovationPlatform, Organization, Qualification
 
 pytestmark = pytest.mark.django_db
@@ -291,3 +293,52 @@ def test_enterprise_users_are_not_offered_to_add_organizations(client_for: Any, 
     assert listing.context["may_add"] is False and "新增创新主体" not in listing.content.decode()
     assert client.get("/registry/organizations/new/").status_code == 403
     assert client_for("county_staff").get("/registry/organizations/").context["may_add"] is True
+
+
+def test_a_form_with_five_errors_shows_all_five_at_once(client_for: Any, orgs: Any) -> None:
+    response = client_for("county_staff").post(
+        "/registry/organizations/new/",
+        {
+            "uscc": "",
+            "name": "",
+            "kind": "",
+            "area": "卧龙区",
+            "founded_on": "2021-02-30",
+            "contact_phone": "12345",
+        },
+    )
+    assert response.status_code == 422
+    errors = {f.name: f.errors for f in response.context["fields"] if f.errors}
+    assert errors == {
+        "uscc": ["请填写统一社会信用代码。"],
+        "name": ["请填写单位名称。"],
+        "kind": ["请选择单位类型。"],
+        "founded_on": ["日期格式应为 YYYY-MM-DD。"],
+        "contact_phone": [validate_phone.message],
+    }
+    html = response.content.decode()
+    assert "长度不足" not in html and "不能为 null" not in html
+    assert "电话号码格式不正确：手机号为 11 位（如 13912345678）" in html
+
+
+@pytest.mark.parametrize(
+    ("phone", "ok"),
+    [
+        ("13912345678", True),
+        ("+8613912345678", True),
+        ("0377-63123456", True),
+        ("037763123456", True),
+        ("0377-6312345-801", True),
+        ("400-123-4567", True),
+        ("12345", False),
+        ("1391234567", False),
+        ("23912345678", False),
+        ("0377-123", False),
+    ],
+)
+def test_phone_numbers_as_users_expect(phone: str, ok: bool) -> None:
+    if ok:
+        validate_phone(phone)
+    else:
+        with pytest.raises(ValidationError):
+            validate_phone(phone)
