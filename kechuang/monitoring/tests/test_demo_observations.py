@@ -93,7 +93,17 @@ def demo(plan: Any, users: dict[str, Any]) -> Any:
 
 
 @pytest.mark.django_db
-def test_loader_stores_published_and_labelled_demo_figures(demo: str, plan: Any) -> None:
+def test_loader_stores_checked_labelled_figures_once(
+    demo: str, plan: Any, users: dict[str, Any]
+) -> None:
+    """One load (it takes a while) checked for everything the loader promises."""
+    _published_and_labelled(demo)
+    _entry_checks()
+    _county_sums(plan)
+    _second_run_changes_nothing(users)
+
+
+def _published_and_labelled(demo: str) -> None:
     observations = list(Observation.objects.select_related("indicator", "commitment"))
     real = [o for o in observations if o.source_title in REAL_TITLES]
     synthetic = [o for o in observations if o.source_title not in REAL_TITLES]
@@ -121,8 +131,7 @@ def test_loader_stores_published_and_labelled_demo_figures(demo: str, plan: Any)
     assert f"新增 {len(observations)} 条" in demo
 
 
-@pytest.mark.django_db
-def test_every_stored_figure_passes_the_entry_checks(demo: str) -> None:
+def _entry_checks() -> None:
     observations = Observation.objects.select_related("indicator", "commitment")
     confirmed = 0
     for obs in observations:
@@ -149,8 +158,7 @@ def test_every_stored_figure_passes_the_entry_checks(demo: str) -> None:
     assert all(o.confirmed_check for o in observations.exclude(confirmed_reason=""))
 
 
-@pytest.mark.django_db
-def test_a_second_run_changes_nothing(demo: str, users: dict[str, Any]) -> None:
+def _second_run_changes_nothing(users: dict[str, Any]) -> None:
     before = list(Observation.objects.order_by("pk").values_list("pk", "value", "as_of"))
     targets = list(AreaTarget.objects.order_by("pk").values_list("pk", "target_value"))
     out = io.StringIO()
@@ -160,8 +168,7 @@ def test_a_second_run_changes_nothing(demo: str, users: dict[str, Any]) -> None:
     assert list(AreaTarget.objects.order_by("pk").values_list("pk", "target_value")) == targets
 
 
-@pytest.mark.django_db
-def test_county_quantities_add_up_to_the_city(demo: str, plan: Any) -> None:
+def _county_sums(plan: Any) -> None:
     counties = selectors.split_areas(plan)
     for code, year in (("hnte_count", 2021), ("tsme_count", 2023), ("tech_contract_amount", 2024)):
         rows = Observation.objects.filter(indicator__code=code, year=year, kind="actual")

@@ -9,9 +9,10 @@ ranking show something:
 2. **synthetic figures** (演示数据) for every indicator, the city and each county-level area, for
    the years 2020–2025 that no published figure covers: the city follows the plan's path with a
    deterministic deviation; a quantity (enterprises, platforms, contract value) is divided among
-   the areas in the proportions of the synthetic registry's year-end counts (the census
-   population where the registry counts nothing); a share, ratio or rate is the city's value
-   times a fixed factor per area. Their source title says 演示数据 and never names a real source;
+   the areas 70 % in the proportions of the synthetic registry's year-end counts and 30 % in
+   those of the population (census 2020; so no area is left at 0); a share, ratio or rate is
+   the city's value times a fixed factor per area. Their source title says 演示数据 and never
+   names a real source;
 3. the county split of each target (by the synthetic 2020 values), only for indicators that have
    none yet — without it the ranking has nothing to measure completion against.
 
@@ -263,6 +264,19 @@ def population_weights(areas: list[Area], published: list[dict[str, str]]) -> An
     return weights
 
 
+def blend(registry: dict[str, Decimal], population: dict[str, Decimal]) -> dict[str, Decimal]:
+    """Weights of the areas: 70 % the registry's share, 30 % the population's, so that an area
+    the small synthetic registry counts nothing in still has a share (and a target)."""
+    counted, people = sum(registry.values()), sum(population.values())
+    if not counted:
+        return population
+    return {
+        code: Decimal("0.7") * registry.get(code, Decimal(0)) / counted
+        + Decimal("0.3") * weight / people
+        for code, weight in population.items()
+    }
+
+
 class DemoSeries:
     """The synthetic values of one plan, keyed by (indicator code, area code, year)."""
 
@@ -300,9 +314,7 @@ class DemoSeries:
             )
             self.values[(indicator.code, self.city.code, year)] = total
             if additive:
-                shares = weights.get(year) or {}
-                if not sum(shares.values()):
-                    shares = self.population
+                shares = blend(weights.get(year) or {}, self.population)
                 for code, part in allocate(total, shares, indicator.unit).items():
                     self.values[(indicator.code, code, year)] = part
                 continue
