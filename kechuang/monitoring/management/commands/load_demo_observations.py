@@ -1,4 +1,4 @@
-"""manage.py load_demo_observations [--user admin] [--file …] [--no-targets]
+"""manage.py load_demo_observations [--user admin] [--file …] [--no-targets] [--skip-without-plan]
 
 Monitoring values for the demo, so that every card of the dashboard, the heat map and the county
 ranking show something:
@@ -76,6 +76,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--no-targets", action="store_true", help="不分解区域目标（只录入监测值）"
         )
+        parser.add_argument(
+            "--skip-without-plan",
+            action="store_true",
+            help="规划尚未载入时跳过（供 load_demo 调用），而不是报错",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         user = get_user_model().objects.filter(username=options["user"]).first()
@@ -83,6 +88,9 @@ class Command(BaseCommand):
             raise CommandError(f"用户“{options['user']}”不存在，请先运行 manage.py load_demo。")
         published = read_published(Path(options["file"]))
         plan = selectors.get_plan(published["plan"])
+        if plan is None and options["skip_without_plan"]:
+            self.stdout.write("规划尚未载入（manage.py load_plan），跳过演示监测值。")
+            return
         if plan is None:
             raise CommandError(f"规划“{published['plan']}”不存在，请先运行 manage.py load_plan。")
         today = timezone.localdate()
