@@ -128,6 +128,12 @@ def _published_and_labelled(demo: str) -> None:
         (2024, Decimal("2.01")),
     ]
     assert Observation.objects.filter(state="conflict").count() == 0
+    # the synthetic city series passes through the published forecasts and partial counts
+    demo_city = Observation.objects.filter(area__code="411300", source_title=DEMO_TITLE)
+    assert demo_city.get(indicator__code="hnte_count", year=2025).value == 736
+    assert demo_city.get(indicator__code="hnte_count", year=2022).value == 490
+    assert demo_city.get(indicator__code="tech_contract_amount", year=2022).value == 75
+    assert not demo_city.filter(indicator__code="hnte_count", year=2021).exists()
     assert f"新增 {len(observations)} 条" in demo
 
 

@@ -8,7 +8,9 @@ ranking show something:
    words; see the file's header for its rules);
 2. **synthetic figures** (演示数据) for every indicator, the city and each county-level area, for
    the years 2020–2025 that no published figure covers: the city follows the plan's path with a
-   deterministic deviation; a quantity (enterprises, platforms, contract value) is divided among
+   deterministic deviation, bent to pass through the city's published figures of other kinds
+   (a forecast, a count of the first months) so that it never contradicts them; a quantity
+   (enterprises, platforms, contract value) is divided among
    the areas 70 % in the proportions of the synthetic registry's year-end counts and 30 % in
    those of the population (census 2020; so no area is left at 0); a share, ratio or rate is
    the city's value times a fixed factor per area. Their source title says 演示数据 and never
@@ -42,6 +44,7 @@ from kechuang.core.audit import audit_context
 from kechuang.monitoring import selectors, services
 from kechuang.monitoring.engine.areas import is_additive
 from kechuang.monitoring.engine.figure_rules import plausibility_findings
+from kechuang.monitoring.engine.periods import parse_period
 from kechuang.monitoring.imports import (
     COLUMNS,
     ImportRefused,
@@ -56,7 +59,7 @@ DATA_FILE = settings.DATA_DIR / "observations" / "nanyang-published.yaml"
 DEMO_TITLE = "演示数据（合成，非发布数字）：由合成登记库和规划路径生成"
 DEMO_ISSUER = "科创平台演示数据"
 DEMO_SCOPE = "演示数据，仅供演示，不是统计数字"
-DEMO_REASON = "演示数据：合成数值，小基数的年际变化较大"
+DEMO_REASON = "演示数据：合成数值，与上年之比由合成方法（小基数、向已发布数字靠拢）造成"
 FIRST_YEAR, LAST_YEAR = 2020, 2025
 # Decimals kept per unit of a synthetic figure.
 DECIMALS = {"家": 0, "个": 0, "件": 2, "亿元": 2, "人年": 1, "%": 2, "万人": 2}
@@ -211,10 +214,43 @@ def demo_as_of(year: int) -> dt.date:
     return dt.date(year + 1, 3, 31)
 
 
-def city_value(indicator: Indicator, year: int) -> Decimal:
-    """The plan's path, 8 % below to 4 % above it (fixed per indicator and year)."""
+# Which published figure of a city-year the synthetic series follows, best first.
+ANCHOR_KINDS = ("actual", "preliminary", "forecast", "partial")
+
+
+def city_anchors(published: list[dict[str, str]], city: str) -> dict[tuple[str, int], Decimal]:
+    """{(indicator code, year): value} of the city's published figures of one year or fewer
+    months (正式数, 初步数, else 预测数, else 部分期间数): the synthetic city series passes
+    through them, so the demo never contradicts a published number."""
+    anchors: dict[tuple[str, int], tuple[int, Decimal]] = {}
+    for row in published:
+        if row["area"] != city or row["kind"] not in ANCHOR_KINDS:
+            continue
+        key = (row["indicator"], parse_period(row["period"]).year)
+        rank = ANCHOR_KINDS.index(row["kind"])
+        if key not in anchors or rank < anchors[key][0]:
+            anchors[key] = (rank, Decimal(row["value"]))
+    return {key: value for key, (_, value) in anchors.items()}
+
+
+def city_value(indicator: Indicator, year: int, anchors: dict[tuple[str, int], Decimal]) -> Decimal:
+    """A published figure of that year as it is; else the plan's path times its ratio to the
+    published figures around (interpolated between them, held after the last one; 1 at the
+    baseline), 8 % below to 4 % above (fixed per indicator and year)."""
+    if (indicator.code, year) in anchors:
+        return anchors[(indicator.code, year)]
+    ratios = {indicator.baseline_year: Decimal(1)}
+    for (code, y), value in anchors.items():
+        path = plan_path(indicator, y)
+        if code == indicator.code and path:
+            ratios[y] = value / path
+    before = max((y for y in ratios if y < year), default=min(ratios))
+    after = min((y for y in ratios if y > year), default=None)
+    ratio = ratios[before]
+    if after is not None and after != before:
+        ratio += (ratios[after] - ratio) * (year - before) / (after - before)
     factor = Decimal("0.92") + Decimal("0.12") * _unit_fraction(indicator.code, year)
-    return plan_path(indicator, year) * factor
+    return plan_path(indicator, year) * ratio * factor
 
 
 def area_factor(code: str, area: Area, year: int) -> Decimal:
@@ -290,12 +326,7 @@ class DemoSeries:
 
     def __init__(self, plan: Plan, published: list[dict[str, str]], today: dt.date) -> None:
         self.plan = plan
-        # the city's published 正式数/初步数: the areas' synthetic values add up to them
-        self.published = {
-            (r["indicator"], int(r["period"])): Decimal(r["value"])
-            for r in published
-            if r["area"] == plan.area.code and r["kind"] in ("actual", "preliminary")
-        }
+        self.anchors = city_anchors(published, plan.area.code)
         self.city = plan.area
         self.areas = selectors.split_areas(plan)
         self.years = demo_years(today)
@@ -316,10 +347,7 @@ class DemoSeries:
             else {}
         )
         for year in self.years:
-            total = self.published.get((indicator.code, year))
-            total = (
-                total if total is not None else _round(city_value(indicator, year), indicator.unit)
-            )
+            total = _round(city_value(indicator, year, self.anchors), indicator.unit)
             self.values[(indicator.code, self.city.code, year)] = total
             if additive:
                 shares = blend(weights.get(year) or {}, self.population)
