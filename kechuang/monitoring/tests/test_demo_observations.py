@@ -12,8 +12,10 @@ from typing import Any
 import pytest
 import yaml
 from django.core.management import call_command
+from django.test import Client
 from django.urls import reverse
 
+from kechuang.accounts.models import User
 from kechuang.monitoring import selectors, services
 from kechuang.monitoring.engine.figure_rules import blocking
 from kechuang.monitoring.engine.observations import OBSERVATION_KINDS
@@ -25,6 +27,7 @@ from kechuang.monitoring.management.commands.load_demo_observations import (
 from kechuang.monitoring.models import AreaTarget, Observation
 from kechuang.registry.models import Area
 from kechuang.registry.synthetic.writer import write_ecosystem
+from kechuang.site.management.commands import load_demo
 
 DATA = yaml.safe_load(DATA_FILE.read_text(encoding="utf-8"))
 SOURCES = DATA["sources"]
@@ -186,11 +189,25 @@ def _county_sums(plan: Any) -> None:
     assert sum(t.target_value for t in hnte) == Decimal(500)
 
 
+@pytest.fixture
+def demo_loaded(plan: Any, monkeypatch: pytest.MonkeyPatch) -> Any:
+    """`manage.py load_demo` as `make demo` runs it (after load_plan): the observations come
+    with the organizations and accounts, entered as the demo's admin."""
+    monkeypatch.setattr(load_demo, "demo_password", lambda: "Demo-pass-2025x")
+    call_command("load_demo", scale=0.05, seed=5, stdout=io.StringIO())
+    client = Client(REMOTE_ADDR="10.1.2.3")
+    client.force_login(User.objects.get(username="city_staff"))
+    return client
+
+
 @pytest.mark.django_db
 def test_the_demo_dashboard_shows_a_traceable_value_on_every_card(
-    demo: str, plan: Any, client_for: Any
+    demo_loaded: Any, plan: Any
 ) -> None:
-    response = client_for("city_staff").get(reverse("monitoring:dashboard"))
+    assert {o.entered_by.username for o in Observation.objects.select_related("entered_by")} == {
+        "admin"
+    }
+    response = demo_loaded.get(reverse("monitoring:dashboard"))
     html = response.content.decode()
     assert response.status_code == 200
     assert 'data-testid="no-observations"' not in html
