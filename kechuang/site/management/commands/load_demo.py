@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -69,6 +70,8 @@ class Command(BaseCommand):
                 self.load_contracts(options["scale"], options["seed"])
             with transaction.atomic():
                 accounts = self.create_accounts()
+            if not options["accounts_only"]:  # the plan's figures, published and 演示数据
+                call_command("load_demo_observations", skip_without_plan=True, stdout=self.stdout)
         self.stdout.write("演示账户（密码相同）：")
         for username, label in accounts:
             self.stdout.write(f"  {username:<14} {label}")
