@@ -34,7 +34,9 @@ class Facts:
     held: frozenset[str] = frozenset()  # qualification kinds valid on 31 December
     first_granted: frozenset[str] = frozenset()  # kinds first granted (ever) within the year
     figures: dict[int, dict[str, Decimal | None]] = field(default_factory=dict)  # year -> figures
-    new_platforms: tuple[tuple[str, str], ...] = ()  # (kind, level) new within the year
+    # (kind, level after, level before — '' for an approval) of the platforms the enterprise
+    # hosts approved or upgraded within the year
+    new_platforms: tuple[tuple[str, ...], ...] = ()
     contract_amount: Decimal = Decimal(0)  # 万元 of 核定技术交易额 registered within the year
     patents_granted: int = 0
 
@@ -86,12 +88,7 @@ def fact_value(condition: Condition, facts: Facts, year: int) -> tuple[object, s
     if fact in ("figure", "increase", "growth_rate"):
         return _figure_fact(condition, facts, year)
     if fact == "new_platforms":
-        found = [
-            (k, lv)
-            for k, lv in facts.new_platforms
-            if (not condition.levels or lv in condition.levels)
-            and (not condition.kinds or k in condition.kinds)
-        ]
+        found = [p for p in facts.new_platforms if _is_new(p, condition)]
         return Decimal(len(found)), f"{len(found)} 个"
     if fact == "contract_amount":
         return facts.contract_amount, f"{_num(facts.contract_amount)} 万元"
@@ -100,6 +97,18 @@ def fact_value(condition: Condition, facts: Facts, year: int) -> tuple[object, s
     if fact == "area":
         return facts.area, facts.area_name or facts.area or "未填写"
     return facts.size, SIZES.get(facts.size, facts.size or "未填写")
+
+
+def _is_new(platform: tuple[str, ...], condition: Condition) -> bool:
+    """New at `levels`: approved at one, or upgraded into one from a level outside them (the
+    registry's rule: a provincial platform upgraded to national is no new 省级以上 platform)."""
+    kind, after = platform[0], platform[1]
+    before = platform[2] if len(platform) > 2 else ""
+    if condition.kinds and kind not in condition.kinds:
+        return False
+    if not condition.levels:
+        return True
+    return after in condition.levels and before not in condition.levels
 
 
 def _figure_fact(condition: Condition, facts: Facts, year: int) -> tuple[object, str]:

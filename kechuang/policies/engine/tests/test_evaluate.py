@@ -142,9 +142,11 @@ PLATFORM = {
         ((("key_lab", "provincial"),), D(300000)),
         ((("key_lab", "provincial"), ("engineering_center", "national")), D(600000)),
         ((("a", "provincial"), ("b", "provincial"), ("c", "national")), D(800000)),  # cap
+        ((("a", "provincial", "municipal"),), D(300000)),  # upgraded into 省级: new
+        ((("a", "national", "provincial"),), D(0)),  # provincial to national: not new 省级以上
     ],
 )
-def test_platform_per_unit(platforms: tuple[tuple[str, str], ...], paid: D) -> None:
+def test_platform_per_unit(platforms: tuple[tuple[str, ...], ...], paid: D) -> None:
     outcome = evaluate(parse_policy(PLATFORM), Facts(1, new_platforms=platforms), 2025)
     assert outcome.amount == paid
 
