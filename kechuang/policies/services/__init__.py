@@ -113,8 +113,11 @@ def set_status(user: Any, policy: Policy, status: str) -> Policy:
     return save_instance(user, policy, {"status": status})
 
 
-def start_run(user: Any, policy: Policy, year: Any, as_of: dt.date | None = None) -> BenefitRun:
-    """Queue the computation of `policy` (its latest version) for `year` over the whole city."""
+def start_run(
+    user: Any, policy: Policy, year: Any, as_of: dt.date | None = None, inline: bool = False
+) -> BenefitRun:
+    """Queue the computation of `policy` (its latest version) for `year` over the whole city
+    (`inline`: compute now, in this process — the demo loader and the command line)."""
     MANAGE_POLICIES.check(user)
     try:
         year = int(year)
@@ -131,8 +134,9 @@ def start_run(user: Any, policy: Policy, year: Any, as_of: dt.date | None = None
             BenefitRun(version=version, started_by=user, is_demo=policy.is_demo),
             {"year": year, "as_of": as_of or timezone.localdate()},
         )
-        compute_benefits.enqueue(run.pk)
-    return run
+        if not inline:
+            compute_benefits.enqueue(run.pk)
+    return execute_run(run.pk) if inline else run
 
 
 def _ensure_reviewable(entitlement: Entitlement) -> None:
