@@ -8,6 +8,7 @@ policy makes a new version, so each run keeps the rules it was computed under.
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -150,7 +151,9 @@ class BenefitRun(DomainModel):
 
     def clean(self) -> None:
         super().clean()
-        if self.notice_start and self.notice_end and self.notice_end < self.notice_start:
+        start, end = self.notice_start, self.notice_end
+        # (a value that failed its own field check is still the typed text here: skip)
+        if isinstance(start, dt.date) and isinstance(end, dt.date) and end < start:
             raise ValidationError({"notice_end": "公示结束日期不能早于开始日期，请重新填写。"})
 
 

@@ -8,6 +8,8 @@ are in 万元, so `rate × base` is `rate × base × 10000` 元.
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -137,6 +139,7 @@ def _figure_fact(condition: Condition, facts: Facts, year: int) -> tuple[object,
     return rate, f"{label}增长率 ({_num(now)} − {_num(before)}) ÷ {_num(before)} = {rate:.2%}"
 
 
+@functools.lru_cache(maxsize=1024)
 def describe(condition: Condition, year: int) -> str:
     """A condition in words, as the notice and the enterprise's page show it."""
     if condition.label:
@@ -181,14 +184,17 @@ def _threshold(condition: Condition) -> str:
     return f"{_num(value)} {unit}".strip()
 
 
+OPERATORS = {
+    ">=": operator.ge,
+    ">": operator.gt,
+    "<=": operator.le,
+    "<": operator.lt,
+    "==": operator.eq,
+}
+
+
 def _compare(op: str, left: Decimal, right: Decimal) -> bool:
-    return {
-        ">=": left >= right,
-        ">": left > right,
-        "<=": left <= right,
-        "<": left < right,
-        "==": left == right,
-    }[op]
+    return bool(OPERATORS[op](left, right))
 
 
 def check(condition: Condition, facts: Facts, year: int) -> Check:

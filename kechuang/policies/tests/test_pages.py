@@ -96,3 +96,17 @@ def test_enterprise_page_confirm_and_masked(client_for: Any, in_notice: Any) -> 
     page = client.get("/policies/mine/").content.decode()
     assert "************5678" in page and "6217000012345678" not in page
     assert "企业已确认" in page
+
+
+def test_bad_notice_dates_on_the_page_are_named(client_for: Any, computed: Any) -> None:
+    run = computed()
+    client = client_for("city_staff")
+    answer = client.post(
+        f"/policies/runs/{run.pk}/act/",
+        {"action": "notice", "start": "2026-13-45", "end": "2026-05-01"},
+        follow=True,
+    )
+    assert answer.status_code == 200
+    assert "公示开始：" in answer.content.decode()
+    run.refresh_from_db()
+    assert run.stage == "review" and run.notice_start is None
