@@ -367,6 +367,11 @@ def simulate(request: HttpRequest, pk: int, payload: SimulateIn) -> Any:
     return simulation(_policy(request, pk), payload.year, payload.changes)
 
 
+@router.post("/{pk}/apply", response={201: EntitlementOut}, summary="申报（申报制政策，企业）")
+def apply_for(request: HttpRequest, pk: int, payload: RunIn) -> Any:
+    return Status(201, services.apply_for(request.user, _policy(request, pk), payload.year))
+
+
 @router.post("/{pk}/runs", response={202: RunOut}, summary="计算兑现名单（后台任务）")
 @guard(MANAGE_POLICIES)
 def start_run(request: HttpRequest, pk: int, payload: RunIn) -> Any:

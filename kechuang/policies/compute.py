@@ -49,9 +49,13 @@ def prior_in_group(run: BenefitRun, policy: Policy) -> dict[int, list[tuple[str,
     return found
 
 
-def _entitlement(run: BenefitRun, outcome: Outcome, prior: list[Any], policy: Policy) -> Any:
+def entitlement_of(run: BenefitRun, outcome: Outcome, prior: list[Any], policy: Policy) -> Any:
+    """The unsaved entitlement an outcome gives (an application that fails more than one
+    condition is refused with its gaps; in a city-wide run such rows are not kept)."""
     payable, note = stack(outcome.amount, prior, policy.stacking)
-    if not outcome.eligible:
+    if not outcome.eligible and not outcome.near_miss:
+        status = EntitlementStatus.REFUSED
+    elif not outcome.eligible:
         status = EntitlementStatus.NEAR_MISS
     elif payable <= 0:
         status = EntitlementStatus.EXCLUDED
@@ -85,7 +89,7 @@ def compute(run: BenefitRun, facts: list[Facts]) -> dict[str, Any]:
     for i, f in enumerate(facts, 1):
         outcome = evaluate(policy, f, run.year, rewarded_before=f.organization_id in once)
         if outcome.eligible or outcome.near_miss:
-            rows.append(_entitlement(run, outcome, prior.get(f.organization_id, []), policy))
+            rows.append(entitlement_of(run, outcome, prior.get(f.organization_id, []), policy))
         if i % PROGRESS_EVERY == 0:
             BenefitRun.objects.filter(pk=run.pk).update(progress=min(90, 90 * i // len(facts)))
     with transaction.atomic():

@@ -160,6 +160,7 @@ class BenefitRun(DomainModel):
 class EntitlementStatus(models.TextChoices):
     ENTITLED = "entitled", "符合条件（待确认）"
     NEAR_MISS = "near_miss", "差一项条件"
+    REFUSED = "refused", "不符合条件（申报未通过）"
     HELD = "held", "暂缓（异议处理中）"
     EXCLUDED = "excluded", "已剔除"
     CONFIRMED = "confirmed", "企业已确认"

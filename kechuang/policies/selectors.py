@@ -163,8 +163,12 @@ def open_objections(entitlement: Entitlement) -> bool:
 # --- the facts of the registry ------------------------------------------------------------------
 
 
-def _enterprises(area_ids: Iterable[int] | None) -> QuerySet[Organization]:
+def _enterprises(
+    area_ids: Iterable[int] | None, organization_ids: Iterable[int] | None = None
+) -> QuerySet[Organization]:
     rows = Organization.objects.filter(kind="enterprise")
+    if organization_ids is not None:
+        rows = rows.filter(pk__in=list(organization_ids))
     return rows.filter(area__in=list(area_ids)) if area_ids is not None else rows
 
 
@@ -249,12 +253,16 @@ def _patent_facts(year: int, orgs: QuerySet[Organization]) -> dict[int, int]:
 
 
 def registry_facts(
-    year: int, as_of: dt.date | None = None, area_ids: Iterable[int] | None = None
+    year: int,
+    as_of: dt.date | None = None,
+    area_ids: Iterable[int] | None = None,
+    organization_ids: Iterable[int] | None = None,
 ) -> list[Facts]:
-    """The engine's facts for every enterprise (of `area_ids` when given) for `year`, from the
-    confirmed registry as of `as_of` (today by default). Seven queries, whatever the size."""
+    """The engine's facts for every enterprise (of `area_ids`, or only `organization_ids`, when
+    given) for `year`, from the confirmed registry as of `as_of` (today by default). Seven
+    queries, whatever the size."""
     as_of = as_of or dt.date.today()
-    orgs = _enterprises(area_ids)
+    orgs = _enterprises(area_ids, organization_ids)
     held, first = _qualification_facts(year, orgs)
     figures = _figure_facts(year, as_of, orgs)
     platforms = _platform_facts(year, orgs)

@@ -15,4 +15,5 @@ urlpatterns = [
     path("<int:pk>/", policies.policy_detail, name="detail"),
     path("<int:pk>/act/", policies.policy_act, name="act"),
     path("<int:pk>/simulate/", policies.policy_simulate, name="simulate"),
+    path("<int:pk>/apply/", policies.policy_apply, name="apply"),
 ]

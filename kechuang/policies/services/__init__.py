@@ -18,9 +18,17 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from kechuang.core.audit import record
 from kechuang.core.services import save_instance
-from kechuang.policies.compute import execute_run
-from kechuang.policies.engine import Claim, PolicyRuleError, allocate, parse_policy, read_document
+from kechuang.policies.compute import entitlement_of, execute_run, prior_in_group
+from kechuang.policies.engine import (
+    Claim,
+    PolicyRuleError,
+    allocate,
+    evaluate,
+    parse_policy,
+    read_document,
+)
 from kechuang.policies.engine.rules import Budget
 from kechuang.policies.models import (
     BatchStatus,
@@ -37,7 +45,7 @@ from kechuang.policies.models import (
     RunStatus,
 )
 from kechuang.policies.permissions import CLAIM_BENEFITS, MANAGE_POLICIES, REVIEW_ENTITLEMENTS
-from kechuang.policies.selectors import budget_used
+from kechuang.policies.selectors import budget_used, registry_facts, rewarded_before
 from kechuang.policies.tasks import compute_benefits
 
 __all__ = ["execute_run"]
@@ -360,3 +368,63 @@ def record_payment(user: Any, batch: PaymentBatch, paid_on: Any) -> PaymentBatch
     for e in batch.entitlements.all():
         save_instance(user, e, {"status": EntitlementStatus.PAID, "paid_on": paid_on})
     return batch
+
+
+def _application_run(policy: Policy, year: int) -> BenefitRun:
+    """The run that collects a 申报-mode policy's applications for `year` (one per version and
+    year, created by the first application; a platform record, audited here)."""
+    version = policy.latest_version()
+    run = (
+        BenefitRun.objects.filter(version=version, year=year, started_by__isnull=True)
+        .order_by("pk")
+        .first()
+    )
+    if run is None:
+        run = BenefitRun.objects.create(
+            version=version,
+            year=year,
+            as_of=timezone.localdate(),
+            status=RunStatus.DONE,
+            progress=100,
+            is_demo=policy.is_demo,
+        )
+        record("create", instance=run, note=f"{policy.name} {year} 年度申报名单（由申报自动建立）")
+    return run
+
+
+@transaction.atomic
+def apply_for(user: Any, policy: Policy, year: Any) -> Entitlement:
+    """An enterprise applies for a 申报-mode policy: the same rules check its confirmed data now,
+    and the result (entitled with the amount, or refused with the conditions it misses) joins the
+    year's application list for the bureau's review."""
+    CLAIM_BENEFITS.check(user)
+    if policy.mode != "apply":
+        raise ValidationError(
+            {
+                "policy": [
+                    "该政策为免申即享或即申即享，无需申报：平台计算后会列入您的“我可享受的政策”。"
+                ]
+            }
+        )
+    if policy.status != PolicyStatus.ISSUED or policy.latest_version() is None:
+        raise ValidationError({"policy": ["该政策尚未发布，暂不能申报。"]})
+    try:
+        year = int(year)
+    except (TypeError, ValueError):
+        raise ValidationError({"year": [f"申报年度应为整数年份，填写的是“{year}”。"]}) from None
+    if not 2000 <= year <= 2100:
+        raise ValidationError({"year": [f"申报年度应在 2000–2100 之间，填写的是 {year}。"]})
+    run = _application_run(policy, year)
+    if run.entitlements.filter(organization_id=user.organization_id).exists():
+        raise ValidationError(
+            {"year": [f"本单位已申报 {year} 年度，请在“我可享受的政策”查看结果。"]}
+        )
+    facts = registry_facts(year, organization_ids=[user.organization_id])
+    if not facts:
+        raise ValidationError({"policy": ["本政策面向企业：贵单位不是企业，不能申报。"]})
+    parsed = parse_policy(run.version.rules)
+    once = rewarded_before(policy, year) if parsed.frequency == "once" else set()
+    outcome = evaluate(parsed, facts[0], year, rewarded_before=user.organization_id in once)
+    prior = prior_in_group(run, parsed).get(user.organization_id, [])
+    entitlement = entitlement_of(run, outcome, prior, parsed)
+    return save_instance(user, entitlement, {})

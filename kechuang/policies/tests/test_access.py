@@ -107,6 +107,13 @@ API_ROWS = [
         body={"year": 2025},
         check=count_kept("BenefitRun", "runs", CITY),
     ),
+    Row(
+        "POST",
+        f"{A}/{{by_application}}/apply",
+        only({"enterprise"}, 201, 401),
+        body={"year": 2025},
+        check=count_kept("Entitlement", "entitlements", {"enterprise"}),
+    ),
     Row("GET", f"{A}/mine", only(SIGNED_IN, 200, 401)),
     Row("GET", f"{A}/runs/{{run_notice}}", only(GOVERNMENT, 200, 401)),
     Row("GET", f"{A}/runs/{{run_notice}}/entitlements", only(GOVERNMENT, 200, 401)),
@@ -234,6 +241,14 @@ PAGE_ROWS = [
         check=field_kept("Policy", "issued", "status", "retired", CITY),
     ),
     Row("GET", f"{P}/{{issued}}/simulate/?year=2025", only(CITY, 200, 302)),
+    Row(
+        "POST",
+        f"{P}/{{by_application}}/apply/",
+        {**only({"enterprise"}, 302, 302), **dict.fromkeys(SIGNED_IN - {"enterprise"}, 403)},
+        body={"year": 2025},
+        name="POST apply page",
+        check=count_kept("Entitlement", "entitlements", {"enterprise"}),
+    ),
 ]
 ROWS = API_ROWS + PAGE_ROWS
 
@@ -273,6 +288,13 @@ def context(users: dict[str, Any], city: dict[str, Any], make_user: Any) -> dict
     paid_run = services.publish_notice(staff, run_of(draft), today - days(20), today - days(10))
     services.confirm(wancheng_user, of(paid_run, city["wancheng"]), "银行", "6217000099998888")
     batch = services.create_batch(staff, paid_run)
+    by_application = services.create_policy(
+        staff,
+        RD_TEXT.replace("code: rd\n", "code: rd-apply\n")
+        .replace("mode: exempt", "mode: apply")
+        .replace("stacking: {group: rd, rule: highest}\n", ""),
+    )
+    services.set_status(staff, by_application, "issued")
     context = {
         "issued": issued.pk,
         "issued_status": "issued",
@@ -295,6 +317,8 @@ def context(users: dict[str, Any], city: dict[str, Any], make_user: Any) -> dict
         "runs": models.BenefitRun.objects.count(),
         "batches": models.PaymentBatch.objects.count(),
         "objections": models.Objection.objects.count(),
+        "entitlements": models.Entitlement.objects.count(),
+        "by_application": by_application.pk,
     }
     context["open_wancheng_amount"] = of(run_notice, city["wancheng"]).amount
     return context

@@ -180,3 +180,31 @@ def test_batch_after_notice_pro_rata_within_budget(users: dict[str, Any], in_not
     services.record_payment(staff, batch, later.isoformat())
     assert set(batch.entitlements.values_list("status", flat=True)) == {"paid"}
     assert Objection.objects.count() == 0
+
+
+def test_application_checked_by_the_same_rules(users: dict[str, Any], city: dict[str, Any]) -> None:
+    staff, enterprise = users["city_staff"], users["enterprise"]
+    text = RD_TEXT.replace("mode: exempt", "mode: apply")
+    policy = services.create_policy(staff, text)
+    with pytest.raises(ValidationError) as caught:
+        services.apply_for(enterprise, policy, 2025)  # not issued yet
+    assert list(caught.value.message_dict) == ["policy"]
+    services.set_status(staff, policy, "issued")
+    entry = services.apply_for(enterprise, policy, 2025)
+    assert (entry.status, entry.amount, entry.organization) == (
+        "entitled",
+        D("150000.00"),
+        city["wolong"],
+    )
+    with pytest.raises(ValidationError) as caught:
+        services.apply_for(enterprise, policy, 2025)
+    assert "已申报 2025 年度" in caught.value.message_dict["year"][0]
+    refused = services.apply_for(enterprise, policy, 2023)  # no confirmed 2023/2022 figures
+    assert refused.status == "refused" and len(refused.gaps) == 2
+    with pytest.raises(PermissionDenied):
+        services.apply_for(staff, policy, 2025)
+    exempt = services.create_policy(staff, RD_TEXT.replace("code: rd", "code: rd-x"))
+    services.set_status(staff, exempt, "issued")
+    with pytest.raises(ValidationError) as caught:
+        services.apply_for(enterprise, exempt, 2025)
+    assert "无需申报" in caught.value.message_dict["policy"][0]

@@ -19,7 +19,7 @@ from kechuang.policies import selectors, services
 from kechuang.policies.api import simulation
 from kechuang.policies.engine.simulate import band_labels
 from kechuang.policies.models import Policy
-from kechuang.policies.permissions import MANAGE_POLICIES, REVIEW_ENTITLEMENTS
+from kechuang.policies.permissions import CLAIM_BENEFITS, MANAGE_POLICIES, REVIEW_ENTITLEMENTS
 from kechuang.policies.views.common import attempt, error_lines
 
 TEMPLATE = """code: my-policy
@@ -79,7 +79,22 @@ def policy_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "versions": selectors.versions_of(policy),
             "runs": runs,
             "may_manage": MANAGE_POLICIES.allows(request.user),
+            "may_apply": CLAIM_BENEFITS.allows(request.user) and policy.mode == "apply",
         },
+    )
+
+
+@require_POST
+@login_required
+def policy_apply(request: HttpRequest, pk: int) -> HttpResponse:
+    """An enterprise applies for a 申报-mode policy; the result shows on its own page."""
+    policy = _policy(request, pk)
+    year = request.POST.get("year", "")
+    return attempt(
+        request,
+        reverse("policies:mine"),
+        lambda: services.apply_for(request.user, policy, year),
+        "已申报：平台已按已确认的数据核对条件，结果见下方。",
     )
 
 
