@@ -315,8 +315,9 @@ def simulate_change(
 
 
 def uptake(user: Any, run: BenefitRun) -> dict[str, Any]:
-    """Per area of a run: entitled, confirmed, declined, objected, paid, and the 应享尽享 rate
-    (paid ÷ entitled enterprises), within what `user` may see."""
+    """Per area of a run: entitled, confirmed, declined, objected, paid, the 应享尽享 rate
+    (paid ÷ entitled enterprises) and the mean days from the data (the run's cut-off) to the
+    payment, within what `user` may see."""
     rows = entitlements_for(user).filter(run=run).exclude(status=EntitlementStatus.NEAR_MISS)
     areas: dict[str, dict[str, Any]] = {}
     counted = ("entitled", "confirmed", "declined", "objected", "paid", "excluded")
@@ -330,6 +331,10 @@ def uptake(user: Any, run: BenefitRun) -> dict[str, Any]:
         row["objected"] += e.objected > 0
         row["paid"] += e.status == EntitlementStatus.PAID
         row["amount"] += e.paid_amount or Decimal(0)
+        if e.paid_on:
+            row.setdefault("days", []).append((e.paid_on - run.as_of).days)
     for row in areas.values():
         row["rate"] = (row["paid"] / row["entitled"]) if row["entitled"] else None
+        days = row.pop("days", [])
+        row["days_to_payment"] = round(sum(days) / len(days), 1) if days else None
     return dict(sorted(areas.items()))

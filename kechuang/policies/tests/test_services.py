@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Sum
 from django.utils import timezone
 
 from kechuang.policies import services
@@ -208,3 +209,32 @@ def test_application_checked_by_the_same_rules(users: dict[str, Any], city: dict
     with pytest.raises(ValidationError) as caught:
         services.apply_for(enterprise, exempt, 2025)
     assert "无需申报" in caught.value.message_dict["policy"][0]
+
+
+def test_uptake_by_area(users: dict[str, Any], in_notice: Any) -> None:
+    from kechuang.policies.selectors import uptake
+
+    staff = users["city_staff"]
+    rows = by_org(in_notice)
+    services.confirm(users["enterprise"], rows["卧龙测试企业（测试）"], "银行", "6217000012345678")
+    services.exclude(staff, rows["宛城第四企业（测试）"], "已注销")
+    later = timezone.localdate() + dt.timedelta(days=2)
+    batch = services.create_batch(staff, in_notice, today=later)
+    services.record_payment(staff, batch, later.isoformat())
+    table = uptake(staff, in_notice)
+    days = (later - in_notice.as_of).days
+    assert table["卧龙区"] == {
+        "entitled": 2,
+        "excluded": 0,
+        "confirmed": 1,
+        "declined": 0,
+        "objected": 0,
+        "paid": 2,
+        "amount": batch.entitlements.filter(organization__area__name="卧龙区").aggregate(
+            s=Sum("paid_amount")
+        )["s"],
+        "rate": 1.0,
+        "days_to_payment": float(days),
+    }
+    assert (table["宛城区"]["entitled"], table["宛城区"]["excluded"]) == (1, 1)
+    assert list(uptake(users["county_staff"], in_notice)) == ["卧龙区"]
