@@ -228,6 +228,22 @@ class Entitlement(DomainModel):
     def __str__(self) -> str:
         return f"{self.organization} · {self.run}"
 
+    @staticmethod
+    def delete_for_demo_organizations(demo: models.QuerySet) -> int:
+        """For `generate_demo --replace` (registry.synthetic.writer): the demo policies' rows
+        and every entitlement of a demo organization, with their objections (bulk, no per-row
+        audit: demo data). Returns the entitlements deleted."""
+        demo_runs = BenefitRun.objects.filter(is_demo=True)
+        rows = Entitlement.objects.filter(Q(organization__in=demo) | Q(run__in=demo_runs))
+        Objection.objects.filter(entitlement__in=rows)._raw_delete(Objection.objects.db)
+        count = rows._raw_delete(rows.db)
+        PaymentBatch.objects.filter(run__in=demo_runs)._raw_delete(PaymentBatch.objects.db)
+        demo_runs._raw_delete(demo_runs.db)
+        versions = PolicyVersion.objects.filter(policy__is_demo=True)
+        versions._raw_delete(versions.db)
+        Policy.objects.filter(is_demo=True)._raw_delete(Policy.objects.db)
+        return count
+
     @property
     def masked_account(self) -> str:
         account = self.bank_account

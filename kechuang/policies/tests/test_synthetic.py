@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.core.management import call_command
 
-from kechuang.policies.models import BenefitRun, PaymentBatch, Policy
+from kechuang.policies.models import BenefitRun, Entitlement, Objection, PaymentBatch, Policy
 
 pytestmark = pytest.mark.django_db
 
@@ -31,3 +31,18 @@ def test_load_demo_computes_the_example_policies_once(monkeypatch: Any) -> None:
     assert runs.filter(stage="notice").count() == 2
     call_command("load_demo", scale=0.05, seed=5)
     assert Policy.objects.count() == 5 and BenefitRun.objects.count() == 15
+
+
+def test_replacing_the_demo_registry_removes_the_demo_policies(monkeypatch: Any) -> None:
+    from kechuang.site.management.commands import load_demo
+
+    monkeypatch.setattr(load_demo, "demo_password", lambda: "Demo-pass-2025x")
+    call_command("load_demo", scale=0.05, seed=5)
+    assert Entitlement.objects.exists()
+    call_command("generate_demo", scale=0.05, seed=5, replace=True)
+    assert (Policy.objects.count(), BenefitRun.objects.count(), Entitlement.objects.count()) == (
+        0,
+        0,
+        0,
+    )
+    assert not PaymentBatch.objects.exists() and not Objection.objects.exists()
