@@ -19,6 +19,7 @@ from django.db import transaction
 
 from kechuang.core.audit import record
 from kechuang.policies.engine import Facts, Outcome, Policy, evaluate, parse_policy, stack
+from kechuang.policies.engine.rules import needs_of
 from kechuang.policies.models import (
     LIVE_STATES,
     BenefitRun,
@@ -111,7 +112,8 @@ def execute_run(run_id: int) -> BenefitRun:
         return run
     BenefitRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING, progress=0, error="")
     try:
-        summary = compute(run, registry_facts(run.year, run.as_of))
+        needs = needs_of(parse_policy(run.version.rules))
+        summary = compute(run, registry_facts(run.year, run.as_of, needs=needs))
     except Exception as error:  # a failed run must say why, whatever happened
         log.exception("benefit run %s failed", run.pk)
         BenefitRun.objects.filter(pk=run.pk).update(

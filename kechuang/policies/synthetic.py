@@ -1,8 +1,10 @@
-"""The demo (演示数据): the example policies of data/policies/ (labelled 示例政策) computed for
-2023–2025 over the synthetic registry, through the module's own services as the demo city staff
-account: one run paid (a batch within the budget, payment recorded), one in its public notice
-(with an objection and a confirmation when the demo enterprise account is entitled), the others
-under review. Deterministic for a registry; skipped when demo policies exist."""
+"""The demo (演示数据): the example policies of data/policies/ (labelled 示例政策) computed
+for the last three years of the synthetic registry's confirmed reports (2022–2024
+today), through the module's own services as the demo city staff account: one run
+paid (a batch within the budget, payment recorded), one in its public notice (with
+an objection and a confirmation when the demo enterprise account is entitled), the
+others under review. Deterministic for a registry; skipped when demo policies
+exist."""
 
 from __future__ import annotations
 
@@ -11,12 +13,19 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from django.db.models import Max
 from django.utils import timezone
 
 from kechuang.policies import services
 from kechuang.policies.models import BenefitRun, EntitlementStatus, Policy, RunStage
+from kechuang.registry.models import AnnualReport
 
-YEARS = (2023, 2024, 2025)
+
+def demo_years() -> tuple[int, int, int]:
+    """The last three years with confirmed annual reports (the policies read them)."""
+    last = AnnualReport.objects.filter(confirmed_at__isnull=False).aggregate(y=Max("year"))["y"]
+    last = last or timezone.localdate().year - 1
+    return (last - 2, last - 1, last)
 
 
 @dataclass
@@ -72,21 +81,23 @@ def _in_notice(
 def write_demo_policies(data_dir: Path, staff: Any, enterprise: Any = None) -> DemoReport:
     report = DemoReport()
     today = timezone.localdate()
+    years = demo_years()
+    paid_year, notice_year = years[1], years[2]
     for path in sorted(data_dir.glob("*.yaml")):
         policy = services.create_policy(
             staff, path.read_text(encoding="utf-8"), "示例配置（演示数据）", is_demo=True
         )
         services.set_status(staff, policy, "issued")
         report.policies += 1
-        for year in YEARS:
+        for year in years:
             run = services.start_run(staff, policy, year, as_of=today, inline=True)
             report.runs += 1
             report.entitled += run.entitled
-            if policy.code == "example-rd-increase-subsidy" and year == 2024:
+            if policy.code == "example-rd-increase-subsidy" and year == paid_year:
                 _paid(staff, run, today, report)
-            elif policy.code == "example-rd-increase-subsidy" and year == 2025:
+            elif policy.code == "example-rd-increase-subsidy" and year == notice_year:
                 _in_notice(staff, enterprise, run, today, report)
-            elif policy.mode == "confirm" and year == 2025:
+            elif policy.mode == "confirm" and year == notice_year:
                 own = _own_entitlement(run, enterprise)
                 if own is not None:
                     services.confirm(

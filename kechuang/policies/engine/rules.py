@@ -355,3 +355,36 @@ def parse_policy(document: Any) -> Policy:
     if c.errors:
         raise PolicyRuleError(c.errors)
     return policy
+
+
+@dataclass(frozen=True)
+class Needs:
+    """The facts a policy reads: the registry reads only these (a run over the whole city then
+    skips the tables and columns no condition or base names)."""
+
+    figures: frozenset[str] = frozenset()
+    qualifications: frozenset[str] = frozenset()
+    platforms: bool = False
+    contracts: bool = False
+    patents: bool = False
+
+    def __or__(self, other: Needs) -> Needs:
+        return Needs(
+            self.figures | other.figures,
+            self.qualifications | other.qualifications,
+            self.platforms or other.platforms,
+            self.contracts or other.contracts,
+            self.patents or other.patents,
+        )
+
+
+def needs_of(policy: Policy) -> Needs:
+    conditions = [*policy.conditions, *([policy.amount.base] if policy.amount.base else [])]
+    facts = {c.fact for c in conditions}
+    return Needs(
+        figures=frozenset(c.field for c in conditions if c.field),
+        qualifications=frozenset(c.kind for c in conditions if c.kind),
+        platforms="new_platforms" in facts,
+        contracts="contract_amount" in facts,
+        patents="patents_granted" in facts,
+    )

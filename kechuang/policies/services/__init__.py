@@ -29,7 +29,7 @@ from kechuang.policies.engine import (
     parse_policy,
     read_document,
 )
-from kechuang.policies.engine.rules import Budget
+from kechuang.policies.engine.rules import Budget, needs_of
 from kechuang.policies.models import (
     BatchStatus,
     BenefitRun,
@@ -419,10 +419,10 @@ def apply_for(user: Any, policy: Policy, year: Any) -> Entitlement:
         raise ValidationError(
             {"year": [f"本单位已申报 {year} 年度，请在“我可享受的政策”查看结果。"]}
         )
-    facts = registry_facts(year, organization_ids=[user.organization_id])
+    parsed = parse_policy(run.version.rules)
+    facts = registry_facts(year, organization_ids=[user.organization_id], needs=needs_of(parsed))
     if not facts:
         raise ValidationError({"policy": ["本政策面向企业：贵单位不是企业，不能申报。"]})
-    parsed = parse_policy(run.version.rules)
     once = rewarded_before(policy, year) if parsed.frequency == "once" else set()
     outcome = evaluate(parsed, facts[0], year, rewarded_before=user.organization_id in once)
     prior = prior_in_group(run, parsed).get(user.organization_id, [])

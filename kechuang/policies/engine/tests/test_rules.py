@@ -131,3 +131,15 @@ def test_vocabulary_follows_the_registry_names() -> None:
     for code in QUALIFICATIONS:
         assert f'"{code}"' in quals, code
     assert "growth_rate" not in BASE_FACTS
+
+
+def test_needs_name_only_what_the_policy_reads() -> None:
+    from kechuang.policies.engine.rules import Needs, needs_of
+
+    _, rd = load_file(DATA / "rd-increase-subsidy.yaml")
+    assert needs_of(rd) == Needs(figures=frozenset({"rd_expense"}))
+    _, platform = load_file(DATA / "platform-award.yaml")
+    _, hnte = load_file(DATA / "hnte-first-award.yaml")
+    assert needs_of(platform) | needs_of(hnte) == Needs(
+        qualifications=frozenset({"HNTE"}), platforms=True
+    )

@@ -12,8 +12,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError
 
 from kechuang.policies import selectors
-from kechuang.policies.engine import PolicyRuleError, read_document, summarise
-from kechuang.policies.engine.simulate import Summary, compare
+from kechuang.policies.engine import PolicyRuleError, parse_policy, read_document, summarise
+from kechuang.policies.engine.rules import needs_of
+from kechuang.policies.engine.simulate import Summary, compare, with_changes
 
 
 def _summary(s: Summary) -> dict[str, Any]:
@@ -50,7 +51,10 @@ class Command(BaseCommand):
         started = time.perf_counter()
         try:
             document = read_document(path.read_text(encoding="utf-8"))
-            facts = selectors.registry_facts(options["year"])
+            needs = needs_of(parse_policy(document))
+            if changes:
+                needs = needs | needs_of(parse_policy(with_changes(document, changes)))
+            facts = selectors.registry_facts(options["year"], needs=needs)
             loaded = time.perf_counter()
             if changes:
                 result = compare(document, changes, facts, options["year"])
