@@ -79,8 +79,11 @@ def _figure(facts: Facts, year: int, name: str) -> Decimal | None:
     return facts.figures.get(year, {}).get(name)
 
 
-def fact_value(condition: Condition, facts: Facts, year: int) -> tuple[object, str]:
-    """The value a condition (or an amount base) reads and its wording; None = 数据缺失."""
+def fact_value(
+    condition: Condition, facts: Facts, year: int, explain: bool = True
+) -> tuple[object, str]:
+    """The value a condition (or an amount base) reads and its wording ("" unless `explain`);
+    None = 数据缺失."""
     fact = condition.fact
     if fact == "holds":
         return condition.kind in facts.held, "是" if condition.kind in facts.held else "否"
@@ -88,12 +91,13 @@ def fact_value(condition: Condition, facts: Facts, year: int) -> tuple[object, s
         got = condition.kind in facts.first_granted
         return got, "是" if got else "否"
     if fact in ("figure", "increase", "growth_rate"):
-        return _figure_fact(condition, facts, year)
+        return _figure_fact(condition, facts, year, explain)
     if fact == "new_platforms":
         found = [p for p in facts.new_platforms if _is_new(p, condition)]
         return Decimal(len(found)), f"{len(found)} 个"
     if fact == "contract_amount":
-        return facts.contract_amount, f"{_num(facts.contract_amount)} 万元"
+        amount = facts.contract_amount
+        return amount, f"{_num(amount)} 万元" if explain else ""
     if fact == "patents_granted":
         return Decimal(facts.patents_granted), f"{facts.patents_granted} 件"
     if fact == "area":
@@ -113,8 +117,25 @@ def _is_new(platform: tuple[str, ...], condition: Condition) -> bool:
     return after in condition.levels and before not in condition.levels
 
 
-def _figure_fact(condition: Condition, facts: Facts, year: int) -> tuple[object, str]:
+def _figure_value(condition: Condition, facts: Facts, year: int) -> Decimal | None:
+    """The number alone (the simulation's fast path: no wording)."""
     name = condition.field
+    if condition.fact == "figure":
+        return _figure(facts, year + condition.year, name)
+    now, before = _figure(facts, year, name), _figure(facts, year - 1, name)
+    if now is None or before is None:
+        return None
+    if condition.fact == "increase":
+        return now - before
+    return None if before == 0 else (now - before) / before
+
+
+def _figure_fact(
+    condition: Condition, facts: Facts, year: int, explain: bool = True
+) -> tuple[object, str]:
+    name = condition.field
+    if not explain:
+        return _figure_value(condition, facts, year), ""
     unit = FIGURE_UNITS.get(name, "万元")
     label = FIGURES[name]
     if condition.fact == "figure":
@@ -197,8 +218,8 @@ def _compare(op: str, left: Decimal, right: Decimal) -> bool:
     return bool(OPERATORS[op](left, right))
 
 
-def check(condition: Condition, facts: Facts, year: int) -> Check:
-    value, wording = fact_value(condition, facts, year)
+def check(condition: Condition, facts: Facts, year: int, explain: bool = True) -> Check:
+    value, wording = fact_value(condition, facts, year, explain)
     label = describe(condition, year)
     if value is None:
         return Check(label, wording, held=False, missing=True)
@@ -210,12 +231,14 @@ def check(condition: Condition, facts: Facts, year: int) -> Check:
     return Check(label, wording, held=_compare(condition.op, Decimal(value), condition.value))
 
 
-def compute_amount(amount: Amount, facts: Facts, year: int) -> tuple[Decimal, Decimal | None, str]:
+def compute_amount(
+    amount: Amount, facts: Facts, year: int, explain: bool = True
+) -> tuple[Decimal, Decimal | None, str]:
     """(amount in 元 to the fen, the base, the formula in words); a missing base gives 0."""
     if amount.kind == "fixed":
         return _bounded(amount, amount.value, f"定额 {_num(amount.value)} 元")
     assert amount.base is not None
-    value, wording = fact_value(amount.base, facts, year)
+    value, wording = fact_value(amount.base, facts, year, explain)
     if value is None:
         return Decimal(0), None, f"计算基数缺失（{wording}）"
     base = Decimal(value)
@@ -256,10 +279,12 @@ def _bounded(amount: Amount, raw: Decimal, text: str) -> tuple[Decimal, Decimal 
     return to_fen(value), None, text
 
 
-def evaluate(policy: Policy, facts: Facts, year: int, *, rewarded_before: bool = False) -> Outcome:
+def evaluate(
+    policy: Policy, facts: Facts, year: int, *, rewarded_before: bool = False, explain: bool = True
+) -> Outcome:
     """One enterprise under one policy for `year`. `rewarded_before`: a one-time policy already
     paid to it in an earlier year (the extra check is listed, so the explanation says why)."""
-    checks = [check(c, facts, year) for c in policy.conditions]
+    checks = [check(c, facts, year, explain) for c in policy.conditions]
     if policy.frequency == "once":
         checks.append(
             Check(
@@ -271,5 +296,5 @@ def evaluate(policy: Policy, facts: Facts, year: int, *, rewarded_before: bool =
     eligible = all(c.held for c in checks)
     if not eligible:
         return Outcome(facts.organization_id, False, Decimal(0), None, "不符合条件", tuple(checks))
-    value, base, formula = compute_amount(policy.amount, facts, year)
+    value, base, formula = compute_amount(policy.amount, facts, year, explain)
     return Outcome(facts.organization_id, value > 0, value, base, formula, tuple(checks))

@@ -59,7 +59,9 @@ def summarise(
     summary = Summary()
     for f in facts:
         summary.evaluated += 1
-        outcome = evaluate(policy, f, year, rewarded_before=f.organization_id in rewarded)
+        outcome = evaluate(
+            policy, f, year, rewarded_before=f.organization_id in rewarded, explain=False
+        )
         if outcome.near_miss:
             summary.near_miss += 1
         if not outcome.eligible:

@@ -64,3 +64,25 @@ def test_bad_paths_and_values_are_named() -> None:
     with pytest.raises(PolicyRuleError) as caught:
         with_changes(DOC, {"amount.rate": 0})
     assert list(caught.value.errors) == ["amount.rate"]
+
+
+def test_fast_path_decides_as_the_explained_one() -> None:
+    from kechuang.policies.engine import evaluate, parse_policy
+
+    growth = {
+        "code": "g",
+        "name": "增长",
+        "conditions": [{"fact": "growth_rate", "field": "rd_expense", "op": ">=", "value": 0.2}],
+        "amount": {"kind": "rate", "rate": 0.5, "base": {"fact": "figure", "field": "rd_expense"}},
+    }
+    cases = [*FACTS, facts(5, "卧龙区", "small", 50, 0), Facts(6)]
+    for document in (DOC, growth):
+        policy = parse_policy(document)
+        for f in cases:
+            fast, full = (evaluate(policy, f, 2025, explain=x) for x in (False, True))
+            assert (fast.eligible, fast.amount, fast.near_miss) == (
+                full.eligible,
+                full.amount,
+                full.near_miss,
+            )
+    assert evaluate(parse_policy(growth), FACTS[0], 2025).amount == D("750000.00")
