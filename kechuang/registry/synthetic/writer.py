@@ -135,6 +135,12 @@ def delete_demo() -> dict[str, int]:
     ]
     for label, queryset in steps:
         deleted[label] = _raw_delete(queryset)
+    # Another app's model whose rows hang off demo organizations may offer to delete them
+    # (and what depends on them): `delete_for_demo_organizations(demo) -> int` (policies).
+    for relation in Organization._meta.related_objects:
+        cleaner = getattr(relation.related_model, "delete_for_demo_organizations", None)
+        if callable(cleaner):
+            deleted[relation.related_model._meta.model_name] = cleaner(demo)
     _check_other_references(demo)
     deleted["organizations"] = _raw_delete(demo)
     return deleted

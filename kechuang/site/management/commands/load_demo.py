@@ -22,6 +22,7 @@ from kechuang.contracts import services as contract_services
 from kechuang.contracts.synthetic import demo_contract_count, write_demo_contracts
 from kechuang.core.audit import audit_context
 from kechuang.core.roles import Role
+from kechuang.policies.synthetic import demo_policy_count, write_demo_policies
 from kechuang.registry.management.commands.generate_demo import DEFAULT_SEED
 from kechuang.registry.models import Area, Organization, OrganizationKind
 from kechuang.registry.synthetic.writer import demo_organization_count, write_ecosystem
@@ -72,6 +73,8 @@ class Command(BaseCommand):
                 accounts = self.create_accounts()
             if not options["accounts_only"]:  # the plan's figures, published and 演示数据
                 call_command("load_demo_observations", skip_without_plan=True, stdout=self.stdout)
+            if not options["accounts_only"]:  # examples of 免申即享 policies, computed
+                self.load_policies()
         self.stdout.write("演示账户（密码相同）：")
         for username, label in accounts:
             self.stdout.write(f"  {username:<14} {label}")
@@ -84,6 +87,17 @@ class Command(BaseCommand):
             self.stdout.write(f"演示技术合同已存在（{existing} 份），跳过生成。")
             return
         self.stdout.write(write_demo_contracts(scale, seed).summary())
+
+    def load_policies(self) -> None:
+        """The example policies computed over the demo registry (once), by the demo accounts."""
+        if existing := demo_policy_count():
+            self.stdout.write(f"演示政策已存在（{existing} 项），跳过生成。")
+            return
+        staff = User.objects.get(username="city_staff")
+        enterprise = User.objects.filter(username="enterprise").first()
+        with transaction.atomic():
+            report = write_demo_policies(settings.DATA_DIR / "policies", staff, enterprise)
+        self.stdout.write(report.summary())
 
     def create_accounts(self) -> list[tuple[str, str]]:
         password = demo_password()
