@@ -148,3 +148,40 @@ def test_new_version_keeps_phase_codes() -> None:
 def test_not_a_dict() -> None:
     with pytest.raises(ProgramRuleError, match="流程定义应为 JSON 对象"):
         parse([1, 2])
+
+
+# --- eligibility rules (band edges) -------------------------------------------------------------
+
+import datetime as dt  # noqa: E402
+
+from kechuang.programs.engine.eligibility import OrganizationFacts, check_rules, reasons  # noqa: E402
+
+
+def test_founded_years_band_edge() -> None:
+    rules = check_rules([{"rule": "founded_years", "years": 1}])
+    facts = OrganizationFacts("甲公司", "enterprise", founded_on=dt.date(2024, 3, 1))
+    assert reasons(rules, facts, dt.date(2025, 3, 1)) == []  # exactly one year: eligible
+    assert reasons(rules, facts, dt.date(2025, 2, 28)) == [
+        "申报条件：须注册满 1 年，甲公司成立于 2024-03-01，至 2025-02-28 未满 1 年。"
+    ]
+
+
+def test_qualification_and_kind_rules() -> None:
+    rules = check_rules(
+        [
+            {"rule": "qualification", "kind": "HNTE"},
+            {"rule": "organization_kind", "kinds": ["enterprise"]},
+        ]
+    )
+    holder = OrganizationFacts("乙公司", "enterprise", qualifications=frozenset({"HNTE"}))
+    assert reasons(rules, holder, dt.date(2025, 1, 1)) == []
+    univ = OrganizationFacts("丙学院", "university", "高等院校")
+    found = reasons(
+        rules, univ, dt.date(2025, 1, 1), {"HNTE": "高新技术企业", "enterprise": "企业"}
+    )
+    assert found == [
+        "申报条件：须持有有效的高新技术企业资质，丙学院在 2025-01-01 没有有效的高新技术企业资质。",
+        "申报条件：申报单位须为企业，丙学院为高等院校。",
+    ]
+    with pytest.raises(ProgramRuleError, match="规则“moon”未知"):
+        check_rules([{"rule": "moon"}])
