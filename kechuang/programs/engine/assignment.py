@@ -46,6 +46,7 @@ class Application:
     fields: frozenset[str] = frozenset()
     text: str = ""
     area: str = ""
+    need: int | None = None  # seats still to fill (default: k), e.g. after earlier assignments
 
 
 @dataclass(frozen=True)
@@ -180,7 +181,7 @@ def allowed_matrix(apps: list[Application], experts: list[Expert], same_area: bo
     return ok
 
 
-def _solve(k: int, fit: np.ndarray, ok: np.ndarray, loads: list[int]) -> np.ndarray:
+def _solve(needs: np.ndarray, fit: np.ndarray, ok: np.ndarray, loads: list[int]) -> np.ndarray:
     """The chosen pairs as a boolean matrix (see the module docstring for the model)."""
     n_apps, n_exp = fit.shape
     pairs = np.argwhere(ok)
@@ -205,8 +206,8 @@ def _solve(k: int, fit: np.ndarray, ok: np.ndarray, loads: list[int]) -> np.ndar
     cols = np.concatenate([x_cols, u_cols, x_cols, y_cols])
     vals = np.concatenate([np.ones(n_x), np.ones(n_apps), np.ones(n_x), -np.ones(n_y)])
     a_eq = sparse.csr_matrix((vals, (rows, cols)), shape=(n_apps + n_exp, n_x + n_apps + n_y))
-    b_eq = np.concatenate([np.full(n_apps, float(k)), np.zeros(n_exp)])
-    bounds = np.array([(0, 1)] * n_x + [(0, k)] * n_apps + [(0, 1)] * n_y, dtype=float)
+    b_eq = np.concatenate([needs.astype(float), np.zeros(n_exp)])
+    bounds = np.array([(0, 1)] * n_x + [(0, int(n)) for n in needs] + [(0, 1)] * n_y, dtype=float)
     result = linprog(cost, A_eq=a_eq, b_eq=b_eq, bounds=bounds, method="highs-ds")
     if result.status != 0:  # pragma: no cover - the problem is always feasible (u absorbs all)
         raise ProgramRuleError.on("input", f"分配求解失败：{result.message}")
@@ -237,7 +238,8 @@ def assign(
         return Result({a.id: [] for a in apps}, {a.id: _unfilled_reason(k, 0, 0) for a in apps})
     fit = fit_matrix(apps, experts)
     ok = allowed_matrix(apps, experts, same_area)
-    chosen = _solve(k, fit, ok, [e.max_load for e in experts])
+    needs = np.array([k if a.need is None else a.need for a in apps])
+    chosen = _solve(needs, fit, ok, [e.max_load for e in experts])
     return _result(k, apps, experts, fit, ok, chosen)
 
 
@@ -257,8 +259,9 @@ def _result(
         assignments[a.id] = [experts[j].id for j in picked]
         for j in picked:
             fits[(a.id, experts[j].id)] = float(fit[i, j])
-        if len(picked) < k:
-            unfilled[a.id] = _unfilled_reason(k, len(picked), int(ok[i].sum()))
+        need = k if a.need is None else a.need
+        if len(picked) < need:
+            unfilled[a.id] = _unfilled_reason(need, len(picked), int(ok[i].sum()))
     return Result(assignments, unfilled, float(fit[chosen].sum()), fits)
 
 
@@ -271,11 +274,12 @@ def greedy(
     ok = allowed_matrix(apps, experts, same_area)
     left = np.array([e.max_load for e in experts])
     chosen = np.zeros_like(ok)
-    for i in range(len(apps)):
+    for i, app in enumerate(apps):
         order = np.argsort(-fit[i], kind="stable")
         taken = 0
+        need = k if app.need is None else app.need
         for j in order:
-            if taken == k:
+            if taken == need:
                 break
             if ok[i, j] and left[j] > 0:
                 chosen[i, j] = True

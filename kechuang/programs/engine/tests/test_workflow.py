@@ -185,3 +185,19 @@ def test_qualification_and_kind_rules() -> None:
     ]
     with pytest.raises(ProgramRuleError, match="规则“moon”未知"):
         check_rules([{"rule": "moon"}])
+
+
+# --- attachments by content -----------------------------------------------------------------------
+
+from kechuang.programs.engine.files import check_attachment  # noqa: E402
+
+
+def test_attachment_must_be_what_its_name_says() -> None:
+    assert check_attachment(b"%PDF-1.4 x", "可行性研究报告.pdf") == "pdf"
+    with pytest.raises(ProgramRuleError) as caught:
+        check_attachment(b"\x89PNG\r\n\x1a\nxx", "报告.pdf")
+    assert "名为 PDF 文件，但内容是PNG 图片" in str(caught.value)
+    with pytest.raises(ProgramRuleError, match="扩展名不被接受"):
+        check_attachment(b"%PDF-1.4", "报告.exe")
+    with pytest.raises(ProgramRuleError, match="空文件"):
+        check_attachment(b"", "报告.pdf")
