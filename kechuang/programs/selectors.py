@@ -22,7 +22,7 @@ from kechuang.programs.models import (
     Workflow,
     WorkflowVersion,
 )
-from kechuang.registry.models import Organization
+from kechuang.registry.models import Organization, Talent
 
 
 def _public_or_own(model: Any, user: Any) -> QuerySet[Any]:
@@ -159,3 +159,8 @@ def organization_for_partner(uscc: str) -> Organization | None:
     if not uscc:
         return None
     return Organization.objects.filter(uscc=uscc).first()
+
+
+def own_talents(user: Any) -> QuerySet[Talent]:
+    """The talents an applicant may name as leader or members (its own organization's)."""
+    return Talent.objects.restrict(user, "view").order_by("name")

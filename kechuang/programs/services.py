@@ -372,7 +372,11 @@ def _application_values(user: Any, call: Call, data: dict[str, Any]) -> dict[str
     budget, requested, own = _budget(call, data)
     leader = None
     if data.get("leader"):
-        leader = registry_selectors.talents_by_id(user, [data["leader"]], "leader")[0]
+        if not str(data["leader"]).isdigit():
+            raise ValidationError(
+                {"leader": [f"项目负责人应填写人才编号（数字），而非“{data['leader']}”。"]}
+            )
+        leader = registry_selectors.talents_by_id(user, [int(data["leader"])], "leader")[0]
     return {
         "title": str(data.get("title") or "").strip(),
         "summary": str(data.get("summary") or "").strip(),
@@ -1005,3 +1009,13 @@ def decide(user: Any, application: Application, data: dict[str, Any]) -> Applica
             },
         )
     return transition(user, application, "award" if funded else "decline", reasons_text)
+
+
+def available_transitions(user: Any, application: Application) -> list[Any]:
+    """The steps the user may offer on the application's page (guards checked when taken)."""
+    role = workflow_role(user, application)
+    if not role:
+        return []
+    workflow = application.call.workflow
+    roles = {"staff", "admin"} if role == "admin" else {role}
+    return [t for t in workflow.phase(application.phase).transitions if roles & set(t.roles)]
