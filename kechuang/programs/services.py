@@ -27,7 +27,7 @@ from kechuang.programs.engine.eligibility import OrganizationFacts, check_rules,
 from kechuang.programs.engine.errors import ProgramRuleError
 from kechuang.programs.engine.files import check_attachment
 from kechuang.programs.engine.scores import weighted_total
-from kechuang.programs.engine.workflow import compatibility_problems, parse
+from kechuang.programs.engine.workflow import ROLES, compatibility_problems, parse
 from kechuang.programs.models import (
     ACTIVE_ASSIGNMENT,
     Application,
@@ -627,6 +627,10 @@ def transition(user: Any, application: Application, code: str, note: str = "") -
     if not role:
         raise PermissionDenied("您不是该申报的申报单位、评审专家或市科技局工作人员，不能办理。")
     role = _allowed_role(workflow, application.phase, code, role)
+    offered = {t.code: t for t in workflow.phase(application.phase).transitions}
+    if code in offered and role not in offered[code].roles:
+        allowed = "、".join(ROLES.get(r, r) for r in offered[code].roles)
+        raise PermissionDenied(f"“{offered[code].label}”只能由{allowed}操作。")
     if code == "submit":
         problems = submission_problems(application, now())
         if problems:

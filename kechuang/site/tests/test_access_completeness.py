@@ -21,6 +21,7 @@ def all_rows() -> list[Any]:
     from kechuang.contracts.tests.test_access import ROWS as CONTRACTS
     from kechuang.core.tests.test_permission_matrix import ROWS as FOUNDATION
     from kechuang.monitoring.tests.test_api import ROWS as MONITORING
+    from kechuang.programs.tests.test_access import ROWS as PROGRAMS
     from kechuang.registry.tests.test_registry_matrix import ROWS as REGISTRY
     from kechuang.site.tests.test_access_declared import API_ROWS as DECLARED_API
     from kechuang.site.tests.test_access_declared import PAGE_ROWS as DECLARED_PAGES
@@ -30,6 +31,7 @@ def all_rows() -> list[Any]:
         *FOUNDATION,
         *CONTRACTS,
         *MONITORING,
+        *PROGRAMS,
         *REGISTRY,
         *API_ROWS,
         *PAGE_ROWS,
