@@ -21,6 +21,7 @@ from kechuang.contracts import services as contract_services
 from kechuang.contracts.synthetic import demo_contract_count, write_demo_contracts
 from kechuang.core.audit import audit_context
 from kechuang.core.roles import Role
+from kechuang.programs.synthetic import demo_program_count, link_demo_expert, write_demo_programs
 from kechuang.registry.management.commands.generate_demo import DEFAULT_SEED
 from kechuang.registry.models import Area, Organization, OrganizationKind
 from kechuang.registry.synthetic.writer import demo_organization_count, write_ecosystem
@@ -67,8 +68,10 @@ class Command(BaseCommand):
                 self.stdout.write(report.summary())
             if not options["accounts_only"]:
                 self.load_contracts(options["scale"], options["seed"])
+                self.load_programs(options["seed"])
             with transaction.atomic():
                 accounts = self.create_accounts()
+                link_demo_expert(User.objects.filter(username="expert").first())
         self.stdout.write("演示账户（密码相同）：")
         for username, label in accounts:
             self.stdout.write(f"  {username:<14} {label}")
@@ -81,6 +84,13 @@ class Command(BaseCommand):
             self.stdout.write(f"演示技术合同已存在（{existing} 份），跳过生成。")
             return
         self.stdout.write(write_demo_contracts(scale, seed).summary())
+
+    def load_programs(self, seed: int) -> None:
+        """The synthetic programmes, calls, bids, expert pool and reviews (once)."""
+        if existing := demo_program_count():
+            self.stdout.write(f"演示科技计划已存在（{existing} 个计划），跳过生成。")
+            return
+        self.stdout.write(write_demo_programs(seed).summary())
 
     def create_accounts(self) -> list[tuple[str, str]]:
         password = demo_password()
