@@ -337,6 +337,16 @@ def auto_assign(request: HttpRequest, pk: int) -> Any:
     }
 
 
+class StatusIn(Schema):
+    status: str = Field(..., max_length=20, description="published / closed / results")
+
+
+@router.post("/calls/{pk}/status", response=CallOut, summary="发布、截止、公示立项结果")
+@guard(MANAGE_PROGRAMS)
+def call_status(request: HttpRequest, pk: int, payload: StatusIn) -> Any:
+    return services.set_call_status(request.user, _call(request, pk), payload.status)
+
+
 @router.get("/calls/{pk}/ranking", response=list[RankOut], summary="评审结果排名（三种口径）")
 @guard(VIEW_PROGRAM_WORK)
 def ranking(request: HttpRequest, pk: int, method: str | None = None) -> Any:

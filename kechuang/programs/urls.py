@@ -9,6 +9,7 @@ urlpatterns = [
     path("calls/<int:pk>/", views.call_detail, name="call"),
     path("calls/<int:pk>/apply/", views.apply, name="apply"),
     path("calls/<int:pk>/assign/", views.assign, name="assign"),
+    path("calls/<int:pk>/status/", views.call_status, name="call_status"),
     path("calls/<int:pk>/ranking/", views.ranking, name="ranking"),
     path("calls/<int:pk>/results.docx", views.results_docx, name="results_docx"),
     path("applications/", views.applications, name="applications"),

@@ -71,6 +71,7 @@ def call_detail(request: HttpRequest, pk: int) -> HttpResponse:
             "phases": selectors.phase_counts(call)
             if VIEW_PROGRAM_WORK.allows(request.user)
             else [],
+            "next_status": NEXT_STATUS.get(call.status),
         },
     )
 
@@ -237,6 +238,31 @@ def assign(request: HttpRequest, pk: int) -> HttpResponse:
     return _page(
         request, "assigned.html", {"call": call, "assigned": assigned, "unfilled": result.unfilled}
     )
+
+
+NEXT_STATUS = {"draft": "published", "published": "closed", "closed": "results"}
+
+
+@requires(MANAGE_PROGRAMS)
+@require_POST
+def call_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """Publish the call (and its challenges), close it, publish the results (立项公示)."""
+    call = get_object_or_404(selectors.calls_for(request.user), pk=pk)
+    try:
+        services.set_call_status(request.user, call, request.POST.get("status", ""))
+    except ValidationError as error:
+        return _page(
+            request,
+            "call.html",
+            {
+                "call": call,
+                "challenges": selectors.challenges_for(request.user).filter(call=call),
+                "phases": selectors.phase_counts(call),
+                "errors": django_validation_errors(error),
+                "next_status": NEXT_STATUS.get(call.status),
+            },
+        )
+    return redirect("programs:call", pk=call.pk)
 
 
 @requires(VIEW_PROGRAM_WORK)

@@ -77,6 +77,17 @@ def _phase_kept(key: str, ok_phase: str, other: str, ok_roles: set[str]) -> Any:
     return check
 
 
+def _call_status(ok_roles: set[str]) -> Any:
+    def check(role: str, response: Any, context: dict[str, Any]) -> None:
+        from kechuang.programs.models import Call
+
+        status = Call.objects.get(pk=context["call"]).status
+        wanted = "closed" if role in ok_roles else "published"
+        assert status == wanted, f"批次状态应为 {wanted}，实为 {status}"
+
+    return check
+
+
 def _bid(context: dict[str, Any]) -> dict[str, Any]:
     return {
         "challenge": context["challenge"],
@@ -136,6 +147,13 @@ ROWS = [
     Row("GET", f"{A}/calls/{{call}}/ranking", only(GOVERNMENT, 200, 401)),
     Row(
         "POST",
+        f"{A}/calls/{{call}}/status",
+        only(CITY, 200, 401),
+        body={"status": "closed"},
+        check=_call_status(CITY),
+    ),
+    Row(
+        "POST",
         f"{A}/applications/{{review}}/assignments",
         only(CITY, 201, 401),
         body={"expert": "{spare_expert}"},
@@ -190,6 +208,13 @@ ROWS = [
         check=_grew("Assignment", CITY),
     ),
     Row("GET", "/programs/calls/{call}/ranking/", only(GOVERNMENT, 200, 302)),
+    Row(
+        "POST",
+        "/programs/calls/{call}/status/",
+        only(CITY, 302, 302),
+        body={"status": "closed"},
+        check=_call_status(CITY),
+    ),
     Row("GET", "/programs/calls/{call}/results.docx", only(GOVERNMENT, 200, 302)),
     Row("GET", "/programs/applications/", only(SIGNED_IN, 200, 302)),
     Row("GET", "/programs/applications/{draft}/", own_bid(200, 302), name="draft bid page"),
