@@ -12,10 +12,11 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import Field, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from kechuang.core.permissions import guard
 from kechuang.programs import selectors, services
+from kechuang.programs.filters import ApplicationFilter
 from kechuang.programs.models import Application, Assignment, Call
 from kechuang.programs.permissions import (
     EDIT_WORKFLOWS,
@@ -294,8 +295,8 @@ def create_application(request: HttpRequest, pk: int, payload: ApplicationIn) ->
 
 
 @router.get("/applications", response=list[ApplicationOut], summary="项目申报列表")
-def list_applications(request: HttpRequest) -> Any:
-    return selectors.applications_for(request.user)
+def list_applications(request: HttpRequest, filters: Query[ApplicationFilter]) -> Any:
+    return filters.filter(selectors.applications_for(request.user))
 
 
 @router.get("/applications/{pk}", response=ApplicationDetailOut, summary="项目申报详情")

@@ -19,6 +19,7 @@ from kechuang.core.errors import django_validation_errors
 from kechuang.core.permissions import requires
 from kechuang.programs import report, selectors, services
 from kechuang.programs.engine.criteria import parse_criteria
+from kechuang.programs.filters import page_application_filter
 from kechuang.programs.models import Application, Recommendation
 from kechuang.programs.permissions import (
     APPLY_PROGRAM,
@@ -130,9 +131,9 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 def applications(request: HttpRequest) -> HttpResponse:
-    return _page(
-        request, "applications.html", {"applications": selectors.applications_for(request.user)}
-    )
+    filters, problems = page_application_filter(request.GET)
+    rows = filters.filter(selectors.applications_for(request.user))
+    return _page(request, "applications.html", {"applications": rows, "problems": problems})
 
 
 @login_required

@@ -118,3 +118,20 @@ def test_results_docx(client_for: Any, users: dict[str, Any], in_review: Any) ->
     document = Document(io.BytesIO(response.content))
     cells = [c.text for c in document.tables[0].rows[1].cells]
     assert cells[0] == "1" and cells[1] == app.title and cells[4] == "80.00"
+
+
+def test_application_list_filters(
+    client_for: Any, users: dict[str, Any], programme: dict[str, Any], bid_data: dict[str, Any]
+) -> None:
+    services.create_application(users["enterprise"], programme["call"], bid_data)
+    services.create_application(
+        users["enterprise"], programme["call"], {**bid_data, "title": "另一个方案"}
+    )
+    client = client_for("city_staff")
+    rows = client.get("/programs/applications/?q=另一个").context["applications"]
+    assert [a.title for a in rows] == ["另一个方案"]
+    response = client.get("/programs/applications/?call=abc")
+    assert response.context["problems"] == ["筛选条件“call”的值无效，已忽略。"]
+    assert len(response.context["applications"]) == 2
+    api = client.get("/api/programs/applications?phase=draft&q=另一个").json()
+    assert [a["title"] for a in api] == ["另一个方案"]
