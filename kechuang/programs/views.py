@@ -14,10 +14,10 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
-from kechuang.core.downloads import DOCX, attachment
+from kechuang.core.downloads import DOCX, XLSX, attachment
 from kechuang.core.errors import django_validation_errors
 from kechuang.core.permissions import requires
-from kechuang.programs import report, selectors, services
+from kechuang.programs import export, report, selectors, services
 from kechuang.programs.engine.criteria import parse_criteria
 from kechuang.programs.filters import page_application_filter
 from kechuang.programs.models import Application, Recommendation
@@ -133,6 +133,8 @@ def apply(request: HttpRequest, pk: int) -> HttpResponse:
 def applications(request: HttpRequest) -> HttpResponse:
     filters, problems = page_application_filter(request.GET)
     rows = filters.filter(selectors.applications_for(request.user))
+    if request.GET.get("format") == "xlsx" and not problems:  # never export a misread filter
+        return attachment(export.applications_xlsx(rows), "项目申报.xlsx", XLSX)
     return _page(request, "applications.html", {"applications": rows, "problems": problems})
 
 
@@ -272,6 +274,9 @@ def ranking(request: HttpRequest, pk: int) -> HttpResponse:
     method = request.GET.get("method") or call.ranking_method
     if method not in ("z_mean", "trimmed_mean", "raw_mean"):
         method = call.ranking_method
+    if request.GET.get("format") == "xlsx":
+        content = export.ranking_xlsx(call, selectors.ranking(call, method))
+        return attachment(content, f"{call.title}-评审汇总与立项.xlsx", XLSX)
     return _page(
         request,
         "ranking.html",

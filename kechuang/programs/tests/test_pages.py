@@ -135,3 +135,23 @@ def test_application_list_filters(
     assert len(response.context["applications"]) == 2
     api = client.get("/api/programs/applications?phase=draft&q=另一个").json()
     assert [a["title"] for a in api] == ["另一个方案"]
+
+
+def test_excel_exports(client_for: Any, users: dict[str, Any], in_review: Any) -> None:
+    from openpyxl import load_workbook
+
+    app = in_review(title='=HYPERLINK("x")')
+    client = client_for("city_staff")
+    sheet = load_workbook(
+        io.BytesIO(client.get("/programs/applications/?format=xlsx").content)
+    ).active
+    assert sheet["A1"].value == "项目名称" and sheet["A2"].value == '\'=HYPERLINK("x")'
+    assert sheet["H2"].value == "专家评审中"
+    assignment = app.assignments.get(expert__user=users["expert"])
+    services.submit_review(
+        users["expert"], assignment, {"marks": MARKS, "comments": "好", "recommendation": "fund"}
+    )
+    content = client.get(f"/programs/calls/{app.call_id}/ranking/?format=xlsx").content
+    rows = list(load_workbook(io.BytesIO(content)).active.values)
+    assert rows[0][:4] == ("排名", "项目名称", "申报单位", "评审数")
+    assert rows[1][0] == 1 and rows[1][3] == 1 and rows[1][4] == 80
