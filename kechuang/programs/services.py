@@ -95,6 +95,8 @@ def _rule(error: ProgramRuleError) -> ValidationError:
 def _decimal(value: Any, field: str, label: str, default: Decimal | None = None) -> Decimal:
     if value in (None, "") and default is not None:
         return default
+    if value in (None, ""):
+        raise ValidationError({field: [f"请填写{label}（万元）。"]})
     try:
         number = Decimal(str(value))
     except (InvalidOperation, ValueError):

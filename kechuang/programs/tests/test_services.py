@@ -270,3 +270,21 @@ def test_horse_race_awards_several_and_respects_the_cap(
     assert Award.objects.count() == 2
     apps[2].refresh_from_db()
     assert apps[2].phase == "decision"
+
+
+def test_award_without_amount_names_the_field(
+    users: dict[str, Any], programme: dict[str, Any], in_review: Any
+) -> None:
+    staff = users["city_staff"]
+    app = in_review()
+    review_all(app, users)
+    services.transition(staff, app, "close_review")
+    services.record_defence(staff, app, {"panelist": "评委", "score": "80"})
+    services.transition(staff, app, "close_defence")
+    with pytest.raises(ValidationError) as caught:
+        services.decide(staff, app, {"funded": True, "reasons": "第一"})
+    assert caught.value.message_dict == {"amount": ["请填写立项经费（万元）。"]}
+    with pytest.raises(ValidationError, match="立项经费 301 万元超过申请财政经费 200 万元"):
+        services.decide(staff, app, {"funded": True, "amount": "301", "reasons": "第一"})
+    app.refresh_from_db()
+    assert app.phase == "decision" and not Award.objects.exists()
