@@ -283,6 +283,86 @@ def list_awards(request: HttpRequest) -> Any:
     return selectors.public_awards()
 
 
+# --- city staff: programmes, calls, challenges ------------------------------------------------
+
+
+class ProgramIn(Schema):
+    name: str = Field(..., min_length=1, max_length=200)
+    kind: str = Field(
+        ..., max_length=20, description="major/key_rd/tackling/frontier/challenge/other"
+    )
+    year: int = Field(..., ge=2000, le=2100)
+    description: str = Field("", max_length=4000)
+
+
+class ProgramOut(Schema):
+    id: int
+    name: str
+    kind: str
+    year: int
+
+
+class CallIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    mode: str = Field(..., max_length=20, description="regular/challenge/horse_race")
+    guide: str = Field("", max_length=20000)
+    opens_at: dt.datetime
+    closes_at: dt.datetime
+    budget: Decimal = Field(..., ge=0, max_digits=14, decimal_places=4)
+    max_request: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=4)
+    max_awards: int = Field(1, ge=1, le=20)
+    reviews_per_application: int = Field(5, ge=1, le=15)
+    recuse_same_area: bool = False
+    eligibility: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
+    required_attachments: list[str] = Field(default_factory=list, max_length=20)
+    budget_categories: list[str] = Field(default_factory=list, max_length=30)
+    form_fields: list[dict[str, Any]] = Field(default_factory=list, max_length=30)
+    criteria: list[dict[str, Any]] = Field(default_factory=list, max_length=20)
+    ranking_method: str = Field("z_mean", max_length=20)
+
+
+class TargetIn(Schema):
+    name: str = Field(..., max_length=100)
+    unit: str = Field("", max_length=20)
+    value: str = Field(..., max_length=50)
+
+
+class ChallengeIn(Schema):
+    code: str = Field(..., min_length=1, max_length=30)
+    title: str = Field(..., min_length=1, max_length=200)
+    problem: str = Field(..., min_length=1, max_length=20000)
+    targets: list[TargetIn] = Field(..., max_length=30)
+    budget_cap: Decimal = Field(..., ge=0, max_digits=14, decimal_places=4)
+    co_funding: Decimal = Field(Decimal(0), ge=0, max_digits=14, decimal_places=4)
+    deadline: dt.datetime | None = None
+    issuer_uscc: str = Field("", max_length=30)
+    issuer_name: str = Field("", max_length=200)
+    industry: str = Field("", max_length=60)
+    tech_fields: list[str] = Field(default_factory=list, max_length=20)
+
+
+@router.post("/programs", response={201: ProgramOut}, summary="新建科技计划")
+@guard(MANAGE_PROGRAMS)
+def create_program(request: HttpRequest, payload: ProgramIn) -> Any:
+    return Status(201, services.create_program(request.user, payload.dict()))
+
+
+@router.post(
+    "/programs/{pk}/calls", response={201: CallOut}, summary="新建申报批次（取最新流程版本）"
+)
+@guard(MANAGE_PROGRAMS)
+def create_call(request: HttpRequest, pk: int, payload: CallIn) -> Any:
+    program = get_object_or_404(selectors.programs_for(request.user), pk=pk)
+    return Status(201, services.create_call(request.user, program, payload.dict()))
+
+
+@router.post("/calls/{pk}/challenges", response={201: ChallengeOut}, summary="新建榜单（发榜）")
+@guard(MANAGE_PROGRAMS)
+def create_challenge(request: HttpRequest, pk: int, payload: ChallengeIn) -> Any:
+    data = payload.dict()
+    return Status(201, services.create_challenge(request.user, _call(request, pk), data))
+
+
 # --- applicants -----------------------------------------------------------------------------------
 
 

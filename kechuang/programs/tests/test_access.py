@@ -104,6 +104,39 @@ def _workflow(context: dict[str, Any]) -> dict[str, Any]:
 A = "/api/programs"
 ROWS = [
     Row("GET", f"{A}/calls", only(EVERYONE, 200, 200)),
+    Row(
+        "POST",
+        f"{A}/programs",
+        only(CITY, 201, 401),
+        body={"name": "前沿探索（权限测试）", "kind": "frontier", "year": 2026},
+        check=_count_kept("Program", CITY),
+    ),
+    Row(
+        "POST",
+        f"{A}/programs/{{program}}/calls",
+        only(CITY, 201, 401),
+        body={
+            "title": "第二批（权限测试）",
+            "mode": "regular",
+            "opens_at": "2026-01-01T00:00:00+08:00",
+            "closes_at": "2026-03-01T00:00:00+08:00",
+            "budget": "100",
+        },
+        check=_count_kept("Call", CITY),
+    ),
+    Row(
+        "POST",
+        f"{A}/calls/{{call}}/challenges",
+        only(CITY, 201, 401),
+        body={
+            "code": "JB-99",
+            "title": "新榜单",
+            "problem": "难题",
+            "targets": [{"name": "效率", "unit": "%", "value": "90"}],
+            "budget_cap": "100",
+        },
+        check=_count_kept("Challenge", CITY),
+    ),
     Row("GET", f"{A}/calls/{{call}}", only(EVERYONE, 200, 200)),
     Row("GET", f"{A}/challenges", only(EVERYONE, 200, 200)),
     Row("GET", f"{A}/awards", only(EVERYONE, 200, 200)),
@@ -290,6 +323,7 @@ def context(
     mine = review.assignments.get(expert__user=users["expert"])
     return {
         "call": call.pk,
+        "program": programme["program"].pk,
         "challenge": programme["challenge"].pk,
         "draft": draft.pk,
         "formal": formal.pk,
@@ -302,6 +336,9 @@ def context(
         "counts": {
             name: getattr(models, name).objects.count()
             for name in (
+                "Program",
+                "Call",
+                "Challenge",
                 "Application",
                 "ApplicationAttachment",
                 "Assignment",

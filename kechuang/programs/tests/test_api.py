@@ -104,3 +104,33 @@ def test_workflow_with_a_dead_end_is_refused(client_for: Any, programme: dict[st
     )
     assert response.status_code == 422
     assert "环节“答辩中”没有后续操作" in response.json()["errors"]["definition"][0]
+
+
+def test_staff_create_a_call_with_four_only_criteria_refused(
+    client_for: Any, programme: dict[str, Any]
+) -> None:
+    from kechuang.programs.models import Call
+
+    client = client_for("city_staff")
+    body = {
+        "title": "前沿探索第一批",
+        "mode": "regular",
+        "opens_at": "2026-01-01T00:00:00+08:00",
+        "closes_at": "2026-03-01T00:00:00+08:00",
+        "budget": "500",
+        "criteria": [
+            {"code": "route", "name": "技术路线", "max_points": 70},
+            {"code": "papers", "name": "近五年SCI论文数", "max_points": 30},
+        ],
+    }
+    url = f"/api/programs/programs/{programme['program'].pk}/calls"
+    before = Call.objects.count()
+    response = post(client, url, body)
+    assert response.status_code == 422
+    assert "唯论文" in response.json()["errors"]["criteria"][0]
+    assert Call.objects.count() == before
+    body["criteria"][1] = {"code": "targets", "name": "考核指标可考核性", "max_points": 30}
+    response = post(client, url, body)
+    assert response.status_code == 201
+    call = Call.objects.get(pk=response.json()["id"])
+    assert call.workflow_version.workflow.code == "regular" and call.status == "draft"
