@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "kechuang.monitoring",
     "kechuang.contracts",
     "kechuang.policies",
+    "kechuang.programs",
     "kechuang.site",
 ]
 

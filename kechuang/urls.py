@@ -18,6 +18,7 @@ urlpatterns = [
     path("monitoring/", include("kechuang.monitoring.urls")),
     path("contracts/", include("kechuang.contracts.urls")),
     path("policies/", include("kechuang.policies.urls")),
+    path("programs/", include("kechuang.programs.urls")),
     path("", include("kechuang.site.urls")),
 ]
 

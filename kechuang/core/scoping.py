@@ -9,7 +9,8 @@ Rules by role (anonymous visitors are the public):
 - 市科技局工作人员: every domain row; reference data is read-only.
 - 县区工作人员: rows whose area lies in their own area's subtree.
 - 企业用户 / 高校院所用户: rows of their own organization; never delete.
-- 评审专家: rows the model publishes (assignment scoping arrives with the programmes module).
+- 评审专家: rows the model publishes, and rows assigned to them (`expert`: the ORM path to the
+  reviewing user, e.g. a review's `assignment__expert__user`); never delete.
 - public: rows the model publishes, read-only.
 """
 
@@ -48,6 +49,7 @@ class ScopeRule:
     organization: str | None = None
     public: Q | None = None
     reference: bool = False
+    expert: str | None = None  # ORM path to the assigned reviewer's user (assignment scoping)
 
     def area_filter(self, user: User) -> Q:
         if self.area is None or user.area_id is None:
@@ -83,6 +85,9 @@ def scope_filter(rule: ScopeRule, user: User | AnonymousUser | None, action: Act
         return rule.area_filter(user)
     if user.role in ORGANIZATION_ROLES:
         return nothing() if action == "delete" else rule.organization_filter(user)
+    if user.role == Role.EXPERT and rule.expert is not None and action != "delete":
+        assigned = Q(**{rule.expert: user.pk})
+        return assigned | rule.public if action == "view" and rule.public is not None else assigned
     # Experts and any role without a rule of its own see only what is published.
     return rule.public if (action == "view" and rule.public is not None) else nothing()
 
@@ -126,6 +131,9 @@ def fits_scope(user: Any, action: Action, obj: models.Model) -> bool:
     if user.role == Role.COUNTY_STAFF and rule.area and user.area_id:
         area = _follow(obj, rule.area)
         return area is not None and area.path.startswith(user.area.path)
+    if user.role == Role.EXPERT and rule.expert and action != "delete":
+        reviewer = _follow(obj, rule.expert)
+        return reviewer is not None and reviewer.pk == user.pk
     if user.role in ORGANIZATION_ROLES and rule.organization and user.organization_id:
         if rule.organization == "pk":
             return obj.pk is not None and action != "add" and obj.pk == user.organization_id

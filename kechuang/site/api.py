@@ -12,6 +12,7 @@ from kechuang.cultivation.api import router as cultivation_router
 from kechuang.monitoring.api import router as monitoring_router
 from kechuang.monitoring.api.observations import router as observation_router
 from kechuang.policies.api import router as policies_router
+from kechuang.programs.api import router as programs_router
 from kechuang.registry.api import router as registry_router
 
 
@@ -39,3 +40,4 @@ api.add_router("/monitoring", monitoring_router)
 api.add_router("/monitoring/data", observation_router)
 api.add_router("/contracts", contracts_router)
 api.add_router("/policies", policies_router)
+api.add_router("/programs", programs_router)

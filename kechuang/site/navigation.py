@@ -24,7 +24,7 @@ MODULES = [
     ("技术合同", "contracts:list", "signed_in"),
     ("政策兑现", "policies:list", "signed_in"),
     ("技术市场", None, "all"),
-    ("科技计划", None, "signed_in"),
+    ("科技计划", "programs:calls", "all"),
     ("审计记录", "accounts:audit", "city_admin"),
 ]
 

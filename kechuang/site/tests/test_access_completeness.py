@@ -22,6 +22,7 @@ def all_rows() -> list[Any]:
     from kechuang.core.tests.test_permission_matrix import ROWS as FOUNDATION
     from kechuang.monitoring.tests.test_api import ROWS as MONITORING
     from kechuang.policies.tests.test_access import ROWS as POLICIES
+    from kechuang.programs.tests.test_access import ROWS as PROGRAMS
     from kechuang.registry.tests.test_registry_matrix import ROWS as REGISTRY
     from kechuang.site.tests.test_access_declared import API_ROWS as DECLARED_API
     from kechuang.site.tests.test_access_declared import PAGE_ROWS as DECLARED_PAGES
@@ -32,6 +33,7 @@ def all_rows() -> list[Any]:
         *CONTRACTS,
         *MONITORING,
         *POLICIES,
+        *PROGRAMS,
         *REGISTRY,
         *API_ROWS,
         *PAGE_ROWS,

@@ -23,6 +23,7 @@ from kechuang.contracts.synthetic import demo_contract_count, write_demo_contrac
 from kechuang.core.audit import audit_context
 from kechuang.core.roles import Role
 from kechuang.policies.synthetic import demo_policy_count, write_demo_policies
+from kechuang.programs.synthetic import demo_program_count, link_demo_expert, write_demo_programs
 from kechuang.registry.management.commands.generate_demo import DEFAULT_SEED
 from kechuang.registry.models import Area, Organization, OrganizationKind
 from kechuang.registry.synthetic.writer import demo_organization_count, write_ecosystem
@@ -69,12 +70,15 @@ class Command(BaseCommand):
                 self.stdout.write(report.summary())
             if not options["accounts_only"]:
                 self.load_contracts(options["scale"], options["seed"])
+                self.load_programs(options["seed"])
             with transaction.atomic():
                 accounts = self.create_accounts()
-            if not options["accounts_only"]:  # the plan's figures, published and 演示数据
+            if not options["accounts_only"]:
+                # the plan's figures (published and 演示数据), the example 免申即享 policies
+                # computed, and the demo expert in the programmes' expert pool
                 call_command("load_demo_observations", skip_without_plan=True, stdout=self.stdout)
-            if not options["accounts_only"]:  # examples of 免申即享 policies, computed
                 self.load_policies()
+                link_demo_expert(User.objects.filter(username="expert").first())
         self.stdout.write("演示账户（密码相同）：")
         for username, label in accounts:
             self.stdout.write(f"  {username:<14} {label}")
@@ -98,6 +102,13 @@ class Command(BaseCommand):
         with transaction.atomic():
             report = write_demo_policies(settings.DATA_DIR / "policies", staff, enterprise)
         self.stdout.write(report.summary())
+
+    def load_programs(self, seed: int) -> None:
+        """The synthetic programmes, calls, bids, expert pool and reviews (once)."""
+        if existing := demo_program_count():
+            self.stdout.write(f"演示科技计划已存在（{existing} 个计划），跳过生成。")
+            return
+        self.stdout.write(write_demo_programs(seed).summary())
 
     def create_accounts(self) -> list[tuple[str, str]]:
         password = demo_password()
