@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "kechuang.cultivation",
     "kechuang.monitoring",
     "kechuang.contracts",
+    "kechuang.market",
     "kechuang.site",
 ]
 
