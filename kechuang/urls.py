@@ -17,6 +17,7 @@ urlpatterns = [
     path("cultivation/", include("kechuang.cultivation.urls")),
     path("monitoring/", include("kechuang.monitoring.urls")),
     path("contracts/", include("kechuang.contracts.urls")),
+    path("market/", include("kechuang.market.urls")),
     path("", include("kechuang.site.urls")),
 ]
 

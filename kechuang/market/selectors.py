@@ -7,6 +7,7 @@ from collections import Counter
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.cache import cache
 from django.db.models import Model, Q, QuerySet
 
 from kechuang.market import matching
@@ -220,3 +221,29 @@ def published_with(kind: str, ids: list[int], user: Any) -> QuerySet[Listing]:
 
 def q_text(value: str) -> Q:
     return Q(title__icontains=value) | Q(keywords__icontains=value)
+
+
+# --- the public API's budget ---------------------------------------------------------------------
+
+PUBLIC_LIMIT = 300  # requests per client address per window
+PUBLIC_WINDOW = 60  # seconds
+
+
+def public_request_allowed(request: Any) -> bool:
+    """A per-address budget for the anonymous read-only API and pages."""
+    key = f"market:public:{request.META.get('REMOTE_ADDR', '')}"
+    cache.add(key, 0, PUBLIC_WINDOW)
+    try:
+        count = cache.incr(key)
+    except ValueError:
+        cache.set(key, 1, PUBLIC_WINDOW)
+        count = 1
+    return count <= PUBLIC_LIMIT
+
+
+def search_visible_achievement(user: Any, pk: int) -> Achievement | None:
+    """A published achievement the user may be shown (their own scope or the public's)."""
+    return _visible(user, "achievement").filter(pk=pk).first()
+
+
+KIND_OF_SLUG = {"demands": "demand", "achievements": "achievement", "scenarios": "scenario"}

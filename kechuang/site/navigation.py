@@ -22,7 +22,7 @@ MODULES = [
     ("规划监测", "monitoring:dashboard", "signed_in"),
     ("企业培育", "cultivation:overview", "signed_in"),
     ("技术合同", "contracts:list", "signed_in"),
-    ("技术市场", None, "all"),
+    ("技术市场", "market:home", "all"),
     ("科技计划", None, "signed_in"),
     ("审计记录", "accounts:audit", "city_admin"),
 ]
