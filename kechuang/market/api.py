@@ -32,7 +32,7 @@ from kechuang.market.models import (
     SourceKind,
     TechDemand,
 )
-from kechuang.market.permissions import FOLLOW_MATCHES
+from kechuang.market.permissions import FOLLOW_MATCHES, POST_LISTING
 from kechuang.registry import selectors as registry
 
 router = Router(tags=["科技大市场"])
@@ -320,6 +320,7 @@ def _register_kind(slug: str, kind: str) -> None:
         operation_id=f"market_{kind}_create",
     )
     def create(request: HttpRequest, payload: ListingIn) -> Any:
+        POST_LISTING.check(request.user)
         data = listing_data(request.user, kind, payload)
         return Status(201, listing_out(services.save_listing(request.user, model(), data)))
 
@@ -470,6 +471,7 @@ def matches(request: HttpRequest, filters: Query[MatchFilter]) -> Any:
 
 
 @router.post("/matches", response={201: MatchOut}, summary="将推荐转为对接（开始跟进）")
+@guard(FOLLOW_MATCHES)
 def create_match(request: HttpRequest, payload: MatchIn) -> Any:
     user = request.user
     if (payload.demand is None) == (payload.scenario is None):
@@ -502,6 +504,7 @@ def create_match(request: HttpRequest, payload: MatchIn) -> Any:
     response=MatchOut,
     summary="推进对接（已联系、洽谈中、已签约、已完结、未成）",
 )
+@guard(FOLLOW_MATCHES)
 def move_match(request: HttpRequest, pk: int, payload: MoveIn) -> Any:
     match = selectors.match_for(request.user, pk)
     if match is None:

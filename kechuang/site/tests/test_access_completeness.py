@@ -20,6 +20,7 @@ def all_rows() -> list[Any]:
     """Every declared or generated row, whatever harness it uses (method, url)."""
     from kechuang.contracts.tests.test_access import ROWS as CONTRACTS
     from kechuang.core.tests.test_permission_matrix import ROWS as FOUNDATION
+    from kechuang.market.tests.test_access import ROWS as MARKET
     from kechuang.monitoring.tests.test_api import ROWS as MONITORING
     from kechuang.registry.tests.test_registry_matrix import ROWS as REGISTRY
     from kechuang.site.tests.test_access_declared import API_ROWS as DECLARED_API
@@ -29,6 +30,7 @@ def all_rows() -> list[Any]:
     return [
         *FOUNDATION,
         *CONTRACTS,
+        *MARKET,
         *MONITORING,
         *REGISTRY,
         *API_ROWS,
