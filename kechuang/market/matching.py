@@ -54,14 +54,19 @@ def bump() -> None:
         IndexWatermark.objects.get_or_create(name=NAME, defaults={"version": 1})
 
 
+def domain_vocabulary() -> set[str]:
+    """The domain dictionary: the industries' names and technology keywords (the registry's
+    `IndustryChain`, loaded from data/reference/nanyang.yaml) and the synonym table's terms."""
+    industries = [
+        {"name": name, "keywords": keywords or []}
+        for name, keywords in IndustryChain.objects.values_list("name", "keywords")
+    ]
+    return domain_terms(industries) | Thesaurus(default_groups()).terms()
+
+
 def _tokenizer() -> Tokenizer:
     if _state["tokenizer"] is None:
-        industries = [
-            {"name": name, "keywords": keywords or []}
-            for name, keywords in IndustryChain.objects.values_list("name", "keywords")
-        ]
-        thesaurus = Thesaurus(default_groups())
-        _state["tokenizer"] = Tokenizer(domain_terms(industries) | thesaurus.terms())
+        _state["tokenizer"] = Tokenizer(domain_vocabulary())
     return _state["tokenizer"]
 
 

@@ -21,6 +21,7 @@ from kechuang.contracts import services as contract_services
 from kechuang.contracts.synthetic import demo_contract_count, write_demo_contracts
 from kechuang.core.audit import audit_context
 from kechuang.core.roles import Role
+from kechuang.market.synthetic import demo_market_count, write_demo_market
 from kechuang.registry.management.commands.generate_demo import DEFAULT_SEED
 from kechuang.registry.models import Area, Organization, OrganizationKind
 from kechuang.registry.synthetic.writer import demo_organization_count, write_ecosystem
@@ -67,6 +68,7 @@ class Command(BaseCommand):
                 self.stdout.write(report.summary())
             if not options["accounts_only"]:
                 self.load_contracts(options["scale"], options["seed"])
+                self.load_market(options["seed"])
             with transaction.atomic():
                 accounts = self.create_accounts()
         self.stdout.write("演示账户（密码相同）：")
@@ -81,6 +83,13 @@ class Command(BaseCommand):
             self.stdout.write(f"演示技术合同已存在（{existing} 份），跳过生成。")
             return
         self.stdout.write(write_demo_contracts(scale, seed).summary())
+
+    def load_market(self, seed: int) -> None:
+        """The technology market's demo listings, people, lists and matches (once)."""
+        if existing := demo_market_count():
+            self.stdout.write(f"科技大市场演示数据已存在（{existing} 条需求），跳过生成。")
+            return
+        self.stdout.write(write_demo_market(seed).summary())
 
     def create_accounts(self) -> list[tuple[str, str]]:
         password = demo_password()
