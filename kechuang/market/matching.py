@@ -3,13 +3,14 @@
 One `MatchIndex` per process holds the published demands, achievements and scenarios, the public
 experts and brokers, and the registry's patents. Every write that changes what the index holds
 moves the `IndexWatermark` (in the database, so several app servers see the same mark); a process
-whose copy is behind rebuilds it on its next query. `manage.py rebuild_match_index` rebuilds at
-once. Visibility is not the index's business: callers keep only the hits the user may view
-(`selectors.suggestions`).
+whose copy is behind catches up on its next query (the rows changed since it last read);
+`manage.py rebuild_match_index` rebuilds at once. Visibility is not the index's business:
+callers keep only the hits the user may view (`selectors.search`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Iterator
 from typing import Any
@@ -31,7 +32,7 @@ from kechuang.registry.models import IndustryChain, Patent
 
 NAME = "market"
 _lock = threading.Lock()
-_state: dict[str, Any] = {"index": None, "version": None, "tokenizer": None}
+_state: dict[str, Any] = {"index": None, "version": None, "since": None, "tokenizer": None}
 
 
 def current_version() -> int:
@@ -70,25 +71,38 @@ def _tokenizer() -> Tokenizer:
     return _state["tokenizer"]
 
 
+LISTINGS = (("demand", TechDemand), ("achievement", Achievement), ("scenario", Scenario))
+# A write may commit after a copy read the rows changed "since": read a margin further back.
+MARGIN = dt.timedelta(seconds=60)
+
+
+def _listing_document(kind: str, row: Any) -> tuple[tuple[str, int], dict[str, str], dict]:
+    meta = {
+        "kind": kind,
+        "area": row.area_id,
+        "industry": (row.industry.parent_id or row.industry_id) if row.industry else None,
+        "maturity": getattr(row, "maturity", None),
+        "organization": row.organization_id,
+    }
+    return (kind, row.pk), row.match_texts(), meta
+
+
+def _person_document(kind: str, row: Any) -> tuple[tuple[str, int], dict[str, str], dict]:
+    if kind == "expert":
+        texts = {"title": row.expertise, "text": row.publications}
+    else:
+        texts = {"title": row.fields, "text": ""}
+    return (kind, row.pk), texts, {"kind": kind, "area": row.area_id}
+
+
 def _documents() -> Iterator[tuple[tuple[str, int], dict[str, str], dict[str, Any]]]:
-    listings = (("demand", TechDemand), ("achievement", Achievement), ("scenario", Scenario))
-    for kind, model in listings:
+    for kind, model in LISTINGS:
         rows = model.objects.filter(status=ListingStatus.PUBLISHED).select_related("industry")
         for row in rows:
-            meta = {
-                "kind": kind,
-                "area": row.area_id,
-                "industry": row.industry.parent_id or row.industry_id if row.industry else None,
-                "maturity": getattr(row, "maturity", None),
-                "organization": row.organization_id,
-            }
-            yield (kind, row.pk), row.match_texts(), meta
-    for expert in Expert.objects.filter(is_public=True):
-        texts = {"title": expert.expertise, "text": expert.publications}
-        yield ("expert", expert.pk), texts, {"kind": "expert", "area": expert.area_id}
-    for broker in Broker.objects.filter(is_public=True):
-        texts = {"title": broker.fields, "text": ""}
-        yield ("broker", broker.pk), texts, {"kind": "broker", "area": broker.area_id}
+            yield _listing_document(kind, row)
+    for kind, people in (("expert", Expert), ("broker", Broker)):
+        for person in people.objects.filter(is_public=True):
+            yield _person_document(kind, person)
     for patent in Patent.objects.only("pk", "title", "abstract").iterator(chunk_size=2000):
         texts = {"title": patent.title, "text": patent.abstract}
         yield ("patent", patent.pk), texts, {"kind": "patent"}
@@ -100,19 +114,52 @@ def build() -> MatchIndex:
     return index
 
 
+def catch_up(index: MatchIndex, since: dt.datetime) -> int:
+    """Apply the listings, experts and brokers changed since `since` (less the margin): the
+    published and public ones are (re)indexed, the others removed. Returns the rows read."""
+    read = 0
+    after = since - MARGIN
+    for kind, model in LISTINGS:
+        for row in model.objects.filter(updated_at__gte=after).select_related("industry"):
+            read += 1
+            if row.status == ListingStatus.PUBLISHED:
+                doc_id, texts, meta = _listing_document(kind, row)
+                index.add(doc_id, texts, meta)
+            else:
+                index.remove((kind, row.pk))
+    for kind, people in (("expert", Expert), ("broker", Broker)):
+        for person in people.objects.filter(updated_at__gte=after):
+            read += 1
+            if person.is_public:
+                index.add(*_person_document(kind, person))
+            else:
+                index.remove((kind, person.pk))
+    return read
+
+
 def get_index() -> MatchIndex:
-    """This process's copy of the index, rebuilt when the watermark has moved."""
-    version = _mark()
+    """This process's copy of the index. When the watermark has moved on, the copy catches up
+    with the rows changed since it last read (one listing's update is visible to the next query);
+    when it moved back (a rolled-back write, a restored database) or nothing was read yet, the
+    copy is rebuilt."""
+    mark = _mark()
     with _lock:
-        if _state["index"] is None or _state["version"] != version:
+        index, seen = _state["index"], _state["version"]
+        if index is not None and seen == mark:
+            return index
+        started = timezone.now()
+        if index is None or seen is None or mark[0] <= seen[0]:
             _state["index"] = build()
-            _state["version"] = version
+        else:
+            catch_up(index, _state["since"])
+        _state["version"], _state["since"] = mark, started
         return _state["index"]
 
 
 def rebuild() -> int:
     """Rebuild now (the management command); returns the number of documents."""
     with _lock:
+        started = timezone.now()
         _state["index"] = build()
-        _state["version"] = _mark()
+        _state["version"], _state["since"] = _mark(), started
         return len(_state["index"])
