@@ -59,6 +59,10 @@ def save_listing(user: Any, listing: Listing, data: dict[str, Any]) -> Listing:
     POST_LISTING.check(user)
     is_org_user = getattr(user, "role", None) in ORGANIZATION_ROLES and not user.is_superuser
     if listing.pk is None and is_org_user:
+        if user.organization_id is None:
+            raise ValidationError(
+                {"organization": ["您的账号尚未绑定单位，请联系县区工作人员绑定后再发布。"]}
+            )
         data = {**data, "organization": user.organization, "area": user.organization.area}
     elif "organization" in data and "area" not in data and data["organization"] is not None:
         data = {**data, "area": data["organization"].area}
