@@ -232,7 +232,17 @@ def listing_step(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     return redirect("market:detail", slug=slug, pk=pk)
 
 
+def _over_budget(request: HttpRequest) -> HttpResponse | None:
+    if selectors.public_request_allowed(request):
+        return None
+    return HttpResponse(
+        "请求过于频繁，请一分钟后再试。", status=429, content_type="text/plain; charset=utf-8"
+    )
+
+
 def public_list(request: HttpRequest, slug: str) -> HttpResponse:
+    if refused := _over_budget(request):
+        return refused
     kind = selectors.KIND_OF_SLUG[slug]
     filters, problems = from_query(ListingFilter, request.GET)
     rows = filters.filter(selectors.public_listings(kind)).order_by("-published_on", "-id")
@@ -251,6 +261,8 @@ def public_list(request: HttpRequest, slug: str) -> HttpResponse:
 
 
 def public_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    if refused := _over_budget(request):
+        return refused
     kind = selectors.KIND_OF_SLUG[slug]
     listing = selectors.public_listings(kind).filter(pk=pk).first()
     if listing is None:

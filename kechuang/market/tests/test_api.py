@@ -130,3 +130,22 @@ def test_match_pipeline_over_the_api(client_for: Callable[[str], Any], market: d
     assert Match.objects.get(pk=pk).status == "contacted"
     board = staff.get(f"{A}/matches").json()
     assert [m["id"] for m in board] == [pk]
+
+
+def test_public_budget_answers_429_in_chinese(
+    client_for: Callable[[str], Any], market: dict, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.core.cache import cache
+
+    from kechuang.market import selectors
+
+    cache.clear()
+    monkeypatch.setattr(selectors, "PUBLIC_LIMIT", 2)
+    anonymous = client_for("anonymous")
+    assert anonymous.get(f"{A}/public/demands").status_code == 200
+    assert anonymous.get("/market/public/demands/").status_code == 200
+    refused = anonymous.get(f"{A}/public/demands")
+    assert refused.status_code == 429 and "频繁" in refused.json()["message"]
+    page = anonymous.get("/market/public/demands/")
+    assert page.status_code == 429 and "请求过于频繁" in page.content.decode()
+    cache.clear()
