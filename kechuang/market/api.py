@@ -212,7 +212,7 @@ def listing_out(listing: Listing, public: bool = False) -> dict[str, Any]:
         "id": listing.pk,
         "kind": kind,
         "title": listing.title,
-        "organization": "（保密）" if masked else listing.organization.name,
+        "organization": "（保密）" if masked else listing.owner_name,
         "area": listing.area.name,
         "industry": str(listing.industry) if listing.industry else None,
         "keywords": listing.keywords,

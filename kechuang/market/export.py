@@ -20,7 +20,7 @@ from kechuang.market.models import Listing, PublishedList
 LISTING_COLUMNS = (
     ("编号", lambda r: r.pk),
     ("名称", lambda r: r.title),
-    ("发布单位", lambda r: r.organization.name),
+    ("发布单位", lambda r: r.owner_name),
     ("区域", lambda r: r.area.name),
     ("产业", lambda r: str(r.industry) if r.industry else ""),
     ("关键词", lambda r: r.keywords),

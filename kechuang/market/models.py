@@ -102,12 +102,17 @@ class Listing(DomainModel):
     """What demands, achievements and scenarios share: owner, area, industry, workflow."""
 
     title = models.CharField("名称", max_length=200)
+    # The demo's listings name their demo organization without linking it (like the demo
+    # contracts), so `generate_demo --replace` can still replace the demo organizations.
     organization = models.ForeignKey(
         Organization,
         verbose_name="发布单位",
+        null=True,
+        blank=True,
         on_delete=models.PROTECT,
         related_name="market_%(class)ss",
     )
+    organization_name = models.CharField("发布单位名称", max_length=200, blank=True)
     area = models.ForeignKey(
         Area, verbose_name="所在区域", on_delete=models.PROTECT, related_name="+"
     )
@@ -143,6 +148,20 @@ class Listing(DomainModel):
     @property
     def is_public(self) -> bool:
         return self.status == ListingStatus.PUBLISHED
+
+    @property
+    def owner_name(self) -> str:
+        return self.organization.name if self.organization_id else self.organization_name
+
+    def clean_owner(self) -> dict[str, list[str]]:
+        if self.organization_id is None and not self.is_demo:
+            return {"organization": ["请填写发布单位（工作人员代录时填写其统一社会信用代码）。"]}
+        return {}
+
+    def clean(self) -> None:
+        errors = self.clean_owner()
+        if errors:
+            raise ValidationError(errors)
 
     def match_texts(self) -> dict[str, str]:
         """The texts the matching index reads (title, keywords, text)."""
@@ -215,6 +234,7 @@ class Achievement(Listing):
         verbose_name_plural = "科技成果"
 
     def clean(self) -> None:
+        errors = self.clean_owner()
         modes = self.transfer_modes if isinstance(self.transfer_modes, list) else None
         valid = {
             CooperationMode.TRANSFER,
@@ -224,7 +244,9 @@ class Achievement(Listing):
         }
         if modes is None or any(m not in valid for m in modes):
             names = "、".join(CooperationMode(m).label for m in sorted(valid))
-            raise ValidationError({"transfer_modes": [f"转化方式只能是：{names}。"]})
+            errors["transfer_modes"] = [f"转化方式只能是：{names}。"]
+        if errors:
+            raise ValidationError(errors)
 
     def transfer_mode_labels(self) -> list[str]:
         return [
@@ -248,8 +270,11 @@ class Scenario(Listing):
         verbose_name_plural = "应用场景"
 
     def clean(self) -> None:
+        errors = self.clean_owner()
         if self.starts_on and self.ends_on and self.ends_on < self.starts_on:
-            raise ValidationError({"ends_on": ["开放截止日期不能早于开始日期。"]})
+            errors["ends_on"] = ["开放截止日期不能早于开始日期。"]
+        if errors:
+            raise ValidationError(errors)
 
     def match_texts(self) -> dict[str, str]:
         return {
@@ -441,7 +466,12 @@ class Match(DomainModel):
         Area, verbose_name="需求方区域", on_delete=models.PROTECT, related_name="+"
     )
     organization = models.ForeignKey(
-        Organization, verbose_name="需求方", on_delete=models.PROTECT, related_name="+"
+        Organization,
+        verbose_name="需求方",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
     )
     score = models.FloatField("匹配得分", default=0)
     explanation = models.JSONField("匹配说明", default=list, blank=True)

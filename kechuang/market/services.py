@@ -66,6 +66,10 @@ def save_listing(user: Any, listing: Listing, data: dict[str, Any]) -> Listing:
         data = {**data, "organization": user.organization, "area": user.organization.area}
     elif "organization" in data and "area" not in data and data["organization"] is not None:
         data = {**data, "area": data["organization"].area}
+    elif listing.pk is None and not data.get("is_demo"):
+        raise ValidationError(
+            {"organization_uscc": ["请填写发布单位的统一社会信用代码（工作人员代录时必填）。"]}
+        )
     if listing.pk is not None and is_org_user and listing.status not in EDITABLE:
         raise ValidationError(
             {
@@ -126,7 +130,7 @@ def _frozen_item(kind: str, listing: Listing) -> dict[str, Any]:
     item = {
         "id": listing.pk,
         "title": listing.title,
-        "organization": listing.organization.name,
+        "organization": listing.owner_name,
         "area": listing.area.name,
         "industry": str(listing.industry) if listing.industry else "",
         "keywords": listing.keywords,

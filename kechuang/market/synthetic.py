@@ -4,10 +4,11 @@ from data/reference/nanyang.yaml), experts and brokers with invented names, an i
 each kind, and matches in every pipeline stage with their dated history.
 
 Owners are the registry's demo organizations (enterprises post demands and scenarios,
-universities and institutes post achievements). Every row is `is_demo`, titles end in
-“（演示）”; deterministic for a seed. Written directly (invented data, not a person's entry):
-each row is audited by signal, and one run-level entry names the run. Note: the listings refer
-to demo organizations, so `generate_demo --replace` meets them as references to demo rows.
+universities and institutes post achievements), named and placed in their area but not linked by
+foreign key — like the demo contracts — so `generate_demo --replace` can still replace the demo
+organizations. Every row is `is_demo`, titles end in “（演示）”; deterministic for a seed. Written
+directly (invented data, not a person's entry): each row is audited by signal, and one run-level
+entry names the run.
 """
 
 from __future__ import annotations
@@ -136,7 +137,7 @@ def _listings(rng: random.Random, enterprises: list, institutes: list) -> tuple[
             title=EXAMPLE_DEMAND[0] + SUFFIX,
             problem=EXAMPLE_DEMAND[1],
             targets=EXAMPLE_DEMAND[2],
-            organization=first,
+            organization_name=first.name,
             area=first.area,
             industry=electric,
             keywords="防爆电机、散热",
@@ -153,7 +154,7 @@ def _listings(rng: random.Random, enterprises: list, institutes: list) -> tuple[
             maturity=Maturity.PILOT,
             trl=6,
             transfer_modes=[CooperationMode.LICENSE, CooperationMode.TRANSFER],
-            organization=second,
+            organization_name=second.name,
             area=second.area,
             industry=electric,
             keywords="隔爆电动机、冷却",
@@ -182,7 +183,7 @@ def _listings(rng: random.Random, enterprises: list, institutes: list) -> tuple[
                 title=title.format(kw=keyword) + SUFFIX,
                 problem=text.format(kw=keyword, pain=pain),
                 targets=f"{pain.replace('偏', '').replace('不足', '')}指标改善 20% 以上",
-                organization=owner,
+                organization_name=owner.name,
                 area=owner.area,
                 industry=industry,
                 keywords=keyword,
@@ -202,7 +203,7 @@ def _listings(rng: random.Random, enterprises: list, institutes: list) -> tuple[
                 maturity=rng.choice(Maturity.values),
                 trl=rng.randint(3, 9),
                 transfer_modes=[rng.choice(["transfer", "license", "equity", "joint"])],
-                organization=maker,
+                organization_name=maker.name,
                 area=maker.area,
                 industry=industry,
                 keywords=keyword,
@@ -217,7 +218,7 @@ def _listings(rng: random.Random, enterprises: list, institutes: list) -> tuple[
                     title=f"{keyword}应用场景{SUFFIX}",
                     problem=f"开放{keyword}生产线作为新技术验证场景，寻求{rng.choice(PAINS)}的解决方案。",
                     offers="试验线、运行数据、首购首用",
-                    organization=owner,
+                    organization_name=owner.name,
                     area=owner.area,
                     industry=industry,
                     keywords=keyword,
@@ -238,7 +239,6 @@ def _people(rng: random.Random, institutes: list) -> tuple[int, list[Broker]]:
         _, keyword = topics[(number * 7) % len(topics)]
         Expert.objects.create(
             name=_name(rng) + SUFFIX,
-            organization=maker,
             area=maker.area,
             title="教授",
             expertise=f"{keyword}、{topics[(number * 3) % len(topics)][1]}研究",
@@ -348,7 +348,7 @@ def _lists(demands: list, scenarios: list) -> int:
                 {
                     "id": r.pk,
                     "title": r.title,
-                    "organization": r.organization.name,
+                    "organization": r.owner_name,
                     "area": r.area.name,
                     "industry": str(r.industry or ""),
                     "keywords": r.keywords,

@@ -44,6 +44,13 @@ def test_negative_budget_is_refused_in_chinese(users: dict[str, Any]) -> None:
     assert TechDemand.objects.count() == 0
 
 
+def test_staff_must_name_the_owner(users: dict[str, Any]) -> None:
+    with pytest.raises(ValidationError) as error:
+        services.save_listing(users["city_staff"], TechDemand(), dict(DEMAND))
+    assert "发布单位" in str(error.value.message_dict), error.value.message_dict
+    assert TechDemand.objects.count() == 0
+
+
 def test_missing_problem_is_named(users: dict[str, Any]) -> None:
     with pytest.raises(ValidationError) as error:
         services.save_listing(users["enterprise"], TechDemand(), {"title": "只有标题"})

@@ -30,6 +30,9 @@ def test_demo_market_covers_every_kind_and_stage() -> None:
     for model in (TechDemand, Achievement, Scenario, Expert, Broker, PublishedList, Match):
         assert model.objects.exists() and not model.objects.filter(is_demo=False).exists()
     assert all(t.endswith("（演示）") for t in TechDemand.objects.values_list("title", flat=True))
+    # Named, not linked: generate_demo --replace can still replace the demo organizations.
+    assert not TechDemand.objects.filter(organization__isnull=False).exists()
+    assert all(d.owner_name.endswith("（演示）") for d in TechDemand.objects.all())
     assert set(PublishedList.objects.values_list("kind", flat=True)) == set(ListKind.values)
     assert set(Match.objects.values_list("status", flat=True)) == set(MatchStatus.values)
     signed = Match.objects.filter(status=MatchStatus.SIGNED).first()
