@@ -149,3 +149,34 @@ def test_public_budget_answers_429_in_chinese(
     page = anonymous.get("/market/public/demands/")
     assert page.status_code == 429 and "请求过于频繁" in page.content.decode()
     cache.clear()
+
+
+def test_bad_requests_never_answer_500(client_for: Callable[[str], Any], market: dict) -> None:
+    staff = client_for("city_staff")
+    pk = market["demand"].pk
+    cases = [
+        ("get", f"{A}/demands/abc", None, 422),
+        ("get", f"{A}/demands/{pk}/matches?k=0", None, 422),
+        ("get", f"{A}/search?q=", None, 422),
+        ("get", f"{A}/search?q=电机&kind=planet", None, 422),
+        ("get", f"{A}/demands?status=whatever", None, 422),
+        ("patch", f"{A}/achievements/{market['achievement'].pk}", {"trl": 12}, 422),
+        ("patch", f"{A}/achievements/{market['achievement'].pk}", {"transfer_modes": "x"}, 422),
+        ("post", f"{A}/demands/{pk}/workflow", {"step": "approve"}, 422),
+        ("post", f"{A}/demands/{pk}/workflow", {"step": "publish"}, 422),
+        ("post", f"{A}/lists", {"kind": "demands", "ids": ["x"]}, 422),
+        ("post", f"{A}/lists", {"kind": "demands", "ids": [pk], "area": "火星"}, 422),
+        ("post", f"{A}/lists", {"kind": "key_demands", "ids": [pk]}, 422),
+        ("post", f"{A}/matches", {"demand": pk, "scenario": 1, "achievement": 1}, 422),
+        ("post", f"{A}/matches", {"demand": pk, "achievement": 999999}, 422),
+        ("post", f"{A}/matches/999999/move", {"status": "contacted"}, 404),
+        ("post", f"{A}/demands", "not json", 400),
+    ]
+    for method, url, body, status in cases:
+        data = body if isinstance(body, str) else json.dumps(body) if body is not None else None
+        kwargs = {"data": data, "content_type": "application/json"} if data is not None else {}
+        answer = getattr(staff, method)(url, **kwargs)
+        assert answer.status_code == status, (url, body, answer.status_code, answer.content[:200])
+        assert any("\u4e00" <= c <= "\u9fff" for c in answer.json()["message"]), answer.json()
+    assert TechDemand.objects.get(pk=pk).status == "published"
+    assert PublishedList.objects.count() == 0 and Match.objects.count() == 0
