@@ -409,9 +409,20 @@ def search(
     q: str = Query(..., min_length=1, max_length=20000),
     kind: Literal["achievement", "demand", "scenario", "expert", "broker", "patent"] | None = None,
     k: int = Query(20, ge=1, le=100),
+    industry: str | None = Query(None, max_length=60, description="产业代码或名称（含下级）"),
+    area: str | None = Query(None, max_length=50, description="区域代码或名称"),
+    maturity: Maturity | None = None,
 ) -> Any:
     kinds = (kind,) if kind else tuple(selectors.KIND_LABELS)
-    found, truncated = selectors.search(request.user, q, kinds, k=k)
+    filters: dict[str, Any] = {}
+    if industry:
+        chain = registry.industry_by_reference(request.user, industry)
+        filters["industry"] = chain.parent_id or chain.pk
+    if area:
+        filters["area"] = registry.area_by_reference(request.user, area).pk
+    if maturity:
+        filters["maturity"] = str(maturity)
+    found, truncated = selectors.search(request.user, q, kinds, k=k, filters=filters)
     notice = f"查询过长，仅按前 {MAX_QUERY_CHARS} 个字检索。" if truncated else ""
     return {"truncated": truncated, "notice": notice, "results": [suggestion_out(s) for s in found]}
 

@@ -180,3 +180,21 @@ def test_bad_requests_never_answer_500(client_for: Callable[[str], Any], market:
         assert any("\u4e00" <= c <= "\u9fff" for c in answer.json()["message"]), answer.json()
     assert TechDemand.objects.get(pk=pk).status == "published"
     assert PublishedList.objects.count() == 0 and Match.objects.count() == 0
+
+
+def test_search_filters_by_maturity_area_and_industry(
+    client_for: Callable[[str], Any], market: dict
+) -> None:
+    client = client_for("city_staff")
+
+    def titles(**params: str) -> list[str]:
+        answer = client.get(f"{A}/search", {"q": "电机 香菇", "kind": "achievement", **params})
+        assert answer.status_code == 200, answer.content
+        return [r["title"] for r in answer.json()["results"]]
+
+    assert titles(maturity="pilot") == ["一种隔爆型电动机的冷却装置"]
+    assert titles(maturity="industrial") == ["香菇酱超临界萃取增香工艺"]
+    assert len(titles(area="卧龙区")) == 2 and titles(area="宛城区") == []
+    assert titles(industry="equipment") == []  # neither listing names an industry
+    unknown = client.get(f"{A}/search", {"q": "电机", "area": "火星"})
+    assert unknown.status_code == 422 and "area" in unknown.json()["errors"]
