@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "kechuang.contracts",
     "kechuang.policies",
     "kechuang.programs",
+    "kechuang.market",
     "kechuang.site",
 ]
 

@@ -9,6 +9,7 @@ from kechuang.accounts.auth import REQUIRED
 from kechuang.contracts.api import router as contracts_router
 from kechuang.core.errors import install_handlers
 from kechuang.cultivation.api import router as cultivation_router
+from kechuang.market.api import router as market_router
 from kechuang.monitoring.api import router as monitoring_router
 from kechuang.monitoring.api.observations import router as observation_router
 from kechuang.policies.api import router as policies_router
@@ -41,3 +42,4 @@ api.add_router("/monitoring/data", observation_router)
 api.add_router("/contracts", contracts_router)
 api.add_router("/policies", policies_router)
 api.add_router("/programs", programs_router)
+api.add_router("/market", market_router)

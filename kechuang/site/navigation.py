@@ -23,7 +23,7 @@ MODULES = [
     ("企业培育", "cultivation:overview", "signed_in"),
     ("技术合同", "contracts:list", "signed_in"),
     ("政策兑现", "policies:list", "signed_in"),
-    ("技术市场", None, "all"),
+    ("技术市场", "market:home", "all"),
     ("科技计划", "programs:calls", "all"),
     ("审计记录", "accounts:audit", "city_admin"),
 ]

@@ -20,6 +20,7 @@ def all_rows() -> list[Any]:
     """Every declared or generated row, whatever harness it uses (method, url)."""
     from kechuang.contracts.tests.test_access import ROWS as CONTRACTS
     from kechuang.core.tests.test_permission_matrix import ROWS as FOUNDATION
+    from kechuang.market.tests.test_access import ROWS as MARKET
     from kechuang.monitoring.tests.test_api import ROWS as MONITORING
     from kechuang.policies.tests.test_access import ROWS as POLICIES
     from kechuang.programs.tests.test_access import ROWS as PROGRAMS
@@ -31,6 +32,7 @@ def all_rows() -> list[Any]:
     return [
         *FOUNDATION,
         *CONTRACTS,
+        *MARKET,
         *MONITORING,
         *POLICIES,
         *PROGRAMS,

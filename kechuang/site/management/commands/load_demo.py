@@ -22,6 +22,7 @@ from kechuang.contracts import services as contract_services
 from kechuang.contracts.synthetic import demo_contract_count, write_demo_contracts
 from kechuang.core.audit import audit_context
 from kechuang.core.roles import Role
+from kechuang.market.synthetic import demo_market_count, write_demo_market
 from kechuang.policies.synthetic import demo_policy_count, write_demo_policies
 from kechuang.programs.synthetic import demo_program_count, link_demo_expert, write_demo_programs
 from kechuang.registry.management.commands.generate_demo import DEFAULT_SEED
@@ -71,6 +72,7 @@ class Command(BaseCommand):
             if not options["accounts_only"]:
                 self.load_contracts(options["scale"], options["seed"])
                 self.load_programs(options["seed"])
+                self.load_market(options["seed"])
             with transaction.atomic():
                 accounts = self.create_accounts()
             if not options["accounts_only"]:
@@ -109,6 +111,13 @@ class Command(BaseCommand):
             self.stdout.write(f"演示科技计划已存在（{existing} 个计划），跳过生成。")
             return
         self.stdout.write(write_demo_programs(seed).summary())
+
+    def load_market(self, seed: int) -> None:
+        """The technology market's demo listings, people, lists and matches (once)."""
+        if existing := demo_market_count():
+            self.stdout.write(f"科技大市场演示数据已存在（{existing} 条需求），跳过生成。")
+            return
+        self.stdout.write(write_demo_market(seed).summary())
 
     def create_accounts(self) -> list[tuple[str, str]]:
         password = demo_password()

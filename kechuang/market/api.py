@@ -1,0 +1,526 @@
+"""The market's REST API (mounted at /api/market by `kechuang/site/api.py`).
+
+Signed in: demands, achievements and scenarios (list with filters, create, detail, change while a
+draft or returned, workflow steps, match suggestions with explanations), free-text search,
+experts, brokers, the published lists (issue), the matches and their pipeline.
+Public (anonymous, read-only, a per-address budget): published listings and the issued lists;
+an unpublished id answers 404 exactly like a missing one, and there is no write.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Any, Literal
+
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpRequest
+from ninja import Field, Query, Router, Schema, Status
+from ninja.errors import Throttled
+
+from kechuang.core.permissions import guard
+from kechuang.market import selectors, services
+from kechuang.market.engine import MAX_QUERY_CHARS
+from kechuang.market.filters import ListingFilter, MatchFilter, PeopleFilter
+from kechuang.market.models import (
+    Achievement,
+    CooperationMode,
+    Listing,
+    Match,
+    Maturity,
+    Scenario,
+    SourceKind,
+    TechDemand,
+)
+from kechuang.market.permissions import FOLLOW_MATCHES, POST_LISTING
+from kechuang.registry import selectors as registry
+
+router = Router(tags=["科技大市场"])
+KINDS = {"demands": "demand", "achievements": "achievement", "scenarios": "scenario"}
+MODELS = {"demand": TechDemand, "achievement": Achievement, "scenario": Scenario}
+LABELS = {"demand": "技术需求", "achievement": "科技成果", "scenario": "应用场景"}
+
+
+class ListingOut(Schema):
+    id: int
+    kind: str
+    title: str
+    organization: str
+    area: str
+    industry: str | None
+    keywords: str
+    status: str
+    status_display: str
+    return_reason: str
+    published_on: dt.date | None
+    is_demo: bool
+    details: dict[str, Any]
+
+
+class ListingIn(Schema):
+    """One shape for the three kinds; the fields a kind does not have are refused."""
+
+    title: str | None = Field(None, min_length=1, max_length=200)
+    industry: str | None = Field(None, max_length=60, description="产业代码或名称")
+    keywords: str | None = Field(None, max_length=200)
+    organization_uscc: str | None = Field(None, max_length=30, description="工作人员代录时填写")
+    problem: str | None = Field(None, max_length=5000, description="需求、场景：技术难题")
+    targets: str | None = Field(None, max_length=2000, description="需求：量化指标")
+    budget: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2, description="万元")
+    deadline: dt.date | None = None
+    cooperation_mode: CooperationMode | None = None
+    confidential: bool | None = None
+    is_key: bool | None = None
+    description: str | None = Field(None, max_length=8000, description="成果：简介")
+    source_kind: SourceKind | None = None
+    tech_field: str | None = Field(None, max_length=30)
+    maturity: Maturity | None = None
+    trl: int | None = Field(None, ge=1, le=9)
+    people: str | None = Field(None, max_length=200)
+    transfer_modes: list[CooperationMode] | None = Field(None, max_length=4)
+    price: Decimal | None = Field(None, ge=0, max_digits=14, decimal_places=2)
+    offers: str | None = Field(None, max_length=4000, description="场景：提供的条件")
+    starts_on: dt.date | None = None
+    ends_on: dt.date | None = None
+
+
+class StepIn(Schema):
+    step: Literal["submit", "return", "review", "publish", "close"]
+    reason: str = Field("", max_length=500)
+
+
+class TermOut(Schema):
+    query_term: str
+    matched_term: str
+    fields: dict[str, int]
+    contribution: float
+    synonym: str
+    label: str
+
+
+class SuggestionOut(Schema):
+    kind: str
+    kind_display: str
+    id: int
+    title: str
+    score: float
+    coverage: float
+    terms: list[TermOut]
+    highlighted: list[tuple[str, bool]]
+
+
+class SearchOut(Schema):
+    truncated: bool
+    notice: str
+    results: list[SuggestionOut]
+
+
+class PersonOut(Schema):
+    id: int
+    name: str
+    area: str
+    text: str
+
+
+class ListOut(Schema):
+    id: int
+    kind: str
+    kind_display: str = Field(..., alias="get_kind_display")
+    number: int
+    title: str
+    issued_on: dt.date
+    area: str = Field(..., alias="area.name")
+    items: list[dict[str, Any]]
+
+
+class IssueIn(Schema):
+    kind: Literal["demands", "scenarios", "key_demands"]
+    ids: list[int] = Field(..., min_length=1, max_length=500)
+    title: str = Field("", max_length=200)
+    area: str | None = Field(None, max_length=50, description="发布节点区域，默认为本人区域或市")
+    industry: str | None = Field(None, max_length=60)
+    issued_on: dt.date | None = None
+
+
+class MatchOut(Schema):
+    id: int
+    source: str
+    achievement: str
+    area: str
+    status: str
+    status_display: str
+    score: float
+    explanation: list[dict[str, Any]]
+    broker: str | None
+    failure_reason: str
+    events: list[dict[str, Any]]
+
+
+class MatchIn(Schema):
+    demand: int | None = None
+    scenario: int | None = None
+    achievement: int
+    broker: int | None = None
+
+
+class MoveIn(Schema):
+    status: Literal["contacted", "negotiating", "signed", "closed", "failed"]
+    note: str = Field("", max_length=500)
+    reason: str = Field("", max_length=500)
+    on: dt.date | None = None
+
+
+# --- conversions -----------------------------------------------------------------------------
+
+KIND_FIELDS = {
+    "demand": (
+        "problem",
+        "targets",
+        "budget",
+        "deadline",
+        "cooperation_mode",
+        "confidential",
+        "is_key",
+    ),
+    "achievement": (
+        "description",
+        "source_kind",
+        "tech_field",
+        "maturity",
+        "trl",
+        "people",
+        "transfer_modes",
+        "price",
+    ),
+    "scenario": ("problem", "offers", "starts_on", "ends_on"),
+}
+COMMON = ("title", "keywords")
+
+
+def listing_out(listing: Listing, public: bool = False) -> dict[str, Any]:
+    kind = selectors.listing_kind(listing)
+    details = {}
+    for name in KIND_FIELDS[kind]:
+        value = getattr(listing, name)
+        if name == "tech_field":
+            value = value.name if value else None
+        details[name] = str(value) if isinstance(value, Decimal) else value
+    masked = public and getattr(listing, "confidential", False)
+    if masked:
+        details["budget"] = None
+    return {
+        "id": listing.pk,
+        "kind": kind,
+        "title": listing.title,
+        "organization": "（保密）" if masked else listing.owner_name,
+        "area": listing.area.name,
+        "industry": str(listing.industry) if listing.industry else None,
+        "keywords": listing.keywords,
+        "status": listing.status,
+        "status_display": listing.get_status_display(),
+        "return_reason": "" if public else listing.return_reason,
+        "published_on": listing.published_on,
+        "is_demo": listing.is_demo,
+        "details": details,
+    }
+
+
+def listing_data(user: Any, kind: str, payload: ListingIn) -> dict[str, Any]:
+    """The payload as model data: references resolved within what the user may view, fields of
+    another kind refused by name."""
+    sent = payload.model_dump(exclude_unset=True)
+    allowed = {*COMMON, *KIND_FIELDS[kind], "industry", "organization_uscc"}
+    foreign = sorted(set(sent) - allowed)
+    if foreign:
+        raise ValidationError({name: [f"{LABELS[kind]}没有该字段，请删去。"] for name in foreign})
+    data = {
+        k: v for k, v in sent.items() if k not in ("industry", "organization_uscc", "tech_field")
+    }
+    for name in ("title", "keywords", "problem", "targets", "description", "people", "offers"):
+        if name in data and data[name] is None:
+            data[name] = ""
+    if "transfer_modes" in data:
+        data["transfer_modes"] = [str(m) for m in data["transfer_modes"] or []]
+    if "industry" in sent:
+        data["industry"] = registry.industry_by_reference(user, sent["industry"])
+    if "tech_field" in sent:
+        data["tech_field"] = registry.tech_field_by_reference(user, sent["tech_field"])
+    if sent.get("organization_uscc"):
+        data["organization"] = registry.organization_by_uscc(
+            user, sent["organization_uscc"], "organization_uscc"
+        )
+    return data
+
+
+def suggestion_out(suggestion: selectors.Suggestion) -> dict[str, Any]:
+    return {
+        "kind": suggestion.kind,
+        "kind_display": suggestion.kind_label,
+        "id": suggestion.obj.pk,
+        "title": suggestion.title,
+        "score": suggestion.hit.score,
+        "coverage": suggestion.hit.coverage,
+        "terms": suggestion.explanation(),
+        "highlighted": suggestion.highlighted_title(),
+    }
+
+
+def _match_dict(match: Match) -> dict[str, Any]:
+    return {
+        "id": match.pk,
+        "source": str(match.source or ""),
+        "achievement": match.achievement.title,
+        "area": match.area.name,
+        "status": match.status,
+        "status_display": match.get_status_display(),
+        "score": match.score,
+        "explanation": match.explanation,
+        "broker": match.broker.name if match.broker else None,
+        "failure_reason": match.failure_reason,
+        "events": [
+            {"from": e.from_status, "to": e.to_status, "on": e.on.isoformat(), "note": e.note}
+            for e in match.events.order_by("on", "id")
+        ],
+    }
+
+
+def _listing(request: HttpRequest, kind: str, pk: int) -> Listing:
+    listing = selectors.listing_for(request.user, kind, pk)
+    if listing is None:
+        raise Http404
+    return listing
+
+
+def _public_budget(request: HttpRequest) -> None:
+    if not selectors.public_request_allowed(request):
+        raise Throttled(selectors.PUBLIC_WINDOW)
+
+
+# --- listings, one set of operations per kind -----------------------------------------------
+
+
+def _register_kind(slug: str, kind: str) -> None:
+    label = LABELS[kind]
+    model = MODELS[kind]
+
+    @router.get(
+        f"/{slug}",
+        response=list[ListingOut],
+        summary=f"{label}列表",
+        operation_id=f"market_{kind}_list",
+    )
+    def list_view(request: HttpRequest, filters: Query[ListingFilter]) -> Any:
+        rows = filters.filter(selectors.listings_for(request.user, kind))
+        return [listing_out(row) for row in rows[:500]]
+
+    @router.post(
+        f"/{slug}",
+        response={201: ListingOut},
+        summary=f"新增{label}（草稿）",
+        operation_id=f"market_{kind}_create",
+    )
+    def create(request: HttpRequest, payload: ListingIn) -> Any:
+        POST_LISTING.check(request.user)
+        data = listing_data(request.user, kind, payload)
+        return Status(201, listing_out(services.save_listing(request.user, model(), data)))
+
+    @router.get(
+        f"/{slug}/{{pk}}",
+        response=ListingOut,
+        summary=f"{label}详情",
+        operation_id=f"market_{kind}_get",
+    )
+    def detail(request: HttpRequest, pk: int) -> Any:
+        return listing_out(_listing(request, kind, pk))
+
+    @router.patch(
+        f"/{slug}/{{pk}}",
+        response=ListingOut,
+        summary=f"修改{label}",
+        operation_id=f"market_{kind}_update",
+    )
+    def update(request: HttpRequest, pk: int, payload: ListingIn) -> Any:
+        listing = _listing(request, kind, pk)
+        data = listing_data(request.user, kind, payload)
+        return listing_out(services.save_listing(request.user, listing, data))
+
+    @router.post(
+        f"/{slug}/{{pk}}/workflow",
+        response=ListingOut,
+        summary=f"{label}流转（提交、退回、审核、发布、关闭）",
+        operation_id=f"market_{kind}_step",
+    )
+    def workflow(request: HttpRequest, pk: int, payload: StepIn) -> Any:
+        listing = _listing(request, kind, pk)
+        return listing_out(services.step(request.user, listing, payload.step, payload.reason))
+
+    @router.get(
+        f"/{slug}/{{pk}}/matches",
+        response=dict[str, list[SuggestionOut]],
+        summary=f"{label}的匹配推荐（含匹配说明）",
+        operation_id=f"market_{kind}_matches",
+    )
+    def matches(request: HttpRequest, pk: int, k: int = Query(10, ge=1, le=50)) -> Any:
+        listing = _listing(request, kind, pk)
+        found = selectors.suggestions_for(request.user, kind, listing, k)
+        return {target: [suggestion_out(s) for s in rows] for target, rows in found.items()}
+
+    @router.get(
+        f"/public/{slug}",
+        response=list[ListingOut],
+        auth=None,
+        summary=f"已发布的{label}（公开）",
+        operation_id=f"market_public_{kind}_list",
+    )
+    def public_list(request: HttpRequest, filters: Query[ListingFilter]) -> Any:
+        _public_budget(request)
+        rows = filters.filter(selectors.public_listings(kind))
+        return [listing_out(row, public=True) for row in rows[:500]]
+
+    @router.get(
+        f"/public/{slug}/{{pk}}",
+        response=ListingOut,
+        auth=None,
+        summary=f"已发布的{label}详情（公开）",
+        operation_id=f"market_public_{kind}_get",
+    )
+    def public_detail(request: HttpRequest, pk: int) -> Any:
+        _public_budget(request)
+        listing = selectors.public_listings(kind).filter(pk=pk).first()
+        if listing is None:
+            raise Http404
+        return listing_out(listing, public=True)
+
+
+for _slug, _kind in KINDS.items():
+    _register_kind(_slug, _kind)
+
+
+# --- search, people ---------------------------------------------------------------------------
+
+
+@router.get(
+    "/search",
+    response=SearchOut,
+    summary="自由文本检索（成果、需求、场景、专家、技术经理人、专利）",
+)
+def search(
+    request: HttpRequest,
+    q: str = Query(..., min_length=1, max_length=20000),
+    kind: Literal["achievement", "demand", "scenario", "expert", "broker", "patent"] | None = None,
+    k: int = Query(20, ge=1, le=100),
+    industry: str | None = Query(None, max_length=60, description="产业代码或名称（含下级）"),
+    area: str | None = Query(None, max_length=50, description="区域代码或名称"),
+    maturity: Maturity | None = None,
+) -> Any:
+    kinds = (kind,) if kind else tuple(selectors.KIND_LABELS)
+    filters: dict[str, Any] = {}
+    if industry:
+        chain = registry.industry_by_reference(request.user, industry)
+        filters["industry"] = chain.parent_id or chain.pk
+    if area:
+        filters["area"] = registry.area_by_reference(request.user, area).pk
+    if maturity:
+        filters["maturity"] = str(maturity)
+    found, truncated = selectors.search(request.user, q, kinds, k=k, filters=filters)
+    notice = f"查询过长，仅按前 {MAX_QUERY_CHARS} 个字检索。" if truncated else ""
+    return {"truncated": truncated, "notice": notice, "results": [suggestion_out(s) for s in found]}
+
+
+@router.get("/experts", response=list[PersonOut], summary="专家")
+def experts(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
+    rows = filters.filter(selectors.experts_for(request.user) | selectors.experts_for(None))
+    return [
+        {"id": e.pk, "name": e.name, "area": e.area.name, "text": e.expertise} for e in rows[:500]
+    ]
+
+
+@router.get("/brokers", response=list[PersonOut], summary="技术经理人")
+def brokers(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
+    rows = filters.filter(selectors.brokers_for(request.user) | selectors.brokers_for(None))
+    return [{"id": b.pk, "name": b.name, "area": b.area.name, "text": b.fields} for b in rows[:500]]
+
+
+# --- published lists --------------------------------------------------------------------------
+
+
+@router.get("/public/lists", response=list[ListOut], auth=None, summary="已发布的清单（公开）")
+def public_lists(request: HttpRequest) -> Any:
+    _public_budget(request)
+    return selectors.lists_for(None)[:200]
+
+
+@router.get("/public/lists/{pk}", response=ListOut, auth=None, summary="清单详情（公开）")
+def public_list(request: HttpRequest, pk: int) -> Any:
+    _public_budget(request)
+    found = selectors.lists_for(None).filter(pk=pk).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+@router.post("/lists", response={201: ListOut}, summary="发布清单（第N期）")
+def issue(request: HttpRequest, payload: IssueIn) -> Any:
+    user = request.user
+    area = registry.area_by_reference(user, payload.area) if payload.area else None
+    area = area or user.area or registry.areas_for(user).filter(parent__isnull=True).first()
+    industry = registry.industry_by_reference(user, payload.industry) if payload.industry else None
+    published = services.issue_list(
+        user, payload.kind, payload.ids, area, payload.title, industry, payload.issued_on
+    )
+    return Status(201, published)
+
+
+# --- matches ----------------------------------------------------------------------------------
+
+
+@router.get("/matches", response=list[MatchOut], summary="对接匹配（跟进看板）")
+@guard(FOLLOW_MATCHES)
+def matches(request: HttpRequest, filters: Query[MatchFilter]) -> Any:
+    rows = filters.filter(selectors.matches_for(request.user))
+    return [_match_dict(m) for m in rows[:500]]
+
+
+@router.post("/matches", response={201: MatchOut}, summary="将推荐转为对接（开始跟进）")
+@guard(FOLLOW_MATCHES)
+def create_match(request: HttpRequest, payload: MatchIn) -> Any:
+    user = request.user
+    if (payload.demand is None) == (payload.scenario is None):
+        raise ValidationError(
+            {"demand": ["请在技术需求（demand）与应用场景（scenario）中填写一项。"]}
+        )
+    kind = "demand" if payload.demand is not None else "scenario"
+    source = selectors.listing_for(user, kind, payload.demand or payload.scenario)
+    if source is None:
+        raise ValidationError(
+            {kind: [f"未知的{LABELS[kind]}：{payload.demand or payload.scenario}。"]}
+        )
+    achievement = selectors.search_visible_achievement(user, payload.achievement)
+    if achievement is None:
+        raise ValidationError({"achievement": [f"未知的已发布科技成果：{payload.achievement}。"]})
+    broker = None
+    if payload.broker is not None:
+        broker = (
+            (selectors.brokers_for(user) | selectors.brokers_for(None))
+            .filter(pk=payload.broker)
+            .first()
+        )
+        if broker is None:
+            raise ValidationError({"broker": [f"未知的技术经理人：{payload.broker}。"]})
+    return Status(201, _match_dict(services.create_match(user, source, achievement, broker)))
+
+
+@router.post(
+    "/matches/{pk}/move",
+    response=MatchOut,
+    summary="推进对接（已联系、洽谈中、已签约、已完结、未成）",
+)
+@guard(FOLLOW_MATCHES)
+def move_match(request: HttpRequest, pk: int, payload: MoveIn) -> Any:
+    match = selectors.match_for(request.user, pk)
+    if match is None:
+        raise Http404
+    moved = services.move_match(
+        request.user, match, payload.status, payload.note, payload.reason, payload.on
+    )
+    return _match_dict(moved)

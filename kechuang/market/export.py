@@ -1,0 +1,112 @@
+"""Exports: a listing table (the filtered list, every row) and a published list in Excel and in
+Word (the official format: title, 发布单位 and date, a numbered table)."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Iterable
+from typing import Any
+
+from django.http import HttpResponse
+from docx import Document
+from docx.shared import Pt
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from kechuang.core.downloads import DOCX, XLSX, attachment
+from kechuang.core.imports.cells import neutralise_formula
+from kechuang.market.models import Listing, PublishedList
+
+LISTING_COLUMNS = (
+    ("编号", lambda r: r.pk),
+    ("名称", lambda r: r.title),
+    ("发布单位", lambda r: r.owner_name),
+    ("区域", lambda r: r.area.name),
+    ("产业", lambda r: str(r.industry) if r.industry else ""),
+    ("关键词", lambda r: r.keywords),
+    ("状态", lambda r: r.get_status_display()),
+    ("发布日期", lambda r: r.published_on),
+    ("演示数据", lambda r: "是" if r.is_demo else ""),
+)
+LIST_COLUMNS = (
+    ("序号", None),
+    ("名称", "title"),
+    ("发布单位", "organization"),
+    ("区域", "area"),
+    ("产业", "industry"),
+    ("需求/场景内容", "problem"),
+    ("量化指标或提供条件", "targets"),
+    ("预算（万元）", "budget"),
+)
+
+
+def _cell(value: Any) -> Any:
+    return neutralise_formula(value) if isinstance(value, str) else value
+
+
+def _workbook(title: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    sheet.title = title[:31]
+    sheet.append(header)
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append([_cell(v) for v in row])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def export_listings(rows: Iterable[Listing], label: str) -> HttpResponse:
+    content = _workbook(
+        label,
+        [name for name, _ in LISTING_COLUMNS],
+        ([get(r) for _, get in LISTING_COLUMNS] for r in rows),
+    )
+    return attachment(content, f"{label}.xlsx", XLSX)
+
+
+def _list_rows(published: PublishedList) -> list[list[Any]]:
+    rows = []
+    for number, item in enumerate(published.items, start=1):
+        values = [number]
+        for _, key in LIST_COLUMNS[1:]:
+            value = item.get(key, "")
+            if key == "targets" and not value:
+                value = item.get("offers", "")
+            values.append(value)
+        rows.append(values)
+    return rows
+
+
+def export_list_xlsx(published: PublishedList) -> HttpResponse:
+    content = _workbook(
+        published.get_kind_display(), [n for n, _ in LIST_COLUMNS], _list_rows(published)
+    )
+    return attachment(content, f"{published.title}.xlsx", XLSX)
+
+
+def export_list_docx(published: PublishedList) -> HttpResponse:
+    document = Document()
+    heading = document.add_heading(published.title, level=1)
+    heading.alignment = 1
+    meta = document.add_paragraph(
+        f"发布：{published.area.name}科技大市场　发布日期：{published.issued_on:%Y年%m月%d日}"
+        f"　共 {len(published.items)} 项"
+    )
+    meta.alignment = 1
+    table = document.add_table(rows=1, cols=len(LIST_COLUMNS))
+    table.style = "Table Grid"
+    for cell, (name, _) in zip(table.rows[0].cells, LIST_COLUMNS, strict=True):
+        cell.text = name
+    for row in _list_rows(published):
+        cells = table.add_row().cells
+        for cell, value in zip(cells, row, strict=True):
+            cell.text = str(value or "")
+    for paragraph in document.paragraphs:
+        for run in paragraph.runs:
+            run.font.size = Pt(11)
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return attachment(buffer.getvalue(), f"{published.title}.docx", DOCX)

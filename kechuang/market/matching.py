@@ -1,0 +1,165 @@
+"""The matching index as the web app uses it: derived data built from the database.
+
+One `MatchIndex` per process holds the published demands, achievements and scenarios, the public
+experts and brokers, and the registry's patents. Every write that changes what the index holds
+moves the `IndexWatermark` (in the database, so several app servers see the same mark); a process
+whose copy is behind catches up on its next query (the rows changed since it last read);
+`manage.py rebuild_match_index` rebuilds at once. Visibility is not the index's business:
+callers keep only the hits the user may view (`selectors.search`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from django.db.models import F
+from django.utils import timezone
+
+from kechuang.market.engine import MatchIndex, Thesaurus, Tokenizer, default_groups, domain_terms
+from kechuang.market.models import (
+    Achievement,
+    Broker,
+    Expert,
+    IndexWatermark,
+    ListingStatus,
+    Scenario,
+    TechDemand,
+)
+from kechuang.registry.models import IndustryChain, Patent
+
+NAME = "market"
+_lock = threading.Lock()
+_state: dict[str, Any] = {"index": None, "version": None, "since": None, "tokenizer": None}
+
+
+def current_version() -> int:
+    return IndexWatermark.objects.filter(name=NAME).values_list("version", flat=True).first() or 0
+
+
+def _mark() -> tuple[int, Any]:
+    """The watermark as a copy compares it: the version and the time it moved."""
+    row = IndexWatermark.objects.filter(name=NAME).values_list("version", "updated_at").first()
+    return row or (0, None)
+
+
+def bump() -> None:
+    """Tell every copy of the index that the database has moved on. Inside the writer's
+    transaction: rolled back with it, visible to the other servers when it commits."""
+    updated = IndexWatermark.objects.filter(name=NAME).update(
+        version=F("version") + 1, updated_at=timezone.now()
+    )
+    if not updated:
+        IndexWatermark.objects.get_or_create(name=NAME, defaults={"version": 1})
+
+
+def domain_vocabulary() -> set[str]:
+    """The domain dictionary: the industries' names and technology keywords (the registry's
+    `IndustryChain`, loaded from data/reference/nanyang.yaml) and the synonym table's terms."""
+    industries = [
+        {"name": name, "keywords": keywords or []}
+        for name, keywords in IndustryChain.objects.values_list("name", "keywords")
+    ]
+    return domain_terms(industries) | Thesaurus(default_groups()).terms()
+
+
+def _tokenizer() -> Tokenizer:
+    if _state["tokenizer"] is None:
+        _state["tokenizer"] = Tokenizer(domain_vocabulary())
+    return _state["tokenizer"]
+
+
+LISTINGS = (("demand", TechDemand), ("achievement", Achievement), ("scenario", Scenario))
+# A write may commit after a copy read the rows changed "since": read a margin further back.
+MARGIN = dt.timedelta(seconds=60)
+
+
+def _listing_document(kind: str, row: Any) -> tuple[tuple[str, int], dict[str, str], dict]:
+    meta = {
+        "kind": kind,
+        "area": row.area_id,
+        "industry": (row.industry.parent_id or row.industry_id) if row.industry else None,
+        "maturity": getattr(row, "maturity", None),
+        "organization": row.organization_id,
+    }
+    return (kind, row.pk), row.match_texts(), meta
+
+
+def _person_document(kind: str, row: Any) -> tuple[tuple[str, int], dict[str, str], dict]:
+    if kind == "expert":
+        texts = {"title": row.expertise, "text": row.publications}
+    else:
+        texts = {"title": row.fields, "text": ""}
+    return (kind, row.pk), texts, {"kind": kind, "area": row.area_id}
+
+
+def _documents() -> Iterator[tuple[tuple[str, int], dict[str, str], dict[str, Any]]]:
+    for kind, model in LISTINGS:
+        rows = model.objects.filter(status=ListingStatus.PUBLISHED).select_related("industry")
+        for row in rows:
+            yield _listing_document(kind, row)
+    for kind, people in (("expert", Expert), ("broker", Broker)):
+        for person in people.objects.filter(is_public=True):
+            yield _person_document(kind, person)
+    for patent in Patent.objects.only("pk", "title", "abstract").iterator(chunk_size=2000):
+        texts = {"title": patent.title, "text": patent.abstract}
+        yield ("patent", patent.pk), texts, {"kind": "patent"}
+
+
+def build() -> MatchIndex:
+    index = MatchIndex(_tokenizer(), Thesaurus(default_groups()))
+    index.add_many(_documents())
+    return index
+
+
+def catch_up(index: MatchIndex, since: dt.datetime) -> int:
+    """Apply the listings, experts and brokers changed since `since` (less the margin): the
+    published and public ones are (re)indexed, the others removed. Returns the rows read."""
+    read = 0
+    after = since - MARGIN
+    for kind, model in LISTINGS:
+        for row in model.objects.filter(updated_at__gte=after).select_related("industry"):
+            read += 1
+            if row.status == ListingStatus.PUBLISHED:
+                doc_id, texts, meta = _listing_document(kind, row)
+                index.add(doc_id, texts, meta)
+            else:
+                index.remove((kind, row.pk))
+    for kind, people in (("expert", Expert), ("broker", Broker)):
+        for person in people.objects.filter(updated_at__gte=after):
+            read += 1
+            if person.is_public:
+                index.add(*_person_document(kind, person))
+            else:
+                index.remove((kind, person.pk))
+    return read
+
+
+def get_index() -> MatchIndex:
+    """This process's copy of the index. When the watermark has moved on, the copy catches up
+    with the rows changed since it last read (one listing's update is visible to the next query);
+    when it moved back (a rolled-back write, a restored database) or nothing was read yet, the
+    copy is rebuilt."""
+    mark = _mark()
+    with _lock:
+        index, seen = _state["index"], _state["version"]
+        if index is not None and seen == mark:
+            return index
+        started = timezone.now()
+        if index is None or seen is None or mark[0] <= seen[0]:
+            _state["index"] = build()
+        else:
+            catch_up(index, _state["since"])
+        _state["version"], _state["since"] = mark, started
+        return _state["index"]
+
+
+def rebuild() -> int:
+    """Rebuild now (the management command); returns the number of documents."""
+    with _lock:
+        started = timezone.now()
+        _state["index"] = build()
+        _state["version"], _state["since"] = _mark(), started
+        return len(_state["index"])

@@ -1,0 +1,59 @@
+"""Fixtures of the market tests: listings written by their owners and taken through the
+workflow by staff."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+DEMAND = {
+    "title": "防爆电机温升过高，需要新的散热结构",
+    "problem": "矿用防爆电机满载运行温升超过 80 K，需要新的散热结构，不改变隔爆外壳。",
+    "targets": "温升降低 10 K 以上",
+    "keywords": "防爆电机、散热",
+}
+ACHIEVEMENT = {
+    "title": "一种隔爆型电动机的冷却装置",
+    "description": "在隔爆型电动机机壳内设置轴向风道与散热片，降低绕组温度，已完成中试。",
+    "maturity": "pilot",
+    "trl": 6,
+    "transfer_modes": ["license", "transfer"],
+    "keywords": "隔爆电动机、冷却",
+}
+OTHER = {
+    "title": "香菇酱超临界萃取增香工艺",
+    "description": "以香菇为原料，超临界萃取香味物质，用于香菇酱增香。",
+    "maturity": "industrial",
+    "trl": 9,
+    "transfer_modes": ["transfer"],
+}
+
+
+@pytest.fixture
+def publish(users: dict[str, Any]) -> Callable[..., Any]:
+    """A listing written by its owner, submitted, reviewed and published by city staff."""
+    from kechuang.market import services
+
+    def make(owner: str, model: Any, data: dict[str, Any], until: str = "publish") -> Any:
+        listing = services.save_listing(users[owner], model(), dict(data))
+        for name in ("submit", "review", "publish"):
+            actor = users[owner] if name == "submit" else users["city_staff"]
+            listing = services.step(actor, listing, name)
+            if name == until:
+                break
+        return listing
+
+    return make
+
+
+@pytest.fixture
+def market(publish: Callable[..., Any]) -> dict[str, Any]:
+    from kechuang.market.models import Achievement, TechDemand
+
+    return {
+        "demand": publish("enterprise", TechDemand, DEMAND),
+        "achievement": publish("institution", Achievement, ACHIEVEMENT),
+        "other": publish("institution", Achievement, OTHER),
+    }
