@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+from kechuang.conftest import shared_dir
 from kechuang.market.engine.evaluation import (
     build_index,
     compare,
@@ -21,7 +22,9 @@ from kechuang.market.engine.evaluation import (
 )
 from kechuang.market.engine.vocabulary import reference_terms
 
-EVAL = Path(__file__).resolve().parents[5] / "shared" / "data" / "eval" / "csl"
+# ../shared as every test finds it (beside this checkout, beside the clone's origin, or
+# KECHUANG_SHARED): a fresh clone in /tmp finds it too.
+EVAL = shared_dir() / "data" / "eval" / "csl"
 
 
 @pytest.fixture(scope="module")
