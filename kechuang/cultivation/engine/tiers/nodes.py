@@ -41,11 +41,14 @@ STATUSES: dict[str, str] = {
     "historical": "历史标准",
     "inactive": "未启用",
 }
+# How sure the rule file is of a threshold (official-rules.md's tags), in the words users read:
+# verified against a text of the rule (V2 several copies, V1 one), corroborated only indirectly
+# (VC), not verified (U), or set by the bureau.
 CONFIDENCES: dict[str, str] = {
-    "V2": "V2",
-    "V1": "V1",
-    "VC": "VC",
-    "U": "U",
+    "V2": "已核对原文",
+    "V1": "已核对原文",
+    "VC": "待核对原文",
+    "U": "待局方确认",
     "bureau": "局方设定",
 }
 UNSET = "待局方确认"

@@ -21,9 +21,10 @@ def _with_unit(text: str, unit: str) -> str:
 
 
 def _provenance(node: Criterion) -> str:
+    """（依据 §3.1；已核对原文）: the rule-file section and how sure it is, in words."""
     refs = "、".join(dict.fromkeys(SECTION_RE.findall(node.source)))
-    tag = f"[{CONFIDENCES.get(node.confidence, node.confidence)}]"
-    return f"（{refs} {tag}）" if refs else f"（{tag}）"
+    sureness = CONFIDENCES.get(node.confidence, node.confidence)
+    return f"（依据 {refs}；{sureness}）" if refs else f"（{sureness}）"
 
 
 def _describe_leaf(node: Criterion) -> str:
