@@ -331,7 +331,7 @@ def registry_summary(user: Any) -> dict[str, Any]:
         **counts,
         "hnte": count_holders(QualificationKind.HNTE, today, user=user),
         "pending_claims": pending_claims_for(user).count(),
-        "areas": Area.objects.restrict(user, "view").count(),
+        "areas": Area.local().restrict(user, "view").count(),  # not the benchmark province
         "industries": IndustryChain.objects.restrict(user, "view").count(),
         "tech_fields": TechField.objects.restrict(user, "view").count(),
     }
