@@ -3,22 +3,12 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-
 from kechuang.contracts.engine.errors import ContractRuleError
+from kechuang.core.files import LABELS, sniff
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-KINDS = {"pdf": "PDF", "docx": "Word（.docx）", "png": "PNG 图片", "jpeg": "JPEG 图片"}
+KINDS = {kind: LABELS[kind] for kind in ("pdf", "docx", "png", "jpeg")}
 FIX = "请上传 PDF、Word（.docx）或 PNG/JPEG 扫描件，单个文件不超过 10 MB。"
-
-
-def _is_docx(content: bytes) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return "word/document.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
 
 
 def sniff_contract_file(content: bytes, field: str = "contract_file") -> str:
@@ -27,14 +17,9 @@ def sniff_contract_file(content: bytes, field: str = "contract_file") -> str:
         raise ContractRuleError.on(field, "合同文本为空文件。" + FIX)
     if len(content) > MAX_FILE_BYTES:
         raise ContractRuleError.on(field, f"合同文本过大（{len(content) // 1024} KB）。" + FIX)
-    if content.startswith(b"%PDF-"):
-        return "pdf"
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if content.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if content.startswith(b"PK\x03\x04") and _is_docx(content):
-        return "docx"
+    kind = sniff(content)
+    if kind in KINDS:
+        return kind
     raise ContractRuleError.on(
         field, "合同文本不是可识别的 PDF、Word 或图片文件（按内容检查）。" + FIX
     )

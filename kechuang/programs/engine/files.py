@@ -3,19 +3,11 @@ a “.docx” that is a Word document, …), at most `MAX_FILE_BYTES`. No Django
 
 from __future__ import annotations
 
-import io
-import zipfile
-
+from kechuang.core.files import LABELS as KINDS
+from kechuang.core.files import sniff
 from kechuang.programs.engine.errors import ProgramRuleError
 
 MAX_FILE_BYTES = 20 * 1024 * 1024
-KINDS = {
-    "pdf": "PDF",
-    "docx": "Word（.docx）",
-    "xlsx": "Excel（.xlsx）",
-    "png": "PNG 图片",
-    "jpeg": "JPEG 图片",
-}
 EXTENSIONS = {
     "pdf": "pdf",
     "docx": "docx",
@@ -25,29 +17,6 @@ EXTENSIONS = {
     "jpeg": "jpeg",
 }
 FIX = "请上传 PDF、Word（.docx）、Excel（.xlsx）或 PNG/JPEG 文件，单个文件不超过 20 MB。"
-
-
-def _zip_has(content: bytes, member: str) -> bool:
-    try:
-        with zipfile.ZipFile(io.BytesIO(content)) as archive:
-            return any(name.startswith(member) for name in archive.namelist())
-    except zipfile.BadZipFile:
-        return False
-
-
-def sniff(content: bytes) -> str | None:
-    if content.startswith(b"%PDF-"):
-        return "pdf"
-    if content.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "png"
-    if content.startswith(b"\xff\xd8\xff"):
-        return "jpeg"
-    if content.startswith(b"PK\x03\x04"):
-        if _zip_has(content, "word/"):
-            return "docx"
-        if _zip_has(content, "xl/"):
-            return "xlsx"
-    return None
 
 
 def check_attachment(content: bytes, name: str, field: str = "attachment") -> str:

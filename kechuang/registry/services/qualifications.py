@@ -26,6 +26,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
+from kechuang.core.files import sniff
 from kechuang.core.permissions import VERIFY_QUALIFICATIONS, WRITE_DATA
 from kechuang.core.roles import CITY_ROLES, ORGANIZATION_ROLES, Role
 from kechuang.core.services import ensure_can, save_instance
@@ -46,11 +47,7 @@ STATE_REFUSED = (
     "申报提交后由市科技局工作人员核验。"
 )
 DEFAULT_SCAN_MAX_BYTES = 10 * 1024 * 1024
-SCAN_KINDS = (  # (magic bytes, extension, label)
-    (b"%PDF-", "pdf", "PDF"),
-    (b"\x89PNG\r\n\x1a\n", "png", "PNG"),
-    (b"\xff\xd8\xff", "jpg", "JPEG"),
-)
+SCAN_EXTENSIONS = {"pdf": "pdf", "png": "png", "jpeg": "jpg"}  # kinds a scan may be
 
 
 def is_city(user: Any) -> bool:
@@ -126,9 +123,9 @@ def read_scan(upload: Any) -> tuple[bytes, str]:
         raise ValidationError({"scan": [_too_big(len(content), limit)]})
     if not content:
         raise ValidationError({"scan": ["证书扫描件是空文件：请重新扫描后上传。"]})
-    for magic, extension, _ in SCAN_KINDS:
-        if content.startswith(magic):
-            return content, extension
+    extension = SCAN_EXTENSIONS.get(sniff(content) or "")
+    if extension is not None:
+        return content, extension
     raise ValidationError(
         {
             "scan": [
