@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from typing import Any
 
 from django.http import HttpResponse
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from kechuang.contracts.models import TechContract
 from kechuang.core.downloads import XLSX, attachment
-from kechuang.core.imports.cells import neutralise_formula
+from kechuang.core.xlsx import add_sheet, new_workbook, table_xlsx, workbook_bytes
 
 COLUMNS = (
     ("登记编号", lambda c: c.registration_no or ""),
@@ -36,35 +33,13 @@ COLUMNS = (
 )
 
 
-def _cell(value: Any) -> Any:
-    return neutralise_formula(value) if isinstance(value, str) else value
-
-
-def _workbook_bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
-def _sheet(workbook: Workbook, title: str, header: list[str], rows: Iterable[list[Any]]) -> None:
-    sheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_cell(v) for v in row])
-
-
 def export_contracts(rows: Iterable[TechContract]) -> HttpResponse:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    _sheet(
-        workbook,
+    content = table_xlsx(
         "技术合同",
         [title for title, _ in COLUMNS],
         ([get(c) for _, get in COLUMNS] for c in rows),
     )
-    return attachment(_workbook_bytes(workbook), "技术合同登记.xlsx", XLSX)
+    return attachment(content, "技术合同登记.xlsx", XLSX)
 
 
 STATS_SHEETS = (
@@ -82,13 +57,12 @@ SUMS_HEADER = ["项数", "合同成交额（万元）", "技术交易额（万�
 
 
 def stats_workbook(answer: dict[str, Any]) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = new_workbook()
     for title, key, label in STATS_SHEETS:
         rows = ([r["key"], r["count"], r["total"], r["technology"]] for r in answer[key])
-        _sheet(workbook, title, [label, *SUMS_HEADER], rows)
+        add_sheet(workbook, title, [label, *SUMS_HEADER], rows)
     flows = (
         [f["seller"], f["buyer"], f["count"], f["total"], f["technology"]] for f in answer["flows"]
     )
-    _sheet(workbook, "流向（卖方→买方）", ["卖方区域", "买方区域", *SUMS_HEADER], flows)
-    return _workbook_bytes(workbook)
+    add_sheet(workbook, "流向（卖方→买方）", ["卖方区域", "买方区域", *SUMS_HEADER], flows)
+    return workbook_bytes(workbook)

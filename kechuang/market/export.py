@@ -10,11 +10,9 @@ from typing import Any
 from django.http import HttpResponse
 from docx import Document
 from docx.shared import Pt
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from kechuang.core.downloads import DOCX, XLSX, attachment
-from kechuang.core.imports.cells import neutralise_formula
+from kechuang.core.xlsx import table_xlsx
 from kechuang.market.models import Listing, PublishedList
 
 LISTING_COLUMNS = (
@@ -40,26 +38,8 @@ LIST_COLUMNS = (
 )
 
 
-def _cell(value: Any) -> Any:
-    return neutralise_formula(value) if isinstance(value, str) else value
-
-
-def _workbook(title: str, header: list[str], rows: Iterable[list[Any]]) -> bytes:
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title[:31]
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_cell(v) for v in row])
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
 def export_listings(rows: Iterable[Listing], label: str) -> HttpResponse:
-    content = _workbook(
+    content = table_xlsx(
         label,
         [name for name, _ in LISTING_COLUMNS],
         ([get(r) for _, get in LISTING_COLUMNS] for r in rows),
@@ -81,7 +61,7 @@ def _list_rows(published: PublishedList) -> list[list[Any]]:
 
 
 def export_list_xlsx(published: PublishedList) -> HttpResponse:
-    content = _workbook(
+    content = table_xlsx(
         published.get_kind_display(), [n for n, _ in LIST_COLUMNS], _list_rows(published)
     )
     return attachment(content, f"{published.title}.xlsx", XLSX)

@@ -12,34 +12,12 @@ from typing import Any
 from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
-from openpyxl import Workbook
-from openpyxl.styles import Font
 
 from kechuang.core.docx_style import set_cjk_fonts
-from kechuang.core.imports.cells import neutralise_formula
+from kechuang.core.xlsx import table_xlsx
 from kechuang.policies.models import BenefitRun, Entitlement, PaymentBatch
 
 DEMO_NOTE = "（演示数据）"
-
-
-def _cell(value: Any) -> Any:
-    return neutralise_formula(value) if isinstance(value, str) else value
-
-
-def _workbook(title: str, header: list[str], rows: Iterable[list[Any]], lead: str = "") -> bytes:
-    workbook = Workbook()
-    sheet = workbook.active
-    sheet.title = title[:31]
-    if lead:
-        sheet.append([lead])
-    sheet.append(header)
-    for cell in sheet[sheet.max_row]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_cell(v) for v in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
 
 
 def _lead(run: BenefitRun) -> str:
@@ -73,7 +51,7 @@ def entitled_workbook(run: BenefitRun, rows: Iterable[Entitlement]) -> bytes:
         ]
         for e in rows
     )
-    return _workbook("兑现名单", header, body, _lead(run))
+    return table_xlsx("兑现名单", header, body, _lead(run))
 
 
 def notice_lines(rows: Iterable[Entitlement]) -> list[list[Any]]:
@@ -90,7 +68,7 @@ def notice_lines(rows: Iterable[Entitlement]) -> list[list[Any]]:
 
 def notice_workbook(run: BenefitRun, rows: Iterable[Entitlement]) -> bytes:
     header = ["序号", "企业名称", "区域", "拟兑现金额（元）"]
-    return _workbook("公示名单", header, notice_lines(rows), _lead(run))
+    return table_xlsx("公示名单", header, notice_lines(rows), _lead(run))
 
 
 def notice_docx(run: BenefitRun, rows: Iterable[Entitlement]) -> bytes:
@@ -156,4 +134,4 @@ def batch_workbook(batch: PaymentBatch) -> bytes:
     body.append(["合计", "", "", "", "", "", "", total, ""])
     note = batch.budget_note or "未超预算，全额兑现"
     lead = f"{_lead(batch.run)} 第 {batch.number} 批拨付清单；{note}"
-    return _workbook("拨付清单", header, body, lead)
+    return table_xlsx("拨付清单", header, body, lead)

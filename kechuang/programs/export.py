@@ -4,14 +4,10 @@ against formulas."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Iterable
 from typing import Any
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-
-from kechuang.core.imports.cells import neutralise_formula
+from kechuang.core.xlsx import add_sheet, new_workbook, table_xlsx, workbook_bytes
 from kechuang.programs.models import Application, Award, Call
 
 APPLICATION_COLUMNS = (
@@ -39,41 +35,17 @@ RANKING_HEADER = [
 ]
 
 
-def _cell(value: Any) -> Any:
-    return neutralise_formula(value) if isinstance(value, str) else value
-
-
-def _sheet(workbook: Workbook, title: str, header: list[str], rows: Iterable[list[Any]]) -> None:
-    sheet = workbook.create_sheet(title)
-    sheet.append(header)
-    for cell in sheet[1]:
-        cell.font = Font(bold=True)
-    for row in rows:
-        sheet.append([_cell(v) for v in row])
-
-
-def _bytes(workbook: Workbook) -> bytes:
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
-
-
 def applications_xlsx(rows: Iterable[Application]) -> bytes:
-    workbook = Workbook()
-    workbook.remove(workbook.active)
-    _sheet(
-        workbook,
+    return table_xlsx(
         "项目申报",
         [name for name, _ in APPLICATION_COLUMNS],
         ([get(a) for _, get in APPLICATION_COLUMNS] for a in rows),
     )
-    return _bytes(workbook)
 
 
 def ranking_xlsx(call: Call, ranking: list[dict[str, Any]]) -> bytes:
     awards = {a.application_id: a for a in Award.objects.filter(application__call=call)}
-    workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook = new_workbook()
     rows = []
     for row in ranking:
         app, agg = row["application"], row["aggregate"]
@@ -91,5 +63,5 @@ def ranking_xlsx(call: Call, ranking: list[dict[str, Any]]) -> bytes:
                 ("是" if award.published else "否") if award else "",
             ]
         )
-    _sheet(workbook, "评审汇总与立项", RANKING_HEADER, rows)
-    return _bytes(workbook)
+    add_sheet(workbook, "评审汇总与立项", RANKING_HEADER, rows)
+    return workbook_bytes(workbook)
