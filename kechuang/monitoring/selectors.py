@@ -67,6 +67,12 @@ def year_end(year: int) -> dt.date:
     return dt.date(year, 12, 31)
 
 
+def last_ended_year(plan: Plan, as_of: dt.date) -> int:
+    """The last year of the plan that has ended by `as_of` (a year-end count is not known
+    before 31 December)."""
+    return min(as_of.year if as_of >= year_end(as_of.year) else as_of.year - 1, plan.end_year)
+
+
 # --- computed indicators --------------------------------------------------------------------
 
 
@@ -396,7 +402,7 @@ def plan_progress(
     indicators = list(indicators)
     # Computed values exist for years that have ended by `as_of` (a year-end count is not known
     # before 31 December).
-    last = min(as_of.year if as_of >= year_end(as_of.year) else as_of.year - 1, plan.end_year)
+    last = last_ended_year(plan, as_of)
     years = list(range(plan.start_year - 1, last + 1))
     observations: dict[tuple[int, int], list[Observation]] = defaultdict(list)
     for obs in Observation.objects.filter(indicator__in=indicators, area__in=areas).select_related(
@@ -514,10 +520,12 @@ def commitment_progress(plan: Plan, as_of: dt.date) -> list[CommitmentRow]:
     commitments = list(
         plan.commitments.select_related("indicator", "benchmark_area").order_by("sort_order")
     )
-    last = min(as_of.year if as_of >= year_end(as_of.year) else as_of.year - 1, plan.end_year)
+    last = last_ended_year(plan, as_of)
     years = list(range(plan.start_year, last + 1))
     own = _commitment_points(plan, as_of)
-    restated = _restated_points(plan, as_of, [c.indicator for c in commitments if c.indicator])
+    restated = _restated_points(
+        plan, as_of, years, [c.indicator for c in commitments if c.indicator]
+    )
     county_areas = Area.objects.filter(parent=plan.area, kind__in=COUNTY_KINDS)
     counties = [a.code for a in county_areas.order_by("sort_order", "code")]
     names = dict(Area.objects.values_list("code", "name"))
@@ -731,7 +739,7 @@ def _commitment_points(plan: Plan, as_of: dt.date) -> dict[int, list[Point]]:
 
 
 def _restated_points(
-    plan: Plan, as_of: dt.date, indicators: list[Indicator]
+    plan: Plan, as_of: dt.date, years: list[int], indicators: list[Indicator]
 ) -> dict[str, list[tuple[str, list[Point]]]]:
     """For each indicator a commitment restates: its published series, then its registry
     count, both for the city ({code: [(basis label, points)]})."""
@@ -747,8 +755,6 @@ def _restated_points(
     published: dict[str, list[Point]] = defaultdict(list)
     for obs in rows:
         published[obs.indicator.code].append(_point(obs))
-    last = min(as_of.year if as_of >= year_end(as_of.year) else as_of.year - 1, plan.end_year)
-    years = list(range(plan.start_year, last + 1))
     result: dict[str, list[tuple[str, list[Point]]]] = {}
     for indicator in {i.code: i for i in indicators}.values():
         series = [(f"指标“{indicator.name}”发布数", published.get(indicator.code, []))]
