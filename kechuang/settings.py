@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "kechuang.policies",
     "kechuang.programs",
     "kechuang.market",
+    "kechuang.projects",
     "kechuang.site",
 ]
 

@@ -576,6 +576,19 @@ def submission_problems(application: Application, at: dt.datetime) -> dict[str, 
 # --- the workflow ---------------------------------------------------------------------------------
 
 
+def check_integrity(application: Application, doing: str, field: str) -> None:
+    """Refuse while an integrity record (科研诚信) restricts the applying organization, the
+    project leader or a team member."""
+    people = list(application.members.all())
+    if application.leader_id:
+        people.insert(0, application.leader)
+    records = registry_selectors.integrity_in_force(org=application.organization)
+    for person in people:
+        records += registry_selectors.integrity_in_force(person=person)
+    if records:
+        raise ValidationError({field: [registry_selectors.integrity_refusal(records, doing)]})
+
+
 def workflow_role(user: Any, application: Application) -> str:
     """The workflow role the user holds for this application ("" for none)."""
     if not getattr(user, "is_authenticated", False):
@@ -634,6 +647,7 @@ def transition(user: Any, application: Application, code: str, note: str = "") -
         allowed = "、".join(ROLES.get(r, r) for r in offered[code].roles)
         raise PermissionDenied(f"“{offered[code].label}”只能由{allowed}操作。")
     if code == "submit":
+        check_integrity(application, "提交申报", "submitted_at")
         problems = submission_problems(application, now())
         if problems:
             raise ValidationError(problems)
@@ -787,6 +801,8 @@ def auto_assign(user: Any, call: Call) -> engine_assignment.Result:
     }
     experts = list(
         Expert.objects.filter(available=True)
+        # An expert under an integrity restriction (科研诚信) reviews nothing.
+        .exclude(talent_id__in=registry_selectors.restricted_talent_ids())
         .select_related("talent__organization")
         .prefetch_related("collaborators", "talent__tech_fields")
     )
@@ -830,6 +846,10 @@ def assign_manually(user: Any, application: Application, expert: Expert) -> Assi
         raise ValidationError(
             {"expert": [f"专家{expert}已分配过该申报（{existing.get_status_display()}）。"]}
         )
+    records = registry_selectors.integrity_in_force(person=expert.talent)
+    if records:
+        refusal = registry_selectors.integrity_refusal(records, f"指定专家{expert}评审")
+        raise ValidationError({"expert": [refusal]})
     engine_exp = engine_experts([expert], call)[0]
     why = engine_assignment.recusal_reasons(
         engine_application(application), engine_exp, call.recuse_same_area
@@ -988,6 +1008,7 @@ def decide(user: Any, application: Application, data: dict[str, Any]) -> Applica
     if funded:
         amount = _decimal(data.get("amount"), "amount", "立项经费")
         _award_checks(application, amount)
+        check_integrity(application, "立项", "funded")
     save_instance(
         user,
         Decision(),

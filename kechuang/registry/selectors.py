@@ -28,6 +28,7 @@ from kechuang.registry.models import (
     FigureSubmission,
     IndustryChain,
     InnovationPlatform,
+    IntegrityRecord,
     NamedActor,
     Organization,
     Patent,
@@ -379,3 +380,52 @@ def organizations_by_uscc(
 
 def talents_by_id(user: Any, ids: list[int], field: str) -> list[Talent]:
     return resolve_many(Talent.objects.restrict(user, "view"), ids, "pk", field, "人才编号")
+
+
+# --- research integrity (科研诚信) --------------------------------------------------------------
+
+
+def integrity_in_force(
+    person: Talent | None = None, org: Organization | None = None, on: dt.date | None = None
+) -> list[IntegrityRecord]:
+    """The integrity records restricting `person` (their own records) or `org` (records against
+    the organization itself, not a person-only one) on `on` (default today): not a user's read,
+    a rule check every domain app runs before an application, an award or an assignment."""
+    day = on or timezone.localdate()
+    condition = Q(pk__in=[])
+    if person is not None:
+        condition |= Q(talent=person)
+    if org is not None:
+        condition |= Q(organization=org, person_only=False, talent__isnull=True)
+    return list(
+        IntegrityRecord.objects.filter(condition)
+        .filter(IntegrityRecord.in_force_on(day))
+        .select_related("talent", "organization")
+    )
+
+
+def restricted_talent_ids(on: dt.date | None = None) -> set[int]:
+    """The talents restricted by an integrity record on `on` (one query, for bulk checks)."""
+    day = on or timezone.localdate()
+    return set(
+        IntegrityRecord.objects.filter(
+            IntegrityRecord.in_force_on(day), talent__isnull=False
+        ).values_list("talent_id", flat=True)
+    )
+
+
+def integrity_refusal(records: list[IntegrityRecord], doing: str) -> str:
+    """The Chinese refusal naming each record in force and the date it ends."""
+    parts = [
+        f"{r.talent.name if r.talent_id else r.organization.name}"
+        f"因科研失信（{r.get_severity_display()}，{r.decided_by} {r.decided_on:%Y-%m-%d} 决定）"
+        f"被限制至 {r.excluded_until:%Y-%m-%d}"
+        for r in records
+    ]
+    return f"不能{doing}：{'；'.join(parts)}。限制期满或申诉成立后方可办理。"
+
+
+def integrity_records_for(user: Any) -> QuerySet[IntegrityRecord]:
+    return IntegrityRecord.objects.restrict(user, "view").select_related(
+        "talent", "organization__area"
+    )

@@ -6,6 +6,12 @@ from kechuang.registry.models.figures import (
     FigureSubmission,
     SubmissionStatus,
 )
+from kechuang.registry.models.integrity import (
+    ContestStatus,
+    IntegrityRecord,
+    IntegritySeverity,
+    IntegritySource,
+)
 from kechuang.registry.models.organizations import (
     IndustrySection,
     Organization,
@@ -44,12 +50,16 @@ __all__ = [
     "AnnualReport",
     "Area",
     "AreaKind",
+    "ContestStatus",
     "FigureReview",
     "FigureSubmission",
     "IndustryCategory",
     "IndustryChain",
     "IndustrySection",
     "InnovationPlatform",
+    "IntegrityRecord",
+    "IntegritySeverity",
+    "IntegritySource",
     "IssuerLevel",
     "LegalStatus",
     "NamedActor",

@@ -1,0 +1,127 @@
+"""Reads of the projects module: every user-facing queryset starts from `restrict(user, ...)`;
+the public record of results is its own selector (closed, non-confidential projects)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from kechuang.projects.models import (
+    CLOSED,
+    Milestone,
+    Output,
+    Project,
+    ProjectReview,
+    ProjectStatus,
+    Spending,
+    Tranche,
+    TrancheStatus,
+)
+
+PUBLIC_STATUSES = (ProjectStatus.PASSED, ProjectStatus.CONCLUDED, ProjectStatus.FAILED)
+
+
+def projects_for(user: Any) -> QuerySet[Project]:
+    return (
+        Project.objects.restrict(user, "view")
+        .select_related("organization__area", "program", "leader", "award__application__call")
+        .distinct()
+    )
+
+
+def project_for(user: Any, pk: int) -> Project | None:
+    return projects_for(user).filter(pk=pk).first()
+
+
+def public_results() -> QuerySet[Project]:
+    """The public record of results (财政资助科研项目成果公开): closed projects that went through
+    acceptance, never a confidential one."""
+    return (
+        Project.objects.filter(status__in=PUBLIC_STATUSES, confidential=False)
+        .select_related("organization", "program")
+        .prefetch_related("targets", "outputs")
+    )
+
+
+def my_reviews(user: Any) -> QuerySet[ProjectReview]:
+    return (
+        ProjectReview.objects.restrict(user, "view")
+        .filter(expert__user=user)
+        .select_related("project__organization")
+    )
+
+
+def reviews_for(user: Any) -> QuerySet[ProjectReview]:
+    return ProjectReview.objects.restrict(user, "view").select_related("project", "expert__talent")
+
+
+def overdue_milestones(user: Any, day: dt.date | None = None) -> QuerySet[Milestone]:
+    """Milestones past their date without a report marking them done, on running projects."""
+    day = day or timezone.localdate()
+    return (
+        Milestone.objects.restrict(user, "view")
+        .filter(due_on__lt=day, done_on__isnull=True, project__status=ProjectStatus.RUNNING)
+        .select_related("project__organization")
+        .distinct()
+        .order_by("due_on", "pk")
+    )
+
+
+def outputs_of(project: Project) -> QuerySet[Output]:
+    return project.outputs.select_related("patent", "achievement", "contract")
+
+
+def _add(table: dict[Any, dict[str, Decimal]], key: Any, column: str, amount: Decimal) -> None:
+    table[key][column] += amount
+
+
+def funds_summary(user: Any, by: str = "program") -> list[dict[str, Any]]:
+    """Funds committed (city funds of the agreements), paid (tranches paid) and spent
+    (reported spending) per project, programme, area or year (of signing, else start)."""
+    keys = {
+        "project": lambda p: p.title,
+        "program": lambda p: str(p.program),
+        "area": lambda p: p.organization.area.name,
+        "year": lambda p: (p.signed_on or p.starts_on).year,
+    }
+    key_of = keys.get(by, keys["program"])
+    projects = {p.pk: p for p in projects_for(user)}
+    table: dict[Any, dict[str, Decimal]] = defaultdict(
+        lambda: {"committed": Decimal(0), "paid": Decimal(0), "spent": Decimal(0)}
+    )
+    for p in projects.values():
+        _add(table, key_of(p), "committed", p.city_funds)
+    for t in Tranche.objects.filter(project_id__in=projects, status=TrancheStatus.PAID):
+        _add(table, key_of(projects[t.project_id]), "paid", t.amount)
+    for s in Spending.objects.filter(project_id__in=projects):
+        _add(table, key_of(projects[s.project_id]), "spent", s.amount)
+    return [{"key": str(k), **v} for k, v in sorted(table.items(), key=lambda kv: str(kv[0]))]
+
+
+def status_counts(user: Any) -> list[tuple[str, str, int]]:
+    projects = list(projects_for(user).values_list("status", flat=True))
+    return [(s.value, s.label, projects.count(s.value)) for s in ProjectStatus]
+
+
+def targets_summary(user: Any) -> dict[str, int]:
+    """Targets promised and met (by the acceptance checklist's rule) over the user's projects."""
+    promised = met = 0
+    for p in projects_for(user).prefetch_related("targets"):
+        for t in p.targets.all():
+            if t.removed:
+                continue
+            promised += 1
+            if t.achieved is not None and (
+                t.achieved <= t.target_value if t.lower_is_better else t.achieved >= t.target_value
+            ):
+                met += 1
+    return {"promised": promised, "met": met}
+
+
+def is_closed(project: Project) -> bool:
+    return project.status in CLOSED
