@@ -19,6 +19,7 @@ urlpatterns = [
     path("contracts/", include("kechuang.contracts.urls")),
     path("policies/", include("kechuang.policies.urls")),
     path("programs/", include("kechuang.programs.urls")),
+    path("projects/", include("kechuang.projects.urls")),
     path("market/", include("kechuang.market.urls")),
     path("", include("kechuang.site.urls")),
 ]

@@ -268,10 +268,13 @@ def _signature(user: Any, project: Project) -> str:
 def sign(user: Any, project: Project, scan: bytes | None = None, scan_name: str = "") -> Project:
     """Each side signs (a recorded e-signature), or the city uploads the scan signed by both
     (checked to be a PDF or an image by its content). Signed by both: the project runs."""
+    city = MANAGE_PROJECTS.allows(user)
+    if not city:
+        _own(user, project)
     if project.status != ProjectStatus.AGREEMENT:
         raise ValidationError({"status": ["任务书已签订，不能重复签署。"]})
     values: dict[str, Any] = {}
-    if MANAGE_PROJECTS.allows(user):
+    if city:
         if scan is not None:
             kind = sniff(scan)
             if kind not in SCAN_KINDS:
@@ -289,7 +292,6 @@ def sign(user: Any, project: Project, scan: bytes | None = None, scan_name: str 
             values["team_signature"] = project.team_signature or "双方签署的纸质任务书扫描件"
         values["city_signature"] = _signature(user, project)
     else:
-        _own(user, project)
         values["team_signature"] = _signature(user, project)
     project = save_instance(user, project, values)
     if project.team_signature and project.city_signature:

@@ -14,6 +14,7 @@ from kechuang.monitoring.api import router as monitoring_router
 from kechuang.monitoring.api.observations import router as observation_router
 from kechuang.policies.api import router as policies_router
 from kechuang.programs.api import router as programs_router
+from kechuang.projects.api import router as projects_router
 from kechuang.registry.api import router as registry_router
 
 
@@ -43,3 +44,4 @@ api.add_router("/contracts", contracts_router)
 api.add_router("/policies", policies_router)
 api.add_router("/programs", programs_router)
 api.add_router("/market", market_router)
+api.add_router("/projects", projects_router)

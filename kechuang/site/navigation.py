@@ -25,6 +25,7 @@ MODULES = [
     ("政策兑现", "policies:list", "signed_in"),
     ("技术市场", "market:home", "all"),
     ("科技计划", "programs:calls", "all"),
+    ("科技项目", "projects:results", "all"),
     ("审计记录", "accounts:audit", "city_admin"),
 ]
 

@@ -24,6 +24,7 @@ def all_rows() -> list[Any]:
     from kechuang.monitoring.tests.test_api import ROWS as MONITORING
     from kechuang.policies.tests.test_access import ROWS as POLICIES
     from kechuang.programs.tests.test_access import ROWS as PROGRAMS
+    from kechuang.projects.tests.test_access import ROWS as PROJECTS
     from kechuang.registry.tests.test_registry_matrix import ROWS as REGISTRY
     from kechuang.site.tests.test_access_declared import API_ROWS as DECLARED_API
     from kechuang.site.tests.test_access_declared import PAGE_ROWS as DECLARED_PAGES
@@ -36,6 +37,7 @@ def all_rows() -> list[Any]:
         *MONITORING,
         *POLICIES,
         *PROGRAMS,
+        *PROJECTS,
         *REGISTRY,
         *API_ROWS,
         *PAGE_ROWS,
