@@ -258,6 +258,26 @@ class ConclusionIn(Schema):
     rectify_until: dt.date | None = None
 
 
+class OutputIn(Schema):
+    kind: str = Field(..., max_length=20)
+    title: str = Field(..., min_length=1, max_length=300)
+    year: int | None = Field(None, ge=1990, le=2100)
+    reference: str = Field("", max_length=200)
+    link: int | None = Field(None, ge=1, le=MAX_ID, description="专利、科技成果或技术合同的编号")
+
+
+class OutputOut(Schema):
+    id: int
+    kind: str
+    kind_display: str = Field(..., alias="get_kind_display")
+    title: str
+    year: int
+    reference: str
+    patent_id: int | None
+    achievement_id: int | None
+    contract_id: int | None
+
+
 class FundsOut(Schema):
     key: str
     committed: Decimal
@@ -423,6 +443,13 @@ def apply_for_acceptance(request: HttpRequest, payload: AcceptanceIn, pk: int = 
 def decide_acceptance(request: HttpRequest, payload: ConclusionIn, pk: int = ID) -> Any:
     acceptance = get_object_or_404(Acceptance.objects.restrict(request.user, "view"), pk=pk)
     return services.decide_acceptance(request.user, acceptance, payload.dict())
+
+
+@router.post("/projects/{pk}/outputs", response={201: OutputOut}, summary="登记项目成果")
+def add_output(request: HttpRequest, payload: OutputIn, pk: int = ID) -> Any:
+    project = _project(request, pk)
+    link = services.output_link(request.user, payload.kind, payload.link)
+    return Status(201, services.add_output(request.user, project, payload.dict(), link))
 
 
 @router.get("/reviews", response=list[ReviewOut], summary="我的项目评审任务（专家）")

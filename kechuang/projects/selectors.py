@@ -13,6 +13,8 @@ from django.utils import timezone
 
 from kechuang.projects.models import (
     CLOSED,
+    ChangeRequest,
+    ChangeStatus,
     Milestone,
     Output,
     Project,
@@ -70,6 +72,10 @@ def overdue_milestones(user: Any, day: dt.date | None = None) -> QuerySet[Milest
         .distinct()
         .order_by("due_on", "pk")
     )
+
+
+def pending_changes_for(user: Any) -> QuerySet[ChangeRequest]:
+    return ChangeRequest.objects.restrict(user, "view").filter(status=ChangeStatus.PENDING)
 
 
 def outputs_of(project: Project) -> QuerySet[Output]:

@@ -16,10 +16,14 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from kechuang.contracts import selectors as contract_selectors
 from kechuang.core.files import sniff
+from kechuang.core.references import resolve
 from kechuang.core.services import ensure_can, save_instance
+from kechuang.market import selectors as market_selectors
 from kechuang.programs import services as program_services
 from kechuang.programs.engine import assignment as engine_assignment
 from kechuang.programs.engine.errors import ProgramRuleError
@@ -900,6 +904,23 @@ def decide_acceptance(user: Any, acceptance: Acceptance, data: dict[str, Any]) -
 
 
 # --- outputs --------------------------------------------------------------------------------------
+
+
+def output_link(user: Any, kind: str, value: int | None) -> Any:
+    """The registry row an output links, resolved within what the user may view: a row they
+    may not see answers like a missing one."""
+    readers = {
+        OutputKind.PATENT: (registry_selectors.patents_for, "专利"),
+        OutputKind.ACHIEVEMENT: (
+            lambda u: market_selectors.listings_for(u, "achievement"),
+            "科技成果",
+        ),
+        OutputKind.CONTRACT: (contract_selectors.contracts_for, "技术合同"),
+    }
+    if kind not in readers or value is None:
+        return None
+    reader, label = readers[kind]
+    return resolve(reader(user), value, Q(pk=value), "link", label)
 
 
 @transaction.atomic

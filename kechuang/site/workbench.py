@@ -21,6 +21,8 @@ from kechuang.core.permissions import (
 )
 from kechuang.monitoring.models import ReviewState
 from kechuang.monitoring.selectors import observations_for, plan_for
+from kechuang.projects.permissions import MANAGE_PROJECTS, RUN_PROJECT, VIEW_PROJECT_WORK
+from kechuang.projects.selectors import overdue_milestones, pending_changes_for
 from kechuang.registry.models import SubmissionStatus, Verification
 from kechuang.registry.selectors import (
     pending_claims_for,
@@ -101,6 +103,24 @@ def _contracts(user: Any) -> list[Task]:
     return tasks
 
 
+def _projects(user: Any) -> list[Task]:
+    """Overdue progress reports (milestones past their date without a report marking them
+    done) for the government and for the team; change requests waiting for the city."""
+    tasks = []
+    if VIEW_PROJECT_WORK.allows(user):
+        n = overdue_milestones(user).count()
+        url = reverse("projects:dashboard")
+        tasks.append(Task("逾期未报告的项目里程碑", n, url, "提醒承担单位提交进展报告"))
+    elif RUN_PROJECT.allows(user):
+        n = overdue_milestones(user).count()
+        url = reverse("projects:list")
+        tasks.append(Task("本单位项目逾期未报告的里程碑", n, url, "在项目页面提交进展报告"))
+    if MANAGE_PROJECTS.allows(user):
+        n = pending_changes_for(user).count()
+        tasks.append(Task("待审批的项目任务书变更", n, reverse("projects:list")))
+    return tasks
+
+
 def tasks_for(user: Any) -> list[Task]:
     """Every to-do item for `user`, those with something waiting first."""
     if not getattr(user, "is_authenticated", False):
@@ -110,5 +130,6 @@ def tasks_for(user: Any) -> list[Task]:
         *_qualifications(user),
         *_observations(user),
         *_contracts(user),
+        *_projects(user),
     ]
     return sorted(items, key=lambda t: t.count <= 0)

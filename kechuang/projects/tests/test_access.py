@@ -298,6 +298,14 @@ ROWS = [
         body={"conclusion": "passed", "reasons": "全部指标完成"},
         check=acceptance_decided_by_city,
     ),
+    # --- outputs ---
+    Row(
+        "POST",
+        f"{A}/projects/{{A}}/outputs",
+        {**team_write(201, 401), "city_admin": 201, "city_staff": 201},
+        body={"kind": "paper", "title": "金刚石涂层刀具寿命研究", "reference": "超硬材料工程"},
+        check=grew("Output", CITY | {"enterprise"}),
+    ),
     # --- dashboard and exports ---
     Row("GET", "/projects/dashboard/", only(GOVERNMENT, 200, 302)),
     Row("GET", "/projects/export.xlsx", only(GOVERNMENT, 200, 302)),
@@ -419,6 +427,7 @@ def context(users: dict[str, Any], programme: dict[str, Any], orgs: dict[str, An
                 "ProjectReview",
                 "StageGate",
                 "Acceptance",
+                "Output",
             )
         },
     }
