@@ -144,6 +144,15 @@ def set_funding_scheme(user: Any, program: Any, tranches: list[dict[str, Any]]) 
     return save_instance(user, scheme, {"tranches": clean})
 
 
+def _bound(value: Any) -> tuple[Any, bool]:
+    """A challenge's target as written: "≤1000" (at most) or "≥80" / "80" (at least)."""
+    text = str(value if value is not None else "").strip()
+    for prefix, lower in (("≤", True), ("<=", True), ("≥", False), (">=", False)):
+        if text.startswith(prefix):
+            return text[len(prefix) :].strip(), lower
+    return value, False
+
+
 def _targets(value: Any) -> list[dict[str, Any]]:
     if not isinstance(value, list) or not value:
         raise ValidationError(
@@ -156,12 +165,13 @@ def _targets(value: Any) -> list[dict[str, Any]]:
         verification = t.get("verification") or Verification.OTHER
         if verification not in Verification.values:
             raise ValidationError({"targets": [f"第 {i} 项考核指标的考核方式不可识别。"]})
+        value, lower = _bound(t.get("value"))
         rows.append(
             {
                 "name": str(t["name"]).strip(),
                 "unit": str(t.get("unit") or "").strip() or "项",
-                "target_value": _decimal(t.get("value"), "targets", f"第 {i} 项的目标值"),
-                "lower_is_better": bool(t.get("lower_is_better")),
+                "target_value": _decimal(value, "targets", f"第 {i} 项的目标值"),
+                "lower_is_better": lower or bool(t.get("lower_is_better")),
                 "verification": verification,
             }
         )

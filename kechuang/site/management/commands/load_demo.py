@@ -25,6 +25,7 @@ from kechuang.core.roles import Role
 from kechuang.market.synthetic import demo_market_count, write_demo_market
 from kechuang.policies.synthetic import demo_policy_count, write_demo_policies
 from kechuang.programs.synthetic import demo_program_count, link_demo_expert, write_demo_programs
+from kechuang.projects.synthetic import demo_project_count, write_demo_projects
 from kechuang.registry.management.commands.generate_demo import DEFAULT_SEED
 from kechuang.registry.models import Area, Organization, OrganizationKind
 from kechuang.registry.synthetic.writer import demo_organization_count, write_ecosystem
@@ -81,6 +82,7 @@ class Command(BaseCommand):
                 call_command("load_demo_observations", skip_without_plan=True, stdout=self.stdout)
                 self.load_policies()
                 link_demo_expert(User.objects.filter(username="expert").first())
+                self.load_projects()
         self.stdout.write("演示账户（密码相同）：")
         for username, label in accounts:
             self.stdout.write(f"  {username:<14} {label}")
@@ -111,6 +113,14 @@ class Command(BaseCommand):
             self.stdout.write(f"演示科技计划已存在（{existing} 个计划），跳过生成。")
             return
         self.stdout.write(write_demo_programs(seed).summary())
+
+    def load_projects(self) -> None:
+        """The demo awards as projects at every stage (once), by the city staff account."""
+        if existing := demo_project_count():
+            self.stdout.write(f"科技项目演示数据已存在（{existing} 个项目），跳过生成。")
+            return
+        staff = User.objects.get(username="city_staff")
+        self.stdout.write(write_demo_projects(staff).summary())
 
     def load_market(self, seed: int) -> None:
         """The technology market's demo listings, people, lists and matches (once)."""
