@@ -50,6 +50,17 @@ def public_results() -> QuerySet[Project]:
     )
 
 
+def race_of(project: Project) -> list[Project]:
+    """The running teams of the project's 赛马 race (the gate compares them)."""
+    if not project.race:
+        return []
+    return list(
+        Project.objects.filter(race=project.race, status=ProjectStatus.RUNNING)
+        .select_related("organization")
+        .order_by("pk")
+    )
+
+
 def my_reviews(user: Any) -> QuerySet[ProjectReview]:
     return (
         ProjectReview.objects.restrict(user, "view")

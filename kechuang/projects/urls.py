@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.project_list, name="list"),
     path("<int:pk>/", views.project_detail, name="detail"),
     path("<int:pk>/report/", views.report, name="report"),
+    path("<int:pk>/act/", views.act, name="act"),
     path("<int:pk>/certificate.docx", views.certificate, name="certificate"),
     path("tranches/<int:pk>/pay/", views.pay, name="pay"),
     path("dashboard/", views.dashboard, name="dashboard"),

@@ -59,6 +59,12 @@ def _detail(
             "acceptances": project.acceptances.all(),
             "outputs": selectors.outputs_of(project),
             "gates": project.gate_decisions.select_related("gate"),
+            "race": selectors.race_of(project) if project.race else [],
+            "my_review": selectors.my_reviews(request.user)
+            .filter(project=project, submitted=False)
+            .first(),
+            "reviews": selectors.reviews_for(request.user).filter(project=project),
+            "pending_acceptance": project.acceptances.filter(conclusion="").last(),
             "errors": errors or {},
             "status": 400 if errors else 200,
         },
@@ -87,6 +93,109 @@ def report(request: HttpRequest, pk: int) -> HttpResponse:
         services.report_progress(request.user, project, data)
     except ValidationError as error:
         return _detail(request, project, django_validation_errors(error))
+    return redirect("projects:detail", pk=project.pk)
+
+
+def _achieved(post: Any, project: Any) -> dict[str, str]:
+    return {
+        str(t.pk): post[f"achieved_{t.pk}"]
+        for t in project.targets.filter(removed=False)
+        if post.get(f"achieved_{t.pk}", "").strip()
+    }
+
+
+def _evidence(request: HttpRequest, project: Any) -> dict[str, Any]:
+    evidence = {}
+    for t in project.targets.filter(removed=False):
+        upload = request.FILES.get(f"evidence_{t.pk}")
+        if upload is not None:
+            evidence[str(t.pk)] = {
+                "content": read_upload(upload),
+                "name": upload.name,
+                "achieved": request.POST.get(f"achieved_{t.pk}") or None,
+            }
+    return evidence
+
+
+def _gate(post: Any, project: Any) -> dict[str, Any]:
+    decisions = {}
+    for p in selectors.race_of(project):
+        merged = post.get(f"merged_into_{p.pk}", "")
+        decisions[str(p.pk)] = {
+            "decision": post.get(f"decision_{p.pk}", ""),
+            "reasons": post.get(f"reasons_{p.pk}", ""),
+            "merged_into": int(merged) if merged.isdigit() else None,
+        }
+    return {"decisions": decisions, "note": post.get("note", "")}
+
+
+def _review(request: HttpRequest, project: Any) -> None:
+    review = selectors.my_reviews(request.user).filter(project=project, submitted=False).first()
+    if review is None:
+        raise ValidationError({"review": ["您在该项目没有待提交的评审。"]})
+    data = {"score": request.POST.get("score", ""), "opinion": request.POST.get("opinion", "")}
+    services.submit_project_review(request.user, review, data)
+
+
+def _conclude(request: HttpRequest, project: Any) -> None:
+    acceptance = project.acceptances.filter(conclusion="").last()
+    if acceptance is None:
+        raise ValidationError({"conclusion": ["该项目没有待评审的验收申请。"]})
+    post = request.POST
+    data = {
+        "conclusion": post.get("conclusion", ""),
+        "reasons": post.get("reasons", ""),
+        "rectify_until": post.get("rectify_until") or None,
+    }
+    services.decide_acceptance(request.user, acceptance, data)
+
+
+def _spend(request: HttpRequest, project: Any) -> None:
+    keys = ("category", "description", "amount", "spent_on", "explanation")
+    item = {k: request.POST.get(k, "") for k in keys}
+    services.report_spending(request.user, project, [item])
+
+
+def _experts(post: Any) -> int:
+    value = post.get("experts", "3")
+    return min(int(value), 15) if value.isdigit() and int(value) > 0 else 3
+
+
+ACTIONS: dict[str, Any] = {
+    "sign": lambda r, p: services.sign(r.user, p),
+    "spend": _spend,
+    "achieved": lambda r, p: services.record_achieved(r.user, p, _achieved(r.POST, p)),
+    "assign": lambda r, p: services.assign_reviewers(
+        r.user, p, r.POST.get("stage", ""), _experts(r.POST)
+    ),
+    "review": _review,
+    "midterm": lambda r, p: services.conclude_midterm(r.user, p),
+    "apply": lambda r, p: services.apply_for_acceptance(
+        r.user, p, {"summary": r.POST.get("summary", ""), "evidence": _evidence(r, p)}
+    ),
+    "conclude": _conclude,
+    "gate": lambda r, p: services.hold_gate(r.user, p.race, _gate(r.POST, p)),
+}
+
+
+@require_POST
+@login_required
+def act(request: HttpRequest, pk: int) -> HttpResponse:
+    """One step on the project page: the service named by `action` (each checks its role)."""
+    project = get_object_or_404(selectors.projects_for(request.user), pk=pk)
+    action = ACTIONS.get(request.POST.get("action", ""))
+    try:
+        if action is None:
+            raise ValidationError({"action": ["未知的操作，请从项目页面提交。"]})
+        action(request, project)
+    except (ValidationError, FileProblem) as error:
+        errors = (
+            django_validation_errors(error)
+            if isinstance(error, ValidationError)
+            else {"evidence": [f"{error.problem}{error.fix}"]}
+        )
+        project.refresh_from_db()
+        return _detail(request, project, errors)
     return redirect("projects:detail", pk=project.pk)
 
 

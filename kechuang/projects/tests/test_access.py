@@ -251,6 +251,19 @@ ROWS = [
     ),
     Row(
         "POST",
+        "/projects/{A}/act/",
+        team_write(302, 302),
+        body={
+            "action": "spend",
+            "category": "材料费",
+            "description": "微粉",
+            "amount": "2",
+            "spent_on": "2026-03-01",
+        },
+        check=grew("Spending", {"enterprise"}),
+    ),
+    Row(
+        "POST",
         f"{A}/projects/{{A}}/achieved",
         team_write(200, 401),
         body=lambda c: {"values": {str(c["target_A"]): "300"}},
