@@ -4,10 +4,11 @@ from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
-from kechuang.core.admin import ScopedAdmin
+from kechuang.core.admin import ReadOnlyAdmin, ScopedAdmin
 from kechuang.registry.models import (
     Area,
     IndustryChain,
+    IntegrityRecord,
     NamedActor,
     Organization,
     Qualification,
@@ -120,3 +121,11 @@ class QualificationAdmin(ScopedAdmin):
         self.message_user(request, f"已{verb} {done} 条。")
         for problem in problems:
             self.message_user(request, problem, level=messages.ERROR)
+
+
+@admin.register(IntegrityRecord)
+class IntegrityRecordAdmin(ReadOnlyAdmin, ScopedAdmin):
+    """Entered, imported and contested through the services (registry/services/integrity.py)."""
+
+    list_display = ["organization", "talent", "severity", "excluded_from", "excluded_until"]
+    list_filter = ["severity", "source", "contest_status"]
