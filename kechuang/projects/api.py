@@ -12,7 +12,7 @@ import base64
 import binascii
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import Annotated, Any
 
 from django.core.exceptions import ValidationError
 from django.http import HttpRequest
@@ -36,6 +36,8 @@ router = Router(tags=["科技项目管理"])
 ID = Path(..., ge=1, le=MAX_ID)
 AMOUNT = {"ge": 0, "max_digits": 14, "decimal_places": 4}
 VALUE = {"ge": 0, "max_digits": 18, "decimal_places": 4}
+Amount = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=4)]
+Value = Annotated[Decimal, Field(ge=0, max_digits=18, decimal_places=4)]
 
 
 class TargetOut(Schema):
@@ -120,7 +122,7 @@ class AgreementIn(Schema):
     confidential: bool = False
     targets: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
     milestones: list[dict[str, Any]] = Field(default_factory=list, max_length=50)
-    budget: dict[str, Decimal] = Field(default_factory=dict)
+    budget: dict[str, Amount] = Field(default_factory=dict)
 
 
 class SignIn(Schema):
@@ -186,7 +188,7 @@ class ProgressOut(Schema):
 
 
 class AchievedIn(Schema):
-    values: dict[str, Decimal]
+    values: dict[str, Value]
 
 
 class AssignIn(Schema):
