@@ -47,7 +47,9 @@ def test_load_demo_loads_the_programmes_once_and_links_the_expert(monkeypatch: o
     monkeypatch.setattr(load_demo, "demo_password", lambda: "Demo-pass-2025x")  # type: ignore[attr-defined]
     call_command("load_demo", scale=0.05, seed=5)
     count = Application.objects.count()
-    assert count == 21
+    # 21 of the programmes' demo, 4 awarded bids of the projects' 2024 demo call
+    assert count == 21 + 4
+    assert Application.objects.exclude(call__program__year=2024).count() == 21
     assert Expert.objects.get(user__username="expert").assignments.exists()
     call_command("load_demo", scale=0.05, seed=5)
     assert Application.objects.count() == count
