@@ -128,6 +128,38 @@ class Project(DomainModel):
     def __str__(self) -> str:
         return self.title
 
+    @staticmethod
+    def delete_for_demo_organizations(demo: models.QuerySet) -> int:
+        """For `generate_demo --replace` (registry.synthetic.writer): every project of a demo
+        organization with all its rows (bulk, no per-row audit: demo data); outputs elsewhere
+        that link a demo patent lose the link. Returns the projects deleted."""
+        projects = Project.objects.filter(organization__in=demo)
+        Output.objects.filter(patent__organization__in=demo).exclude(
+            project__in=projects
+        ).update(patent=None)
+        gates = StageGate.objects.filter(decisions__project__in=projects)
+        gate_ids = list(gates.values_list("pk", flat=True))
+        for model in (
+            GateDecision,
+            Output,
+            Acceptance,
+            ProjectReview,
+            ProgressReport,
+            Spending,
+            Tranche,
+            ChangeRequest,
+            Milestone,
+            Target,
+        ):
+            rows = model.objects.filter(project__in=projects)
+            rows._raw_delete(rows.db)
+        StageGate.objects.filter(pk__in=gate_ids, decisions__isnull=True)._raw_delete(
+            StageGate.objects.db
+        )
+        team = Project.team.through.objects.filter(project__in=projects)
+        team._raw_delete(team.db)
+        return projects._raw_delete(projects.db)
+
     @property
     def total_funds(self) -> Decimal:
         return self.city_funds + self.issuer_funds + self.enterprise_funds

@@ -41,3 +41,15 @@ def test_demo_projects_cover_every_stage(users: dict[str, Any]) -> None:
     assert sorted(p.status for p in selectors.public_results()) == ["failed", "passed"]
     assert selectors.overdue_milestones(users["city_staff"]).count() == 1
     assert report.summary() == "科技项目演示数据：7 个项目（演示数据）。"
+
+
+def test_replacing_the_demo_registry_removes_the_demo_projects(users: dict[str, Any]) -> None:
+    from django.core.management import call_command
+
+    write_ecosystem(0.05, 5)
+    write_demo_programs(7)
+    write_demo_projects(users["city_staff"])
+    assert Project.objects.exists()
+    call_command("generate_demo", scale=0.05, seed=5, replace=True)
+    assert not Project.objects.exists()
+    assert not Spending.objects.exists()
