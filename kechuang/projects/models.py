@@ -134,9 +134,9 @@ class Project(DomainModel):
         organization with all its rows (bulk, no per-row audit: demo data); outputs elsewhere
         that link a demo patent lose the link. Returns the projects deleted."""
         projects = Project.objects.filter(organization__in=demo)
-        Output.objects.filter(patent__organization__in=demo).exclude(
-            project__in=projects
-        ).update(patent=None)
+        Output.objects.filter(patent__organization__in=demo).exclude(project__in=projects).update(
+            patent=None
+        )
         gates = StageGate.objects.filter(decisions__project__in=projects)
         gate_ids = list(gates.values_list("pk", flat=True))
         for model in (
