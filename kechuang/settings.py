@@ -135,6 +135,7 @@ LOGOUT_REDIRECT_URL = "accounts:login"
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "kechuang.accounts.validators.UsernameInPasswordValidator"},
     {
         "NAME": "kechuang.accounts.validators.MinimumLengthValidator",
         "OPTIONS": {"min_length": 10},
@@ -142,6 +143,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "kechuang.accounts.validators.CharacterClassValidator", "OPTIONS": {"min_classes": 3}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "kechuang.accounts.validators.CommonPatternValidator"},
+    {"NAME": "kechuang.accounts.validators.StrengthValidator", "OPTIONS": {"min_score": 3}},
+    {"NAME": "kechuang.accounts.validators.PasswordHistoryValidator"},
 ]
 
 # Monitoring: a published figure beyond this factor of the previous year's (or below its
@@ -151,6 +155,15 @@ PLAUSIBILITY_FACTOR = float(os.environ.get("KECHUANG_PLAUSIBILITY_FACTOR", "3"))
 # Lock-out policy (等保 2.0 level 3 style): 5 consecutive failures lock the username for 15 minutes.
 LOGIN_MAX_FAILURES = int(os.environ.get("KECHUANG_LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("KECHUANG_LOGIN_LOCKOUT_MINUTES", "15"))
+# The failures count per username *and* client address (strangers elsewhere cannot lock an
+# account out); one address failing this often, whatever the usernames, is locked as a whole.
+LOGIN_MAX_FAILURES_PER_ADDRESS = int(
+    os.environ.get("KECHUANG_LOGIN_MAX_FAILURES_PER_ADDRESS", "20")
+)
+# API tokens live at most this many days (every token has an expiry).
+API_TOKEN_MAX_DAYS = int(os.environ.get("KECHUANG_API_TOKEN_MAX_DAYS", "90"))
+# A new password may not repeat any of the user's last N passwords.
+PASSWORD_HISTORY_COUNT = int(os.environ.get("KECHUANG_PASSWORD_HISTORY_COUNT", "5"))
 
 # Sessions end after 30 idle minutes: every request pushes the expiry forward.
 SESSION_COOKIE_AGE = int(os.environ.get("KECHUANG_SESSION_IDLE_SECONDS", str(30 * 60)))
