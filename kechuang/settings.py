@@ -96,6 +96,9 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "kechuang.site.navigation.navigation",
             ],
+            # `http_link` (a URL from data becomes a link only if it is http(s) with a host)
+            # and the other core filters, in every template without a {% load %}.
+            "builtins": ["kechuang.core.templatetags.kechuang_tags"],
         },
     },
 ]

@@ -23,6 +23,11 @@ STYLE_ELEMENT = re.compile(r"<style[\s>]", re.IGNORECASE)
 HANDLER = re.compile(r"""\son[a-z]+\s*=\s*["'{]""", re.IGNORECASE)
 JS_URL = re.compile(r"""=\s*["']\s*javascript:""", re.IGNORECASE)
 SCRIPT_TAG = re.compile(r"<script\b([^>]*)>", re.IGNORECASE)
+# A URL from data (source_url, ...) becomes a link only through the core filter `http_link`.
+# (The platform's own addresses, reverse()d into *_url context names, are not data.)
+RAW_DATA_LINK = re.compile(
+    r"""href\s*=\s*["']\{\{\s*[\w.]*(source_url|website|homepage)\s*(\}|\|(?!http_link))"""
+)
 
 
 def inline_problems(text: str) -> list[str]:
@@ -32,6 +37,7 @@ def inline_problems(text: str) -> list[str]:
         ("<style> 元素", STYLE_ELEMENT),
         ("on* 事件属性", HANDLER),
         ("javascript: 链接", JS_URL),
+        ("数据中的网址未经 http_link 过滤", RAW_DATA_LINK),
     ):
         for match in pattern.finditer(text):
             line = text.count("\n", 0, match.start()) + 1
@@ -52,12 +58,14 @@ def test_the_scan_finds_every_kind_of_inline_code() -> None:
         '<script src="/static/x.js" defer></script>\n'
         '<script nonce="{{ request.csp_nonce }}">ok()</script>\n'
         '<div data-style="x" data-onload="y" class="kc-h-300"></div>\n'
+        '<a href="{{ obs.source_url }}">s</a><a href="{{ link }}">ok</a>\n'
     )
     assert inline_problems(sample) == [
         "第 1 行：style 属性",
         "第 2 行：<style> 元素",
         "第 3 行：on* 事件属性",
         "第 4 行：javascript: 链接",
+        "第 10 行：数据中的网址未经 http_link 过滤",
         "第 5 行：内联 <script>（改用静态文件或 json_script）",
         "第 6 行：内联 <script>（改用静态文件或 json_script）",
     ]
