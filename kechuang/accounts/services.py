@@ -140,7 +140,7 @@ def token_days_problem(days: Any) -> str | None:
     return None
 
 
-def create_api_token(user: User, name: str, days: int) -> tuple[ApiToken, str]:
+def create_api_token(user: User, name: str, days: int = 90) -> tuple[ApiToken, str]:
     """A new token for `user`, expiring after `days` (1..API_TOKEN_MAX_DAYS); returns the row
     and the raw key, which is never stored."""
     problem = token_days_problem(days)
