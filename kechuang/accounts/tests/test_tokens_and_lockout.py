@@ -269,3 +269,9 @@ def test_the_password_page_refuses_the_current_password(make_user: Any) -> None:
     assert page.status_code == 200
     assert "最近 5 次" in " ".join(page.context["form"].errors["new_password2"])
     assert User.objects.get(pk=user.pk).password == user.password
+
+
+def test_the_token_page_states_the_cap(client_for: Any) -> None:
+    html = client_for("city_staff").get("/accounts/tokens/").content.decode()
+    assert 'max="90"' in html and "1–90 天，令牌到期自动失效" in html
+    assert "永不" not in html
