@@ -66,7 +66,7 @@ class ApiTokenAdmin(ReadOnlyAdmin):
 
 @admin.register(LoginThrottle)
 class LoginThrottleAdmin(ReadOnlyAdmin):
-    list_display = ["username", "failures", "last_failure_at", "locked_until"]
+    list_display = ["username", "address", "failures", "last_failure_at", "locked_until"]
     actions = ["unlock"]
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
@@ -75,5 +75,5 @@ class LoginThrottleAdmin(ReadOnlyAdmin):
     @admin.action(description="解除锁定")
     def unlock(self, request: HttpRequest, queryset: Any) -> None:
         for throttle in queryset:
-            unlock(throttle.username)
+            unlock(throttle.username, throttle.address)
         messages.success(request, "已解除所选账户的锁定。")

@@ -3,10 +3,12 @@
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
 from ninja import Field, Query, Router, Schema, Status
 from ninja.pagination import paginate
+from pydantic import field_validator
 
 from kechuang.accounts import selectors, services
 from kechuang.accounts.models import ApiToken
@@ -14,6 +16,7 @@ from kechuang.accounts.selectors import AuditFilter
 from kechuang.core.pagination import Pagination
 
 router = Router(tags=["账户与审计"])
+API_TOKEN_MAX_DAYS = settings.API_TOKEN_MAX_DAYS
 
 
 class MeOut(Schema):
@@ -29,7 +32,20 @@ class MeOut(Schema):
 
 class TokenIn(Schema):
     name: str = Field(..., min_length=1, max_length=100, description="令牌用途")
-    days: int | None = Field(90, ge=1, le=365, description="有效天数（1–365）")
+    days: int = Field(
+        90,
+        ge=1,
+        le=API_TOKEN_MAX_DAYS,
+        description=f"有效天数（1–{API_TOKEN_MAX_DAYS}，必填范围内的整数；令牌必须有过期时间）",
+    )
+
+    @field_validator("days", mode="before")
+    @classmethod
+    def _days_in_range(cls, value: Any) -> Any:
+        problem = services.token_days_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 class TokenOut(Schema):
@@ -37,7 +53,7 @@ class TokenOut(Schema):
     name: str
     key_prefix: str
     created_at: dt.datetime
-    expires_at: dt.datetime | None
+    expires_at: dt.datetime
     last_used_at: dt.datetime | None
     revoked_at: dt.datetime | None
 

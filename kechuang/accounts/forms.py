@@ -8,7 +8,7 @@ from django.contrib.auth.forms import AuthenticationForm
 
 from kechuang.accounts.models import ApiToken
 from kechuang.accounts.selectors import AuditFilter
-from kechuang.accounts.services import lockout_message, lockout_remaining
+from kechuang.accounts.services import lockout_message, lockout_remaining, token_days_problem
 from kechuang.core.models import AuditAction
 
 
@@ -37,14 +37,32 @@ class LoginForm(AuthenticationForm):
         try:
             return super().clean()
         except forms.ValidationError:
-            remaining = lockout_remaining(self.cleaned_data.get("username") or "")
+            username = self.cleaned_data.get("username") or ""
+            remaining = lockout_remaining(username, self.request)
             if remaining is not None:
                 raise forms.ValidationError(lockout_message(remaining), code="locked") from None
             raise
 
 
 class TokenForm(forms.ModelForm):
-    days = forms.IntegerField(label="有效天数", min_value=1, max_value=365, initial=90)
+    days = forms.IntegerField(label="有效天数", min_value=1, initial=90)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        limit = settings.API_TOKEN_MAX_DAYS
+        self.fields["days"].max_value = limit
+        self.fields["days"].initial = limit
+        self.fields["days"].widget.attrs["max"] = limit
+        self.fields[
+            "days"
+        ].help_text = f"1–{limit} 天，令牌到期自动失效；修改密码或停用账户时一并吊销。"
+
+    def clean_days(self) -> int:
+        days = self.cleaned_data["days"]
+        problem = token_days_problem(days)
+        if problem:
+            raise forms.ValidationError(problem)
+        return days
 
     class Meta:
         model = ApiToken

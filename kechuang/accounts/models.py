@@ -83,9 +83,17 @@ class User(AuditedModel, AbstractUser):
 
 
 class LoginThrottle(models.Model):
-    """Consecutive failed logins per username (existing or not, so probing learns nothing)."""
+    """Consecutive failed logins per username *from one client address* (existing usernames or
+    not, so probing learns nothing), and per address whatever the username (`username` empty).
 
-    username = models.CharField("用户名", max_length=150, unique=True)
+    A username is locked only for the address its failures came from, so strangers cannot lock
+    the administrator out from elsewhere; an address that fails too often is locked for every
+    username."""
+
+    ANY_USERNAME = ""  # the row counting an address's failures whatever the username
+
+    username = models.CharField("用户名", max_length=150, blank=True)
+    address = models.CharField("客户端地址", max_length=45, blank=True)
     failures = models.PositiveIntegerField("连续失败次数", default=0)
     last_failure_at = models.DateTimeField("最近失败时间", null=True, blank=True)
     locked_until = models.DateTimeField("锁定至", null=True, blank=True)
@@ -93,12 +101,35 @@ class LoginThrottle(models.Model):
     class Meta:
         verbose_name = "登录失败计数"
         verbose_name_plural = "登录失败计数"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["username", "address"], name="login_throttle_username_address"
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.username}（连续失败 {self.failures} 次）"
+        who = self.username or "（任意用户名）"
+        return f"{who} @ {self.address or '未知地址'}（连续失败 {self.failures} 次）"
 
     def is_locked(self, now: Any = None) -> bool:
         return bool(self.locked_until and self.locked_until > (now or timezone.now()))
+
+
+class PasswordHistory(models.Model):
+    """The hashes of a user's recent passwords (the current one included), so a new password
+    cannot repeat any of the last `PASSWORD_HISTORY_COUNT`."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField("密码摘要", max_length=128)
+    created_at = models.DateTimeField("设置时间", default=timezone.now)
+
+    class Meta:
+        verbose_name = "历史密码"
+        verbose_name_plural = "历史密码"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} 的历史密码（{self.created_at:%Y-%m-%d}）"
 
 
 def hash_token(raw: str) -> str:
@@ -115,7 +146,7 @@ class ApiToken(models.Model):
     key_prefix = models.CharField("前缀", max_length=12, db_index=True)
     key_hash = models.CharField(max_length=64, unique=True)
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
-    expires_at = models.DateTimeField("过期时间", null=True, blank=True)
+    expires_at = models.DateTimeField("过期时间")
     last_used_at = models.DateTimeField("最近使用", null=True, blank=True)
     revoked_at = models.DateTimeField("吊销时间", null=True, blank=True)
 
@@ -134,4 +165,4 @@ class ApiToken(models.Model):
     @property
     def is_active(self) -> bool:
         now = timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
+        return self.revoked_at is None and self.expires_at > now

@@ -9,6 +9,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db.models import Q, QuerySet
 from ninja import Schema
 
+from kechuang.accounts.models import PasswordHistory
 from kechuang.core.models import AuditAction, AuditEntry
 from kechuang.core.permissions import VIEW_AUDIT_TRAIL
 
@@ -22,6 +23,13 @@ class AuditFilter(Schema):
     date_from: dt.date | None = None
     date_to: dt.date | None = None
     q: str | None = None  # object name or note, substring
+
+
+def recent_password_hashes(user: Any, count: int) -> list[str]:
+    """The hashes of the user's last `count` passwords, newest first."""
+    return list(
+        PasswordHistory.objects.filter(user=user).values_list("password", flat=True)[:count]
+    )
 
 
 def audit_models() -> QuerySet[ContentType]:

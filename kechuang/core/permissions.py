@@ -77,6 +77,22 @@ WITHDRAW_OBSERVATION = Permission(
     _role_in(CITY_ROLES),
     "只有市科技局工作人员可以作废监测值；如发现数值有误，请联系市科技局工作人员。",
 )
+# Plan monitoring has two depths. Every signed-in user sees the plan's progress as published for
+# the whole city (the city's figures, its commitments judged on them); the observations
+# themselves, each county's progress and ranking, and the counts computed from the registries
+# are the government's working data, shown only to those who see observations.
+VIEW_PUBLISHED_MONITORING = Permission(
+    "view_published_monitoring",
+    "查看全市公开发布的规划监测结果",
+    _signed_in,
+)
+VIEW_OBSERVATIONS = Permission(
+    "view_observations",
+    "查看监测值明细、各县区进度与排名和登记库计数",
+    _role_in(GOVERNMENT_ROLES),
+    "监测值明细、各县区进度与排名和登记库计数仅向市科技局和县区工作人员开放；"
+    "您可以查看全市公开发布的监测结果。",
+)
 REVIEW_FIGURES = Permission("review_figures", "审核年度数据", _role_in(GOVERNMENT_ROLES))
 CONFIRM_FIGURES = Permission("confirm_figures", "市级确认年度数据", _role_in(CITY_ROLES))
 IMPORT_CONFIRMED_FIGURES = Permission(

@@ -17,6 +17,7 @@ from django.http import QueryDict
 from django.utils import timezone
 from ninja import Field, FilterLookup, FilterSchema
 
+from kechuang.core.permissions import VIEW_OBSERVATIONS
 from kechuang.monitoring import selectors
 from kechuang.monitoring.models import ObservationKind, Plan, ReviewState
 from kechuang.registry.models import Area
@@ -104,5 +105,7 @@ def resolve_area(user: Any, plan: Plan, text: str | None) -> Area:
     if area is None:
         raise ProgressInputError("area", f"未知的区域“{text}”。")
     if all(a.pk != area.pk for a in selectors.areas_for(user, plan)):
+        if selectors.published_only(user):
+            raise AreaForbidden("area", VIEW_OBSERVATIONS.refusal)
         raise AreaForbidden("area", "您只能查看本区域及下辖区域的监测数据。")
     return area

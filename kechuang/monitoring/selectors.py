@@ -21,6 +21,7 @@ from django.db.models import Count, Q, Sum
 from django.urls import reverse
 
 from kechuang.contracts.selectors import contract_amount_per_year
+from kechuang.core.permissions import VIEW_OBSERVATIONS
 from kechuang.monitoring.engine.commitments import (
     STATUS_LABELS,
     Judgement,
@@ -392,9 +393,12 @@ def plan_progress(
     as_of: dt.date,
     areas: list[Area] | None = None,
     codes: list[str] | None = None,
+    published_only: bool = False,
 ) -> dict[str, list[IndicatorRow]]:
     """{area code: [IndicatorRow per indicator]} for the plan as known on `as_of`; `codes`
-    limits the work to those indicators (one indicator's page computes only its own)."""
+    limits the work to those indicators (one indicator's page computes only its own).
+    `published_only` (see `published_only()`): the published figures alone, no registry counts
+    and no word of figures under review."""
     areas = areas or list(Area.local().order_by("sort_order"))
     indicators = plan.indicators.filter(is_auxiliary=False).order_by("sort_order")
     if codes is not None:
@@ -415,7 +419,7 @@ def plan_progress(
     computed = {
         ind.code: computed_series(ind.computed_from, years, areas)
         for ind in indicators
-        if ind.computed_from
+        if ind.computed_from and not published_only
     }
     result: dict[str, list[IndicatorRow]] = {}
     for area in areas:
@@ -423,6 +427,7 @@ def plan_progress(
         for indicator in indicators:
             target = _target_for(indicator, area, plan, area_targets)
             usable, conflicts = _engine_observations(observations[(indicator.pk, area.pk)], as_of)
+            conflicts = 0 if published_only else conflicts
             published, warning = _progress(target, usable)
             points = [
                 p
@@ -514,9 +519,12 @@ class CommitmentRow:
 COMMITMENT_LABELS = STATUS_LABELS
 
 
-def commitment_progress(plan: Plan, as_of: dt.date) -> list[CommitmentRow]:
+def commitment_progress(
+    plan: Plan, as_of: dt.date, published_only: bool = False
+) -> list[CommitmentRow]:
     """Each commitment judged on the figures known on `as_of`: its own published figures (any
-    area it applies to), else the indicator it restates, else a count from the registries."""
+    area it applies to), else the indicator it restates, else a count from the registries.
+    `published_only`: the figures published for the city (and a benchmark area) alone."""
     commitments = list(
         plan.commitments.select_related("indicator", "benchmark_area").order_by("sort_order")
     )
@@ -524,26 +532,32 @@ def commitment_progress(plan: Plan, as_of: dt.date) -> list[CommitmentRow]:
     years = list(range(plan.start_year, last + 1))
     own = _commitment_points(plan, as_of)
     restated = _restated_points(
-        plan, as_of, years, [c.indicator for c in commitments if c.indicator]
+        plan, as_of, years, [c.indicator for c in commitments if c.indicator], published_only
     )
     county_areas = Area.objects.filter(parent=plan.area, kind__in=COUNTY_KINDS)
     counties = [a.code for a in county_areas.order_by("sort_order", "code")]
     names = dict(Area.objects.values_list("code", "name"))
     result = []
     for c in commitments:
+        points = own.get(c.pk, [])
         fallbacks: list[tuple[str, list[Point]]] = []
         if c.indicator_id:
             fallbacks += restated.get(c.indicator.code, [])
-        counted, links = registry_count(c, plan, years)
-        if counted:
-            fallbacks.append(("登记库计数", counted))
+        links: tuple[tuple[str, str], ...] = ()
+        if published_only:
+            public = {plan.area.code, c.benchmark_area.code if c.benchmark_area else ""}
+            points = [p for p in points if p.area in public]
+        else:
+            counted, links = registry_count(c, plan, years)
+            if counted:
+                fallbacks.append(("登记库计数", counted))
         areas = _commitment_areas(c, plan, counties)
         judgement = judge(
             _rule(c, plan, areas),
-            own.get(c.pk, []),
+            points,
             area=plan.area.code,
             as_of_year=as_of.year,
-            benchmark=_benchmark_points(c, own.get(c.pk, [])),
+            benchmark=_benchmark_points(c, points),
             fallbacks=fallbacks,
         )
         result.append(CommitmentRow(c, judgement, links, names))
@@ -739,10 +753,14 @@ def _commitment_points(plan: Plan, as_of: dt.date) -> dict[int, list[Point]]:
 
 
 def _restated_points(
-    plan: Plan, as_of: dt.date, years: list[int], indicators: list[Indicator]
+    plan: Plan,
+    as_of: dt.date,
+    years: list[int],
+    indicators: list[Indicator],
+    published_only: bool = False,
 ) -> dict[str, list[tuple[str, list[Point]]]]:
-    """For each indicator a commitment restates: its published series, then its registry
-    count, both for the city ({code: [(basis label, points)]})."""
+    """For each indicator a commitment restates: its published series, then (unless
+    `published_only`) its registry count, both for the city ({code: [(basis label, points)]})."""
     if not indicators:
         return {}
     rows = Observation.objects.filter(
@@ -758,7 +776,7 @@ def _restated_points(
     result: dict[str, list[tuple[str, list[Point]]]] = {}
     for indicator in {i.code: i for i in indicators}.values():
         series = [(f"指标“{indicator.name}”发布数", published.get(indicator.code, []))]
-        if indicator.computed_from:
+        if indicator.computed_from and not published_only:
             computed = computed_series(indicator.computed_from, years, [plan.area])
             points = [
                 Point(plan.area.code, year, c.value, "registry", year_end(year), ref=c)
@@ -860,8 +878,19 @@ def plan_for(user: Any, code: str | None = None) -> Plan | None:
     return plans.filter(code=DEFAULT_PLAN).first() or plans.first()
 
 
+def published_only(user: Any) -> bool:
+    """Whether `user` sees plan monitoring only as published for the whole city
+    (VIEW_PUBLISHED_MONITORING without VIEW_OBSERVATIONS: experts, enterprise and institution
+    users): the city's row alone, from published figures, no registry counts. `user` None is
+    the system (commands, the report), which sees everything."""
+    return user is not None and not VIEW_OBSERVATIONS.allows(user)
+
+
 def areas_for(user: Any, plan: Plan) -> list[Area]:
-    """The areas a user may monitor: the plan's whole tree, or a county user's own subtree."""
+    """The areas a user may monitor: the plan's whole tree, a county user's own subtree, or the
+    plan's city alone for a user who sees only what is published for the whole city."""
+    if published_only(user):
+        return [plan.area]
     return list(working_areas(user, plan.area).order_by("sort_order", "code"))
 
 
@@ -897,10 +926,13 @@ class Dashboard:
         return heatmap(self.progress, self.areas)
 
 
-def build_dashboard(plan: Plan, as_of: dt.date, area: Area, areas: list[Area]) -> Dashboard:
-    """Every indicator and commitment of the plan for `area` (and its subtree within `areas`)."""
+def build_dashboard(
+    plan: Plan, as_of: dt.date, area: Area, areas: list[Area], published_only: bool = False
+) -> Dashboard:
+    """Every indicator and commitment of the plan for `area` (and its subtree within `areas`);
+    `published_only`: see `published_only()`."""
     scope = subtree(areas, area)
-    progress = plan_progress(plan, as_of, scope)
+    progress = plan_progress(plan, as_of, scope, published_only=published_only)
     return Dashboard(
         plan=plan,
         as_of=as_of,
@@ -908,15 +940,22 @@ def build_dashboard(plan: Plan, as_of: dt.date, area: Area, areas: list[Area]) -
         areas=scope,
         rows=progress[area.code],
         progress=progress,
-        commitments=commitment_progress(plan, as_of),
+        commitments=commitment_progress(plan, as_of, published_only),
     )
 
 
 def indicator_row(
-    plan: Plan, as_of: dt.date, area: Area, areas: list[Area], code: str
+    plan: Plan,
+    as_of: dt.date,
+    area: Area,
+    areas: list[Area],
+    code: str,
+    published_only: bool = False,
 ) -> IndicatorRow | None:
     """One indicator of one area (the whole subtree is passed: computed values roll up)."""
-    rows = plan_progress(plan, as_of, subtree(areas, area), codes=[code])[area.code]
+    scope = subtree(areas, area)
+    rows = plan_progress(plan, as_of, scope, codes=[code], published_only=published_only)
+    rows = rows[area.code]
     return rows[0] if rows else None
 
 

@@ -132,8 +132,10 @@ def test_the_login_page_states_the_policy_the_settings_set() -> None:
 @pytest.mark.parametrize(
     ("password", "accepted"),
     [
-        ("Abcdefgh12", True),  # 10 chars, 3 classes
-        ("abcdefgh1!", True),  # lower + digit + symbol
+        ("Lotus-river-9x!", True),  # 3 classes, no pattern, zxcvbn 4
+        ("Tq7#mZ2!wLp9", True),
+        ("Abcdefgh12", False),  # a word then digits
+        ("abcdefgh1!", False),  # 3 classes but guessable (zxcvbn 1)
         ("Abcdefg12", False),  # 9 chars
         ("abcdefgh12", False),  # 2 classes
         ("ABCDEFGHIJ", False),  # 1 class

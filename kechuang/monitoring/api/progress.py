@@ -92,6 +92,7 @@ def list_plans(request: HttpRequest) -> Any:
         "as_of：测算日期 YYYY-MM-DD（默认今天），只使用此日前发布的监测值；"
         "area：区域代码或名称（默认全市，县区用户默认并限于本区域及下辖区域）。"
         "每项指标的状态只由正式数、初步数决定；computed 为登记库计算值，单列，不替代发布数。"
+        "评审专家、企业和高校院所用户只看到全市公开发布的结果（无县区、无登记库计数）。"
     ),
 )
 def plan_progress(
@@ -99,7 +100,8 @@ def plan_progress(
 ) -> Any:
     plan = _plan(request, code)
     day, place, areas = _inputs(request, plan, as_of, area)
-    return progress_dict(selectors.build_dashboard(plan, day, place, areas))
+    only = selectors.published_only(request.user)
+    return progress_dict(selectors.build_dashboard(plan, day, place, areas, only))
 
 
 @router.get(
@@ -122,7 +124,9 @@ def ranking(
     if ind is None:
         raise ValidationError({"indicator": [f"规划中没有代码为“{indicator}”的指标。"]})
     scope = selectors.subtree(areas, place)  # only this indicator, not the whole dashboard
-    progress = selectors.plan_progress(plan, day, scope, codes=[ind.code])
+    progress = selectors.plan_progress(
+        plan, day, scope, codes=[ind.code], published_only=selectors.published_only(request.user)
+    )
     ranks = selectors.area_ranking(progress, ind.code, scope)
     return {
         "plan": plan.code,

@@ -136,11 +136,6 @@ class ObservationLine:
             "duplicate": "secondary",
         }[self.role]
 
-    @property
-    def safe_url(self) -> str:
-        url = self.observation.source_url
-        return url if url.startswith(("http://", "https://", "/")) else ""
-
 
 Key = tuple[Any, ...]
 

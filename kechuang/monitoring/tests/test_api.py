@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from kechuang.core.tests.permissions import check_row, endpoint, row_id
+from kechuang.core.tests.permissions import Row, check_row, endpoint, row_id
 from kechuang.monitoring.models import AreaTarget, Indicator
 from kechuang.monitoring.tests import progress_data as pd
 from kechuang.registry.models import Area
@@ -24,6 +24,24 @@ EVERYONE = dict(
     institution=200,
     expert=200,
 )
+# Roles that see plan monitoring only as published for the whole city (no observations).
+PUBLISHED_ONLY = dict(enterprise=403, institution=403, expert=403)
+
+
+def published_only_answer(role: str, response: Any) -> None:
+    """The whole city's published figures for roles that see no observations: the city's row,
+    no count computed from the registries (government staff see those)."""
+    if role == "anonymous":
+        return
+    body = response.json()
+    computed = [i["computed"] for i in body["indicators"] if i["computed"] is not None]
+    if role in PUBLISHED_ONLY:
+        assert body["area"]["code"] == "411300", f"{role} 只应看到全市"
+        assert computed == [], f"{role} 不应看到登记库计数"
+    else:
+        assert computed != [], f"{role} 应看到登记库计数"
+
+
 ROWS = [
     endpoint("GET", "/api/monitoring/plans", **EVERYONE),
     endpoint("GET", PROGRESS + "?as_of=2024-06-30", **EVERYONE),
@@ -32,7 +50,28 @@ ROWS = [
         "GET",
         PROGRESS + "?area=宛城区",
         name="GET progress of another county",
-        **{**EVERYONE, "county_staff": 403},
+        **{**EVERYONE, **PUBLISHED_ONLY, "county_staff": 403},
+    ),
+    # VIEW_PUBLISHED_MONITORING without VIEW_OBSERVATIONS: the whole city's published figures,
+    # no county, no registry count (the check reads the answer of each role)
+    Row(
+        "GET",
+        PROGRESS + "?as_of=2024-06-30",
+        dict(EVERYONE),
+        name="GET progress: the city's published figures only, for whom sees no observations",
+        check=lambda role, response, context: published_only_answer(role, response),
+    ),
+    endpoint(
+        "GET",
+        PROGRESS + "?area=卧龙区",
+        name="GET progress of a county",
+        **{**EVERYONE, **PUBLISHED_ONLY},
+    ),
+    endpoint(
+        "GET",
+        "/api/monitoring/plans/nanyang-14/ranking?indicator=hnte_count&area=卧龙区",
+        name="GET ranking within a county",
+        **{**EVERYONE, **PUBLISHED_ONLY},
     ),
     endpoint(
         "GET",
@@ -84,7 +123,7 @@ def test_progress_gives_the_dashboard_figures(
     client_for: Any, plan: Any, users: dict[str, Any]
 ) -> None:
     pd.record_hnte(users["city_staff"])
-    body = client_for("enterprise").get(PROGRESS + "?as_of=2024-06-30").json()
+    body = client_for("city_staff").get(PROGRESS + "?as_of=2024-06-30").json()
     assert body["as_of"] == "2024-06-30"
     assert body["area"] == {"code": "411300", "name": "南阳市"}
     assert len(body["indicators"]) == 11

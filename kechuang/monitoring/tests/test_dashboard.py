@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kechuang.monitoring.models import Observation
 from kechuang.monitoring.tests import progress_data as pd
 
 pytestmark = pytest.mark.django_db
@@ -213,6 +214,31 @@ def test_unsafe_source_addresses_are_not_links(
     html = client_for("city_staff").get("/monitoring/indicators/platforms/").content.decode()
     assert 'href="javascript:' not in html
     assert "javascript:alert(1)" in html  # shown as text
+
+
+@pytest.mark.parametrize("address", ["//evil.example/x", "javascript:alert(1)", "data:text/html,x"])
+def test_protocol_relative_and_local_addresses_are_text_not_links(
+    client_for: Any, plan: Any, users: dict[str, Any], address: str
+) -> None:
+    pd.record(users["city_staff"], "platforms", "南阳市", "2022", 800, "actual", source_url=address)
+    obs = Observation.objects.get(source_url=address)
+    client = client_for("city_staff")
+    for path in ("/monitoring/indicators/platforms/", f"/monitoring/observations/{obs.pk}/"):
+        html = client.get(path).content.decode()
+        assert f'href="{address}' not in html
+        assert address in html  # shown as text
+
+
+def test_an_http_source_is_a_link_on_both_pages(
+    client_for: Any, plan: Any, users: dict[str, Any]
+) -> None:
+    address = "https://tjj.nanyang.gov.cn/bulletin-2022"
+    pd.record(users["city_staff"], "platforms", "南阳市", "2022", 800, "actual", source_url=address)
+    obs = Observation.objects.get(source_url=address)
+    client = client_for("city_staff")
+    for path in ("/monitoring/indicators/platforms/", f"/monitoring/observations/{obs.pk}/"):
+        html = client.get(path).content.decode()
+        assert f'href="{address}" rel="noopener noreferrer"' in html
 
 
 def test_unknown_indicator_is_404(client_for: Any, plan: Any) -> None:

@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 
+from kechuang.core.permissions import VIEW_PUBLISHED_MONITORING, requires
 from kechuang.monitoring import selectors
 from kechuang.monitoring.engine import display as dp
 from kechuang.monitoring.engine import shapes
@@ -44,13 +44,14 @@ def _inputs(request: HttpRequest, plan: Any) -> tuple[Any, Any, list[Any], list[
     return as_of, area, areas, errors
 
 
-@login_required
+@requires(VIEW_PUBLISHED_MONITORING)
 def dashboard(request: HttpRequest) -> HttpResponse:
     plan = selectors.plan_for(request.user, request.GET.get("plan"))
     if plan is None:
         return render(request, "monitoring/dashboard.html", {"plan": None})
     as_of, area, areas, errors = _inputs(request, plan)
-    board = selectors.build_dashboard(plan, as_of, area, areas)
+    published_only = selectors.published_only(request.user)
+    board = selectors.build_dashboard(plan, as_of, area, areas, published_only)
     cards = [
         {
             "row": row,
@@ -93,6 +94,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "natures": Counter(row.indicator.nature for row in board.rows),
             "rankings": rankings,
             "has_observations": board.has_observations,
+            "published_only": published_only,
             "observation_new_url": OBSERVATION_NEW_URL,
             "heatmap_height": f"{140 + 30 * len(board.areas)}px",
             "chart_data": {
@@ -103,13 +105,14 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     )
 
 
-@login_required
+@requires(VIEW_PUBLISHED_MONITORING)
 def indicator(request: HttpRequest, code: str) -> HttpResponse:
     plan = selectors.plan_for(request.user, request.GET.get("plan"))
     if plan is None:
         raise Http404("规划尚未载入。")
     as_of, area, areas, errors = _inputs(request, plan)
-    row = selectors.indicator_row(plan, as_of, area, areas, code)
+    published_only = selectors.published_only(request.user)
+    row = selectors.indicator_row(plan, as_of, area, areas, code, published_only)
     if row is None:
         raise Http404("未知的指标。")
     observations = (
@@ -138,6 +141,7 @@ def indicator(request: HttpRequest, code: str) -> HttpResponse:
                 row.published.change_method if row.published else "", ""
             ),
             "observation_new_url": OBSERVATION_NEW_URL,
+            "published_only": published_only,
             "chart_data": {"charts": {row.indicator.code: shapes.chart_dict(row)}},
         },
     )

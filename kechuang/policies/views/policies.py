@@ -3,7 +3,6 @@ and runs, and the cost simulation."""
 
 from __future__ import annotations
 
-import json
 from decimal import Decimal
 from typing import Any
 
@@ -188,6 +187,6 @@ def policy_simulate(request: HttpRequest, pk: int) -> HttpResponse:
             "changes": text,
             "answer": answer,
             "problems": problems,
-            "chart": json.dumps(chart, ensure_ascii=False) if chart else "",
+            "chart": chart,
         },
     )

@@ -38,6 +38,19 @@ def withdrawn_only_by_the_city(role: str, response: Any, context: dict[str, Any]
     )
 
 
+def published_monitoring_only(role: str, response: Any, context: dict[str, Any]) -> None:
+    """The dashboard: VIEW_PUBLISHED_MONITORING alone shows the city's row, no county."""
+    if role == "anonymous":
+        return
+    areas = [a.name for a in response.context["areas"]]
+    if role in GOVERNMENT:
+        assert areas == (["卧龙区"] if role == "county_staff" else areas) and len(areas) >= 1
+        assert not response.context["published_only"]
+    else:
+        assert areas == ["南阳市"], f"{role} 只应看到全市：{areas}"
+        assert response.context["published_only"]
+
+
 def only(allowed: set[str], ok: int, anonymous: int, others: int = 403) -> dict[str, int]:
     return {
         role: anonymous if role == "anonymous" else (ok if role in allowed else others)
@@ -390,8 +403,32 @@ PAGE_ROWS = [
     Row("GET", "/cultivation/projection/", only(GOVERNMENT, 200, 302)),
     Row("GET", "/cultivation/self-assessment/", signed_in(200, 302)),
     # monitoring
-    Row("GET", "/monitoring/", signed_in(200, 302)),
+    Row(
+        "GET",
+        "/monitoring/",
+        signed_in(200, 302),
+        name="dashboard: the city's published figures only, for whom sees no observations",
+        check=published_monitoring_only,
+    ),
+    Row(
+        "GET",
+        "/monitoring/?area=卧龙区",
+        only(GOVERNMENT, 200, 302),
+        name="dashboard of a county (VIEW_OBSERVATIONS)",
+    ),
+    Row(
+        "GET",
+        "/monitoring/?area=宛城区",
+        {**only(GOVERNMENT, 200, 302), "county_staff": 403},
+        name="dashboard of another county",
+    ),
     Row("GET", "/monitoring/indicators/hnte_count/", signed_in(200, 302)),
+    Row(
+        "GET",
+        "/monitoring/indicators/hnte_count/?area=卧龙区",
+        only(GOVERNMENT, 200, 302),
+        name="indicator page of a county (VIEW_OBSERVATIONS)",
+    ),
     Row("GET", "/monitoring/indicators/hnte_count/targets/", only(GOVERNMENT, 200, 302)),
     Row("GET", "/monitoring/observations/", signed_in(200, 302)),
     Row("GET", "/monitoring/observations/new/", only(GOVERNMENT, 200, 302)),

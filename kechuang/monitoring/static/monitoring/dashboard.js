@@ -191,6 +191,8 @@
   });
   var heat = document.querySelector("[data-heatmap]");
   if (heat && data.heatmap && data.heatmap.areas.length) {
+    // the height grows with the number of areas; set here, not in a style attribute (CSP)
+    heat.style.height = heat.getAttribute("data-height") || "480px";
     heatmap(heat, data.heatmap);
   }
   window.addEventListener("resize", function () {
