@@ -52,6 +52,7 @@ from kechuang.core.imports.table import (
     match_header,
     read_table,
     read_upload,
+    report_formulas,
     sniff_xlsx,
 )
 from kechuang.core.masking import mask_for
@@ -152,6 +153,7 @@ def _read_rows(content: bytes, spec: RegistrySpec, report: ImportReport) -> list
         report.add(0, FILE, report.filename, problem.problem, problem.fix)
         return None
     report.sheet_title = table.sheet_title
+    report_formulas(table, report.add)
     if not table.rows:
         report.add(1, FILE, "", "工作表是空的，没有表头。", "请使用下载的模板填写。")
         return None
