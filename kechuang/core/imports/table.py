@@ -193,8 +193,16 @@ def _read_xlsx_openpyxl(content: bytes, preferred: str, skip: Collection[str]) -
 
 # --- the sheet's extent and formulas, read from its XML before the reader ---------------------
 
-_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")  # the cell formula element <f>, not <formula1>
-_CELL_REF = re.compile(rb"<(?:\w+:)?c r=\"([A-Z]{1,3})(\d{1,7})\"")
+# One pass finds what matters: each row's number, cells in columns AA and beyond (a sheet with
+# none is at most 26 wide), and the cell formula element <f> (not <formula1> of a drop-down).
+# A sheet written with a namespace prefix (<x:row …>, rare) is scanned with the slower pattern.
+_SCAN = re.compile(rb'<(?:row r="(\d{1,7})"|c r="([A-Z]{2,3})\d|(f)[ >/])')
+_SCAN_PREFIXED = re.compile(rb'<(?:\w{1,10}:)?(?:row r="(\d{1,7})"|c r="([A-Z]{2,3})\d|(f)[ >/])')
+_PREFIXED_ROOT = re.compile(rb"<\w{1,10}:worksheet[\s>]")
+NARROW = 26
+_REF = re.compile(rb"<(?:\w+:)?row r=\"(\d{1,7})\"")
+_CELL_REF = re.compile(rb"<(?:\w+:)?c r=\"([A-Z]{1,3})\d")
+_WIDE_CELL_REF = re.compile(rb"<(?:\w+:)?c r=\"([A-Z]{2,3})\d")  # column AA and beyond
 _REF = re.compile(r"([A-Z]+)(\d+)")
 _SCAN_CHUNK = 1 << 20
 FORMULA_PROBLEM = "该单元格是公式（{ref}），导入只读取数值，公式的结果可能缺失或已过时。"
@@ -244,15 +252,24 @@ def column_letters(number: int) -> str:
 def _scan_part(archive: zipfile.ZipFile, part: str) -> SheetScan:
     """One pass over the sheet's XML in 1 MB chunks (bounded memory): its last row and column
     and whether any cell holds a formula."""
-    scan, tail = SheetScan(part), b""
+    scan, tail, pattern = SheetScan(part), b"", None
     with archive.open(part) as stream:
         while chunk := stream.read(_SCAN_CHUNK):
-            text = tail + chunk
-            scan.has_formula = scan.has_formula or bool(_FORMULA_TAG.search(text))
-            refs = set(_CELL_REF.findall(text))
-            if refs:
-                scan.last_row = max(scan.last_row, *(int(row) for _, row in refs))
-                widest = max((col for col, _ in refs), key=lambda col: (len(col), col))
+            if pattern is None:
+                pattern = _SCAN_PREFIXED if _PREFIXED_ROOT.search(chunk[:4096]) else _SCAN
+            rows, columns = set(), set()
+            for row, column, formula in pattern.findall(tail + chunk):
+                if row:
+                    rows.add(row)
+                elif column:
+                    columns.add(column)
+                elif formula:
+                    scan.has_formula = True
+            if rows:
+                scan.last_row = max(scan.last_row, *map(int, rows))
+                scan.last_column = max(scan.last_column, NARROW)
+            if columns:
+                widest = max(columns, key=lambda col: (len(col), col))
                 scan.last_column = max(scan.last_column, column_number(widest.decode()))
             tail = chunk[-32:]
     return scan
