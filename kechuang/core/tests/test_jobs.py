@@ -178,3 +178,18 @@ def test_old_result_files_are_purged(users: Any, media: Path) -> None:
     Job.objects.filter(pk=job.pk).update(finished_at="2020-01-01T00:00:00Z")
     assert services.purge_files(7) == 1
     assert not (folder / "9-old.xlsx").exists()
+
+
+@pytest.mark.django_db(transaction=True)  # the worker closes and reopens its connection
+def test_the_database_queue_and_worker_run_a_job(users: Any, media: Path) -> None:
+    from django.core.management import call_command
+    from django_tasks_db.models import DBTaskResult
+
+    job = services.enqueue(
+        users["city_staff"], "export", "导出", f"{HERE}.work_export", {"rows": 20}
+    )
+    assert job.status == JobStatus.QUEUED and DBTaskResult.objects.filter(id=job.task_id).exists()
+    call_command("db_worker", "--batch", "--no-startup-delay", "--interval", "0")
+    job.refresh_from_db()
+    assert (job.status, job.done, job.message) == ("done", 20, "已导出 20 条记录。")
+    assert DBTaskResult.objects.get(id=job.task_id).status == "SUCCESSFUL"
