@@ -29,7 +29,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
@@ -160,9 +160,10 @@ class Progress:
         scratch.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
         os.replace(scratch, path)  # atomic: a reader sees the old state or the new one
         if not connection.in_atomic_block:  # autocommit: the row can say it too
-            Job.objects.filter(pk=self.pk).update(
-                done=self.done, total=self.total, phase=self.phase[:60]
-            )
+            with contextlib.suppress(OperationalError):  # best effort: the file has said it
+                Job.objects.filter(pk=self.pk).update(
+                    done=self.done, total=self.total, phase=self.phase[:60]
+                )
 
 
 def progress_of(job: Job) -> dict[str, Any]:
@@ -211,6 +212,18 @@ def _save_file(job: Job, result: JobResult) -> dict[str, str]:
     return {"result_file": name, "result_name": result.filename[:200] or name}
 
 
+def _finish(pk: int, fields: dict[str, Any], attempts: int = 20) -> None:
+    """Record the outcome, riding out a moment's lock by a reader (SQLite)."""
+    for attempt in range(attempts):
+        try:
+            Job.objects.filter(pk=pk).update(**fields)
+            return
+        except OperationalError:
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.25)
+
+
 def run_job(pk: int) -> str:
     """Run the queued job `pk` (called by the worker); returns its final status."""
     job = _claim(pk)
@@ -229,7 +242,7 @@ def run_job(pk: int) -> str:
         fields = {"status": JobStatus.FAILED, "error": describe_failure(error, pk)}
         fields.update(done=progress.done, total=progress.total)
     fields.update(finished_at=timezone.now(), phase=progress.phase[:60])
-    Job.objects.filter(pk=pk).update(**fields)
+    _finish(pk, fields)
     _progress_path(pk).unlink(missing_ok=True)
     return str(fields["status"])
 
