@@ -124,6 +124,17 @@ TASKS = {
         "QUEUES": ["default"],
     }
 }
+# Background jobs (kechuang/core/jobs): an import or an export of more rows than this runs in the
+# worker, not in the request (a whole-city export is always past it). A user has
+# at most JOBS_MAX_PENDING_PER_USER jobs (and as many screenings, as many benefit runs) queued or
+# running; identical pending requests are merged.
+JOB_ROW_THRESHOLD = int(os.environ.get("KECHUANG_JOB_ROW_THRESHOLD", "2000"))
+JOBS_MAX_PENDING_PER_USER = int(os.environ.get("KECHUANG_JOBS_MAX_PENDING_PER_USER", "3"))
+# Staged uploads (MEDIA_ROOT/imports, kept between an import's dry run and its commit): at most
+# this many bytes per user; `manage.py purge_staged_uploads` deletes those older than a day.
+STAGED_UPLOADS_QUOTA_BYTES = int(
+    os.environ.get("KECHUANG_STAGED_UPLOADS_QUOTA_BYTES", str(60 * 1024 * 1024))
+)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL lets readers proceed while a writer commits; the timeout rides out short write locks.
     DATABASES["default"]["OPTIONS"] = {

@@ -13,6 +13,7 @@ urlpatterns = [
     path("api/", api.urls),
     path("admin/", admin.site.urls),
     path("accounts/", include("kechuang.accounts.urls")),
+    path("jobs/", include("kechuang.core.jobs.urls")),
     path("registry/", include("kechuang.registry.urls")),
     path("cultivation/", include("kechuang.cultivation.urls")),
     path("monitoring/", include("kechuang.monitoring.urls")),

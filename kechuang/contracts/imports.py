@@ -41,7 +41,7 @@ from kechuang.core.imports.cells import (
 )
 from kechuang.core.imports.commit import commit_all
 from kechuang.core.imports.errors import FILE, WHOLE_ROW, ErrorLog, ImportRefused
-from kechuang.core.imports.table import FileProblem, read_table
+from kechuang.core.imports.table import FileProblem, read_table, report_formulas
 from kechuang.core.scoping import fits_scope
 from kechuang.core.services import save_instance
 from kechuang.registry import selectors as registry_selectors
@@ -379,6 +379,7 @@ def validate_file(user: Any, content: bytes, filename: str = "") -> ContractImpo
         report.at(0, FILE, filename, problem.problem, problem.fix)
         return report
     report.file_format, report.sheet_title = table.file_format, table.sheet_title
+    report_formulas(table, report.at)
     aliases = header_aliases()
     header = [aliases.get(lookup_key(h)) for h in table.rows[0]] if table.rows else []
     report.header_columns = {

@@ -12,7 +12,10 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from kechuang.core.jobs.models import Job, JobStatus
 from kechuang.core.scoping import ScopedManager, ScopeRule
+
+__all__ = ["AuditAction", "AuditEntry", "AuditedModel", "DomainModel", "Job", "JobStatus"]
 
 
 def _json_value(value: Any) -> Any:

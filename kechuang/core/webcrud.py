@@ -305,18 +305,23 @@ def ordering_choices(r: Resource) -> list[tuple[str, str]]:
 def filtered(request: HttpRequest, r: Any) -> tuple[Any, dict[str, list[str]], str]:
     """The list's rows for the query string: (queryset, filter errors, ordering). The list page
     and the Excel export share it, so an export is exactly the list the user sees."""
-    data = {k: v for k, v in request.GET.items() if k in r.filters.model_fields and v != ""}
+    return filtered_for(request.user, request.GET, r)
+
+
+def filtered_for(user: Any, params: Any, r: Any) -> tuple[Any, dict[str, list[str]], str]:
+    """`filtered` for a user and query parameters (a background export has no request)."""
+    data = {k: v for k, v in params.items() if k in r.filters.model_fields and v != ""}
     try:
         filters = r.filters(**data)
         filter_errors: dict[str, list[str]] = {}
     except PydanticValidationError as error:
         filters, filter_errors = r.filters(), pydantic_errors(error)
-    ordering = request.GET.get("ordering", r.orderings[0])
+    ordering = params.get("ordering", r.orderings[0])
     allowed = {o for name in r.orderings for o in (name, f"-{name}")}
     if ordering not in allowed:
         ordering = r.orderings[0]
     return (
-        filters.filter(r.queryset(request.user)).order_by(ordering, "pk"),
+        filters.filter(r.queryset(user)).order_by(ordering, "pk"),
         filter_errors,
         ordering,
     )

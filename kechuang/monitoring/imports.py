@@ -35,6 +35,7 @@ from kechuang.core.imports.table import (
     MAX_UPLOAD_BYTES,
     FileProblem,
     read_table,
+    report_formulas,
     too_large,
 )
 from kechuang.core.permissions import ENTER_OBSERVATIONS
@@ -526,6 +527,7 @@ def _read_table(content: bytes, report: ObservationImportReport) -> list[list[An
         report.add(0, FILE, report.filename, problem.problem, problem.fix)
         return None
     report.file_format = table.file_format
+    report_formulas(table, report.add)
     return table.rows
 
 

@@ -12,6 +12,8 @@ from django.urls import reverse
 from kechuang.contracts.models import OPEN_STATES, ContractStatus
 from kechuang.contracts.permissions import APPLY_CONTRACT, REGISTRAR
 from kechuang.contracts.selectors import contracts_for
+from kechuang.core.jobs.models import JobStatus
+from kechuang.core.jobs.services import jobs_for
 from kechuang.core.permissions import (
     CONFIRM_FIGURES,
     REVIEW_FIGURES,
@@ -19,6 +21,8 @@ from kechuang.core.permissions import (
     WITHDRAW_OBSERVATION,
     WRITE_DATA,
 )
+from kechuang.cultivation.models import RunStatus as ScreeningStatus
+from kechuang.cultivation.models import ScreeningRun
 from kechuang.monitoring.models import ReviewState
 from kechuang.monitoring.selectors import observations_for, plan_for
 from kechuang.projects.permissions import MANAGE_PROJECTS, RUN_PROJECT, VIEW_PROJECT_WORK
@@ -121,6 +125,23 @@ def _projects(user: Any) -> list[Task]:
     return tasks
 
 
+def _jobs(user: Any) -> list[Task]:
+    """Background work: finished and failed jobs not yet seen, and the user's queue (jobs and
+    screenings queued or running)."""
+    mine = jobs_for(user)
+    url = reverse("jobs:list")
+    unseen = mine.filter(seen_at__isnull=True)
+    waiting = (ScreeningStatus.QUEUED, ScreeningStatus.RUNNING)
+    queued = mine.filter(status__in=(JobStatus.QUEUED, JobStatus.RUNNING)).count()
+    queued += ScreeningRun.objects.filter(requested_by=user, status__in=waiting).count()
+    items = [
+        Task("已完成的后台任务", unseen.filter(status=JobStatus.DONE).count(), url, "可下载结果"),
+        Task("失败的后台任务", unseen.filter(status=JobStatus.FAILED).count(), url, "见失败原因"),
+        Task("排队或进行中的任务", queued, url, "导入、导出和批量筛查"),
+    ]
+    return [item for item in items if item.count]  # shown only when there is something
+
+
 def tasks_for(user: Any) -> list[Task]:
     """Every to-do item for `user`, those with something waiting first."""
     if not getattr(user, "is_authenticated", False):
@@ -131,5 +152,6 @@ def tasks_for(user: Any) -> list[Task]:
         *_observations(user),
         *_contracts(user),
         *_projects(user),
+        *_jobs(user),
     ]
     return sorted(items, key=lambda t: t.count <= 0)

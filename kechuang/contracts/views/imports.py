@@ -3,6 +3,7 @@ Chinese headers and a 填写说明 sheet."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 from django.contrib import messages
@@ -16,7 +17,7 @@ from kechuang.contracts.engine import CATEGORIES, SUBCATEGORIES
 from kechuang.contracts.permissions import IMPORT_CONTRACTS
 from kechuang.core.downloads import XLSX, attachment
 from kechuang.core.imports.errors import ImportRefused
-from kechuang.core.imports.staging import stage, staged
+from kechuang.core.imports.staging import StagingRefused, stage, staged
 from kechuang.core.imports.table import FileProblem, read_upload
 from kechuang.core.imports.workbook import error_workbook
 from kechuang.core.permissions import requires
@@ -54,8 +55,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
             messages.error(request, f"{problem.problem}{problem.fix}")
             return redirect("contracts:import")
         report = imports.validate_file(request.user, content, upload.name)
-        if not report.ok:
-            stage(request.session, STAGE, content, upload.name)
+        if not report.ok:  # kept (within the user's quota) for its marked-up error workbook
+            with contextlib.suppress(StagingRefused):
+                stage(request.session, STAGE, content, upload.name)
         if report.ok and not request.POST.get("dry_run"):
             try:
                 result = imports.commit(request.user, report)

@@ -258,6 +258,31 @@ def observation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("monitoring:observation_detail", args=[pk]))
 
 
+def _commit_observations(request: HttpRequest, plan: Any, context: dict[str, Any]) -> HttpResponse:
+    """Claim the staged file (a second commit of it is told so), validate it once, commit it;
+    a refused file is kept again for its error list."""
+    try:
+        stored = staging.claim(request.session, STAGED)
+    except imports.ImportRefused as refused:
+        messages.error(request, str(refused))
+        return redirect(reverse("monitoring:observation_import") + f"?plan={plan.code}")
+    content = stored.read()
+    stored.delete()
+    result = imports.validate_file(content, request.user, plan, filename=stored.name)
+    try:
+        done = imports.commit(result, request.user)
+    except imports.ImportRefused as error:
+        staging.stage(request.session, STAGED, content, stored.name, plan=plan.code)
+        context.update(report=result, error_rows=result.errors[:500], refused=str(error))
+        return render(request, "monitoring/observation_import.html", context, status=422)
+    messages.success(
+        request,
+        f"导入完成：新增 {done.created} 条监测值（{done.unchanged} 条已存在未变），"
+        f"其中 {done.conflicts} 条来源冲突待核实。",
+    )
+    return redirect(reverse("monitoring:observation_list") + f"?plan={plan.code}")
+
+
 @login_required
 def observation_import(request: HttpRequest) -> HttpResponse:
     plan = requested_plan(request)
@@ -275,28 +300,16 @@ def observation_import(request: HttpRequest) -> HttpResponse:
             return render(request, "monitoring/observation_import.html", context, status=422)
         content = upload.read()
         result = imports.validate_file(content, request.user, plan, filename=upload.name)
-        staging.stage(request.session, STAGED, content, upload.name, plan=plan.code)
+        try:
+            staging.stage(request.session, STAGED, content, upload.name, plan=plan.code)
+        except staging.StagingRefused as refused:
+            context["upload_error"] = str(refused)
+            return render(request, "monitoring/observation_import.html", context, status=422)
         context.update(report=result, error_rows=result.errors[:500])
         status = 422 if result.errors else 200
         return render(request, "monitoring/observation_import.html", context, status=status)
     if request.method == "POST" and request.POST.get("action") == "commit":
-        stored = staging.staged(request.session, STAGED)
-        if stored is None:
-            messages.error(request, "上传的文件已过期，请重新上传。")
-            return redirect(reverse("monitoring:observation_import") + f"?plan={plan.code}")
-        result = imports.validate_file(stored.read(), request.user, plan, filename=stored.name)
-        try:
-            done = imports.commit(result, request.user)
-        except imports.ImportRefused as error:
-            context.update(report=result, error_rows=result.errors[:500], refused=str(error))
-            return render(request, "monitoring/observation_import.html", context, status=422)
-        staging.discard(request.session, STAGED)
-        messages.success(
-            request,
-            f"导入完成：新增 {done.created} 条监测值（{done.unchanged} 条已存在未变），"
-            f"其中 {done.conflicts} 条来源冲突待核实。",
-        )
-        return redirect(reverse("monitoring:observation_list") + f"?plan={plan.code}")
+        return _commit_observations(request, plan, context)
     if request.method == "POST":
         context["upload_error"] = "请选择要上传的 .xlsx 或 .csv 文件。"
         return render(request, "monitoring/observation_import.html", context, status=422)

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kechuang.core.audit import record
+from kechuang.core.jobs.services import max_pending, queue_full_message
 from kechuang.core.services import save_instance
 from kechuang.policies.compute import entitlement_of, execute_run, prior_in_group
 from kechuang.policies.engine import (
@@ -136,15 +137,32 @@ def start_run(
     version = policy.latest_version()
     if version is None:
         raise ValidationError({"policy": ["该政策还没有规则版本，请先配置规则。"]})
+    as_of = as_of or timezone.localdate()
+    if not inline:
+        same = BenefitRun.objects.filter(
+            version=version, year=year, as_of=as_of, status=RunStatus.QUEUED
+        ).first()
+        if same is not None:  # the identical run still waits: no second one (#17 item 8)
+            return same
+        _check_queue(user)
     with transaction.atomic():
         run = save_instance(
             user,
             BenefitRun(version=version, started_by=user, is_demo=policy.is_demo),
-            {"year": year, "as_of": as_of or timezone.localdate()},
+            {"year": year, "as_of": as_of},
         )
         if not inline:
             compute_benefits.enqueue(run.pk)
     return execute_run(run.pk) if inline else run
+
+
+def _check_queue(user: Any) -> None:
+    pending = BenefitRun.objects.filter(
+        started_by=user, status__in=(RunStatus.QUEUED, RunStatus.RUNNING)
+    ).count()
+    limit = max_pending()
+    if pending >= limit:
+        raise ValidationError({"__all__": [queue_full_message(pending, limit, "兑现计算")]})
 
 
 def _ensure_reviewable(entitlement: Entitlement) -> None:

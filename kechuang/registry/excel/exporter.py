@@ -26,8 +26,11 @@ from kechuang.registry.excel.template import BOOL_LABELS, write_workbook
 CHUNK_SIZE = 2000
 
 
-def export_xlsx(registry_code: str, queryset: models.QuerySet, user: Any) -> bytes:
-    """The rows of `queryset` the user may view, as an xlsx workbook (streamed, write-only)."""
+def export_xlsx(
+    registry_code: str, queryset: models.QuerySet, user: Any, progress: Any = None
+) -> bytes:
+    """The rows of `queryset` the user may view, as an xlsx workbook (streamed, write-only);
+    `progress` (a background job's) hears every CHUNK_SIZE rows written."""
     spec = get_spec(registry_code)
     if queryset.model is not spec.model:
         raise ValueError(f"queryset of {queryset.model.__name__} for registry {spec.code}")
@@ -35,7 +38,7 @@ def export_xlsx(registry_code: str, queryset: models.QuerySet, user: Any) -> byt
     visible = visible.select_related(*related_paths(spec)).prefetch_related(*m2m_fields(spec))
     changeable = _changeable_ids(spec, visible, user)
     refs = References.load()
-    return write_workbook(spec, _rows(spec, visible, changeable, refs), refs)
+    return write_workbook(spec, _rows(spec, visible, changeable, refs, progress), refs)
 
 
 def _changeable_ids(spec: RegistrySpec, queryset: models.QuerySet, user: Any) -> set[Any] | None:
@@ -50,11 +53,17 @@ def _changeable_ids(spec: RegistrySpec, queryset: models.QuerySet, user: Any) ->
 
 
 def _rows(
-    spec: RegistrySpec, queryset: models.QuerySet, changeable: set[Any] | None, refs: References
+    spec: RegistrySpec,
+    queryset: models.QuerySet,
+    changeable: set[Any] | None,
+    refs: References,
+    progress: Any = None,
 ) -> Iterator[list[Any]]:
-    for obj in queryset.iterator(chunk_size=CHUNK_SIZE):
+    for number, obj in enumerate(queryset.iterator(chunk_size=CHUNK_SIZE), start=1):
         unmasked = changeable is None or obj.pk in changeable
         yield [cell_value(column, obj, unmasked, refs) for column in spec.columns]
+        if progress is not None and number % CHUNK_SIZE == 0:
+            progress.step(number)
 
 
 def cell_value(column: Column, obj: models.Model, unmasked: bool, refs: References) -> Any:

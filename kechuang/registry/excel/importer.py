@@ -52,6 +52,7 @@ from kechuang.core.imports.table import (
     match_header,
     read_table,
     read_upload,
+    report_formulas,
     sniff_xlsx,
 )
 from kechuang.core.masking import mask_for
@@ -124,6 +125,9 @@ class ImportReport(ErrorLog):
     sheet_title: str = ""
     header_columns: dict[str, int] = field(default_factory=dict)  # header -> column (1-based)
     user_id: int | None = None
+    # A background job's progress (core/jobs Progress: start(phase, total), step(done)); None
+    # when the import runs in the request.
+    progress: Any = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True)
@@ -149,6 +153,7 @@ def _read_rows(content: bytes, spec: RegistrySpec, report: ImportReport) -> list
         report.add(0, FILE, report.filename, problem.problem, problem.fix)
         return None
     report.sheet_title = table.sheet_title
+    report_formulas(table, report.add)
     if not table.rows:
         report.add(1, FILE, "", "工作表是空的，没有表头。", "请使用下载的模板填写。")
         return None
@@ -503,13 +508,16 @@ def _scope_error(spec: RegistrySpec, user: Any, is_new: bool, stored: bool) -> t
 # Validation
 
 
-def validate_upload(registry_code: str, upload: Any, user: Any, filename: str = "") -> ImportReport:
+def validate_upload(
+    registry_code: str, upload: Any, user: Any, filename: str = "", progress: Any = None
+) -> ImportReport:
     """Dry run: everything `commit` would do, checked and counted, nothing written.
 
-    `upload` is a Django UploadedFile or the file's bytes (then pass `filename` for messages).
+    `upload` is a Django UploadedFile or the file's bytes (then pass `filename` for messages);
+    `progress` (a background job's) hears how many rows are checked, then written by `commit`.
     """
     spec = get_spec(registry_code)
-    report = ImportReport(registry_code=spec.code, filename=filename)
+    report = ImportReport(registry_code=spec.code, filename=filename, progress=progress)
     report.user_id = getattr(user, "pk", None)
     denied = _denied(user, spec)
     if denied is not None:
@@ -536,9 +544,32 @@ def validate_upload(registry_code: str, upload: Any, user: Any, filename: str = 
         linked_orgs=_linked_orgs(spec, codes, user),
         choice_index=_choice_index(spec),
     )
-    parsed = [_parse_row(number, cells, ctx, report) for number, cells in rows]
+    parsed = _parse_rows(rows, ctx, report)
     _plan(spec, parsed, user, report)
+    if progress is not None:
+        progress.step(len(rows))
     return report
+
+
+def _parse_rows(rows: list[Any], ctx: Context, report: ImportReport) -> list[ParsedRow]:
+    progress = report.progress
+    if progress is None:
+        return [_parse_row(number, cells, ctx, report) for number, cells in rows]
+    progress.start("校验", total=len(rows))
+    parsed = []
+    for start in range(0, len(rows), BATCH_SIZE):
+        batch = rows[start : start + BATCH_SIZE]
+        parsed += [_parse_row(number, cells, ctx, report) for number, cells in batch]
+        progress.step(start + BATCH_SIZE // 2)  # half a batch: the planning is still to come
+    return parsed
+
+
+def _bulk_create(model: type[models.Model], plans: list[RowPlan], report: ImportReport) -> None:
+    """INSERT the new rows in batches, telling a background job's progress after each."""
+    for chunk in _chunks(plans):
+        model.objects.bulk_create([plan.instance for plan in chunk], batch_size=BATCH_SIZE)
+        if report.progress is not None:
+            report.progress.advance(len(chunk))
 
 
 @dataclass
@@ -831,7 +862,9 @@ def _save_rows(spec: RegistrySpec, report: ImportReport) -> tuple[list[Any], lis
     model = spec.model
     creates = [plan for plan in report.plans if plan.is_new]
     updates = [plan for plan in report.plans if not plan.is_new and plan.changes]
-    model.objects.bulk_create([plan.instance for plan in creates], batch_size=BATCH_SIZE)
+    if report.progress is not None:
+        report.progress.start("写入", total=len(creates) + len(updates))
+    _bulk_create(model, creates, report)
     if any(plan.instance.pk is None for plan in creates):  # pragma: no cover - old databases
         raise ImportRefused("数据库不支持批量返回主键，无法导入。")
     now = timezone.now()
@@ -843,7 +876,10 @@ def _save_rows(spec: RegistrySpec, report: ImportReport) -> tuple[list[Any], lis
         if names:
             by_fields[(*names, "updated_at")].append(plan.instance)
     for names, instances in by_fields.items():
-        model.objects.bulk_update(instances, list(names), batch_size=BATCH_SIZE)
+        for chunk in _chunks(instances):
+            model.objects.bulk_update(chunk, list(names), batch_size=BATCH_SIZE)
+            if report.progress is not None:
+                report.progress.advance(len(chunk))
     _write_m2m(spec, creates + updates)
     return creates, updates
 

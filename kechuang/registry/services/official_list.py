@@ -36,6 +36,7 @@ from kechuang.core.imports.table import (
     data_rows,
     match_header,
     read_table,
+    report_formulas,
 )
 from kechuang.core.permissions import VERIFY_QUALIFICATIONS
 from kechuang.core.services import save_instance
@@ -146,6 +147,7 @@ def read_list(content: bytes, report: ListReport, options: ListOptions) -> None:
     if not table.rows:
         report.add(0, "（文件）", report.filename, "文件中没有表格。", "请上传认定名单的表格。")
         return
+    report_formulas(table, report.add)
     header_log = ErrorLog()
     header = match_header(table.rows[0], _aliases(), (), header_log, HEADER_TEXTS)
     # Unknown columns (序号, 所在地区, 技术领域 …) are ignored: published lists carry many.

@@ -1,22 +1,30 @@
 """Excel round-trip pages: template download, upload → validation report → commit, export.
 
 An upload is staged (`kechuang.core.imports.staging`) only between the dry run and the commit;
-the commit validates the file again, so data changed in between cannot slip through.
+the commit claims it (so the same file committed twice is imported once) and validates it again,
+so data changed in between cannot slip through. A file of more than `JOB_ROW_THRESHOLD` rows is
+committed by a background job, and so is an export of more rows: the user is led to the job's
+page with its progress bar (core/jobs).
 """
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from kechuang.core.downloads import XLSX, attachment
 from kechuang.core.imports import staging
+from kechuang.core.imports.errors import ImportRefused
+from kechuang.core.jobs import services as jobs
 from kechuang.core.permissions import WRITE_DATA
 from kechuang.core.webcrud import filtered
 from kechuang.registry.excel import exporter, importer, report, template
+from kechuang.registry.excel.jobs import EXPORT_TARGET, IMPORT_TARGET
 from kechuang.registry.excel.specs import UnknownRegistry, get_spec
 from kechuang.registry.pages import PAGES
 
@@ -56,10 +64,34 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
             {"status": 422, "title": "筛选条件有误，未导出", "message": problems},
             status=422,
         )
+    if queryset.count() > _threshold():
+        return _export_in_background(request, code, spec.title_zh)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _xlsx(
         exporter.export_xlsx(code, queryset, request.user), f"{spec.title_zh}-{stamp}.xlsx"
     )
+
+
+def _threshold() -> int:
+    return int(getattr(settings, "JOB_ROW_THRESHOLD", 2000))
+
+
+def _export_in_background(request: HttpRequest, code: str, title: str) -> HttpResponse:
+    query = {k: v for k, v in request.GET.items() if k != "page"}
+    shown = "（按筛选条件）" if any(v for k, v in query.items() if k != "ordering") else "（全部）"
+    try:
+        job = jobs.enqueue(
+            request.user,
+            "export",
+            f"导出{title}{shown}",
+            EXPORT_TARGET,
+            {"code": code, "query": query, "user_id": request.user.pk},
+            dedupe_key=f"{code}?{sorted(query.items())}",
+        )
+    except ValidationError as error:
+        messages.error(request, "；".join(error.messages))
+        return redirect("jobs:list")
+    return redirect("jobs:detail", pk=job.pk)
 
 
 def _show_report(request: HttpRequest, context: dict[str, Any], result: Any) -> HttpResponse:
@@ -76,23 +108,57 @@ def _validate_upload(request: HttpRequest, code: str, context: dict[str, Any]) -
         return _show_report(request, context, result)
     content = upload.read()
     result = importer.validate_upload(code, content, request.user, filename=upload.name)
-    staging.stage(request.session, code, content, upload.name)
+    try:
+        staging.stage(request.session, code, content, upload.name, rows=result.rows_total)
+    except staging.StagingRefused as refused:
+        context["upload_error"] = str(refused)
+        return render(request, "registry/import.html", context, status=422)
     return _show_report(request, context, result)
 
 
 def _commit(request: HttpRequest, code: str, context: dict[str, Any]) -> HttpResponse:
-    stored = staging.staged(request.session, code)
-    if stored is None:
-        messages.error(request, "上传的文件已过期，请重新上传。")
+    try:
+        stored = staging.claim(request.session, code)  # a second commit of the file stops here
+    except ImportRefused as refused:
+        messages.error(request, str(refused))
         return redirect("registry:excel_import", code=code)
-    result = importer.validate_upload(code, stored.read(), request.user, filename=stored.name)
-    if result.errors:
+    if int(stored.extra.get("rows") or 0) > _threshold():
+        return _commit_in_background(request, code, stored, context)
+    content = stored.read()
+    stored.delete()
+    result = importer.validate_upload(code, content, request.user, filename=stored.name)
+    if result.errors:  # kept again for its error workbook
+        staging.stage(request.session, code, content, stored.name, rows=result.rows_total)
         return _show_report(request, context, result)
-    done = importer.commit(result, request.user)
-    staging.discard(request.session, code)
+    try:
+        done = importer.commit(result, request.user)
+    except ImportRefused as refused:
+        messages.error(request, str(refused))
+        return redirect("registry:excel_import", code=code)
     messages.success(request, f"导入完成：新增 {done.created} 条，更新 {done.updated} 条。")
     page = context["page"]
     return redirect(f"registry:{page.slug}_list") if page else redirect("core:home")
+
+
+def _commit_in_background(
+    request: HttpRequest, code: str, stored: staging.StagedUpload, context: dict[str, Any]
+) -> HttpResponse:
+    rows = int(stored.extra.get("rows") or 0)
+    params = {"code": code, "path": str(stored.path), "name": stored.name}
+    try:
+        job = jobs.enqueue(
+            request.user,
+            "import",
+            f"导入{context['spec'].title_zh}：{stored.name}（{rows} 行）",
+            IMPORT_TARGET,
+            {**params, "user_id": request.user.pk},
+            total=rows,
+        )
+    except ValidationError as error:
+        stored.delete()
+        messages.error(request, "；".join(error.messages))
+        return redirect("registry:excel_import", code=code)
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @login_required

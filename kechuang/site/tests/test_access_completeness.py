@@ -19,6 +19,7 @@ NOT_PAGES = ("admin/", "api/", "static/")
 def all_rows() -> list[Any]:
     """Every declared or generated row, whatever harness it uses (method, url)."""
     from kechuang.contracts.tests.test_access import ROWS as CONTRACTS
+    from kechuang.core.tests.test_jobs_access import ROWS as JOBS
     from kechuang.core.tests.test_permission_matrix import ROWS as FOUNDATION
     from kechuang.market.tests.test_access import ROWS as MARKET
     from kechuang.monitoring.tests.test_api import ROWS as MONITORING
@@ -32,6 +33,7 @@ def all_rows() -> list[Any]:
 
     return [
         *FOUNDATION,
+        *JOBS,
         *CONTRACTS,
         *MARKET,
         *MONITORING,
