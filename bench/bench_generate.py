@@ -57,11 +57,11 @@ def _pg_admin(sql: str) -> None:
         conn.execute(sql)
 
 
-def database_url(db_path: Path = DB_PATH) -> str:
+def database_url(db_path: Path = DB_PATH, pg_database: str = PG_DATABASE) -> str:
     if vendor() == "postgresql":
         with contextlib.suppress(Exception):  # exists already
-            _pg_admin(f"CREATE DATABASE {PG_DATABASE}")
-        return pg_url()
+            _pg_admin(f"CREATE DATABASE {pg_database}")
+        return pg_url(pg_database)
     db_path.parent.mkdir(parents=True, exist_ok=True)
     return f"sqlite:///{db_path}"
 
@@ -98,11 +98,11 @@ def _server_version(connection: object) -> str:
         return str(cursor.fetchone()[0])
 
 
-def setup_django(db_path: Path = DB_PATH) -> None:
+def setup_django(db_path: Path = DB_PATH, pg_database: str = PG_DATABASE) -> None:
     """Point Django at the benchmark database; migrate it and load the reference data."""
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "kechuang.settings_test")
-    os.environ["KECHUANG_DATABASE_URL"] = database_url(db_path)
+    os.environ["KECHUANG_DATABASE_URL"] = database_url(db_path, pg_database)
     import django
 
     django.setup()
