@@ -22,6 +22,8 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
+import urllib.request
 from pathlib import Path
 from typing import Any
 
@@ -32,7 +34,7 @@ LOCUST_VENV = ROOT / "var" / "bench" / "locust-venv"
 DB_PATH = ROOT / "var" / "bench" / "load.sqlite3"
 PG_DATABASE = "kechuang_load"
 USERS = 16
-PHASE_SECONDS = 6
+PHASE_SECONDS = 10
 TARGET_RATIO = 0.5
 ENDPOINTS: dict[str, str] = {
     "healthz": "/healthz",
@@ -120,6 +122,20 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
     raise SystemExit("gunicorn 未能启动")
 
 
+def warm_up(port: int, session: str) -> None:
+    """Each worker loads the app on its first request: a few requests to every endpoint
+    before any phase is timed."""
+    for path in ENDPOINTS.values():
+        for _ in range(4):
+            request = urllib.request.Request(
+                f"http://127.0.0.1:{port}{urllib.parse.quote(path, safe='/?=&')}",
+                headers={"Cookie": f"sessionid={session}"},
+            )
+            with urllib.request.urlopen(request, timeout=300) as response:
+                if response.status != 200:
+                    raise SystemExit(f"{path} → HTTP {response.status}")
+
+
 def phase(locust: Path, port: int, path: str, session: str, prefix: Path) -> dict[str, Any]:
     """One headless locust run against one path; its requests/s, failures and percentiles."""
     env = {**os.environ, "LOAD_PATH": path, "LOAD_SESSION": session}
@@ -140,7 +156,8 @@ def phase(locust: Path, port: int, path: str, session: str, prefix: Path) -> dic
         "--csv",
         str(prefix),
     ]
-    subprocess.run(command, env=env, check=False, capture_output=True)
+    with open(f"{prefix}.log", "w", encoding="utf-8") as log:
+        subprocess.run(command, env=env, check=False, stdout=log, stderr=subprocess.STDOUT)
     with open(f"{prefix}_stats.csv", encoding="utf-8") as f:
         row = next(r for r in csv.DictReader(f) if r["Name"] == "Aggregated")
     return {
@@ -148,9 +165,14 @@ def phase(locust: Path, port: int, path: str, session: str, prefix: Path) -> dic
         "requests": int(row["Request Count"]),
         "failures": int(row["Failure Count"]),
         "requests_per_second": round(float(row["Requests/s"]), 1),
-        "p50_ms": float(row["50%"]),
-        "p95_ms": float(row["95%"]),
+        "p50_ms": _number(row["50%"]),
+        "p95_ms": _number(row["95%"]),
+        "log": str(Path(f"{prefix}.log").relative_to(ROOT)),
     }
+
+
+def _number(text: str) -> float | None:
+    return None if text in ("", "N/A") else float(text)
 
 
 def main() -> None:
@@ -163,6 +185,7 @@ def main() -> None:
     work.mkdir(parents=True, exist_ok=True)
     rows: dict[str, Any] = {}
     try:
+        warm_up(port, env["LOAD_SESSION"])
         for name, path in ENDPOINTS.items():
             prefix = work / f"{vendor()}-{len(rows)}"
             rows[name] = phase(locust, port, path, env["LOAD_SESSION"], prefix)

@@ -29,6 +29,7 @@ def main() -> None:
     ensure_database()
     from django.conf import settings
     from django.core.cache import cache
+    from django.urls import reverse
 
     from kechuang.core.audit import audit_context
     from kechuang.monitoring import selectors, services
@@ -61,6 +62,7 @@ def main() -> None:
                         )
             Observation.objects.bulk_create(rows, batch_size=500)
     areas = list(Area.local().order_by("sort_order"))  # the city's 18 areas, not 河南省
+    reverse("site:home")  # the URLconf a server loads with its first request, before any view
     started = time.perf_counter()
     progress = selectors.plan_progress(plan, AS_OF, areas)  # cold: the first after a start
     cold = time.perf_counter() - started
