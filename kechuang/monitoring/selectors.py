@@ -417,9 +417,10 @@ def progress_version() -> tuple[Any, ...]:
     return (timezone.localdate().isoformat(), *data_version(*PROGRESS_MODELS))
 
 
-def _cached(name: str, parts: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+def cached_on_data(name: str, parts: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
     """`compute()`'s result, cached under `name`, `parts` and the data version: recomputed
-    only after a write to what it reads (or a new day)."""
+    only after a write to what it reads (or a new day). `parts` must hold everything else the
+    result depends on (plan, day, areas, …)."""
     digest = hashlib.sha256(repr((parts, progress_version())).encode()).hexdigest()
     key = f"monitoring:{name}:{digest}"
     result = cache.get(key)
@@ -440,7 +441,7 @@ def plan_progress(
     Cached, keyed on the version of the data it reads (`progress_version`)."""
     areas = areas or list(Area.local().order_by("sort_order"))
     parts = (plan.pk, as_of, tuple(a.pk for a in areas), tuple(codes) if codes else codes)
-    return _cached("progress", parts, lambda: _plan_progress(plan, as_of, areas, codes))
+    return cached_on_data("progress", parts, lambda: _plan_progress(plan, as_of, areas, codes))
 
 
 def _plan_progress(
@@ -568,7 +569,9 @@ def commitment_progress(plan: Plan, as_of: dt.date) -> list[CommitmentRow]:
     """Each commitment judged on the figures known on `as_of`: its own published figures (any
     area it applies to), else the indicator it restates, else a count from the registries.
     Cached like `plan_progress`."""
-    return _cached("commitments", (plan.pk, as_of), lambda: _commitment_progress(plan, as_of))
+    return cached_on_data(
+        "commitments", (plan.pk, as_of), lambda: _commitment_progress(plan, as_of)
+    )
 
 
 def _commitment_progress(plan: Plan, as_of: dt.date) -> list[CommitmentRow]:

@@ -99,7 +99,13 @@ def plan_progress(
 ) -> Any:
     plan = _plan(request, code)
     day, place, areas = _inputs(request, plan, as_of, area)
-    return progress_dict(selectors.build_dashboard(plan, day, place, areas))
+    # the answer itself is cached on the data version: a repeated request is a cache read
+    parts = (plan.pk, day, place.pk, tuple(a.pk for a in areas))
+    return selectors.cached_on_data(
+        "progress-answer",
+        parts,
+        lambda: progress_dict(selectors.build_dashboard(plan, day, place, areas)),
+    )
 
 
 @router.get(
