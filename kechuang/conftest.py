@@ -85,7 +85,10 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         # progress) could otherwise be served to the next test's different data.
         from django.core.cache import cache
 
+        from kechuang.monitoring.selectors import forget_cached_results
+
         cache.clear()
+        forget_cached_results()
 
 
 @pytest.fixture

@@ -9,8 +9,7 @@ progress, shown beside it, never silently replacing it.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -18,7 +17,6 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
-from django.core.cache import cache
 from django.db.models import Count, Model, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
@@ -408,7 +406,12 @@ PROGRESS_MODELS: tuple[type[Model], ...] = (
     Talent,
     TechContract,
 )
-PROGRESS_CACHE_SECONDS = 6 * 3600
+# The results kept in this process (newest last): the objects themselves, not pickled copies —
+# unpickling the progress rows cost a quarter of a second per request. Results are read, never
+# changed, by their callers. Each server process keeps its own; a stale one is never served,
+# since the key holds the data version.
+RECENT_RESULTS: OrderedDict[str, Any] = OrderedDict()
+RECENT_SIZE = 32
 
 
 def progress_version() -> tuple[Any, ...]:
@@ -421,13 +424,20 @@ def cached_on_data(name: str, parts: tuple[Any, ...], compute: Callable[[], Any]
     """`compute()`'s result, cached under `name`, `parts` and the data version: recomputed
     only after a write to what it reads (or a new day). `parts` must hold everything else the
     result depends on (plan, day, areas, …)."""
-    digest = hashlib.sha256(repr((parts, progress_version())).encode()).hexdigest()
-    key = f"monitoring:{name}:{digest}"
-    result = cache.get(key)
-    if result is None:
-        result = compute()
-        cache.set(key, result, PROGRESS_CACHE_SECONDS)
+    key = f"{name}:{(parts, progress_version())!r}"
+    if key in RECENT_RESULTS:
+        RECENT_RESULTS.move_to_end(key)
+        return RECENT_RESULTS[key]
+    result = compute()
+    RECENT_RESULTS[key] = result
+    while len(RECENT_RESULTS) > RECENT_SIZE:
+        RECENT_RESULTS.popitem(last=False)
     return result
+
+
+def forget_cached_results() -> None:
+    """Drop every kept result (tests: SQLite hands out a rolled back test's ids again)."""
+    RECENT_RESULTS.clear()
 
 
 def plan_progress(
