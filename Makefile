@@ -94,9 +94,18 @@ format: venv
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# Benchmarks with a database run on SQLite, then on PostgreSQL 15 (the cluster `make test` uses,
+# database kechuang_bench / kechuang_load); results in bench/results/{sqlite,postgresql}/.
+BENCH_PURE := assignment matching screening
+BENCH_DB := generate import org_list progress screening_run policies load
 bench: venv
 	@mkdir -p $(VAR)/bench
-	@ls bench/*.py >/dev/null 2>&1 && for b in bench/*.py; do $(PY) $$b || exit 1; done || echo "尚无基准测试"
+	@for b in $(BENCH_PURE); do $(PY) bench/bench_$$b.py || exit 1; done
+	@echo "== SQLite =="
+	@for b in $(BENCH_DB); do KECHUANG_BENCH_DB=sqlite $(PY) bench/bench_$$b.py || exit 1; done
+	@echo "== PostgreSQL 15 =="
+	@url=$$(./scripts/postgres.sh start) && \
+	for b in $(BENCH_DB); do KECHUANG_BENCH_DB=postgresql KECHUANG_BENCH_PG_URL=$$url $(PY) bench/bench_$$b.py || exit 1; done
 
 db-start:
 	@./scripts/postgres.sh start

@@ -22,19 +22,23 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 DB_PATH = ROOT / "var" / "bench" / "import.sqlite3"
-RESULTS = ROOT / "bench" / "results"
+PG_DATABASE = "kechuang_import"
 TARGET_SECONDS = 60
 DEFAULT_ROWS = 100_000
 
 
 def setup_django() -> None:
-    """A fresh benchmark database: deleted, migrated, reference data loaded."""
+    """A fresh benchmark database (SQLite file, or PostgreSQL database kechuang_import):
+    deleted, migrated, reference data loaded."""
     sys.path.insert(0, str(ROOT))
+    from bench_generate import _pg_admin, database_url, vendor
+
+    if vendor() == "postgresql":
+        _pg_admin(f"DROP DATABASE IF EXISTS {PG_DATABASE} WITH (FORCE)")
     for suffix in ("", "-wal", "-shm"):
         Path(f"{DB_PATH}{suffix}").unlink(missing_ok=True)
-    DB_PATH.parent.mkdir(parents=True, exist_ok=True)
     os.environ["DJANGO_SETTINGS_MODULE"] = "kechuang.settings_test"
-    os.environ["KECHUANG_DATABASE_URL"] = f"sqlite:///{DB_PATH}"
+    os.environ["KECHUANG_DATABASE_URL"] = database_url(DB_PATH, PG_DATABASE)
     import django
 
     django.setup()
@@ -129,10 +133,11 @@ def main() -> None:
     parser.add_argument("--reader", choices=("calamine", "openpyxl"), default="calamine")
     args = parser.parse_args()
     setup_django()
-    figures = run(args.rows, args.reader)
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    name = "import.json" if args.reader == "calamine" else f"import-{args.reader}.json"
-    (RESULTS / name).write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
+    from bench_generate import database_meta, results_path
+
+    figures = {**database_meta(), **run(args.rows, args.reader)}
+    name = "import" if args.reader == "calamine" else f"import-{args.reader}"
+    results_path(name).write_text(json.dumps(figures, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps(figures, ensure_ascii=False))
     if figures["total_seconds"] > TARGET_SECONDS:
         raise SystemExit(f"超出目标：{figures['total_seconds']} s > {TARGET_SECONDS} s")

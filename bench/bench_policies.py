@@ -15,7 +15,7 @@ from __future__ import annotations
 import json
 import time
 
-from bench_generate import RESULTS, ROOT
+from bench_generate import ROOT, database_meta, results_path
 from bench_org_list import bench_users, ensure_database
 
 RUN_BUDGET = 30.0
@@ -57,7 +57,7 @@ def main() -> None:
     simulation_seconds = time.perf_counter() - started
     result = {
         "benchmark": "whole-city benefit run and one-parameter simulation (policies)",
-        "database": "SQLite, scale 100",
+        **database_meta(),
         "enterprises": run.evaluated,
         "entitled": run.entitled,
         "near_miss": run.near_miss,
@@ -71,8 +71,7 @@ def main() -> None:
         "run_passed": run_seconds < RUN_BUDGET,
         "simulation_passed": simulation_seconds < SIMULATION_BUDGET,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "policies.json").write_text(
+    results_path("policies").write_text(
         json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     print(json.dumps(result, ensure_ascii=False), flush=True)

@@ -6,7 +6,8 @@ task worker does when staff press 开始批量筛查. Budget: under 5 minutes (a
 vectorised screening itself is bench_screening.py's < 2 s).
 
 Runs two screenings a year apart (2024-06-30 then 2025-06-30) so the second one also updates
-existing entries and records movements and transitions; writes bench/results/screening_run.json.
+existing entries and records movements and transitions; writes
+bench/results/<vendor>/screening_run.json.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ import datetime as dt
 import json
 import time
 
-from bench_generate import RESULTS
+from bench_generate import database_meta, results_path
 from bench_org_list import ensure_database
 
 BUDGET_SECONDS = 300.0
@@ -69,15 +70,14 @@ def main() -> None:
     worst = max(r["total_seconds"] for r in rounds)
     result = {
         "benchmark": "whole-city screening run (read, screen, write the pool)",
-        "database": "SQLite, scale 100",
+        **database_meta(),
         "entries": PoolEntry.objects.count(),
         "rounds": rounds,
         "worst_seconds": worst,
         "budget_seconds": BUDGET_SECONDS,
         "passed": worst < BUDGET_SECONDS,
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "screening_run.json").write_text(
+    results_path("screening_run").write_text(
         json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
     print(f"最慢一轮 {worst:.1f} 秒（预算 {BUDGET_SECONDS:.0f} 秒）")

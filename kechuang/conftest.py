@@ -80,6 +80,15 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
     if "_django_db_helper" in request.fixturenames:
         request.getfixturevalue("_django_db_helper")
         _ensure_reference_data()
+        # Every database test starts with an empty cache: SQLite hands out the ids of a rolled
+        # back test again, so a result cached under one test's data version (e.g. the plan
+        # progress) could otherwise be served to the next test's different data.
+        from django.core.cache import cache
+
+        from kechuang.monitoring.selectors import forget_cached_results
+
+        cache.clear()
+        forget_cached_results()
 
 
 @pytest.fixture

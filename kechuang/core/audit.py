@@ -17,7 +17,7 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import connection, models
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.utils import timezone
@@ -202,3 +202,25 @@ def _audit_delete(sender: type, instance: Any, **kwargs: Any) -> None:
     before = instance.audit_loaded() or instance.audit_snapshot()
     changes = {name: [value, None] for name, value in before.items() if value not in (None, "")}
     record(AuditAction.DELETE, instance=instance, changes=redact(instance, changes))
+
+
+def data_version(*model_classes: type[models.Model]) -> tuple[int | None, ...]:
+    """A value that changes whenever a row of `model_classes` is written, for caches of
+    results computed from them (e.g. the plan progress): the newest audit entry about each
+    model (every audited create, update and delete, bulk ones included) and the highest primary
+    key of each table (rows inserted without an entry, e.g. by a data load). One query; each
+    part is one index lookup (the audit trail's (content type, id) index)."""
+    types = ContentType.objects.get_for_models(*model_classes)
+    quote = connection.ops.quote_name
+    audit_table = quote(AuditEntry._meta.db_table)
+    parts: list[str] = []
+    params: list[int] = []
+    for model in model_classes:
+        parts.append(f"(SELECT MAX(id) FROM {audit_table} WHERE content_type_id = %s)")
+        params.append(types[model].pk)
+        parts.append(
+            f"(SELECT MAX({quote(model._meta.pk.column)}) FROM {quote(model._meta.db_table)})"
+        )
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(parts), params)
+        return tuple(cursor.fetchone())

@@ -172,7 +172,11 @@ class AuditEntry(models.Model):
         verbose_name_plural = "审计记录"
         db_table = "accounts_auditentry"  # the table predates the move to core
         ordering = ["-at", "-id"]
-        indexes = [models.Index(fields=["content_type", "object_id", "-at"])]
+        indexes = [
+            models.Index(fields=["content_type", "object_id", "-at"]),
+            # the newest entry about a model, in one lookup (`audit.data_version`)
+            models.Index(fields=["content_type", "id"], name="audit_type_newest"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M:%S} {self.actor_username} {self.get_action_display()}"

@@ -9,7 +9,7 @@ progress, shown beside it, never silently replacing it.
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,10 +17,13 @@ from types import SimpleNamespace
 from typing import Any
 from urllib.parse import urlencode
 
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Model, Q, Sum
 from django.urls import reverse
+from django.utils import timezone
 
+from kechuang.contracts.models import TechContract
 from kechuang.contracts.selectors import contract_amount_per_year
+from kechuang.core.audit import data_version
 from kechuang.core.permissions import VIEW_OBSERVATIONS
 from kechuang.monitoring.engine.commitments import (
     STATUS_LABELS,
@@ -46,10 +49,13 @@ from kechuang.monitoring.models import (
 from kechuang.registry.models import (
     AnnualReport,
     Area,
+    InnovationPlatform,
     Organization,
     Patent,
     PlatformKind,
     PlatformLevel,
+    PlatformStatusChange,
+    Qualification,
     Talent,
     Team,
     TeamProgramme,
@@ -57,9 +63,9 @@ from kechuang.registry.models import (
 from kechuang.registry.selectors import (
     holder_counts_per_year,
     last_record_year,
-    platforms_new_between,
+    platforms_new_counts,
     platforms_new_url,
-    platforms_operating_on,
+    platforms_operating_counts,
     working_areas,
 )
 
@@ -163,18 +169,12 @@ def _qualification_series(kind: str, label: str) -> SeriesReader:
 def _platform_series(years: list[int], areas: list[Area], tree: dict[int, Area]) -> Series:
     """Innovation platforms operating on each year end, by their status on that day (the
     registry's status history): a platform revoked in 2024 still counts for 2021–2023. One
-    grouped query per year."""
+    set-based read for every year (`registry.selectors.platforms_operating_counts`)."""
     result: Series = defaultdict(dict)
+    per_day = platforms_operating_counts([year_end(year) for year in years])
     for year in years:
         day = year_end(year)
-        rows = (
-            platforms_operating_on(day)
-            .order_by()
-            .values("area")
-            .annotate(n=Count("pk"))
-            .values_list("area", "n")
-        )
-        totals = _subtree_counts(rows, areas, tree)
+        totals = _subtree_counts(per_day[day].items(), areas, tree)
         for area in areas:
             n = totals.get(area.code, Decimal(0))
             result[area.code][year] = Computed(
@@ -388,6 +388,59 @@ def _progress(
         return None, str(error)
 
 
+# What the progress and the commitments are computed from: a write to any of them makes a new
+# data version, so a cached result is never served after the data changed (core.audit).
+PROGRESS_MODELS: tuple[type[Model], ...] = (
+    Plan,
+    Indicator,
+    AreaTarget,
+    Commitment,
+    Observation,
+    Area,
+    Organization,
+    Qualification,
+    InnovationPlatform,
+    PlatformStatusChange,
+    Patent,
+    AnnualReport,
+    Team,
+    Talent,
+    TechContract,
+)
+# The results kept in this process (newest last): the objects themselves, not pickled copies —
+# unpickling the progress rows cost a quarter of a second per request. Results are read, never
+# changed, by their callers. Each server process keeps its own; a stale one is never served,
+# since the key holds the data version.
+RECENT_RESULTS: OrderedDict[str, Any] = OrderedDict()
+RECENT_SIZE = 32
+
+
+def progress_version() -> tuple[Any, ...]:
+    """The version of the data the progress reads (one query), with today's date: the
+    registry's last record year and the year ends known depend on it."""
+    return (timezone.localdate().isoformat(), *data_version(*PROGRESS_MODELS))
+
+
+def cached_on_data(name: str, parts: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+    """`compute()`'s result, cached under `name`, `parts` and the data version: recomputed
+    only after a write to what it reads (or a new day). `parts` must hold everything else the
+    result depends on (plan, day, areas, …)."""
+    key = f"{name}:{(parts, progress_version())!r}"
+    if key in RECENT_RESULTS:
+        RECENT_RESULTS.move_to_end(key)
+        return RECENT_RESULTS[key]
+    result = compute()
+    RECENT_RESULTS[key] = result
+    while len(RECENT_RESULTS) > RECENT_SIZE:
+        RECENT_RESULTS.popitem(last=False)
+    return result
+
+
+def forget_cached_results() -> None:
+    """Drop every kept result (tests: SQLite hands out a rolled back test's ids again)."""
+    RECENT_RESULTS.clear()
+
+
 def plan_progress(
     plan: Plan,
     as_of: dt.date,
@@ -398,8 +451,23 @@ def plan_progress(
     """{area code: [IndicatorRow per indicator]} for the plan as known on `as_of`; `codes`
     limits the work to those indicators (one indicator's page computes only its own).
     `published_only` (see `published_only()`): the published figures alone, no registry counts
-    and no word of figures under review."""
+    and no word of figures under review. Cached, keyed on the version of the data it reads
+    (`progress_version`) and on `published_only`."""
     areas = areas or list(Area.local().order_by("sort_order"))
+    codes_part = tuple(codes) if codes else codes
+    parts = (plan.pk, as_of, tuple(a.pk for a in areas), codes_part, published_only)
+    return cached_on_data(
+        "progress", parts, lambda: _plan_progress(plan, as_of, areas, codes, published_only)
+    )
+
+
+def _plan_progress(
+    plan: Plan,
+    as_of: dt.date,
+    areas: list[Area],
+    codes: list[str] | None,
+    published_only: bool = False,
+) -> dict[str, list[IndicatorRow]]:
     indicators = plan.indicators.filter(is_auxiliary=False).order_by("sort_order")
     if codes is not None:
         indicators = indicators.filter(code__in=codes)
@@ -524,7 +592,18 @@ def commitment_progress(
 ) -> list[CommitmentRow]:
     """Each commitment judged on the figures known on `as_of`: its own published figures (any
     area it applies to), else the indicator it restates, else a count from the registries.
-    `published_only`: the figures published for the city (and a benchmark area) alone."""
+    `published_only`: the figures published for the city (and a benchmark area) alone.
+    Cached like `plan_progress`."""
+    return cached_on_data(
+        "commitments",
+        (plan.pk, as_of, published_only),
+        lambda: _commitment_progress(plan, as_of, published_only),
+    )
+
+
+def _commitment_progress(
+    plan: Plan, as_of: dt.date, published_only: bool = False
+) -> list[CommitmentRow]:
     commitments = list(
         plan.commitments.select_related("indicator", "benchmark_area").order_by("sort_order")
     )
@@ -612,15 +691,13 @@ def _platform_counts(
     first = dt.date(plan.start_year, 1, 1)
     kinds = list(spec.get("kinds") or [])
     levels = [lv for lv in spec.get("levels") or [] if set(spec["levels"]) != ALL_LEVELS]
-    counts: dict[int, int] = {}
-    for year in years:
-        if added:
-            rows = platforms_new_between(first, year_end(year), kinds, levels, plan.area)
-        else:
-            rows = platforms_operating_on(year_end(year), area=plan.area)
-            rows = rows.filter(kind__in=kinds) if kinds else rows
-            rows = rows.filter(level_on__in=levels) if levels else rows
-        counts[year] = rows.count()
+    ends = [year_end(year) for year in years]
+    if added:
+        per_end = platforms_new_counts(first, ends, kinds, levels, plan.area)
+    else:
+        operating = platforms_operating_counts(ends, area=plan.area, kinds=kinds, levels=levels)
+        per_end = {day: sum(counter.values()) for day, counter in operating.items()}
+    counts = {year: per_end[day] for year, day in zip(years, ends, strict=True)}
     last = year_end(years[-1])
     if added:
         links = tuple(

@@ -101,7 +101,14 @@ def plan_progress(
     plan = _plan(request, code)
     day, place, areas = _inputs(request, plan, as_of, area)
     only = selectors.published_only(request.user)
-    return progress_dict(selectors.build_dashboard(plan, day, place, areas, only))
+    # the answer itself is cached on the data version (and on what the role may see): a
+    # repeated request is a cache read
+    parts = (plan.pk, day, place.pk, tuple(a.pk for a in areas), only)
+    return selectors.cached_on_data(
+        "progress-answer",
+        parts,
+        lambda: progress_dict(selectors.build_dashboard(plan, day, place, areas, only)),
+    )
 
 
 @router.get(

@@ -161,6 +161,8 @@ class Organization(DomainModel):
         verbose_name = "创新主体"
         verbose_name_plural = "创新主体"
         ordering = ["name"]
+        # the list filtered by kind, in name order: a deep page walks this index alone
+        indexes = [models.Index(fields=["kind", "name"], name="organization_kind_name")]
 
     def __str__(self) -> str:
         return self.name

@@ -263,6 +263,16 @@ def new_between_q(
     upgraded to national is a new national platform but not a new 省级以上 one. Without a
     recorded history the approval date and the current level stand in (as in `with_state_on`).
     """
+    events, without_history = new_between_parts(start, end, levels)
+    return Q(pk__in=events.values("platform")) | Q(pk__in=without_history.values("pk"))
+
+
+def new_between_parts(
+    start: dt.date | None, end: dt.date | None, levels: tuple[str, ...] | list[str] | None = None
+) -> tuple[QuerySet[PlatformStatusChange], QuerySet[InnovationPlatform]]:
+    """The two halves of `new_between_q`: the events that make a platform new between `start`
+    and `end` (approval at, or upgrade into, `levels`), and the platforms without a recorded
+    history approved then at one of `levels` (their approval date and level standing in)."""
     approved = Q(event=PlatformEvent.APPROVED)
     upgraded = Q(event=PlatformEvent.UPGRADED)
     plain = Q(approved_on__isnull=False)
@@ -283,4 +293,4 @@ def new_between_q(
     without_history = InnovationPlatform.objects.filter(plain).filter(
         ~Exists(PlatformStatusChange.objects.filter(platform=OuterRef("pk")))
     )
-    return Q(pk__in=events.values("platform")) | Q(pk__in=without_history.values("pk"))
+    return events, without_history

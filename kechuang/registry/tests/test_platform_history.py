@@ -528,3 +528,82 @@ def test_a_platform_registered_without_history_starts_it_from_its_approval_date(
     with pytest.raises(ValidationError) as error:
         record(staff, preparing, "suspended", D(2024, 6, 1))
     assert "请先记录“批准”" in field_error(error, "date")
+
+
+# --- the set-based counts the monitoring's yearly series read ---------------------------------
+
+
+def _history_for_counts(staff: Any, make_platform: Any, orgs: dict[str, Any]) -> dict[str, Any]:
+    """Approvals, an upgrade, a same-day approval and revocation, a merge, a suspension and a
+    resumption, one platform elsewhere and two without history (one revoked)."""
+    a = approved(staff, make_platform, D(2019, 3, 1))
+    record(staff, a, "upgraded", D(2022, 7, 1), level="provincial")
+    b = approved(staff, make_platform, D(2020, 6, 1), level="provincial", kind="key_lab")
+    record(staff, b, "merged", D(2023, 5, 1), merged_into=a, document_no="豫科〔2023〕9号")
+    c = approved(staff, make_platform, D(2021, 12, 31))
+    record(staff, c, "revoked", D(2021, 12, 31), document_no="宛科〔2021〕3号")
+    d = approved(staff, make_platform, D(2020, 1, 1), level="national")
+    record(staff, d, "suspended", D(2021, 3, 1))
+    record(staff, d, "resumed", D(2022, 12, 31))
+    e = approved(staff, make_platform, D(2022, 2, 1), host=orgs["wancheng"], level="provincial")
+    f = make_platform(approved_on=D(2021, 5, 1), level="provincial")
+    g = make_platform(approved_on=D(2021, 5, 1), status="revoked")
+    return {"a": a, "b": b, "c": c, "d": d, "e": e, "f": f, "g": g}
+
+
+def test_operating_counts_equal_the_state_on_each_day(
+    staff: Any, make_platform: Any, orgs: dict[str, Any], django_assert_num_queries: Any
+) -> None:
+    p = _history_for_counts(staff, make_platform, orgs)
+    days = [D(2019, 12, 31), D(2020, 12, 31), D(2021, 12, 31), D(2022, 12, 31), D(2023, 12, 31)]
+    with django_assert_num_queries(1):
+        counts = selectors.platforms_operating_counts(days)
+    wolong, wancheng = orgs["wolong"].area_id, orgs["wancheng"].area_id
+    # 2019: a; 2020: a b d; 2021: a b f (c revoked the day it was approved, d suspended);
+    # 2022: a b d e f; 2023: a d e f (b merged into a)
+    assert {day: dict(c) for day, c in counts.items()} == {
+        days[0]: {wolong: 1},
+        days[1]: {wolong: 3},
+        days[2]: {wolong: 3},
+        days[3]: {wolong: 4, wancheng: 1},
+        days[4]: {wolong: 3, wancheng: 1},
+    }
+    for day in days:
+        expected = dict(
+            selectors.platforms_operating_on(day)
+            .values("area")
+            .annotate(n=Count("pk"))
+            .values_list("area", "n")
+        )
+        assert dict(counts[day]) == expected
+    up = ["provincial", "national"]
+    scoped = selectors.platforms_operating_counts(days, area=orgs["wolong"].area, levels=up)
+    # at 省级以上 on the day: 2021 b d? (d suspended) → b f; 2022 a(upgraded) b d f
+    assert [sum(scoped[day].values()) for day in days] == [0, 2, 2, 4, 3]
+    assert sum(selectors.platforms_operating_counts(days, kinds=["key_lab"])[days[2]].values()) == 1
+    assert p["g"].status == "revoked"
+
+
+def test_new_counts_equal_the_new_platforms_up_to_each_end(
+    staff: Any, make_platform: Any, orgs: dict[str, Any]
+) -> None:
+    _history_for_counts(staff, make_platform, orgs)
+    start = D(2021, 1, 1)
+    ends = [D(2021, 12, 31), D(2022, 12, 31), D(2023, 12, 31)]
+    for kinds, levels, area in (
+        (None, None, None),
+        (None, ["provincial", "national"], None),
+        (["key_lab"], None, None),
+        (None, ["provincial", "national"], orgs["wolong"].area),
+    ):
+        counts = selectors.platforms_new_counts(start, ends, kinds, levels, area)
+        assert counts == {
+            end: selectors.platforms_new_between(start, end, kinds, levels, area).count()
+            for end in ends
+        }
+    # 省级以上 new from 2021: f (2021, no history), a (upgraded 2022), e (2022, 宛城)
+    assert selectors.platforms_new_counts(start, ends, None, ["provincial", "national"]) == {
+        ends[0]: 1,
+        ends[1]: 3,
+        ends[2]: 3,
+    }
