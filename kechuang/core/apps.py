@@ -8,3 +8,6 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         from kechuang.core import audit  # noqa: F401  (connect the audit trail's receivers)
+        from kechuang.core.protection import install_link_guards
+
+        install_link_guards()  # every app's models are loaded by now

@@ -7,6 +7,8 @@ from typing import Any
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 
+from kechuang.core.errors import Conflict
+from kechuang.core.protection import protected_message
 from kechuang.core.scoping import (
     Action,
     can,
@@ -57,12 +59,12 @@ def save_instance(user: Any, instance: models.Model, data: dict[str, Any]) -> mo
     return instance
 
 
-@transaction.atomic
 def delete_instance(user: Any, instance: models.Model) -> None:
+    """Delete a row the user may delete; a delete that would cascade into history (a PROTECT
+    key, a guarded link: core/protection.py) is refused with `Conflict` (409) naming why."""
     ensure_can(user, "delete", instance)
     try:
-        instance.delete()
-    except models.ProtectedError as error:
-        raise ValidationError(
-            f"该{instance._meta.verbose_name}仍被其他记录引用，不能删除。"
-        ) from error
+        with transaction.atomic():
+            instance.delete()
+    except (models.ProtectedError, models.RestrictedError) as error:
+        raise Conflict(protected_message(instance, error)) from error

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticValidationError
 
 from kechuang.core.crud import Resource, save_from_payload
-from kechuang.core.errors import django_validation_errors, pydantic_message
+from kechuang.core.errors import Conflict, django_validation_errors, pydantic_message
 from kechuang.core.history import history_for
 from kechuang.core.pagination import page_of
 from kechuang.core.permissions import WRITE_DATA, check_may_add, may_add
@@ -416,9 +416,11 @@ def delete_view(request: HttpRequest, page: Page, pk: int) -> HttpResponse:
     obj = get_object_or_404(page.resource.queryset(request.user), pk=pk)
     try:
         delete_instance(request.user, obj)
-    except DjangoValidationError as error:
-        messages.error(request, "；".join(error.messages))
-        return redirect(reverse(f"{page.url_prefix}_detail", args=[pk]))
+    except Conflict as error:  # the delete would lose history: say why on the row's page
+        messages.error(request, error.message)
+        response = detail_view(request, page, pk)
+        response.status_code = 409
+        return response
     messages.success(request, f"已删除{page.resource.label}“{obj}”。")
     return redirect(reverse(f"{page.url_prefix}_list"))
 

@@ -162,7 +162,7 @@ class PlatformStatusChange(DomainModel):
     platform = models.ForeignKey(
         InnovationPlatform,
         verbose_name="创新平台",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="status_changes",
     )
     event = models.CharField("事项", max_length=20, choices=PlatformEvent.choices)
