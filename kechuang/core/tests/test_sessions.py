@@ -8,6 +8,8 @@ from typing import Any
 
 import pytest
 from django.conf import settings
+from django.contrib.sessions.backends.base import UpdateError
+from django.contrib.sessions.backends.db import SessionStore
 from django.contrib.sessions.models import Session
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -87,3 +89,39 @@ def test_anonymous_views_create_no_session(client: Any) -> None:
     with CaptureQueriesContext(connection) as queries:
         client.get("/accounts/login/")
     assert not any("django_session" in q["sql"] for q in queries.captured_queries)
+
+
+def test_a_refresh_the_busy_database_refuses_is_skipped_not_an_error(
+    client_for: Any, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """While a long import holds SQLite's write lock, the refresh gives up after a short wait:
+    the page is served (not a 400 SessionInterrupted after the 20 s busy timeout), and a later
+    request refreshes the timer."""
+    client = client_for("city_staff")
+    client.get("/")
+    first = _expiry(client)
+    real_save = SessionStore.save
+
+    def busy(self: Any, must_create: bool = False) -> None:
+        raise UpdateError
+
+    monkeypatch.setattr(SessionStore, "save", busy)
+    clock.value += settings.SESSION_REFRESH_SECONDS
+    assert client.get("/").status_code == 200
+    assert _expiry(client) == first  # skipped
+    monkeypatch.setattr(SessionStore, "save", real_save)
+    assert _session_writes(client, "/") == 1  # the next request refreshes
+    assert _expiry(client) > first
+
+
+def test_the_refresh_waits_only_briefly_for_the_write_lock_on_sqlite() -> None:
+    assert middleware.REFRESH_WAIT_MS <= 500
+    with middleware.short_lock_wait():
+        if connection.vendor == "sqlite":
+            with connection.cursor() as cursor:
+                cursor.execute("PRAGMA busy_timeout")
+                assert cursor.fetchone()[0] == middleware.REFRESH_WAIT_MS
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA busy_timeout")
+            assert cursor.fetchone()[0] == 20_000

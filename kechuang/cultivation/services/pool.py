@@ -215,7 +215,8 @@ def execute_run(run_id: int) -> ScreeningRun:
     )
     try:
         policy = ReservePolicy.objects.get(active=True)
-        organizations = Organization.objects.filter(kind="enterprise")
+        # archived (注销) enterprises are no longer screened; their past results stay
+        organizations = Organization.objects.filter(kind="enterprise", archived=False)
         if run.area_id:
             organizations = organizations.filter(area__in=Area.subtree_ids(run.area.path))
         rule_sets = list(TierRuleSet.objects.exclude(status="inactive"))
