@@ -10,6 +10,7 @@ class CoreConfig(AppConfig):
         from kechuang.core import (
             audit,  # noqa: F401  (connect the audit trail's receivers)
             audit_guard,  # noqa: F401  (the SQLite trigger's function)
+            middleware,  # noqa: F401  (the login starts the session's idle timer)
         )
         from kechuang.core.protection import install_link_guards
 

@@ -4,8 +4,10 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth.signals import user_logged_in
 from django.contrib.sessions.backends.base import UpdateError
 from django.db import DatabaseError, connection
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse
 
 from kechuang.core.audit import audit_context
@@ -54,6 +56,14 @@ class SessionRefreshMiddleware:
         if not isinstance(last, int | float) or current - last >= settings.SESSION_REFRESH_SECONDS:
             refresh(session, int(current))
         return response
+
+
+@receiver(user_logged_in)
+def start_idle_timer(sender: Any, request: HttpRequest, **kwargs: Any) -> None:
+    """A login saves the session anyway: the idle timer starts there, so the first page views
+    after it write nothing."""
+    if getattr(request, "session", None) is not None:
+        request.session[REFRESHED_KEY] = int(now())
 
 
 # How long a refresh may wait for the database's write lock (SQLite) before giving up.
