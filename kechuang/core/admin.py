@@ -7,6 +7,7 @@ from django.http import HttpRequest
 
 from kechuang.core.models import AuditEntry
 from kechuang.core.permissions import VIEW_AUDIT_TRAIL
+from kechuang.core.protection import link_blockers
 from kechuang.core.scoping import can
 
 
@@ -23,6 +24,18 @@ class ScopedAdmin(admin.ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         allowed = super().has_delete_permission(request, obj)
         return allowed and (obj is None or can(request.user, "delete", obj))
+
+    def get_deleted_objects(self, objs: Any, request: HttpRequest) -> Any:
+        """Django's own answer (PROTECT keys refuse the delete and list the records), plus the
+        records of history linked to the rows through a guarded link table
+        (core/protection.py), which Django would otherwise delete silently."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        for obj in objs:
+            protected += [
+                f"{b._meta.verbose_name}：{b}（历史记录，须保留；请改用注销/停用）"
+                for b in link_blockers(obj)
+            ]
+        return deleted, counts, perms_needed, protected
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):

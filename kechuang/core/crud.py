@@ -6,6 +6,7 @@ through `kechuang.core.services` (validation, scope before and after the change,
 Out-of-scope objects answer 404; visible but forbidden changes 403.
 """
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
@@ -14,13 +15,20 @@ from django.db import models, transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.shortcuts import get_object_or_404
-from ninja import FilterSchema, Query, Router, Schema, Status
+from ninja import Field, FilterSchema, Path, Query, Router, Schema, Status
 from ninja.pagination import paginate
 
 from kechuang.core.audit import record
 from kechuang.core.pagination import Pagination
 from kechuang.core.permissions import check_may_add
-from kechuang.core.services import delete_instance, ensure_can, save_instance
+from kechuang.core.references import MAX_ID
+from kechuang.core.services import (
+    archive_instance,
+    delete_instance,
+    ensure_can,
+    restore_instance,
+    save_instance,
+)
 
 
 @dataclass(frozen=True)
@@ -49,6 +57,20 @@ class Resource:
     # qualification's verification state); may refuse with PermissionDenied before any
     # reference is resolved
     state: Callable[[Any, Any], dict[str, Any]] = field(default=lambda user, instance: {})
+
+
+class ArchiveIn(Schema):
+    """注销/停用: when and why (the row stays, hidden from default lists, restorable)."""
+
+    on: dt.date | None = Field(
+        None, ge=dt.date(1949, 10, 1), description="注销/停用日期（默认今天，不晚于今天）"
+    )
+    reason: str = Field(..., min_length=2, max_length=200, description="注销/停用原因")
+
+
+def archivable(model: type[models.Model]) -> bool:
+    """Rows of the model are archived (core.models.Archivable) rather than deleted."""
+    return any(f.name == "archived" for f in model._meta.concrete_fields)
 
 
 def save_from_payload(request: HttpRequest, resource: Resource, instance: Any, payload: Any) -> Any:
@@ -123,3 +145,33 @@ def add_crud(router: Router, r: Resource) -> None:
     def delete_(request: HttpRequest, pk: int) -> Any:
         delete_instance(request.user, get_object_or_404(r.queryset(request.user), pk=pk))
         return Status(204, None)
+
+    if archivable(r.model):
+        add_archive(router, r)
+
+
+def add_archive(router: Router, r: Resource) -> None:
+    """注销/停用 and 恢复 of an archivable resource: who may delete a row may archive it."""
+    out = r.out
+
+    @router.post(
+        f"/{r.path}/{{pk}}/archive",
+        response=out,
+        summary=f"注销/停用{r.label}",
+        operation_id=f"{r.path}_archive",
+    )
+    def archive_(
+        request: HttpRequest, payload: ArchiveIn, pk: int = Path(..., ge=1, le=MAX_ID)
+    ) -> Any:
+        obj = get_object_or_404(r.queryset(request.user), pk=pk)
+        return r.prepare(request, archive_instance(request.user, obj, payload.on, payload.reason))
+
+    @router.post(
+        f"/{r.path}/{{pk}}/restore",
+        response=out,
+        summary=f"恢复已注销/停用的{r.label}",
+        operation_id=f"{r.path}_restore",
+    )
+    def restore_(request: HttpRequest, pk: int = Path(..., ge=1, le=MAX_ID)) -> Any:
+        obj = get_object_or_404(r.queryset(request.user), pk=pk)
+        return r.prepare(request, restore_instance(request.user, obj))

@@ -13,6 +13,15 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from ninja.errors import AuthenticationError, AuthorizationError, HttpError, Throttled
 from ninja.errors import ValidationError as NinjaValidationError
 
+
+class Conflict(Exception):
+    """A request the current data refuses (409), e.g. a delete that would lose history."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
 # Chinese messages for the pydantic error types a client meets most.
 PYDANTIC_MESSAGES = {
     "missing": "必填项。",
@@ -153,6 +162,7 @@ ANSWERS: list[tuple[type[Exception], Callable[[Any], Answer]]] = [
         DataError,
         lambda exc: (422, "提交的数据含有无法保存的字符（如 NUL）或超出范围的数值。", None, None),
     ),
+    (Conflict, lambda exc: (409, exc.message, None, "delete_refused")),
     (AuthenticationError, lambda exc: (401, None, None, None)),
     (
         AuthorizationError,

@@ -112,6 +112,21 @@ class DomainModel(AuditedModel):
         abstract = True
 
 
+class Archivable(models.Model):
+    """Abstract: a registry row that history points to is archived (注销/停用), never deleted.
+
+    Archived rows stay where history finds them; default lists hide them (a filter shows them);
+    archiving and restoring are audited changes (core/services.py: archive_instance,
+    restore_instance)."""
+
+    archived = models.BooleanField("已注销/停用", default=False, db_index=True)
+    archived_on = models.DateField("注销/停用日期", null=True, blank=True)
+    archive_reason = models.CharField("注销/停用原因", max_length=200, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class AuditAction(models.TextChoices):
     CREATE = "create", "新增"
     UPDATE = "update", "修改"

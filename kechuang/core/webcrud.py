@@ -23,13 +23,13 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticValidationError
 
-from kechuang.core.crud import Resource, save_from_payload
-from kechuang.core.errors import django_validation_errors, pydantic_message
+from kechuang.core.crud import ArchiveIn, Resource, archivable, save_from_payload
+from kechuang.core.errors import Conflict, django_validation_errors, pydantic_message
 from kechuang.core.history import history_for
 from kechuang.core.pagination import page_of
 from kechuang.core.permissions import WRITE_DATA, check_may_add, may_add
 from kechuang.core.scoping import can
-from kechuang.core.services import delete_instance
+from kechuang.core.services import archive_instance, delete_instance, restore_instance
 
 
 @dataclass(frozen=True)
@@ -380,6 +380,8 @@ def detail_view(request: HttpRequest, page: Page, pk: int) -> HttpResponse:
         "history": history_for(obj),
         "may_change": not page.read_only and can(request.user, "change", obj),
         "may_delete": not page.read_only and can(request.user, "delete", obj),
+        "archivable": not page.read_only and archivable(type(obj)),
+        "today": dt.date.today().isoformat(),
     }
     if page.extra_detail:
         context.update(page.extra_detail(request, obj))
@@ -421,11 +423,48 @@ def delete_view(request: HttpRequest, page: Page, pk: int) -> HttpResponse:
     obj = get_object_or_404(page.resource.queryset(request.user), pk=pk)
     try:
         delete_instance(request.user, obj)
-    except DjangoValidationError as error:
-        messages.error(request, "；".join(error.messages))
-        return redirect(reverse(f"{page.url_prefix}_detail", args=[pk]))
+    except Conflict as error:  # the delete would lose history: say why on the row's page
+        return _refused(request, page, pk, error.message, 409)
     messages.success(request, f"已删除{page.resource.label}“{obj}”。")
     return redirect(reverse(f"{page.url_prefix}_list"))
+
+
+def _refused(request: HttpRequest, page: Page, pk: int, message: str, status: int) -> HttpResponse:
+    messages.error(request, message)
+    response = detail_view(request, page, pk)
+    response.status_code = status
+    return response
+
+
+@require_POST
+def archive_view(request: HttpRequest, page: Page, pk: int) -> HttpResponse:
+    """注销/停用 from the detail page: date and reason posted, the row kept and audited."""
+    obj = get_object_or_404(page.resource.queryset(request.user), pk=pk)
+    try:
+        values = ArchiveIn(on=request.POST.get("on") or None, reason=request.POST.get("reason", ""))
+        archive_instance(request.user, obj, values.on, values.reason)
+    except PydanticValidationError as error:
+        problems = "；".join(pydantic_message(e) for e in error.errors())
+        text = f"注销/停用日期或原因有误：{problems}请填写日期（YYYY-MM-DD）和至少 2 个字的原因。"
+        return _refused(request, page, pk, text, 422)
+    except DjangoValidationError as error:
+        return _refused(request, page, pk, "；".join(error.messages), 422)
+    except Conflict as error:
+        return _refused(request, page, pk, error.message, 409)
+    done = f"已注销/停用{page.resource.label}“{obj}”；历史记录均保留，可随时恢复。"
+    messages.success(request, done)
+    return redirect(reverse(f"{page.url_prefix}_detail", args=[pk]))
+
+
+@require_POST
+def restore_view(request: HttpRequest, page: Page, pk: int) -> HttpResponse:
+    obj = get_object_or_404(page.resource.queryset(request.user), pk=pk)
+    try:
+        restore_instance(request.user, obj)
+    except Conflict as error:
+        return _refused(request, page, pk, error.message, 409)
+    messages.success(request, f"已恢复{page.resource.label}“{obj}”。")
+    return redirect(reverse(f"{page.url_prefix}_detail", args=[pk]))
 
 
 def urls_for(page: Page) -> list[Any]:
@@ -446,5 +485,10 @@ def urls_for(page: Page) -> list[Any]:
             path(f"{slug}/new/", bind(form_view), name=f"{slug}_create"),
             path(f"{slug}/<int:pk>/edit/", bind(form_view), name=f"{slug}_edit"),
             path(f"{slug}/<int:pk>/delete/", bind(delete_view), name=f"{slug}_delete"),
+        ]
+    if not page.read_only and archivable(page.resource.model):
+        urls += [
+            path(f"{slug}/<int:pk>/archive/", bind(archive_view), name=f"{slug}_archive"),
+            path(f"{slug}/<int:pk>/restore/", bind(restore_view), name=f"{slug}_restore"),
         ]
     return urls

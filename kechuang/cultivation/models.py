@@ -223,7 +223,7 @@ class PoolEntry(DomainModel):
     """
 
     organization = models.OneToOneField(
-        Organization, verbose_name="企业", on_delete=models.CASCADE, related_name="pool_entry"
+        Organization, verbose_name="企业", on_delete=models.PROTECT, related_name="pool_entry"
     )
     run = models.ForeignKey(ScreeningRun, verbose_name="最近筛查", on_delete=models.PROTECT)
     as_of = models.DateField("评价基准日")
@@ -273,7 +273,7 @@ class TierMovement(DomainModel):
     """A change of reserve tier found by a screening run (动态跟踪); '' is "not in the pool"."""
 
     organization = models.ForeignKey(
-        Organization, verbose_name="企业", on_delete=models.CASCADE, related_name="tier_movements"
+        Organization, verbose_name="企业", on_delete=models.PROTECT, related_name="tier_movements"
     )
     run = models.ForeignKey(
         ScreeningRun, verbose_name="筛查", on_delete=models.CASCADE, related_name="movements"

@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest
 
 from kechuang.core.admin import ReadOnlyAdmin, ScopedAdmin
+from kechuang.core.services import restore_instance
 from kechuang.registry.models import (
     Area,
     IndustryChain,
@@ -48,8 +49,10 @@ class OrganizationAdmin(ScopedAdmin):
         "industry",
         "is_above_designated_size",
         "is_demo",
+        "archived",
     ]
     list_filter = [
+        "archived",
         "kind",
         "area",
         "industry_section",
@@ -60,6 +63,17 @@ class OrganizationAdmin(ScopedAdmin):
     search_fields = ["name", "uscc"]
     autocomplete_fields = ["industry"]
     list_select_related = ["area", "industry"]
+    actions = ["restore_archived"]
+
+    @admin.action(description="恢复所选已注销/停用的单位")
+    def restore_archived(self, request: HttpRequest, queryset: Any) -> None:
+        """Organizations with history are archived (注销/停用) instead of deleted: on the
+        change form (the three 注销/停用 fields) or the pages; restored here or there."""
+        restored = 0
+        for org in queryset.filter(archived=True):
+            restore_instance(request.user, org)
+            restored += 1
+        self.message_user(request, f"已恢复 {restored} 家单位。", messages.SUCCESS)
 
 
 @admin.register(NamedActor)

@@ -169,6 +169,8 @@ def _figure(name: str) -> F:
 
 # --- the registries ---------------------------------------------------------------------------
 
+ARCHIVE = ("archived", "archived_on", "archive_reason")  # 注销/停用 (core.models.Archivable)
+
 ORGANIZATIONS = Registry(
     code="organizations",
     model=Organization,
@@ -216,8 +218,8 @@ ORGANIZATIONS = Registry(
         ("industry", "产业"),
         ("is_above_designated_size", "规上"),
     ),
-    detail_extra=("created_at", "updated_at"),
-    out_extra=("is_demo", "created_at", "updated_at"),
+    detail_extra=(*ARCHIVE, "created_at", "updated_at"),
+    out_extra=("is_demo", "created_at", "updated_at", *ARCHIVE),
     key=("uscc",),
     key_zh="以“统一社会信用代码”识别单位：库中已有该代码的单位将被更新，否则新增。",
     anchor="uscc",
@@ -332,7 +334,8 @@ PLATFORMS = Registry(
         "status",
         "approved_on",
     ),
-    out_extra=("is_demo",),
+    detail_extra=ARCHIVE,
+    out_extra=("is_demo", *ARCHIVE),
     key=("name", "kind"),
     key_zh="以“平台名称 + 平台类型”识别一个平台：两者都相同的记录将被更新。",
     anchor="name",
@@ -370,6 +373,8 @@ TALENTS = Registry(
         "is_st_commissioner",
         "phone",
     ),
+    detail_extra=ARCHIVE,
+    out_extra=ARCHIVE,
     key=("organization", "name", "phone_last4"),
     key_zh=(
         "以“姓名 + 工作单位统一社会信用代码 + 手机号后 4 位”识别一位人才"

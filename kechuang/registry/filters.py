@@ -60,6 +60,23 @@ def industry_subtree(value: str | None, path: str) -> Q:
 Text = Annotated[str | None, Field(None, max_length=100)]
 
 
+class ArchiveState(models.TextChoices):
+    """Which rows a list shows by their archive (注销/停用): none given = the rows in use."""
+
+    ARCHIVED = "archived", "仅已注销/停用"
+    ALL = "all", "全部（含已注销/停用）"
+
+
+# Default lists hide archived rows; `archived=archived` shows only them, `archived=all` both.
+ArchiveFilter = Annotated[ArchiveState | None, FilterLookup("archived", ignore_none=False)]
+
+
+def archive_q(value: str | None) -> Q:
+    if value == ArchiveState.ALL:
+        return Q()
+    return Q(archived=value == ArchiveState.ARCHIVED)
+
+
 class NewLevel(models.TextChoices):
     """The level a platform is new at (`new_level`): 省级以上 = 国家级 and 省级."""
 
@@ -91,6 +108,10 @@ class OrganizationFilter(FilterSchema):
     industry_section: IndustrySection | None = Field(None, title="行业门类")
     industrial: bool | None = Field(None, title="工业（门类 B、C、D）")
     is_demo: bool | None = Field(None, title="演示数据")
+    archived: ArchiveFilter = Field(None, title="注销/停用")
+
+    def filter_archived(self, value: str | None) -> Q:
+        return archive_q(value)
 
     def filter_area(self, value: str | None) -> Q:
         return area_subtree(value, "area")
@@ -176,6 +197,10 @@ class PlatformFilter(FilterSchema):
     new_to: dt.date | None = Field(None, title="新建（含升级）止")
     new_level: NewLevel | None = Field(None, title="新建级别")
     is_demo: bool | None = Field(None, title="演示数据")
+    archived: ArchiveFilter = Field(None, title="注销/停用")
+
+    def filter_archived(self, value: str | None) -> Q:
+        return archive_q(value)
 
     def filter_area(self, value: str | None) -> Q:
         return area_subtree(value, "area")
@@ -213,6 +238,10 @@ class TalentFilter(FilterSchema):
     degree: Degree | None = Field(None, title="学位")
     tech_field: Annotated[Text, FilterLookup("tech_fields__code")] = Field(None, title="技术领域")
     is_st_commissioner: bool | None = Field(None, title="科技特派员")
+    archived: ArchiveFilter = Field(None, title="注销/停用")
+
+    def filter_archived(self, value: str | None) -> Q:
+        return archive_q(value)
 
     def filter_area(self, value: str | None) -> Q:
         return area_subtree(value, "organization__area")

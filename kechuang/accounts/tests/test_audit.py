@@ -42,8 +42,8 @@ def test_api_create_update_delete_are_recorded_with_actor_ip_and_fields(
     assert "updated_at" not in entry.changes and "area" not in entry.changes
 
     assert (
-        client.delete(f"/api/registry/organizations/{org.pk}").status_code == 422
-    )  # users bound to it
+        client.delete(f"/api/registry/organizations/{org.pk}").status_code == 409
+    )  # users bound to it: refused, a conflict with the data (core/protection.py)
     spare = Organization.objects.create(
         uscc=org.uscc[:-1] + "0", name="x", kind="enterprise", area=org.area
     )

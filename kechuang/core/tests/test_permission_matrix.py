@@ -186,9 +186,9 @@ ROWS = [
         "/api/registry/organizations/{wolong}",
         name="DELETE own organization",
         anonymous=401,
-        city_admin=422,
-        city_staff=422,
-        county_staff=422,
+        city_admin=409,  # users and records point at it: refused (core/protection.py)
+        city_staff=409,
+        county_staff=409,
         enterprise=403,
         institution=404,
         expert=404,

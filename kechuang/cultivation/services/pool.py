@@ -177,6 +177,12 @@ def _save(entries: list[PoolEntry], movements: list[TierMovement]) -> None:
         if f.name not in ("id", "organization", "created_at")
     ]
     with transaction.atomic():
+        # An enterprise deleted while the run read and screened is left out, not a failed run:
+        # its rows are locked (PostgreSQL) or the write lock is held (SQLite, IMMEDIATE) from
+        # here to the commit, so none can vanish between this check and the insert.
+        alive = _existing_organizations([e.organization_id for e in entries])
+        entries = [e for e in entries if e.organization_id in alive]
+        movements = [m for m in movements if m.organization_id in alive]
         for start in range(0, len(entries), BATCH):
             PoolEntry.objects.bulk_create(
                 entries[start : start + BATCH],
@@ -185,6 +191,16 @@ def _save(entries: list[PoolEntry], movements: list[TierMovement]) -> None:
                 update_fields=fields,
             )
         TierMovement.objects.bulk_create(movements, batch_size=BATCH)
+
+
+def _existing_organizations(org_ids: list[int]) -> set[int]:
+    """The ids among `org_ids` whose organization still exists, locked until the commit."""
+    alive: set[int] = set()
+    for start in range(0, len(org_ids), BATCH):
+        chunk = org_ids[start : start + BATCH]
+        rows = Organization.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
+        alive.update(rows.values_list("pk", flat=True))
+    return alive
 
 
 def execute_run(run_id: int) -> ScreeningRun:
@@ -199,7 +215,8 @@ def execute_run(run_id: int) -> ScreeningRun:
     )
     try:
         policy = ReservePolicy.objects.get(active=True)
-        organizations = Organization.objects.filter(kind="enterprise")
+        # archived (注销) enterprises are no longer screened; their past results stay
+        organizations = Organization.objects.filter(kind="enterprise", archived=False)
         if run.area_id:
             organizations = organizations.filter(area__in=Area.subtree_ids(run.area.path))
         rule_sets = list(TierRuleSet.objects.exclude(status="inactive"))

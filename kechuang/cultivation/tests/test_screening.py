@@ -225,3 +225,50 @@ def test_an_amount_the_vector_path_cannot_hold_is_reported_not_fatal(
     assert result.data_status == "incomplete" and result.hnte_eligible is None
     assert "精确计算范围" in result.missing[0]
     assert entry(city["mature"]).tier == "mature"  # everyone else is screened as usual
+
+
+# --- rows deleted or archived while a run reads and screens (#17 item 2) ----------------------
+
+
+def test_a_run_survives_an_enterprise_deleted_while_it_screens(
+    city: dict[str, Any], make_org: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kechuang.cultivation.services import pool
+
+    doomed = make_org("卧龙区", name="筛查中被删除（测试）")
+    real_screen = pool.screen
+
+    def screen_then_delete(*args: Any, **kwargs: Any) -> Any:
+        screened = real_screen(*args, **kwargs)
+        assert doomed.pk in screened.org_ids  # it was read ...
+        doomed.delete()  # ... and is gone before the pool is written
+        return screened
+
+    monkeypatch.setattr(pool, "screen", screen_then_delete)
+    run = execute_run(ScreeningRun.objects.create(as_of=AS_OF).pk)
+    assert run.status == "done", run.error
+    assert not PoolEntry.objects.filter(organization_id=doomed.pk).exists()
+    assert PoolEntry.objects.get(organization=city["mature"]).tier == "mature"
+
+
+def test_a_run_survives_an_enterprise_archived_while_it_screens_and_the_next_skips_it(
+    city: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kechuang.cultivation.services import pool
+
+    mature = city["mature"]
+    real_screen = pool.screen
+
+    def screen_then_archive(*args: Any, **kwargs: Any) -> Any:
+        screened = real_screen(*args, **kwargs)
+        Organization.objects.filter(pk=mature.pk).update(archived=True)  # by another user
+        return screened
+
+    monkeypatch.setattr(pool, "screen", screen_then_archive)
+    run = execute_run(ScreeningRun.objects.create(as_of=AS_OF).pk)
+    assert run.status == "done", run.error
+    assert entry(mature).tier == "mature"  # screened before it was archived: kept
+    monkeypatch.setattr(pool, "screen", real_screen)
+    later = execute_run(ScreeningRun.objects.create(as_of=AS_OF).pk)
+    assert later.status == "done"
+    assert later.summary["screened"] == run.summary["screened"] - 1

@@ -91,7 +91,7 @@ RD_CATEGORY_FIELDS = (
 
 class AnnualReport(DomainModel):
     organization = models.ForeignKey(
-        Organization, verbose_name="单位", on_delete=models.CASCADE, related_name="annual_reports"
+        Organization, verbose_name="单位", on_delete=models.PROTECT, related_name="annual_reports"
     )
     year = models.PositiveSmallIntegerField(
         "年度",
@@ -304,7 +304,7 @@ class FigureSubmission(DomainModel):
     organization = models.ForeignKey(
         Organization,
         verbose_name="单位",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="figure_submissions",
     )
     year = models.PositiveSmallIntegerField("年度")

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-from kechuang.core.models import DomainModel
+from kechuang.core.models import Archivable, DomainModel
 from kechuang.core.scoping import ScopeRule
 from kechuang.core.validators import validate_phone
 from kechuang.registry.engine.uscc import USCCError, normalize_uscc, validate_uscc
@@ -101,7 +101,7 @@ def validate_uscc_field(value: str) -> None:
         raise ValidationError(str(error), code="uscc") from error
 
 
-class Organization(DomainModel):
+class Organization(Archivable, DomainModel):
     """An innovation actor: enterprise, university, research institute, hospital or other body."""
 
     uscc = models.CharField(

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Case, Exists, F, OuterRef, Q, QuerySet, Subquery, Value, When
 
-from kechuang.core.models import DomainModel
+from kechuang.core.models import Archivable, DomainModel
 from kechuang.core.scoping import ScopeRule
 from kechuang.registry.models.organizations import Organization
 from kechuang.registry.models.reference import Area, IndustryChain, TechField
@@ -53,7 +53,7 @@ class PlatformStatus(models.TextChoices):
     MERGED = "merged", "已整合"
 
 
-class InnovationPlatform(DomainModel):
+class InnovationPlatform(Archivable, DomainModel):
     name = models.CharField("平台名称", max_length=200, db_index=True)
     kind = models.CharField("平台类型", max_length=40, choices=PlatformKind.choices, db_index=True)
     level = models.CharField("级别", max_length=20, choices=PlatformLevel.choices, db_index=True)
@@ -162,7 +162,7 @@ class PlatformStatusChange(DomainModel):
     platform = models.ForeignKey(
         InnovationPlatform,
         verbose_name="创新平台",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="status_changes",
     )
     event = models.CharField("事项", max_length=20, choices=PlatformEvent.choices)

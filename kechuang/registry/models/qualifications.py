@@ -56,7 +56,7 @@ class QualificationSource(models.TextChoices):
 
 class Qualification(DomainModel):
     organization = models.ForeignKey(
-        Organization, verbose_name="单位", on_delete=models.CASCADE, related_name="qualifications"
+        Organization, verbose_name="单位", on_delete=models.PROTECT, related_name="qualifications"
     )
     kind = models.CharField(
         "资质类型", max_length=30, choices=QualificationKind.choices, db_index=True

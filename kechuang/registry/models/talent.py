@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 
 from kechuang.core.masking import mask_phone
-from kechuang.core.models import DomainModel
+from kechuang.core.models import Archivable, DomainModel
 from kechuang.core.scoping import ScopeRule
 from kechuang.core.validators import validate_mobile
 from kechuang.registry.models.organizations import Organization
@@ -20,7 +20,7 @@ class Degree(models.TextChoices):
     OTHER = "other", "其他"
 
 
-class Talent(DomainModel):
+class Talent(Archivable, DomainModel):
     name = models.CharField("姓名", max_length=50, db_index=True)
     organization = models.ForeignKey(
         Organization, verbose_name="工作单位", on_delete=models.PROTECT, related_name="talents"

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from kechuang.conftest import make_uscc
+from kechuang.core.crud import archivable
 from kechuang.core.tests.permissions import ROLES, Row, check_row
 from kechuang.core.webcrud import Page
 from kechuang.registry.api import RESOURCES
@@ -240,6 +241,62 @@ def _delete_rows(path: str) -> list[Row]:
     return rows
 
 
+# --- archive (注销/停用) and restore: whoever may delete a row may archive it -------------------
+
+ARCHIVE_BODY = {"on": "2025-06-30", "reason": "营业执照已注销"}
+
+
+def archived_state(path: str, key: str, allowed_to: bool) -> Any:
+    """After the request: archived as `allowed_to` says for a role that may delete the row, as
+    before (the opposite) for every other role."""
+
+    def check(role: str, response: Any, context: dict[str, Any]) -> None:
+        model = next(r.model for r in RESOURCES if r.path == path)
+        now = model.objects.get(pk=context[f"{path}_{key}"]).archived
+        done = response.status_code == 200 or (response.status_code == 302 and role != "anonymous")
+        expected = allowed_to if done else not allowed_to
+        assert now == expected, f"{role} 请求后注销/停用状态应为 {expected}，实为 {now}"
+
+    return check
+
+
+def _archive_rows(path: str, prefix: str, page: bool = False) -> list[Row]:
+    rows = []
+    ok = 302 if page else 200
+    for target in ("wolong", "wancheng"):
+        owner = OWNERS[target]
+
+        def decide(role: str, owner: Owner = owner) -> int:
+            if not sees(role, owner):
+                return 404
+            return ok if deletes(role) else 403
+
+        # an archived organization is its own organization (of the owner's area); an archived
+        # platform or talent belongs to the owner's organization
+        held = Owner(target, owner.area, "other") if path == "organizations" else owner
+        anonymous = 302 if page else 401
+        suffix = "/" if page else ""
+        kind = "page" if page else "API"
+        rows += [
+            Row(
+                "POST",
+                f"{prefix}/{{{path}_{target}}}/archive{suffix}",
+                by_role(anonymous, decide),
+                body=ARCHIVE_BODY,
+                name=f"{kind} archive {path} of {target}",
+                check=archived_state(path, target, True),
+            ),
+            Row(
+                "POST",
+                f"{prefix}/{{{path}_archived_{target}}}/restore{suffix}",
+                by_role(anonymous, lambda role, o=held: decide(role, o)),
+                name=f"{kind} restore {path} of {target} (archived)",
+                check=archived_state(path, f"archived_{target}", False),
+            ),
+        ]
+    return rows
+
+
 def _read_rows(path: str) -> list[Row]:
     def count(role: str, response: Any, context: dict[str, Any]) -> None:
         if response.status_code != 200:
@@ -313,6 +370,8 @@ def api_rows() -> list[Row]:
     for resource in RESOURCES:
         path = resource.path
         rows += _read_rows(path) + _create_rows(path) + _update_rows(path) + _delete_rows(path)
+        if archivable(resource.model):
+            rows += _archive_rows(path, f"/api/registry/{path}")
     return rows + _nested_reference_rows()
 
 
@@ -378,6 +437,8 @@ def page_rows(page: Page) -> list[Row]:
                 name=f"page delete {key} of {target}",
             )
         )
+    if archivable(page.resource.model):
+        rows += _archive_rows(key, base.rstrip("/"), page=True)
     return rows
 
 
@@ -425,6 +486,32 @@ def _records(org: Organization, suffix: str) -> dict[str, int]:
     }
 
 
+def _archived_records(context: dict[str, Any], owners: dict[str, Organization]) -> None:
+    """An archived organization, platform and talent in 卧龙区 and in 宛城区 (restore rows)."""
+    archived = {"archived": True, "archived_on": dt.date(2025, 6, 30), "archive_reason": "已注销"}
+    for key, area in (("wolong", "卧龙区"), ("wancheng", "宛城区")):
+        org = Organization.objects.create(
+            uscc=make_uscc(880 + len(key), owners[key].area.code),
+            name=f"{area}已注销企业（测试）",
+            kind="enterprise",
+            area=owners[key].area,
+            **archived,
+        )
+        context[f"organizations_archived_{key}"] = org.pk
+        host = owners[key]
+        context[f"platforms_archived_{key}"] = InnovationPlatform.objects.create(
+            name=f"已撤销平台{key}",
+            kind="key_lab",
+            level="municipal",
+            host=host,
+            area=host.area,
+            **archived,
+        ).pk
+        context[f"talents_archived_{key}"] = Talent.objects.create(
+            name=f"调离{key}", organization=host, **archived
+        ).pk
+
+
 @pytest.fixture
 def context(orgs: dict[str, Organization], make_org: Any, users: Any) -> dict[str, Any]:
     from kechuang.registry.models import NamedActor
@@ -439,6 +526,7 @@ def context(orgs: dict[str, Organization], make_org: Any, users: Any) -> dict[st
         ).items():
             context[f"{path}_{key}"] = pk
     context["organizations_spare"] = make_org("卧龙区", name="卧龙备用企业（测试）").pk
+    _archived_records(context, owners)
     context["organizations_wancheng_spare"] = make_org("宛城区", name="宛城备用企业（测试）").pk
     # Named actors are reference data (published to every signed-in user).
     context["named"] = NamedActor.objects.order_by("pk").values_list("pk", flat=True)[0]
