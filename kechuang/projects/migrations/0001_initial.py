@@ -15,7 +15,7 @@ class Migration(migrations.Migration):
         ("contracts", "0001_initial"),
         ("market", "0001_initial"),
         ("programs", "0001_initial"),
-        ("registry", "0012_integrityrecord"),
+        ("registry", "0013_integrityrecord"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

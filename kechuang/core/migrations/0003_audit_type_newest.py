@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("core", "0001_initial"),
+        ("core", "0002_audit_triggers"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

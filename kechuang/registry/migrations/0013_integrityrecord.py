@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0011_phone_validators"),
+        ("registry", "0012_archive_and_protect_history"),
     ]
 
     operations = [

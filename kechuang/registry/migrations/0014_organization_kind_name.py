@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("registry", "0011_phone_validators"),
+        ("registry", "0013_integrityrecord"),
     ]
 
     operations = [
