@@ -27,6 +27,7 @@ from kechuang.market.models import (
     ListingStatus,
     Scenario,
     TechDemand,
+    TransferInstitution,
 )
 from kechuang.registry.models import IndustryChain, Patent
 
@@ -71,6 +72,7 @@ def _tokenizer() -> Tokenizer:
     return _state["tokenizer"]
 
 
+PEOPLE = (("expert", Expert), ("broker", Broker), ("institution", TransferInstitution))
 LISTINGS = (("demand", TechDemand), ("achievement", Achievement), ("scenario", Scenario))
 # A write may commit after a copy read the rows changed "since": read a margin further back.
 MARGIN = dt.timedelta(seconds=60)
@@ -90,6 +92,8 @@ def _listing_document(kind: str, row: Any) -> tuple[tuple[str, int], dict[str, s
 def _person_document(kind: str, row: Any) -> tuple[tuple[str, int], dict[str, str], dict]:
     if kind == "expert":
         texts = {"title": row.expertise, "text": row.publications}
+    elif kind == "institution":
+        texts = {"title": row.fields, "keywords": row.name, "text": row.services}
     else:
         texts = {"title": row.fields, "text": ""}
     return (kind, row.pk), texts, {"kind": kind, "area": row.area_id}
@@ -100,7 +104,7 @@ def _documents() -> Iterator[tuple[tuple[str, int], dict[str, str], dict[str, An
         rows = model.objects.filter(status=ListingStatus.PUBLISHED).select_related("industry")
         for row in rows:
             yield _listing_document(kind, row)
-    for kind, people in (("expert", Expert), ("broker", Broker)):
+    for kind, people in PEOPLE:
         for person in people.objects.filter(is_public=True):
             yield _person_document(kind, person)
     for patent in Patent.objects.only("pk", "title", "abstract").iterator(chunk_size=2000):
@@ -127,7 +131,7 @@ def catch_up(index: MatchIndex, since: dt.datetime) -> int:
                 index.add(doc_id, texts, meta)
             else:
                 index.remove((kind, row.pk))
-    for kind, people in (("expert", Expert), ("broker", Broker)):
+    for kind, people in PEOPLE:
         for person in people.objects.filter(updated_at__gte=after):
             read += 1
             if person.is_public:
