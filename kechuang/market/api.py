@@ -15,6 +15,7 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
+from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import Throttled
 
@@ -42,6 +43,7 @@ router = Router(tags=["科技大市场"])
 KINDS = {"demands": "demand", "achievements": "achievement", "scenarios": "scenario"}
 MODELS = {"demand": TechDemand, "achievement": Achievement, "scenario": Scenario}
 LABELS = {"demand": "技术需求", "achievement": "科技成果", "scenario": "应用场景"}
+ID: dict[str, Any] = {"ge": 1, "le": 2**63 - 1}  # ids bounded: an extreme value is a 422
 
 
 class ListingOut(Schema):
@@ -125,6 +127,26 @@ class PersonOut(Schema):
     text: str
 
 
+class AttachmentOut(Schema):
+    id: int
+    label: str
+    file_name: str
+    content_type: str
+    size: int
+    url: str
+
+
+def attachment_out(attachment: Any) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "label": attachment.label,
+        "file_name": attachment.file_name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "url": reverse("market:attachment", args=[attachment.pk]),
+    }
+
+
 class ListOut(Schema):
     id: int
     kind: str
@@ -158,9 +180,6 @@ class MatchOut(Schema):
     roadshow: str | None
     failure_reason: str
     events: list[dict[str, Any]]
-
-
-ID = {"ge": 1, "le": 2**63 - 1}
 
 
 class MatchIn(Schema):
@@ -468,8 +487,37 @@ def _register_kind(slug: str, kind: str) -> None:
         return listing_out(listing, public=True)
 
 
+def _register_attachments(slug: str, kind: str) -> None:
+    label = LABELS[kind]
+
+    @router.get(
+        f"/{slug}/{{pk}}/attachments",
+        response=list[AttachmentOut],
+        summary=f"{label}的附件",
+        operation_id=f"market_{kind}_attachments",
+    )
+    def attachments(request: HttpRequest, pk: int = Path(..., **ID)) -> Any:
+        listing = _listing(request, kind, pk)
+        return [attachment_out(a) for a in selectors.attachments_of(request.user, listing)]
+
+    @router.get(
+        f"/public/{slug}/{{pk}}/attachments",
+        response=list[AttachmentOut],
+        auth=None,
+        summary=f"已发布的{label}的附件（公开）",
+        operation_id=f"market_public_{kind}_attachments",
+    )
+    def public_attachments(request: HttpRequest, pk: int = Path(..., **ID)) -> Any:
+        _public_budget(request)
+        listing = selectors.public_listings(kind).filter(pk=pk).first()
+        if listing is None:
+            raise Http404
+        return [attachment_out(a) for a in selectors.attachments_of(None, listing)]
+
+
 for _slug, _kind in KINDS.items():
     _register_kind(_slug, _kind)
+    _register_attachments(_slug, _kind)
 
 
 # --- search, people ---------------------------------------------------------------------------

@@ -22,6 +22,7 @@ ACHIEVEMENT = {
     "transfer_modes": ["license", "transfer"],
     "keywords": "隔爆电动机、冷却",
 }
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 OTHER = {
     "title": "香菇酱超临界萃取增香工艺",
     "description": "以香菇为原料，超临界萃取香味物质，用于香菇酱增香。",
