@@ -100,6 +100,7 @@ class TermOut(Schema):
     fields: dict[str, int]
     contribution: float
     synonym: str
+    learnt: bool = Field(False, description="同义关系由平台语料学习得到（而非人工同义词表）")
     label: str
 
 

@@ -13,12 +13,16 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
 from kechuang.market.engine import MatchIndex, Thesaurus, Tokenizer, default_groups, domain_terms
+from kechuang.market.engine.learnt import learn_groups, merge, to_tsv
+from kechuang.market.engine.synonyms import SynonymGroup, parse_groups
 from kechuang.market.models import (
     Achievement,
     Broker,
@@ -112,8 +116,45 @@ def _documents() -> Iterator[tuple[tuple[str, int], dict[str, str], dict[str, An
         yield ("patent", patent.pk), texts, {"kind": "patent"}
 
 
+def learnt_path() -> Path:
+    """Where the learnt synonyms are kept: settings.MARKET_LEARNT_SYNONYMS, by default
+    var/market/learnt_synonyms.tsv."""
+    default = Path(settings.VAR_DIR) / "market" / "learnt_synonyms.tsv"
+    return Path(getattr(settings, "MARKET_LEARNT_SYNONYMS", default))
+
+
+def learnt_groups() -> tuple[SynonymGroup, ...]:
+    """The synonyms learnt from the corpus by the last `rebuild_match_index` (none before)."""
+    path = learnt_path()
+    if not path.is_file():
+        return ()
+    try:
+        return parse_groups(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()  # derived data: a damaged file is as good as none; the next rebuild rewrites it
+
+
+def learn() -> int:
+    """Learn synonyms from the platform's own text (published listings, public experts and
+    brokers, the registry's patent titles and abstracts: `engine.learnt`) and keep them under
+    var/ for every process's index; returns the number of learnt groups. Slow (tens of seconds
+    on thousands of documents), so only `rebuild_match_index` runs it, never a request."""
+    plain = Tokenizer(_tokenizer().terms, bigrams=False, search_mode=False)
+    texts = [" ".join(v for v in texts.values() if v) for _, texts, _ in _documents()]
+    groups = learn_groups(texts, plain.words)
+    path = learnt_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_tsv(groups), encoding="utf-8")
+    return len(groups)
+
+
+def thesaurus() -> Thesaurus:
+    """The hand table (engine/data/synonyms.tsv) with the learnt groups beside it."""
+    return Thesaurus(merge(default_groups(), learnt_groups()))
+
+
 def build() -> MatchIndex:
-    index = MatchIndex(_tokenizer(), Thesaurus(default_groups()))
+    index = MatchIndex(_tokenizer(), thesaurus())
     index.add_many(_documents())
     return index
 

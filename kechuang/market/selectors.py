@@ -13,6 +13,7 @@ from django.db.models import Model, Q, QuerySet
 
 from kechuang.market import matching
 from kechuang.market.engine import Hit, highlight
+from kechuang.market.engine.learnt import LEARNT
 from kechuang.market.models import (
     FINAL,
     PIPELINE,
@@ -221,6 +222,7 @@ class Suggestion:
                 "fields": t.fields,
                 "contribution": t.contribution,
                 "synonym": t.synonym.reason if t.synonym else "",
+                "learnt": bool(t.synonym and t.synonym.reason.startswith(LEARNT)),
                 "label": t.label,
             }
             for t in self.hit.terms

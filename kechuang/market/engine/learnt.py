@@ -87,6 +87,7 @@ def learn_groups(
     max_share: float = 0.05,
     window: int = 4,
     threshold: float = 0.5,
+    min_contexts: int = 8,
     weight: float = 0.4,
     limit: int = 500,
 ) -> tuple[SynonymGroup, ...]:
@@ -99,6 +100,8 @@ def learn_groups(
     words = sorted(vocab, key=vocab.__getitem__)
     ppmi = _ppmi(docs, vocab, window)
     vectors = _normalise(ppmi)
+    # a word seen in fewer than `min_contexts` distinct contexts has no reliable company
+    thin = np.diff(ppmi.indptr) < min_contexts
     similarity = (vectors @ vectors.T).tocsr()
     similarity.setdiag(0)
     similarity.eliminate_zeros()
@@ -106,7 +109,7 @@ def learn_groups(
     scores = np.asarray(similarity.max(axis=1).todense()).ravel()
     pairs = []
     for a, b in enumerate(best):
-        if a < b and best[b] == a and scores[a] >= threshold:
+        if a < b and best[b] == a and scores[a] >= threshold and not (thin[a] or thin[b]):
             if words[a] in words[b] or words[b] in words[a] or ppmi[a, b] > 0:
                 continue  # pieces of one word, or a collocation: not two names of one thing
             pairs.append((float(scores[a]), a, int(b)))
@@ -125,3 +128,12 @@ def merge(
     """The hand table, then the learnt groups whose words the hand table does not relate."""
     known = {term for group in hand for term in group.terms}
     return hand + tuple(g for g in learnt if not any(t in known for t in g.terms))
+
+
+def to_tsv(groups: tuple[SynonymGroup, ...]) -> str:
+    """The groups in the hand table's format (`synonyms.parse_groups` reads it back)."""
+    lines = ["# 语料学习的同义词（manage.py rebuild_match_index 生成；派生数据，可随时重建）"]
+    for group in groups:
+        reason = group.reason.replace("\t", " ").replace("\n", " ")
+        lines.append(f"{'|'.join(group.terms)}\t{group.weight}\t{reason}")
+    return "\n".join(lines) + "\n"

@@ -32,6 +32,14 @@ OTHER = {
 }
 
 
+@pytest.fixture(autouse=True)
+def learnt_synonyms(settings: Any, tmp_path: Any) -> Any:
+    """Each test's own learnt-synonym file (none until a test learns): a developer's
+    var/market/learnt_synonyms.tsv never changes what a test finds."""
+    settings.MARKET_LEARNT_SYNONYMS = tmp_path / "learnt_synonyms.tsv"
+    return settings.MARKET_LEARNT_SYNONYMS
+
+
 @pytest.fixture
 def publish(users: dict[str, Any]) -> Callable[..., Any]:
     """A listing written by its owner, submitted, reviewed and published by city staff."""
