@@ -11,6 +11,8 @@ callers keep only the hits the user may view (`selectors.search`).
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pickle
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -37,7 +39,13 @@ from kechuang.registry.models import IndustryChain, Patent
 
 NAME = "market"
 _lock = threading.Lock()
-_state: dict[str, Any] = {"index": None, "version": None, "since": None, "tokenizer": None}
+_state: dict[str, Any] = {
+    "index": None,
+    "version": None,
+    "since": None,
+    "tokenizer": None,
+    "tried_snapshot": False,
+}
 
 
 def current_version() -> int:
@@ -183,12 +191,15 @@ def catch_up(index: MatchIndex, since: dt.datetime) -> int:
 
 
 def get_index() -> MatchIndex:
-    """This process's copy of the index. When the watermark has moved on, the copy catches up
-    with the rows changed since it last read (one listing's update is visible to the next query);
-    when it moved back (a rolled-back write, a restored database) or nothing was read yet, the
-    copy is rebuilt."""
+    """This process's copy of the index. At start-up it loads the persisted copy (if it belongs
+    to this database). When the watermark has moved on, the copy catches up with the rows changed
+    since it last read (one listing's update is visible to the next query); when it moved back
+    (a rolled-back write, a restored database) or nothing was read yet, the copy is rebuilt."""
     mark = _mark()
     with _lock:
+        if _state["index"] is None and not _state["tried_snapshot"]:
+            _state["tried_snapshot"] = True
+            _load_snapshot()
         index, seen = _state["index"], _state["version"]
         if index is not None and seen == mark:
             return index
@@ -202,9 +213,84 @@ def get_index() -> MatchIndex:
 
 
 def rebuild() -> int:
-    """Rebuild now (the management command); returns the number of documents."""
+    """Rebuild now (the management command) and persist the copy; returns the number of
+    documents."""
     with _lock:
         started = timezone.now()
         _state["index"] = build()
         _state["version"], _state["since"] = _mark(), started
-        return len(_state["index"])
+        count = len(_state["index"])
+    save_snapshot()
+    return count
+
+
+# --- the persisted copy --------------------------------------------------------------------------
+
+
+def snapshot_path() -> Path:
+    """settings.MARKET_INDEX_SNAPSHOT, by default var/market/match_index.pickle."""
+    default = Path(settings.VAR_DIR) / "market" / "match_index.pickle"
+    return Path(getattr(settings, "MARKET_INDEX_SNAPSHOT", default))
+
+
+def _lineage() -> str:
+    return IndexWatermark.objects.filter(name=NAME).values_list("lineage", flat=True).first() or ""
+
+
+def save_snapshot() -> Path | None:
+    """Write this process's copy with the watermark it has read (atomically: a temporary file
+    renamed over the old one). The file is derived data written by the platform itself."""
+    with _lock:
+        index = _state["index"]
+        if index is None:
+            return None
+        payload = {
+            "lineage": _lineage(),
+            "version": _state["version"],
+            "since": _state["since"],
+            "state": index.state(),
+        }
+    path = snapshot_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
+    return path
+
+
+def _load_snapshot() -> bool:
+    """Load the persisted copy when it is this database's (same lineage); the caller then
+    catches it up with the watermark as usual. Anything unreadable is ignored (rebuilt)."""
+    path = snapshot_path()
+    lineage = _lineage()
+    if not lineage or not path.is_file():
+        return False
+    try:
+        with path.open("rb") as handle:
+            payload = pickle.load(handle)  # our own derived file under var/
+        if payload.get("lineage") != lineage:
+            return False
+        index = MatchIndex.from_state(payload["state"], _tokenizer(), thesaurus())
+    except (OSError, ValueError, KeyError, pickle.UnpicklingError, EOFError, AttributeError):
+        return False
+    _state["index"], _state["version"], _state["since"] = (
+        index,
+        payload["version"],
+        payload["since"],
+    )
+    return True
+
+
+def refresh_and_save() -> int:
+    """The background task's work: catch this process's copy up with the database and persist
+    it, so the next server to start loads a current copy; returns the documents indexed."""
+    count = len(get_index())
+    save_snapshot()
+    return count
+
+
+def forget() -> None:
+    """Drop this process's copy (tests; a process that must reload from the persisted copy)."""
+    with _lock:
+        _state.update(index=None, version=None, since=None, tried_snapshot=False)

@@ -12,6 +12,7 @@ listings are public.
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -732,12 +733,19 @@ class MatchEvent(DomainModel):
         ordering = ["on", "id"]
 
 
+def new_lineage() -> str:
+    return secrets.token_hex(8)
+
+
 class IndexWatermark(models.Model):
     """How far the matching index has read: a copy of the index in any app server compares its
     own mark with this row and rebuilds when the database has moved on (derived data)."""
 
     name = models.CharField("索引", max_length=40, unique=True)
     version = models.PositiveBigIntegerField("版本", default=0)
+    # Which database's history the versions count: a persisted copy of the index is loaded only
+    # by servers of the same database (a copy from another database is rebuilt instead).
+    lineage = models.CharField("数据库标识", max_length=32, default=new_lineage)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

@@ -2,7 +2,7 @@
 published → closed, returned with a reason), the published lists (frozen when issued), experts
 and brokers, matches and their follow-up pipeline. Writes go through `core.services` (scope,
 validation, audit trail by signal); each one that changes what the matching index holds moves
-its watermark (`matching.bump`)."""
+its watermark and queues the refresh of the persisted copy (`tasks.index_changed`)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from kechuang.core.audit import record
 from kechuang.core.roles import ORGANIZATION_ROLES
 from kechuang.core.scoping import can
 from kechuang.core.services import ensure_can, save_instance
-from kechuang.market import matching, selectors
+from kechuang.market import selectors, tasks
 from kechuang.market.engine.files import attachment_problem
 from kechuang.market.models import (
     EDITABLE,
@@ -92,7 +92,7 @@ def save_listing(user: Any, listing: Listing, data: dict[str, Any]) -> Listing:
     if patents is not None and isinstance(saved, Achievement):
         saved.patents.set(patents)
     if saved.status == ListingStatus.PUBLISHED:
-        matching.bump()
+        tasks.index_changed()
     return saved
 
 
@@ -127,7 +127,7 @@ def step(user: Any, listing: Listing, name: str, reason: str = "") -> Listing:
     was_public = listing.status == ListingStatus.PUBLISHED
     saved = save_instance(user, listing, data)
     if was_public or target == ListingStatus.PUBLISHED:
-        matching.bump()
+        tasks.index_changed()
     return saved
 
 
@@ -217,7 +217,7 @@ def save_person(
 ) -> Expert | Broker | TransferInstitution:
     MANAGE_PEOPLE.check(user)
     saved = save_instance(user, person, data)
-    matching.bump()
+    tasks.index_changed()
     return saved
 
 

@@ -37,6 +37,7 @@ def learnt_synonyms(settings: Any, tmp_path: Any) -> Any:
     """Each test's own learnt-synonym file (none until a test learns): a developer's
     var/market/learnt_synonyms.tsv never changes what a test finds."""
     settings.MARKET_LEARNT_SYNONYMS = tmp_path / "learnt_synonyms.tsv"
+    settings.MARKET_INDEX_SNAPSHOT = tmp_path / "match_index.pickle"
     return settings.MARKET_LEARNT_SYNONYMS
 
 
