@@ -5,12 +5,15 @@ from kechuang.market.models import (
     Achievement,
     Broker,
     Expert,
+    ListingAttachment,
     MarketNode,
     Match,
     MatchEvent,
     PublishedList,
+    Roadshow,
     Scenario,
     TechDemand,
+    TransferInstitution,
 )
 
 
@@ -31,6 +34,12 @@ class BrokerAdmin(ScopedAdmin):
     search_fields = ["name", "fields"]
 
 
+@admin.register(TransferInstitution)
+class TransferInstitutionAdmin(ScopedAdmin):
+    list_display = ["name", "level", "area", "certificate_no", "deals", "is_public"]
+    search_fields = ["name", "fields"]
+
+
 @admin.register(TechDemand, Achievement, Scenario)
 class ListingAdmin(ReadOnlyAdmin, ScopedAdmin):
     """Read-only: listings change through their workflow (services.step)."""
@@ -39,6 +48,7 @@ class ListingAdmin(ReadOnlyAdmin, ScopedAdmin):
     list_filter = ["status"]
 
 
-@admin.register(PublishedList, Match, MatchEvent)
+@admin.register(PublishedList, Match, MatchEvent, Roadshow, ListingAttachment)
 class FrozenAdmin(ReadOnlyAdmin, ScopedAdmin):
-    """Read-only: lists are frozen when issued; matches move through the pipeline."""
+    """Read-only: lists are frozen when issued; matches move through the pipeline; roadshows and
+    attachments are written by their services (links audited, files checked by content)."""

@@ -15,7 +15,8 @@ from typing import Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest
-from ninja import Field, Query, Router, Schema, Status
+from django.urls import reverse
+from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import Throttled
 
 from kechuang.core.permissions import guard
@@ -25,20 +26,24 @@ from kechuang.market.filters import ListingFilter, MatchFilter, PeopleFilter
 from kechuang.market.models import (
     Achievement,
     CooperationMode,
+    InstitutionLevel,
     Listing,
     Match,
     Maturity,
+    Roadshow,
+    RoadshowKind,
     Scenario,
     SourceKind,
     TechDemand,
 )
-from kechuang.market.permissions import FOLLOW_MATCHES, POST_LISTING
+from kechuang.market.permissions import FOLLOW_MATCHES, POST_LISTING, RUN_ROADSHOWS
 from kechuang.registry import selectors as registry
 
 router = Router(tags=["科技大市场"])
 KINDS = {"demands": "demand", "achievements": "achievement", "scenarios": "scenario"}
 MODELS = {"demand": TechDemand, "achievement": Achievement, "scenario": Scenario}
 LABELS = {"demand": "技术需求", "achievement": "科技成果", "scenario": "应用场景"}
+ID: dict[str, Any] = {"ge": 1, "le": 2**63 - 1}  # ids bounded: an extreme value is a 422
 
 
 class ListingOut(Schema):
@@ -95,6 +100,7 @@ class TermOut(Schema):
     fields: dict[str, int]
     contribution: float
     synonym: str
+    learnt: bool = Field(False, description="同义关系由平台语料学习得到（而非人工同义词表）")
     label: str
 
 
@@ -120,6 +126,26 @@ class PersonOut(Schema):
     name: str
     area: str
     text: str
+
+
+class AttachmentOut(Schema):
+    id: int
+    label: str
+    file_name: str
+    content_type: str
+    size: int
+    url: str
+
+
+def attachment_out(attachment: Any) -> dict[str, Any]:
+    return {
+        "id": attachment.pk,
+        "label": attachment.label,
+        "file_name": attachment.file_name,
+        "content_type": attachment.content_type,
+        "size": attachment.size,
+        "url": reverse("market:attachment", args=[attachment.pk]),
+    }
 
 
 class ListOut(Schema):
@@ -152,15 +178,84 @@ class MatchOut(Schema):
     score: float
     explanation: list[dict[str, Any]]
     broker: str | None
+    roadshow: str | None
     failure_reason: str
     events: list[dict[str, Any]]
 
 
 class MatchIn(Schema):
-    demand: int | None = None
-    scenario: int | None = None
-    achievement: int
-    broker: int | None = None
+    demand: int | None = Field(None, **ID)
+    scenario: int | None = Field(None, **ID)
+    achievement: int = Field(..., **ID)
+    broker: int | None = Field(None, **ID)
+    roadshow: int | None = Field(None, **ID, description="产生该对接的路演或对接会")
+
+
+class RoadshowIn(Schema):
+    title: str = Field(..., min_length=1, max_length=200)
+    kind: RoadshowKind = RoadshowKind.ROADSHOW
+    held_on: dt.date
+    area: str | None = Field(None, max_length=50, description="举办节点区域，默认为本人区域")
+    venue: str = Field("", max_length=200)
+    description: str = Field("", max_length=4000)
+    demands: list[int] = Field(default_factory=list, max_length=200)
+    achievements: list[int] = Field(default_factory=list, max_length=200)
+    scenarios: list[int] = Field(default_factory=list, max_length=200)
+    participants: list[str] = Field(
+        default_factory=list, max_length=200, description="参会单位的统一社会信用代码"
+    )
+    guests: str = Field("", max_length=500)
+    attendance: int = Field(0, ge=0, le=100000)
+
+
+class RoadshowOut(Schema):
+    id: int
+    title: str
+    kind: str
+    kind_display: str
+    held_on: dt.date
+    area: str
+    venue: str
+    description: str
+    demands: list[dict[str, Any]]
+    achievements: list[dict[str, Any]]
+    scenarios: list[dict[str, Any]]
+    participants: list[str]
+    guests: str
+    attendance: int
+    matches: list[dict[str, Any]]
+    conversion: dict[str, Any]
+
+
+class ConversionRow(Schema):
+    key: str
+    matches: int
+    signed: int
+    rate: float
+
+
+class InstitutionOut(Schema):
+    id: int
+    name: str
+    area: str
+    level: InstitutionLevel
+    level_display: str
+    certificate_no: str
+    fields: str
+    services: str
+    deals: int
+    brokers: list[str]
+
+
+class ExpertOut(Schema):
+    id: int
+    name: str
+    area: str
+    organization: str | None
+    title: str
+    expertise: str
+    publications: str
+    co_inventors: list[dict[str, Any]]
 
 
 class MoveIn(Schema):
@@ -276,6 +371,7 @@ def _match_dict(match: Match) -> dict[str, Any]:
         "score": match.score,
         "explanation": match.explanation,
         "broker": match.broker.name if match.broker else None,
+        "roadshow": str(match.roadshow) if match.roadshow_id else None,
         "failure_reason": match.failure_reason,
         "events": [
             {"from": e.from_status, "to": e.to_status, "on": e.on.isoformat(), "note": e.note}
@@ -392,8 +488,37 @@ def _register_kind(slug: str, kind: str) -> None:
         return listing_out(listing, public=True)
 
 
+def _register_attachments(slug: str, kind: str) -> None:
+    label = LABELS[kind]
+
+    @router.get(
+        f"/{slug}/{{pk}}/attachments",
+        response=list[AttachmentOut],
+        summary=f"{label}的附件",
+        operation_id=f"market_{kind}_attachments",
+    )
+    def attachments(request: HttpRequest, pk: int = Path(..., **ID)) -> Any:
+        listing = _listing(request, kind, pk)
+        return [attachment_out(a) for a in selectors.attachments_of(request.user, listing)]
+
+    @router.get(
+        f"/public/{slug}/{{pk}}/attachments",
+        response=list[AttachmentOut],
+        auth=None,
+        summary=f"已发布的{label}的附件（公开）",
+        operation_id=f"market_public_{kind}_attachments",
+    )
+    def public_attachments(request: HttpRequest, pk: int = Path(..., **ID)) -> Any:
+        _public_budget(request)
+        listing = selectors.public_listings(kind).filter(pk=pk).first()
+        if listing is None:
+            raise Http404
+        return [attachment_out(a) for a in selectors.attachments_of(None, listing)]
+
+
 for _slug, _kind in KINDS.items():
     _register_kind(_slug, _kind)
+    _register_attachments(_slug, _kind)
 
 
 # --- search, people ---------------------------------------------------------------------------
@@ -407,7 +532,8 @@ for _slug, _kind in KINDS.items():
 def search(
     request: HttpRequest,
     q: str = Query(..., min_length=1, max_length=20000),
-    kind: Literal["achievement", "demand", "scenario", "expert", "broker", "patent"] | None = None,
+    kind: Literal["achievement", "demand", "scenario", "expert", "broker", "institution", "patent"]
+    | None = None,
     k: int = Query(20, ge=1, le=100),
     industry: str | None = Query(None, max_length=60, description="产业代码或名称（含下级）"),
     area: str | None = Query(None, max_length=50, description="区域代码或名称"),
@@ -507,7 +633,13 @@ def create_match(request: HttpRequest, payload: MatchIn) -> Any:
         )
         if broker is None:
             raise ValidationError({"broker": [f"未知的技术经理人：{payload.broker}。"]})
-    return Status(201, _match_dict(services.create_match(user, source, achievement, broker)))
+    roadshow = None
+    if payload.roadshow is not None:
+        roadshow = selectors.roadshow_for(user, payload.roadshow)
+        if roadshow is None:
+            raise ValidationError({"roadshow": [f"未知的路演对接活动：{payload.roadshow}。"]})
+    created = services.create_match(user, source, achievement, broker, roadshow)
+    return Status(201, _match_dict(created))
 
 
 @router.post(
@@ -524,3 +656,138 @@ def move_match(request: HttpRequest, pk: int, payload: MoveIn) -> Any:
         request.user, match, payload.status, payload.note, payload.reason, payload.on
     )
     return _match_dict(moved)
+
+
+# --- roadshows, conversion, institutions, experts ------------------------------------------------
+
+
+def _brief(listing: Listing) -> dict[str, Any]:
+    return {"id": listing.pk, "title": listing.title, "organization": listing.owner_name}
+
+
+def roadshow_out(user: Any, roadshow: Roadshow) -> dict[str, Any]:
+    matches = selectors.roadshow_matches(user, roadshow)
+    won = sum(1 for m in matches if m.status in selectors.WON)
+    return {
+        "id": roadshow.pk,
+        "title": roadshow.title,
+        "kind": roadshow.kind,
+        "kind_display": roadshow.get_kind_display(),
+        "held_on": roadshow.held_on,
+        "area": roadshow.area.name,
+        "venue": roadshow.venue,
+        "description": roadshow.description,
+        "demands": [_brief(d) for d in roadshow.demands.all()],
+        "achievements": [_brief(a) for a in roadshow.achievements.all()],
+        "scenarios": [_brief(s) for s in roadshow.scenarios.all()],
+        "participants": [o.name for o in roadshow.participants.all()],
+        "guests": roadshow.guests,
+        "attendance": roadshow.attendance,
+        "matches": [_match_dict(m) for m in matches],
+        "conversion": {
+            "matches": len(matches),
+            "signed": won,
+            "rate": round(won / len(matches), 3) if matches else 0.0,
+        },
+    }
+
+
+def _presented(user: Any, kind: str, ids: list[int], field: str) -> list[Listing]:
+    """Published listings the user may view, by id; an unknown or unpublished id is named."""
+    ids = list(dict.fromkeys(ids))
+    rows = {row.pk: row for row in selectors.published_with(kind, ids, user)}
+    missing = [str(pk) for pk in ids if pk not in rows]
+    if missing:
+        raise ValidationError(
+            {field: [f"以下编号不是您可见的已发布{LABELS[kind]}：{'、'.join(missing)}。"]}
+        )
+    return [rows[pk] for pk in ids]
+
+
+def roadshow_data(user: Any, payload: RoadshowIn) -> dict[str, Any]:
+    """The payload as model data: the listings presented resolved among the published ones the
+    user may view, the participants by their credit codes, the area within the user's."""
+    data = payload.model_dump(exclude={"area", "demands", "achievements", "scenarios"})
+    data["kind"] = str(payload.kind)
+    area = registry.area_by_reference(user, payload.area) if payload.area else None
+    data["area"] = area or user.area or registry.areas_for(user).filter(parent__isnull=True).first()
+    data["demands"] = _presented(user, "demand", payload.demands, "demands")
+    data["achievements"] = _presented(user, "achievement", payload.achievements, "achievements")
+    data["scenarios"] = _presented(user, "scenario", payload.scenarios, "scenarios")
+    data["participants"] = [
+        registry.organization_by_uscc(user, code, "participants") for code in payload.participants
+    ]
+    return data
+
+
+@router.get("/roadshows", response=list[RoadshowOut], summary="路演与对接会")
+@guard(RUN_ROADSHOWS)
+def roadshows(request: HttpRequest) -> Any:
+    return [roadshow_out(request.user, r) for r in selectors.roadshows_for(request.user)[:200]]
+
+
+@router.post("/roadshows", response={201: RoadshowOut}, summary="登记路演或对接会")
+@guard(RUN_ROADSHOWS)
+def create_roadshow(request: HttpRequest, payload: RoadshowIn) -> Any:
+    data = roadshow_data(request.user, payload)
+    saved = services.save_roadshow(request.user, Roadshow(), data)
+    return Status(201, roadshow_out(request.user, saved))
+
+
+@router.get("/roadshows/{pk}", response=RoadshowOut, summary="路演或对接会详情（含产生的对接）")
+@guard(RUN_ROADSHOWS)
+def roadshow(request: HttpRequest, pk: int = Path(..., **ID)) -> Any:
+    found = selectors.roadshow_for(request.user, pk)
+    if found is None:
+        raise Http404
+    return roadshow_out(request.user, found)
+
+
+@router.get(
+    "/stats/conversion",
+    response=dict[str, list[ConversionRow]],
+    summary="对接转化率（按区域、产业、技术经理人、活动）",
+)
+@guard(FOLLOW_MATCHES)
+def conversion(request: HttpRequest) -> Any:
+    return selectors.conversion_table(selectors.matches_for(request.user))
+
+
+@router.get("/institutions", response=list[InstitutionOut], summary="技术转移机构")
+def institutions(request: HttpRequest, filters: Query[PeopleFilter]) -> Any:
+    rows = filters.filter(
+        selectors.institutions_for(request.user) | selectors.institutions_for(None)
+    )
+    return [
+        {
+            "id": i.pk,
+            "name": i.name,
+            "area": i.area.name,
+            "level": i.level,
+            "level_display": i.get_level_display(),
+            "certificate_no": i.certificate_no,
+            "fields": i.fields,
+            "services": i.services,
+            "deals": i.deals,
+            "brokers": [b.name for b in i.brokers.filter(is_public=True)],
+        }
+        for i in rows.distinct()[:500]
+    ]
+
+
+@router.get("/experts/{pk}", response=ExpertOut, summary="专家详情（含专利合作者）")
+def expert(request: HttpRequest, pk: int = Path(..., **ID)) -> Any:
+    found = (selectors.experts_for(request.user) | selectors.experts_for(None)).filter(pk=pk)
+    person = found.first()
+    if person is None:
+        raise Http404
+    return {
+        "id": person.pk,
+        "name": person.name,
+        "area": person.area.name,
+        "organization": person.organization.name if person.organization_id else None,
+        "title": person.title,
+        "expertise": person.expertise,
+        "publications": person.publications,
+        "co_inventors": selectors.co_inventors(person),
+    }

@@ -12,7 +12,7 @@ from docx import Document
 from docx.shared import Pt
 
 from kechuang.core.downloads import DOCX, XLSX, attachment
-from kechuang.core.xlsx import table_xlsx
+from kechuang.core.xlsx import add_sheet, new_workbook, table_xlsx, workbook_bytes
 from kechuang.market.models import Listing, PublishedList
 
 LISTING_COLUMNS = (
@@ -90,3 +90,19 @@ def export_list_docx(published: PublishedList) -> HttpResponse:
     buffer = io.BytesIO()
     document.save(buffer)
     return attachment(buffer.getvalue(), f"{published.title}.docx", DOCX)
+
+
+def export_conversion(
+    table: dict[str, list[dict[str, Any]]], dimensions: dict[str, str]
+) -> HttpResponse:
+    """The conversion figures, one sheet per dimension (区域、产业、技术经理人、活动)."""
+    workbook = new_workbook()
+    for by, rows in table.items():
+        add_sheet(
+            workbook,
+            f"按{dimensions[by]}",
+            [dimensions[by], "对接（项）", "签约（项）", "转化率"],
+            ([r["key"], r["matches"], r["signed"], r["rate"]] for r in rows),
+            lead=f"对接转化率（按{dimensions[by]}）：签约 = 已签约或签约后已完结",
+        )
+    return attachment(workbook_bytes(workbook), "对接转化率.xlsx", XLSX)

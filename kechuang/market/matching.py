@@ -11,14 +11,20 @@ callers keep only the hits the user may view (`selectors.search`).
 from __future__ import annotations
 
 import datetime as dt
+import os
+import pickle
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.db.models import F
 from django.utils import timezone
 
 from kechuang.market.engine import MatchIndex, Thesaurus, Tokenizer, default_groups, domain_terms
+from kechuang.market.engine.learnt import learn_groups, merge, to_tsv
+from kechuang.market.engine.synonyms import SynonymGroup, parse_groups
 from kechuang.market.models import (
     Achievement,
     Broker,
@@ -27,12 +33,19 @@ from kechuang.market.models import (
     ListingStatus,
     Scenario,
     TechDemand,
+    TransferInstitution,
 )
 from kechuang.registry.models import IndustryChain, Patent
 
 NAME = "market"
 _lock = threading.Lock()
-_state: dict[str, Any] = {"index": None, "version": None, "since": None, "tokenizer": None}
+_state: dict[str, Any] = {
+    "index": None,
+    "version": None,
+    "since": None,
+    "tokenizer": None,
+    "tried_snapshot": False,
+}
 
 
 def current_version() -> int:
@@ -71,6 +84,7 @@ def _tokenizer() -> Tokenizer:
     return _state["tokenizer"]
 
 
+PEOPLE = (("expert", Expert), ("broker", Broker), ("institution", TransferInstitution))
 LISTINGS = (("demand", TechDemand), ("achievement", Achievement), ("scenario", Scenario))
 # A write may commit after a copy read the rows changed "since": read a margin further back.
 MARGIN = dt.timedelta(seconds=60)
@@ -90,6 +104,8 @@ def _listing_document(kind: str, row: Any) -> tuple[tuple[str, int], dict[str, s
 def _person_document(kind: str, row: Any) -> tuple[tuple[str, int], dict[str, str], dict]:
     if kind == "expert":
         texts = {"title": row.expertise, "text": row.publications}
+    elif kind == "institution":
+        texts = {"title": row.fields, "keywords": row.name, "text": row.services}
     else:
         texts = {"title": row.fields, "text": ""}
     return (kind, row.pk), texts, {"kind": kind, "area": row.area_id}
@@ -100,7 +116,7 @@ def _documents() -> Iterator[tuple[tuple[str, int], dict[str, str], dict[str, An
         rows = model.objects.filter(status=ListingStatus.PUBLISHED).select_related("industry")
         for row in rows:
             yield _listing_document(kind, row)
-    for kind, people in (("expert", Expert), ("broker", Broker)):
+    for kind, people in PEOPLE:
         for person in people.objects.filter(is_public=True):
             yield _person_document(kind, person)
     for patent in Patent.objects.only("pk", "title", "abstract").iterator(chunk_size=2000):
@@ -108,8 +124,45 @@ def _documents() -> Iterator[tuple[tuple[str, int], dict[str, str], dict[str, An
         yield ("patent", patent.pk), texts, {"kind": "patent"}
 
 
+def learnt_path() -> Path:
+    """Where the learnt synonyms are kept: settings.MARKET_LEARNT_SYNONYMS, by default
+    var/market/learnt_synonyms.tsv."""
+    default = Path(settings.VAR_DIR) / "market" / "learnt_synonyms.tsv"
+    return Path(getattr(settings, "MARKET_LEARNT_SYNONYMS", default))
+
+
+def learnt_groups() -> tuple[SynonymGroup, ...]:
+    """The synonyms learnt from the corpus by the last `rebuild_match_index` (none before)."""
+    path = learnt_path()
+    if not path.is_file():
+        return ()
+    try:
+        return parse_groups(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return ()  # derived data: a damaged file is as good as none; the next rebuild rewrites it
+
+
+def learn() -> int:
+    """Learn synonyms from the platform's own text (published listings, public experts and
+    brokers, the registry's patent titles and abstracts: `engine.learnt`) and keep them under
+    var/ for every process's index; returns the number of learnt groups. Slow (tens of seconds
+    on thousands of documents), so only `rebuild_match_index` runs it, never a request."""
+    plain = Tokenizer(_tokenizer().terms, bigrams=False, search_mode=False)
+    texts = [" ".join(v for v in texts.values() if v) for _, texts, _ in _documents()]
+    groups = learn_groups(texts, plain.words)
+    path = learnt_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(to_tsv(groups), encoding="utf-8")
+    return len(groups)
+
+
+def thesaurus() -> Thesaurus:
+    """The hand table (engine/data/synonyms.tsv) with the learnt groups beside it."""
+    return Thesaurus(merge(default_groups(), learnt_groups()))
+
+
 def build() -> MatchIndex:
-    index = MatchIndex(_tokenizer(), Thesaurus(default_groups()))
+    index = MatchIndex(_tokenizer(), thesaurus())
     index.add_many(_documents())
     return index
 
@@ -127,7 +180,7 @@ def catch_up(index: MatchIndex, since: dt.datetime) -> int:
                 index.add(doc_id, texts, meta)
             else:
                 index.remove((kind, row.pk))
-    for kind, people in (("expert", Expert), ("broker", Broker)):
+    for kind, people in PEOPLE:
         for person in people.objects.filter(updated_at__gte=after):
             read += 1
             if person.is_public:
@@ -138,12 +191,15 @@ def catch_up(index: MatchIndex, since: dt.datetime) -> int:
 
 
 def get_index() -> MatchIndex:
-    """This process's copy of the index. When the watermark has moved on, the copy catches up
-    with the rows changed since it last read (one listing's update is visible to the next query);
-    when it moved back (a rolled-back write, a restored database) or nothing was read yet, the
-    copy is rebuilt."""
+    """This process's copy of the index. At start-up it loads the persisted copy (if it belongs
+    to this database). When the watermark has moved on, the copy catches up with the rows changed
+    since it last read (one listing's update is visible to the next query); when it moved back
+    (a rolled-back write, a restored database) or nothing was read yet, the copy is rebuilt."""
     mark = _mark()
     with _lock:
+        if _state["index"] is None and not _state["tried_snapshot"]:
+            _state["tried_snapshot"] = True
+            _load_snapshot()
         index, seen = _state["index"], _state["version"]
         if index is not None and seen == mark:
             return index
@@ -157,9 +213,84 @@ def get_index() -> MatchIndex:
 
 
 def rebuild() -> int:
-    """Rebuild now (the management command); returns the number of documents."""
+    """Rebuild now (the management command) and persist the copy; returns the number of
+    documents."""
     with _lock:
         started = timezone.now()
         _state["index"] = build()
         _state["version"], _state["since"] = _mark(), started
-        return len(_state["index"])
+        count = len(_state["index"])
+    save_snapshot()
+    return count
+
+
+# --- the persisted copy --------------------------------------------------------------------------
+
+
+def snapshot_path() -> Path:
+    """settings.MARKET_INDEX_SNAPSHOT, by default var/market/match_index.pickle."""
+    default = Path(settings.VAR_DIR) / "market" / "match_index.pickle"
+    return Path(getattr(settings, "MARKET_INDEX_SNAPSHOT", default))
+
+
+def _lineage() -> str:
+    return IndexWatermark.objects.filter(name=NAME).values_list("lineage", flat=True).first() or ""
+
+
+def save_snapshot() -> Path | None:
+    """Write this process's copy with the watermark it has read (atomically: a temporary file
+    renamed over the old one). The file is derived data written by the platform itself."""
+    with _lock:
+        index = _state["index"]
+        if index is None:
+            return None
+        payload = {
+            "lineage": _lineage(),
+            "version": _state["version"],
+            "since": _state["since"],
+            "state": index.state(),
+        }
+    path = snapshot_path()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temporary = path.with_suffix(".tmp")
+    with temporary.open("wb") as handle:
+        pickle.dump(payload, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    os.replace(temporary, path)
+    return path
+
+
+def _load_snapshot() -> bool:
+    """Load the persisted copy when it is this database's (same lineage); the caller then
+    catches it up with the watermark as usual. Anything unreadable is ignored (rebuilt)."""
+    path = snapshot_path()
+    lineage = _lineage()
+    if not lineage or not path.is_file():
+        return False
+    try:
+        with path.open("rb") as handle:
+            payload = pickle.load(handle)  # our own derived file under var/
+        if payload.get("lineage") != lineage:
+            return False
+        index = MatchIndex.from_state(payload["state"], _tokenizer(), thesaurus())
+    except (OSError, ValueError, KeyError, pickle.UnpicklingError, EOFError, AttributeError):
+        return False
+    _state["index"], _state["version"], _state["since"] = (
+        index,
+        payload["version"],
+        payload["since"],
+    )
+    return True
+
+
+def refresh_and_save() -> int:
+    """The background task's work: catch this process's copy up with the database and persist
+    it, so the next server to start loads a current copy; returns the documents indexed."""
+    count = len(get_index())
+    save_snapshot()
+    return count
+
+
+def forget() -> None:
+    """Drop this process's copy (tests; a process that must reload from the persisted copy)."""
+    with _lock:
+        _state.update(index=None, version=None, since=None, tried_snapshot=False)

@@ -12,6 +12,7 @@ listings are public.
 
 from __future__ import annotations
 
+import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -284,6 +285,82 @@ class Scenario(Listing):
         }
 
 
+class ListingAttachment(DomainModel):
+    """A file attached to a listing (a patent certificate, a product sheet, a test report),
+    checked by content against its name (`core.files.sniff`). It hangs off exactly one listing
+    and carries that listing's area and organization for scoping; it is public when the listing
+    is (a confidential demand's attachments never are)."""
+
+    demand = models.ForeignKey(
+        TechDemand,
+        verbose_name="技术需求",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    achievement = models.ForeignKey(
+        Achievement,
+        verbose_name="科技成果",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    scenario = models.ForeignKey(
+        Scenario,
+        verbose_name="应用场景",
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="attachments",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name="所在区域", on_delete=models.PROTECT, related_name="+"
+    )
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="发布单位",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    label = models.CharField("附件说明", max_length=100)
+    file = models.FileField("文件", upload_to="market/%Y/")
+    file_name = models.CharField("原文件名", max_length=200)
+    content_type = models.CharField("识别出的文件类型", max_length=40)
+    size = models.PositiveIntegerField("大小（字节）", default=0)
+
+    scope = ScopeRule(
+        area="area",
+        organization="organization",
+        public=Q(demand__status="published", demand__confidential=False)
+        | Q(achievement__status="published")
+        | Q(scenario__status="published"),
+    )
+
+    class Meta:
+        verbose_name = "供需附件"
+        verbose_name_plural = "供需附件"
+        ordering = ["id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(demand__isnull=False, achievement__isnull=True, scenario__isnull=True)
+                | Q(demand__isnull=True, achievement__isnull=False, scenario__isnull=True)
+                | Q(demand__isnull=True, achievement__isnull=True, scenario__isnull=False),
+                name="market_attachment_one_listing",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.file_name
+
+    @property
+    def listing(self) -> Listing | None:
+        return self.demand or self.achievement or self.scenario
+
+
 class Expert(DomainModel):
     """An expert of the market (from the talent registry where linked): expertise, publications."""
 
@@ -347,6 +424,14 @@ class Broker(DomainModel):
     area = models.ForeignKey(
         Area, verbose_name="服务区域", on_delete=models.PROTECT, related_name="+"
     )
+    agency = models.ForeignKey(
+        "TransferInstitution",
+        verbose_name="登记的技术转移机构",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="brokers",
+    )
     certificate_no = models.CharField("技术经理人证书编号", max_length=40, blank=True)
     fields = models.CharField("擅长领域", max_length=300)
     deals = models.PositiveIntegerField("促成交易（项）", default=0)
@@ -358,6 +443,50 @@ class Broker(DomainModel):
     class Meta:
         verbose_name = "技术经理人"
         verbose_name_plural = "技术经理人"
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class InstitutionLevel(models.TextChoices):
+    NATIONAL = "national", "国家技术转移示范机构"
+    PROVINCIAL = "provincial", "省级技术转移示范机构"
+    CITY = "city", "市级技术转移机构"
+    OTHER = "other", "其他（已备案）"
+
+
+class TransferInstitution(DomainModel):
+    """A technology-transfer institution (技术转移机构): its certificate and level, the fields it
+    serves, the brokers registered with it (`Broker.agency`) and the deals it brokered."""
+
+    name = models.CharField("机构名称", max_length=200, unique=True)
+    organization = models.ForeignKey(
+        Organization,
+        verbose_name="依托单位（单位库）",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    area = models.ForeignKey(
+        Area, verbose_name="所在区域", on_delete=models.PROTECT, related_name="+"
+    )
+    level = models.CharField(
+        "机构级别", max_length=12, choices=InstitutionLevel.choices, default=InstitutionLevel.OTHER
+    )
+    certificate_no = models.CharField("认定或备案编号", max_length=60, blank=True)
+    fields = models.CharField("服务领域", max_length=300)
+    services = models.TextField("服务内容", blank=True, help_text="如：评估、挂牌、交易、投融资")
+    deals = models.PositiveIntegerField("促成交易（项）", default=0)
+    is_public = models.BooleanField("公开展示", default=True)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    scope = ScopeRule(area="area", organization="organization", public=Q(is_public=True))
+
+    class Meta:
+        verbose_name = "技术转移机构"
+        verbose_name_plural = "技术转移机构"
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -415,6 +544,52 @@ class PublishedList(DomainModel):
         constraints = [
             models.UniqueConstraint(fields=["kind", "number"], name="market_list_unique_number")
         ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class RoadshowKind(models.TextChoices):
+    ROADSHOW = "roadshow", "路演"
+    MATCHMAKING = "matchmaking", "对接会"
+
+
+class Roadshow(DomainModel):
+    """A roadshow or matchmaking event (路演/对接会, plan 六（三）): the published listings
+    presented, the organizations that took part, and the matches it produced (`Match.roadshow`)."""
+
+    title = models.CharField("活动名称", max_length=200)
+    kind = models.CharField(
+        "活动类型", max_length=12, choices=RoadshowKind.choices, default=RoadshowKind.ROADSHOW
+    )
+    held_on = models.DateField("举办日期")
+    area = models.ForeignKey(
+        Area, verbose_name="举办节点区域", on_delete=models.PROTECT, related_name="+"
+    )
+    venue = models.CharField("地点", max_length=200, blank=True)
+    description = models.TextField("活动说明", blank=True)
+    demands = models.ManyToManyField(
+        TechDemand, verbose_name="推介的需求", blank=True, related_name="roadshows"
+    )
+    achievements = models.ManyToManyField(
+        Achievement, verbose_name="路演的成果", blank=True, related_name="roadshows"
+    )
+    scenarios = models.ManyToManyField(
+        Scenario, verbose_name="发布的场景", blank=True, related_name="roadshows"
+    )
+    participants = models.ManyToManyField(
+        Organization, verbose_name="参会单位", blank=True, related_name="+"
+    )
+    guests = models.CharField("其他参会单位", max_length=500, blank=True)
+    attendance = models.PositiveIntegerField("参会人数", default=0)
+    is_demo = models.BooleanField("演示数据", default=False)
+
+    scope = ScopeRule(area="area")
+
+    class Meta:
+        verbose_name = "路演对接活动"
+        verbose_name_plural = "路演对接活动"
+        ordering = ["-held_on", "-id"]
 
     def __str__(self) -> str:
         return self.title
@@ -498,6 +673,14 @@ class Match(DomainModel):
         on_delete=models.SET_NULL,
         related_name="matches",
     )
+    roadshow = models.ForeignKey(
+        Roadshow,
+        verbose_name="来源活动",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="matches",
+    )
     failure_reason = models.CharField("未成原因", max_length=500, blank=True)
     is_demo = models.BooleanField("演示数据", default=False)
 
@@ -550,12 +733,19 @@ class MatchEvent(DomainModel):
         ordering = ["on", "id"]
 
 
+def new_lineage() -> str:
+    return secrets.token_hex(8)
+
+
 class IndexWatermark(models.Model):
     """How far the matching index has read: a copy of the index in any app server compares its
     own mark with this row and rebuilds when the database has moved on (derived data)."""
 
     name = models.CharField("索引", max_length=40, unique=True)
     version = models.PositiveBigIntegerField("版本", default=0)
+    # Which database's history the versions count: a persisted copy of the index is loaded only
+    # by servers of the same database (a copy from another database is rebuilt instead).
+    lineage = models.CharField("数据库标识", max_length=32, default=new_lineage)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
 
     class Meta:

@@ -54,3 +54,9 @@ MANAGE_PEOPLE = Permission(
     _role_in(frozenset({Role.CITY_ADMIN, Role.CITY_STAFF, Role.COUNTY_STAFF})),
     "专家和技术经理人由县区和市科技局的工作人员维护。",
 )
+RUN_ROADSHOWS = Permission(
+    "run_market_roadshow",
+    "组织路演与对接会",
+    _role_in(GOVERNMENT_ROLES),
+    "路演和对接会由县区（本节点）和市科技局的工作人员组织和登记。",
+)

@@ -3,6 +3,7 @@ match suggestions with their explanations, the pipeline board and its conversion
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass
 from typing import Any
@@ -12,6 +13,7 @@ from django.db.models import Model, Q, QuerySet
 
 from kechuang.market import matching
 from kechuang.market.engine import Hit, highlight
+from kechuang.market.engine.learnt import LEARNT
 from kechuang.market.models import (
     FINAL,
     PIPELINE,
@@ -19,12 +21,15 @@ from kechuang.market.models import (
     Broker,
     Expert,
     Listing,
+    ListingAttachment,
     ListingStatus,
     Match,
     MatchStatus,
     PublishedList,
+    Roadshow,
     Scenario,
     TechDemand,
+    TransferInstitution,
 )
 from kechuang.registry.models import Patent
 
@@ -39,9 +44,11 @@ KIND_LABELS = {
     "scenario": "应用场景",
     "expert": "专家",
     "broker": "技术经理人",
+    "institution": "技术转移机构",
     "patent": "专利",
 }
 RELATED = ("organization", "area", "industry")
+PEOPLE_SPLIT = re.compile(r"[、，,;；/\s]+")
 
 
 def listings_for(user: Any, kind: str) -> QuerySet[Listing]:
@@ -92,17 +99,104 @@ def board(user: Any, matches: QuerySet[Match]) -> list[tuple[str, str, list[Matc
     return [(status.value, status.label, grouped[status]) for status in columns]
 
 
-def conversion(matches: QuerySet[Match]) -> list[dict[str, Any]]:
-    """Conversion by the demand's area: matches, signed or closed, the rate."""
+WON = (MatchStatus.SIGNED, MatchStatus.CLOSED)
+DIMENSIONS = {
+    "area": "需求方区域",
+    "industry": "产业",
+    "broker": "技术经理人",
+    "roadshow": "路演对接活动",
+}
+
+
+def _dimension_value(match: Match, by: str) -> str:
+    if by == "area":
+        return match.area.name
+    if by == "broker":
+        return match.broker.name if match.broker else "（未指派经理人）"
+    if by == "roadshow":
+        return str(match.roadshow) if match.roadshow else "（非活动产生）"
+    source = match.demand or match.scenario
+    industry = getattr(source, "industry", None)
+    if industry is None:
+        return "（未填产业）"
+    return industry.parent.name if industry.parent_id else industry.name
+
+
+def conversion(matches: QuerySet[Match], by: str = "area") -> list[dict[str, Any]]:
+    """Conversion (对接 → 已签约) by the demand's area, its industry chain, the broker or the
+    event: matches, those signed (已签约 or 已完结 after signing), the rate."""
     totals: Counter[str] = Counter()
     won: Counter[str] = Counter()
-    for area, status in matches.values_list("area__name", "status"):
-        totals[area] += 1
-        if status in (MatchStatus.SIGNED, MatchStatus.CLOSED):
-            won[area] += 1
+    rows = matches.select_related(
+        "area", "broker", "roadshow", "demand__industry__parent", "scenario__industry__parent"
+    )
+    for match in rows:
+        key = _dimension_value(match, by)
+        totals[key] += 1
+        if match.status in WON:
+            won[key] += 1
     return [
-        {"area": area, "matches": n, "signed": won[area], "rate": round(won[area] / n, 3)}
-        for area, n in sorted(totals.items())
+        {"key": key, "matches": n, "signed": won[key], "rate": round(won[key] / n, 3)}
+        for key, n in sorted(totals.items())
+    ]
+
+
+def conversion_table(matches: QuerySet[Match]) -> dict[str, list[dict[str, Any]]]:
+    """The stats page: conversion by every dimension."""
+    return {by: conversion(matches, by) for by in DIMENSIONS}
+
+
+def roadshows_for(user: Any) -> QuerySet[Roadshow]:
+    return Roadshow.objects.restrict(user, "view").select_related("area")
+
+
+def roadshow_for(user: Any, pk: int) -> Roadshow | None:
+    return roadshows_for(user).filter(pk=pk).first()
+
+
+def roadshow_matches(user: Any, roadshow: Roadshow) -> QuerySet[Match]:
+    return matches_for(user).filter(roadshow=roadshow)
+
+
+def institutions_for(user: Any) -> QuerySet[TransferInstitution]:
+    return TransferInstitution.objects.restrict(user, "view").select_related("area", "organization")
+
+
+def attachments_of(user: Any, listing: Listing) -> QuerySet[ListingAttachment]:
+    kind = listing_kind(listing)
+    return ListingAttachment.objects.restrict(user, "view").filter(**{kind: listing})
+
+
+def public_attachment(pk: int) -> ListingAttachment | None:
+    return ListingAttachment.objects.restrict(None, "view").filter(pk=pk).first()
+
+
+def attachment_for(user: Any, pk: int) -> ListingAttachment | None:
+    found = ListingAttachment.objects.restrict(user, "view").filter(pk=pk).first()
+    return found or public_attachment(pk)
+
+
+def co_inventors(expert: Expert) -> list[dict[str, Any]]:
+    """An expert's co-inventors, derived from the patent registry: the other people named on the
+    published achievements that list the expert among their 完成人 and link registry patents,
+    with the shared patents' numbers. (The registry's patents name their applicants, not their
+    inventors; the achievement's 完成人 with its linked patents is where the registry's patents
+    meet people.)"""
+    shared: dict[str, set[str]] = {}
+    rows = Achievement.objects.filter(
+        status=ListingStatus.PUBLISHED, people__contains=expert.name, patents__isnull=False
+    ).prefetch_related("patents")
+    for achievement in rows.distinct():
+        names = [n.strip() for n in PEOPLE_SPLIT.split(achievement.people) if n.strip()]
+        if expert.name not in names:
+            continue
+        numbers = {p.number for p in achievement.patents.all()}
+        for name in names:
+            if name != expert.name:
+                shared.setdefault(name, set()).update(numbers)
+    return [
+        {"name": name, "patents": sorted(numbers)}
+        for name, numbers in sorted(shared.items(), key=lambda kv: (-len(kv[1]), kv[0]))
     ]
 
 
@@ -128,6 +222,7 @@ class Suggestion:
                 "fields": t.fields,
                 "contribution": t.contribution,
                 "synonym": t.synonym.reason if t.synonym else "",
+                "learnt": bool(t.synonym and t.synonym.reason.startswith(LEARNT)),
                 "label": t.label,
             }
             for t in self.hit.terms
@@ -137,6 +232,13 @@ class Suggestion:
         return highlight(self.title, self.hit.matched_terms())
 
 
+PEOPLE_MODELS: dict[str, Any] = {
+    "expert": Expert,
+    "broker": Broker,
+    "institution": TransferInstitution,
+}
+
+
 def _visible(user: Any, kind: str) -> QuerySet[Any]:
     """What the user may be shown as a match: published listings (the public's, and those in the
     user's scope), public or in-scope experts and brokers, the patents the user may view."""
@@ -144,8 +246,8 @@ def _visible(user: Any, kind: str) -> QuerySet[Any]:
         model = LISTING_MODELS[kind]
         both = model.objects.restrict(user, "view") | model.objects.restrict(None, "view")
         return both.filter(status=ListingStatus.PUBLISHED).select_related(*RELATED)
-    if kind in ("expert", "broker"):
-        model = Expert if kind == "expert" else Broker
+    if kind in PEOPLE_MODELS:
+        model = PEOPLE_MODELS[kind]
         return model.objects.restrict(user, "view") | model.objects.restrict(None, "view")
     return Patent.objects.restrict(user, "view")
 
@@ -153,7 +255,7 @@ def _visible(user: Any, kind: str) -> QuerySet[Any]:
 def _title(kind: str, obj: Any) -> str:
     if kind == "expert":
         return f"{obj.name}：{obj.expertise}"
-    if kind == "broker":
+    if kind in ("broker", "institution"):
         return f"{obj.name}：{obj.fields}"
     return obj.title
 
@@ -195,7 +297,7 @@ def suggestions_for(
     """Matches for one listing, by direction: a demand → achievements, patents, experts, brokers
     and similar demands; an achievement → demands and scenarios; a scenario → achievements."""
     targets = {
-        "demand": ("achievement", "patent", "expert", "broker", "demand"),
+        "demand": ("achievement", "patent", "expert", "broker", "institution", "demand"),
         "achievement": ("demand", "scenario"),
         "scenario": ("achievement", "patent", "expert"),
     }[kind]

@@ -2,22 +2,26 @@
 published → closed, returned with a reason), the published lists (frozen when issued), experts
 and brokers, matches and their follow-up pipeline. Writes go through `core.services` (scope,
 validation, audit trail by signal); each one that changes what the matching index holds moves
-its watermark (`matching.bump`)."""
+its watermark and queues the refresh of the persisted copy (`tasks.index_changed`)."""
 
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
+from kechuang.core.audit import record
 from kechuang.core.roles import ORGANIZATION_ROLES
 from kechuang.core.scoping import can
 from kechuang.core.services import ensure_can, save_instance
-from kechuang.market import matching, selectors
+from kechuang.market import selectors, tasks
+from kechuang.market.engine.files import attachment_problem
 from kechuang.market.models import (
     EDITABLE,
     FINAL,
@@ -28,14 +32,17 @@ from kechuang.market.models import (
     Broker,
     Expert,
     Listing,
+    ListingAttachment,
     ListingStatus,
     ListKind,
     Match,
     MatchEvent,
     MatchStatus,
     PublishedList,
+    Roadshow,
     Scenario,
     TechDemand,
+    TransferInstitution,
 )
 from kechuang.market.permissions import (
     FOLLOW_MATCHES,
@@ -43,6 +50,7 @@ from kechuang.market.permissions import (
     MANAGE_PEOPLE,
     POST_LISTING,
     REVIEW_LISTINGS,
+    RUN_ROADSHOWS,
 )
 
 OWNER_STEPS = ("submit",)
@@ -84,7 +92,7 @@ def save_listing(user: Any, listing: Listing, data: dict[str, Any]) -> Listing:
     if patents is not None and isinstance(saved, Achievement):
         saved.patents.set(patents)
     if saved.status == ListingStatus.PUBLISHED:
-        matching.bump()
+        tasks.index_changed()
     return saved
 
 
@@ -119,7 +127,7 @@ def step(user: Any, listing: Listing, name: str, reason: str = "") -> Listing:
     was_public = listing.status == ListingStatus.PUBLISHED
     saved = save_instance(user, listing, data)
     if was_public or target == ListingStatus.PUBLISHED:
-        matching.bump()
+        tasks.index_changed()
     return saved
 
 
@@ -204,10 +212,12 @@ def issue_list(
 # --- experts and brokers -----------------------------------------------------------------------
 
 
-def save_person(user: Any, person: Expert | Broker, data: dict[str, Any]) -> Expert | Broker:
+def save_person(
+    user: Any, person: Expert | Broker | TransferInstitution, data: dict[str, Any]
+) -> Expert | Broker | TransferInstitution:
     MANAGE_PEOPLE.check(user)
     saved = save_instance(user, person, data)
-    matching.bump()
+    tasks.index_changed()
     return saved
 
 
@@ -220,8 +230,10 @@ def create_match(
     source: TechDemand | Scenario,
     achievement: Achievement,
     broker: Broker | None = None,
+    roadshow: Roadshow | None = None,
 ) -> Match:
-    """Follow a suggestion up: the engine's explanation is kept as it was when recommended."""
+    """Follow a suggestion up: the engine's explanation is kept as it was when recommended; a
+    match made at a roadshow or matchmaking event names it (the event's conversion)."""
     FOLLOW_MATCHES.check(user)
     kind = selectors.listing_kind(source)
     text = " ".join(v for v in source.match_texts().values() if v)
@@ -242,6 +254,7 @@ def create_match(
         explanation=hit.explanation() if hit else [],
         owner=user,
         broker=broker,
+        roadshow=roadshow,
     )
     ensure_can(user, "add", match)
     match.full_clean()
@@ -251,7 +264,7 @@ def create_match(
         from_status="",
         to_status=match.status,
         on=_today(),
-        note="推荐对接",
+        note=f"推荐对接（{roadshow}）" if roadshow else "推荐对接",
         actor=user,
     )
     return match
@@ -307,3 +320,78 @@ def move_match(
     match.status = to_status
     match.save()
     return match
+
+
+# --- roadshows and matchmaking events ----------------------------------------------------------
+
+ROADSHOW_LINKS = ("demands", "achievements", "scenarios", "participants")
+
+
+@transaction.atomic
+def save_roadshow(user: Any, roadshow: Roadshow, data: dict[str, Any]) -> Roadshow:
+    """Create or change a roadshow (路演) or matchmaking event (对接会) held in the user's area:
+    the listings presented (published ones the user may view, resolved by the caller) and the
+    organizations taking part. The links are recorded in the audit trail beside the fields."""
+    RUN_ROADSHOWS.check(user)
+    data = dict(data)
+    links = {name: list(data.pop(name)) for name in ROADSHOW_LINKS if name in data}
+    unpublished = [
+        str(row)
+        for name in ("demands", "achievements", "scenarios")
+        for row in links.get(name, [])
+        if row.status != ListingStatus.PUBLISHED
+    ]
+    if unpublished:
+        raise ValidationError(
+            {"listings": [f"只能推介已发布的供需信息，以下尚未发布：{'、'.join(unpublished)}。"]}
+        )
+    saved = save_instance(user, roadshow, data)
+    if links:
+        for name, rows in links.items():
+            getattr(saved, name).set(rows)
+        record(
+            "update",
+            instance=saved,
+            changes={name: sorted(str(row) for row in rows) for name, rows in links.items()},
+            actor=user,
+            note="路演活动的推介项目与参会单位",
+        )
+    return saved
+
+
+# --- attachments --------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_attachment(
+    user: Any, listing: Listing, content: bytes, name: str, label: str = ""
+) -> ListingAttachment:
+    """Attach a file to a listing its owner (or staff) may still change: the content must be what
+    the name says (`core.files.sniff`) and at most 10 MB; a refusal changes nothing."""
+    POST_LISTING.check(user)
+    ensure_can(user, "change", listing)
+    is_org_user = getattr(user, "role", None) in ORGANIZATION_ROLES and not user.is_superuser
+    if is_org_user and listing.status not in EDITABLE:
+        raise ValidationError(
+            {"attachment": ["只有草稿或被退回的供需信息可以上传附件；如需补充请联系县区工作人员。"]}
+        )
+    kind, problem = attachment_problem(content, name or "")
+    if kind is None:
+        raise ValidationError({"attachment": [problem]})
+    attachment = ListingAttachment(
+        **{selectors.listing_kind(listing): listing},
+        area=listing.area,
+        organization=listing.organization,
+    )
+    extension = {"jpeg": "jpg"}.get(kind, kind)
+    attachment.file.save(f"mk-{secrets.token_hex(8)}.{extension}", ContentFile(content), save=False)
+    return save_instance(
+        user,
+        attachment,
+        {
+            "label": (label or "").strip()[:100] or "附件",
+            "file_name": name[:200],
+            "content_type": kind,
+            "size": len(content),
+        },
+    )

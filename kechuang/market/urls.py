@@ -25,6 +25,11 @@ urlpatterns = [
     path("board/", views.board, name="board"),
     path("matches/new/", views.match_create, name="match_create"),
     path("matches/<int:pk>/move/", views.match_move, name="match_move"),
+    path("stats/", views.stats, name="stats"),
+    path("roadshows/", views.roadshow_list, name="roadshows"),
+    path("roadshows/new/", views.roadshow_new, name="roadshow_new"),
+    path("roadshows/<int:pk>/", views.roadshow_detail, name="roadshow"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment"),
     path("lists/", views.lists, name="lists"),
     path("lists/issue/", views.list_issue, name="list_issue"),
     path("lists/<int:pk>/", views.list_detail, name="list_detail"),
@@ -36,4 +41,5 @@ urlpatterns = [
     path("<listing:slug>/new/", views.listing_new_page, name="new"),
     path("<listing:slug>/<int:pk>/", views.listing_detail, name="detail"),
     path("<listing:slug>/<int:pk>/step/", views.listing_step, name="step"),
+    path("<listing:slug>/<int:pk>/attachments/", views.attachment_upload, name="attachment_upload"),
 ]

@@ -15,11 +15,22 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticError
 
+from kechuang.core.downloads import DOCX, XLSX
+from kechuang.core.downloads import attachment as download
 from kechuang.core.errors import django_validation_errors, pydantic_message
 from kechuang.core.pagination import page_of
 from kechuang.core.permissions import requires
+from kechuang.core.scoping import can
 from kechuang.market import export, selectors, services
-from kechuang.market.api import LABELS, MODELS, ListingIn, listing_data
+from kechuang.market.api import (
+    LABELS,
+    MODELS,
+    ListingIn,
+    RoadshowIn,
+    listing_data,
+    roadshow_data,
+    roadshow_out,
+)
 from kechuang.market.filters import ListingFilter, MatchFilter, from_query
 from kechuang.market.models import (
     PIPELINE,
@@ -29,6 +40,8 @@ from kechuang.market.models import (
     ListKind,
     MatchStatus,
     Maturity,
+    Roadshow,
+    RoadshowKind,
     SourceKind,
 )
 from kechuang.market.permissions import (
@@ -36,6 +49,7 @@ from kechuang.market.permissions import (
     ISSUE_LISTS,
     POST_LISTING,
     REVIEW_LISTINGS,
+    RUN_ROADSHOWS,
 )
 from kechuang.registry import selectors as registry
 
@@ -51,6 +65,16 @@ FIELD_NAMES = {
     "transfer_modes": "转化方式",
     "industry": "产业",
     "offers": "提供条件",
+    "held_on": "举办日期",
+    "attendance": "参会人数",
+    "participants": "参会单位",
+    "demands": "推介的需求",
+    "achievements": "路演的成果",
+    "scenarios": "发布的场景",
+    "listings": "推介项目",
+    "venue": "地点",
+    "kind": "活动类型",
+    "attachment": "附件",
 }
 
 
@@ -191,6 +215,10 @@ def _steps_for(request: HttpRequest, listing: Any) -> list[tuple[str, str]]:
     return [(n, lab) for n, lab in from_model if n == "submit"]
 
 
+def may_attach(user: Any, listing: Any) -> bool:
+    return POST_LISTING.allows(user) and can(user, "change", listing)
+
+
 @login_required
 def listing_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
     kind = selectors.KIND_OF_SLUG[slug]
@@ -210,6 +238,9 @@ def listing_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "suggestions": [(selectors.KIND_LABELS[t], t, rows) for t, rows in found.items()],
             "may_follow": FOLLOW_MATCHES.allows(request.user) and kind != "achievement",
             "brokers": selectors.brokers_for(request.user) | selectors.brokers_for(None),
+            "roadshows": selectors.roadshows_for(request.user)[:50],
+            "attachments": selectors.attachments_of(request.user, listing),
+            "may_attach": may_attach(request.user, listing),
         },
     )
 
@@ -286,7 +317,7 @@ def board(request: HttpRequest) -> HttpResponse:
         "market/board.html",
         {
             "columns": selectors.board(request.user, matches),
-            "conversion": selectors.conversion(matches),
+            "conversion": selectors.conversion(matches, "area"),
             "problems": problems,
             "next_status": {s.value: PIPELINE[i + 1] for i, s in enumerate(PIPELINE[:-1])},
             "statuses": MatchStatus,
@@ -308,6 +339,10 @@ def match_create(request: HttpRequest) -> HttpResponse:
     )
     if source is None or achievement is None or kind not in ("demand", "scenario"):
         raise Http404("需求或成果不存在或您无权查看。")
+    roadshow_pk = request.POST.get("roadshow", "")
+    roadshow = (
+        selectors.roadshow_for(request.user, int(roadshow_pk)) if roadshow_pk.isdigit() else None
+    )
     broker_pk = request.POST.get("broker", "")
     broker = (
         (selectors.brokers_for(request.user) | selectors.brokers_for(None))
@@ -317,7 +352,7 @@ def match_create(request: HttpRequest) -> HttpResponse:
         else None
     )
     try:
-        services.create_match(request.user, source, achievement, broker)
+        services.create_match(request.user, source, achievement, broker, roadshow)
     except ValidationError as error:
         for line in _errors(error):
             messages.error(request, line)
@@ -443,3 +478,147 @@ def listing_list_page(request: HttpRequest, slug: str) -> HttpResponse:
 
 def listing_new_page(request: HttpRequest, slug: str) -> HttpResponse:
     return listing_new(request, selectors.KIND_OF_SLUG[slug])
+
+
+# --- attachments --------------------------------------------------------------------------------
+
+MAX_UPLOAD = 10 * 1024 * 1024
+
+
+@requires(POST_LISTING)
+@require_POST
+def attachment_upload(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
+    kind = selectors.KIND_OF_SLUG[slug]
+    listing = selectors.listing_for(request.user, kind, pk)
+    if listing is None:
+        raise Http404(f"{LABELS[kind]}不存在或您无权查看。")
+    upload = request.FILES.get("file")
+    if upload is None:
+        messages.error(request, "附件：请选择要上传的文件。")
+        return redirect("market:detail", slug=slug, pk=pk)
+    # Read one byte past the limit: the service names the size without reading a huge upload.
+    content = upload.read(MAX_UPLOAD + 1)
+    try:
+        services.add_attachment(
+            request.user, listing, content, upload.name or "", request.POST.get("label", "")
+        )
+    except ValidationError as error:
+        for line in _errors(error):
+            messages.error(request, f"附件：{line}")
+    except PermissionDenied as error:
+        messages.error(request, f"附件：{error}")
+    else:
+        messages.success(request, f"附件“{upload.name}”已上传。")
+    return redirect("market:detail", slug=slug, pk=pk)
+
+
+def attachment_download(request: HttpRequest, pk: int) -> HttpResponse:
+    """A listing's attachment: the public's when the listing is published (and not a
+    confidential demand), otherwise within the user's scope; 404 either way when not."""
+    if refused := _over_budget(request):
+        return refused
+    found = selectors.attachment_for(request.user, pk)
+    if found is None:
+        raise Http404("附件不存在或您无权查看。")
+    with found.file.open("rb") as handle:
+        content = handle.read()
+    kinds = {
+        "pdf": "application/pdf",
+        "png": "image/png",
+        "jpeg": "image/jpeg",
+        "docx": DOCX,
+        "xlsx": XLSX,
+    }
+    kind = kinds.get(found.content_type, "application/octet-stream")
+    return download(content, found.file_name, kind)
+
+
+# --- roadshows and conversion --------------------------------------------------------------------
+
+
+def _roadshow_form(post: Any) -> dict[str, Any]:
+    def ids(name: str) -> list[int]:
+        return [int(v) for v in post.getlist(name) if v.isdigit()]
+
+    codes = [c.strip() for c in post.get("participants", "").splitlines() if c.strip()]
+    typed = {
+        name: post.get(name, "").strip()
+        for name in ("title", "kind", "held_on", "venue", "description", "guests", "attendance")
+        if post.get(name, "").strip()
+    }
+    return {
+        **typed,
+        "demands": ids("demands"),
+        "achievements": ids("achievements"),
+        "scenarios": ids("scenarios"),
+        "participants": codes,
+    }
+
+
+@requires(RUN_ROADSHOWS)
+def roadshow_list(request: HttpRequest) -> HttpResponse:
+    rows = selectors.roadshows_for(request.user)
+    return render(
+        request,
+        "market/roadshows.html",
+        {"page": page_of(rows, request.GET.get("page"))},
+    )
+
+
+@requires(RUN_ROADSHOWS)
+def roadshow_new(request: HttpRequest) -> HttpResponse:
+    errors: list[str] = []
+    typed: dict[str, Any] = {}
+    if request.method == "POST":
+        typed = _roadshow_form(request.POST)
+        try:
+            data = roadshow_data(request.user, RoadshowIn(**typed))
+            saved = services.save_roadshow(request.user, Roadshow(), data)
+        except (ValidationError, PydanticError) as error:
+            errors = _errors(error)
+        else:
+            messages.success(request, f"{saved.get_kind_display()}“{saved.title}”已登记。")
+            return redirect("market:roadshow", pk=saved.pk)
+    candidates = {
+        kind: selectors.listings_for(request.user, kind).filter(status=ListingStatus.PUBLISHED)[
+            :200
+        ]
+        for kind in ("demand", "achievement", "scenario")
+    }
+    return render(
+        request,
+        "market/roadshow_form.html",
+        {
+            "errors": errors,
+            "typed": typed,
+            "kinds": RoadshowKind.choices,
+            "candidates": [(k, LABELS[k], rows) for k, rows in candidates.items()],
+            "chosen": {k: set(typed.get(f"{k}s", [])) for k in candidates},
+        },
+        status=422 if errors else 200,
+    )
+
+
+@requires(RUN_ROADSHOWS)
+def roadshow_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    found = selectors.roadshow_for(request.user, pk)
+    if found is None:
+        raise Http404("路演对接活动不存在或您无权查看。")
+    return render(
+        request,
+        "market/roadshow.html",
+        {"roadshow": found, "data": roadshow_out(request.user, found)},
+    )
+
+
+@requires(FOLLOW_MATCHES)
+def stats(request: HttpRequest) -> HttpResponse:
+    """Conversion (对接 → 已签约) by area, industry, broker and event; ?format=xlsx exports it."""
+    table = selectors.conversion_table(selectors.matches_for(request.user))
+    if request.GET.get("format") == "xlsx":
+        return export.export_conversion(table, selectors.DIMENSIONS)
+    return render(
+        request,
+        "market/stats.html",
+        {"tables": [(by, selectors.DIMENSIONS[by], rows) for by, rows in table.items()]},
+    )

@@ -16,10 +16,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kechuang.market.engine.index import MatchIndex
+from kechuang.market.engine.learnt import learn_groups, merge
 from kechuang.market.engine.synonyms import Thesaurus, default_groups
 from kechuang.market.engine.tokens import Tokenizer
 
 ENGINES = ("kechuang", "bm25-plain")
+# kechuang with synonyms learnt from the dataset's own corpus beside the hand table (engine.learnt)
+VARIANTS = (*ENGINES, "kechuang-learnt")
 
 
 @dataclass
@@ -71,15 +74,19 @@ def load_csl(directory: Path, task: str) -> Dataset:
     return Dataset(f"csl-{task}", corpus, queries, dict(qrels), exclude_self=task == "b")
 
 
-def build_index(engine: str, terms: Iterable[str] = ()) -> MatchIndex:
+def build_index(engine: str, terms: Iterable[str] = (), corpus: Iterable[str] = ()) -> MatchIndex:
+    """The engine's empty index; `kechuang-learnt` learns its extra synonyms from `corpus`."""
     if engine == "bm25-plain":
         tokenizer = Tokenizer(set(), bigrams=False, search_mode=False, stopwords=frozenset())
         return MatchIndex(tokenizer, None, {"text": 1.0}, k1=1.5, b=0.75)
-    if engine != "kechuang":
-        raise ValueError(f"未知的引擎：{engine}（可选 {'、'.join(ENGINES)}）")
-    thesaurus = Thesaurus(default_groups())
-    tokenizer = Tokenizer(set(terms) | thesaurus.terms())
-    return MatchIndex(tokenizer, thesaurus)
+    if engine not in VARIANTS:
+        raise ValueError(f"未知的引擎：{engine}（可选 {'、'.join(VARIANTS)}）")
+    groups = default_groups()
+    tokenizer = Tokenizer(set(terms) | Thesaurus(groups).terms())
+    if engine == "kechuang-learnt":
+        plain = Tokenizer(tokenizer.terms, bigrams=False, search_mode=False)
+        groups = merge(groups, learn_groups(corpus, plain.words))
+    return MatchIndex(tokenizer, Thesaurus(groups))
 
 
 def index_dataset(index: MatchIndex, dataset: Dataset) -> None:
@@ -131,7 +138,8 @@ def compare(
 ) -> dict[str, dict[str, float]]:
     results = {}
     for engine in engines:
-        index = build_index(engine, terms)
+        texts = (f"{d['title']}。{d['text']}" for d in dataset.corpus.values())
+        index = build_index(engine, terms, texts if engine == "kechuang-learnt" else ())
         index_dataset(index, dataset)
         results[engine] = evaluate(index, dataset, limit)
         if progress:

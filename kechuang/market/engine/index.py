@@ -150,6 +150,40 @@ class MatchIndex:
     def meta(self, doc_id: Any) -> dict[str, Any]:
         return self._meta[doc_id]
 
+    # --- persistence ----------------------------------------------------------------------------
+
+    STATE_FORMAT = 1
+
+    def state(self) -> dict[str, Any]:
+        """The index's arrays as plain data (to persist; the tokenizer and thesaurus are rebuilt
+        by the loader, they are configuration, not data)."""
+        return {
+            "format": self.STATE_FORMAT,
+            "fields": self.fields,
+            "params": (self.k1, self.b, self.bigram_weight),
+            "postings": dict(self._postings),
+            "lengths": self._lengths,
+            "totals": self._totals,
+            "meta": self._meta,
+            "terms_of": self._terms_of,
+        }
+
+    @classmethod
+    def from_state(
+        cls, state: Mapping[str, Any], tokenizer: Tokenizer, thesaurus: Thesaurus | None = None
+    ) -> MatchIndex:
+        """An index from `state()`; ValueError when the state is of another format."""
+        if state.get("format") != cls.STATE_FORMAT:
+            raise ValueError(f"索引快照格式 {state.get('format')} 不是 {cls.STATE_FORMAT}")
+        k1, b, bigram_weight = state["params"]
+        index = cls(tokenizer, thesaurus, state["fields"], k1, b, bigram_weight)
+        index._postings = defaultdict(dict, state["postings"])
+        index._lengths = state["lengths"]
+        index._totals = list(state["totals"])
+        index._meta = state["meta"]
+        index._terms_of = state["terms_of"]
+        return index
+
     # --- scoring ------------------------------------------------------------------------------
 
     def _idf(self, term: str) -> float:

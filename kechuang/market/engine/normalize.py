@@ -1,12 +1,13 @@
 """Text normalisation before tokenising: full-width → half-width, Latin letters lower-cased,
 traditional → simplified Chinese.
 
-OpenCC is not in `requirements.lock`, so the traditional → simplified folding is a small table of
-its own (`data/traditional.tsv`): the traditional characters that occur in technology texts
-(patent excerpts from Taiwan and Hong Kong, product pages) and a few word-level variants
-(軟體 → 软件, 資訊 → 信息). It is a character-for-character fold, like OpenCC's `t2s` character
-table, and deliberately partial: a character not in the table is kept as it is, so an
-unfolded traditional character only costs recall, never a wrong match.
+Traditional → simplified is OpenCC's `t2s` conversion (the `opencc` wheel, pinned in
+`requirements.lock`; its dictionaries ship in the wheel, nothing is downloaded): every
+traditional character and OpenCC's phrase table. Before it, the word-level variants of our own
+table (`data/traditional.tsv`: 軟體 → 软件, 資訊 → 信息, 記憶體 → 内存, the Taiwan and Hong Kong
+terms that t2s keeps as 软体/资讯) are replaced. Without the wheel (an environment that did not
+install it) the table's characters are folded instead: a deliberately partial fold, where an
+unfolded character only costs recall, never a wrong match.
 """
 
 from __future__ import annotations
@@ -14,6 +15,11 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 from pathlib import Path
+
+try:
+    import opencc
+except ImportError:  # the table below is the fallback
+    opencc = None
 
 DATA = Path(__file__).resolve().parent / "data"
 
@@ -35,12 +41,21 @@ def _tables() -> tuple[dict[int, str], tuple[tuple[str, str], ...]]:
     return chars, tuple(words)
 
 
+@cache
+def _converter() -> object | None:
+    return opencc.OpenCC("t2s") if opencc is not None else None
+
+
 def to_simplified(text: str) -> str:
-    """Fold traditional characters (and the listed word variants) to simplified ones."""
+    """Fold the listed word variants, then every traditional character (OpenCC t2s; the table's
+    characters without it) to simplified ones."""
     chars, words = _tables()
     for traditional, simplified in words:
         if traditional in text:
             text = text.replace(traditional, simplified)
+    converter = _converter()
+    if converter is not None:
+        return converter.convert(text)  # type: ignore[attr-defined]
     return text.translate(chars)
 
 

@@ -22,6 +22,7 @@ ACHIEVEMENT = {
     "transfer_modes": ["license", "transfer"],
     "keywords": "隔爆电动机、冷却",
 }
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 OTHER = {
     "title": "香菇酱超临界萃取增香工艺",
     "description": "以香菇为原料，超临界萃取香味物质，用于香菇酱增香。",
@@ -29,6 +30,15 @@ OTHER = {
     "trl": 9,
     "transfer_modes": ["transfer"],
 }
+
+
+@pytest.fixture(autouse=True)
+def learnt_synonyms(settings: Any, tmp_path: Any) -> Any:
+    """Each test's own learnt-synonym file (none until a test learns): a developer's
+    var/market/learnt_synonyms.tsv never changes what a test finds."""
+    settings.MARKET_LEARNT_SYNONYMS = tmp_path / "learnt_synonyms.tsv"
+    settings.MARKET_INDEX_SNAPSHOT = tmp_path / "match_index.pickle"
+    return settings.MARKET_LEARNT_SYNONYMS
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from kechuang.core.tests.permissions import ROLES, Row, check_row
-from kechuang.market.tests.conftest import ACHIEVEMENT, DEMAND
+from kechuang.market.tests.conftest import ACHIEVEMENT, DEMAND, PDF
 
 pytestmark = pytest.mark.django_db
 
@@ -120,6 +120,24 @@ def kind_rows(kind: str) -> list[Row]:
             only(published_readers, 200, 401, 404),
             name=f"matches of {kind}",
         ),
+        Row(
+            "GET",
+            f"{a}/{{{kind}_draft}}/attachments",
+            only(own, 200, 401, 404),
+            name=f"attachments of a {kind} draft",
+        ),
+        Row(
+            "GET",
+            f"/api/market/public/{slug}/{{{kind}_published}}/attachments",
+            dict.fromkeys(ROLES, 200),
+            name=f"public attachments of a published {kind}",
+        ),
+        Row(
+            "GET",
+            f"/api/market/public/{slug}/{{{kind}_draft}}/attachments",
+            dict.fromkeys(ROLES, 404),
+            name=f"public attachments of a {kind} draft are 404",
+        ),
         Row("GET", f"/api/market/public/{slug}", dict.fromkeys(ROLES, 200), name=f"public {kind}s"),
         Row(
             "GET",
@@ -192,6 +210,23 @@ ROWS = [
         check=_count_kept("publishedlist", GOVERNMENT),
     ),
     Row("GET", f"{A}/matches", only(GOVERNMENT, 200, 401)),
+    Row("GET", f"{A}/roadshows", only(GOVERNMENT, 200, 401)),
+    Row(
+        "POST",
+        f"{A}/roadshows",
+        only(GOVERNMENT, 201, 401),
+        body=lambda c: {
+            "title": "API 路演",
+            "held_on": "2026-05-06",
+            "achievements": [c["achievement_published"]],
+        },
+        name="POST roadshow",
+        check=_count_kept("roadshow", GOVERNMENT),
+    ),
+    Row("GET", f"{A}/roadshows/{{roadshow}}", only(GOVERNMENT, 200, 401)),
+    Row("GET", f"{A}/stats/conversion", only(GOVERNMENT, 200, 401)),
+    Row("GET", f"{A}/institutions", only(SIGNED_IN, 200, 401)),
+    Row("GET", f"{A}/experts/{{expert}}", only(SIGNED_IN, 200, 401)),
     Row(
         "POST",
         f"{A}/matches",
@@ -232,6 +267,43 @@ ROWS = [
         name="move on the board",
         check=_field_kept("match", "match", "status", "contacted", "recommended", GOVERNMENT),
     ),
+    Row("GET", "/market/stats/", only(GOVERNMENT, 200, 302)),
+    Row("GET", "/market/stats/?format=xlsx", only(GOVERNMENT, 200, 302), name="stats xlsx"),
+    Row("GET", "/market/roadshows/", only(GOVERNMENT, 200, 302)),
+    Row("GET", "/market/roadshows/new/", only(GOVERNMENT, 200, 302)),
+    Row(
+        "POST",
+        "/market/roadshows/new/",
+        only(GOVERNMENT, 302, 302),
+        body=lambda c: {
+            "title": "页面路演",
+            "held_on": "2026-05-06",
+            "demands": [c["demand_published"]],
+        },
+        name="register a roadshow on the page",
+        check=_count_kept("roadshow", GOVERNMENT),
+    ),
+    Row("GET", "/market/roadshows/{roadshow}/", only(GOVERNMENT, 200, 302)),
+    Row(
+        "GET",
+        "/market/attachments/{attachment_published}/",
+        dict.fromkeys(ROLES, 200),
+        name="attachment of a published listing",
+    ),
+    Row(
+        "GET",
+        "/market/attachments/{attachment_draft}/",
+        only(GOVERNMENT | {"enterprise"}, 200, 404, 404),
+        name="attachment of a draft",
+    ),
+    Row(
+        "POST",
+        "/market/{slug_demand}/{demand_draft}/attachments/",
+        {**only(GOVERNMENT | {"enterprise"}, 302, 302), "institution": 404},
+        body=lambda c: {"label": "检测报告", "file": _pdf()},
+        name="attach a file on the page",
+        check=_count_kept("listingattachment", GOVERNMENT | {"enterprise"}),
+    ),
     Row("GET", "/market/lists/", dict.fromkeys(ROLES, 200)),
     Row("GET", "/market/lists/issue/", only(GOVERNMENT, 200, 302)),
     Row("GET", "/market/lists/{list}/", dict.fromkeys(ROLES, 200)),
@@ -240,16 +312,29 @@ ROWS = [
 ]
 
 
+def _pdf() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return SimpleUploadedFile("报告.pdf", PDF, content_type="application/pdf")
+
+
 @pytest.fixture
-def context(users: dict[str, Any], orgs: dict[str, Any], wolong: Any) -> dict[str, Any]:
+def context(
+    users: dict[str, Any], orgs: dict[str, Any], wolong: Any, settings: Any, tmp_path: Any
+) -> dict[str, Any]:
     from kechuang.market import services
     from kechuang.market.models import (
         Achievement,
+        Expert,
+        ListingAttachment,
         Match,
         PublishedList,
+        Roadshow,
         Scenario,
         TechDemand,
     )
+
+    settings.MEDIA_ROOT = tmp_path
 
     staff = users["city_staff"]
     models = {"demand": TechDemand, "achievement": Achievement, "scenario": Scenario}
@@ -279,12 +364,27 @@ def context(users: dict[str, Any], orgs: dict[str, Any], wolong: Any) -> dict[st
     achievement = Achievement.objects.get(pk=context["achievement_published"])
     context["match"] = services.create_match(staff, demand, achievement).pk
     context["list"] = services.issue_list(staff, "demands", [demand.pk], wolong).pk
+    roadshow = services.save_roadshow(
+        staff, Roadshow(), {"title": "卧龙路演", "held_on": "2026-03-18", "area": wolong}
+    )
+    context["roadshow"] = roadshow.pk
+    draft = TechDemand.objects.get(pk=context["demand_draft"])
+    owner = users["enterprise"]
+    context["attachment_draft"] = services.add_attachment(owner, draft, PDF, "草稿附件.pdf").pk
+    context["attachment_published"] = services.add_attachment(
+        staff, demand, PDF, "已发布附件.pdf"
+    ).pk
+    context["expert"] = Expert.objects.create(
+        name="李教授", area=wolong, expertise="防爆电机散热", is_public=True
+    ).pk
     for name, model in (
         ("techdemand", TechDemand),
         ("achievement", Achievement),
         ("scenario", Scenario),
         ("publishedlist", PublishedList),
         ("match", Match),
+        ("roadshow", Roadshow),
+        ("listingattachment", ListingAttachment),
     ):
         context[f"count_{name}"] = model.objects.count()
     return context

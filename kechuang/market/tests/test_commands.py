@@ -55,3 +55,33 @@ def test_eval_matching_names_a_bad_dataset(tmp_path: Path) -> None:
         call_command("eval_matching", dataset=str(tmp_path / "missing"))
     with pytest.raises(CommandError, match=r"corpus\.jsonl"):
         call_command("eval_matching", dataset=str(tmp_path))
+
+
+def test_rebuild_learns_synonyms_that_the_index_then_uses(
+    market: dict, learnt_synonyms: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """rebuild_match_index writes the learnt groups under var/ (here the test's file); the
+    index built from them bridges with the learnt group and says so."""
+    from kechuang.market.engine import learnt as learnt_module
+
+    def fake_learn(texts: object, words_of: object) -> tuple:
+        assert any("隔爆型电动机" in text for text in texts)  # the published listings are read
+        return (
+            learnt_module.SynonymGroup(
+                ("外壳", "壳体"), 0.4, "语料学习：上下文相似度 0.80（共同语境：电机）"
+            ),
+        )
+
+    monkeypatch.setattr(matching, "learn_groups", fake_learn)
+    out = io.StringIO()
+    call_command("rebuild_match_index", stdout=out)
+    assert "从平台语料学习到 1 组同义词" in out.getvalue()
+    assert (
+        learnt_synonyms.read_text(encoding="utf-8").splitlines()[1].startswith("外壳|壳体\t0.4\t")
+    )
+    hits = matching.get_index().search("壳体", filters={"kind": {"demand"}}).hits
+    assert [h.doc_id for h in hits] == [("demand", market["demand"].pk)]
+    assert hits[0].terms[0].synonym.reason.startswith("语料学习")
+    quiet = io.StringIO()
+    call_command("rebuild_match_index", "--no-learn", stdout=quiet)
+    assert "学习" not in quiet.getvalue()

@@ -9,7 +9,7 @@ import pytest
 
 from kechuang.market.engine.highlight import highlight
 from kechuang.market.engine.index import MAX_QUERY_CHARS, MatchIndex
-from kechuang.market.engine.normalize import normalize, to_simplified
+from kechuang.market.engine.normalize import _tables, normalize, to_simplified
 from kechuang.market.engine.synonyms import Thesaurus, default_groups, parse_groups
 from kechuang.market.engine.tokens import Tokenizer, char_bigrams, domain_terms
 from kechuang.market.engine.vocabulary import reference_terms
@@ -46,6 +46,16 @@ def test_normalize_folds_traditional_full_width_and_case() -> None:
     assert to_simplified("隔爆型電動機的冷卻裝置") == "隔爆型电动机的冷却装置"
     assert to_simplified("軟體與資訊") == "软件与信息"
     assert normalize("ＬＥＤ晶片") == "led芯片"
+
+
+def test_opencc_folds_characters_beyond_our_table() -> None:
+    """紋 (螺紋鋼), 條 (鏈條) and 蘋 are not in data/traditional.tsv: OpenCC's t2s (the pinned
+    wheel, dictionaries inside it) folds them; our word variants still come first."""
+    chars, _ = _tables()
+    assert not {ord(c) for c in "紋條蘋"} & set(chars)
+    assert to_simplified("螺紋鋼與鏈條、蘋果") == "螺纹钢与链条、苹果"
+    assert to_simplified("記憶體與軟體") == "内存与软件"
+    assert to_simplified("电动机的冷却装置") == "电动机的冷却装置"  # simplified text is kept
 
 
 def test_domain_terms_come_from_the_reference_industries() -> None:
