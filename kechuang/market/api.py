@@ -18,6 +18,7 @@ from django.http import Http404, HttpRequest
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import Throttled
 
+from kechuang.core.bounds import Id
 from kechuang.core.permissions import guard
 from kechuang.market import selectors, services
 from kechuang.market.engine import MAX_QUERY_CHARS
@@ -135,7 +136,7 @@ class ListOut(Schema):
 
 class IssueIn(Schema):
     kind: Literal["demands", "scenarios", "key_demands"]
-    ids: list[int] = Field(..., min_length=1, max_length=500)
+    ids: list[Id] = Field(..., min_length=1, max_length=500)
     title: str = Field("", max_length=200)
     area: str | None = Field(None, max_length=50, description="发布节点区域，默认为本人区域或市")
     industry: str | None = Field(None, max_length=60)
@@ -157,10 +158,10 @@ class MatchOut(Schema):
 
 
 class MatchIn(Schema):
-    demand: int | None = None
-    scenario: int | None = None
-    achievement: int
-    broker: int | None = None
+    demand: Id | None = None
+    scenario: Id | None = None
+    achievement: Id
+    broker: Id | None = None
 
 
 class MoveIn(Schema):

@@ -34,7 +34,7 @@ from schemathesis.specs.openapi.checks import response_schema_conformance
 from kechuang.accounts.services import create_api_token
 from kechuang.site.api import api
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
 
 EXAMPLES = 25
 OPERATION_SECONDS = 5.0

@@ -82,6 +82,14 @@ def test_the_last_allowed_page_is_an_empty_page(client_for: Any) -> None:
     assert response.json()["items"] == []
 
 
+def test_ids_in_a_body_are_bounded_too(client_for: Any) -> None:
+    """Found by the fuzz pass: an id of 2^63 in a list's body overflowed SQLite (a 500)."""
+    client = client_for("city_staff")
+    body = {"kind": "demands", "ids": [TOO_BIG, 1]}
+    assert_chinese_422(post(client, "/api/market/lists", body), "ids.0")
+    assert_chinese_422(post(client, "/api/market/matches", {"achievement": TOO_BIG}), "achievement")
+
+
 def test_an_empty_platform_host_is_a_field_error_in_the_api(client_for: Any) -> None:
     body = {"name": "无依托单位平台", "kind": "key_lab", "level": "municipal", "host": ""}
     response = post(client_for("city_staff"), "/api/registry/platforms", body)
