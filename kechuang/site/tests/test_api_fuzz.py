@@ -32,6 +32,8 @@ from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import response_schema_conformance
 
 from kechuang.accounts.services import create_api_token
+from kechuang.contracts.synthetic import write_demo_contracts
+from kechuang.registry.synthetic.writer import write_ecosystem
 from kechuang.site.api import api
 
 pytestmark = [pytest.mark.django_db, pytest.mark.fuzz]
@@ -79,7 +81,11 @@ def wsgi_app() -> Iterator[WSGIHandler]:
 
 @pytest.fixture
 def world(users: dict[str, Any]) -> list[int]:
-    """The rows a fuzzed id may name: every primary key of the test database's small tables."""
+    """A small synthetic ecosystem (organizations, reports, qualifications, platforms, talents,
+    patents, contracts) beside one account per role, so lists answer rows for the response
+    schemas to describe; and the ids a fuzzed path may name: the first keys of every table."""
+    write_ecosystem(0.01, SEED)
+    write_demo_contracts(0.01, SEED)
     ids: set[int] = set()
     for model in apps.get_models():
         keys = model.objects.values_list("pk", flat=True).order_by("pk")[:20]
