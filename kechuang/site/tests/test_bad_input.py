@@ -6,6 +6,8 @@ table as it was."""
 from __future__ import annotations
 
 import json
+from collections import defaultdict
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,6 +15,7 @@ import schemathesis
 from django.apps import apps
 from hypothesis import HealthCheck, Phase, given
 from hypothesis import settings as hypothesis_settings
+from ninja import Schema
 from schemathesis.generation import GenerationMode
 
 from kechuang.core.bounds import MAX_ID
@@ -53,6 +56,22 @@ def test_pages_are_bounded_in_the_schema() -> None:
     schema = api.get_openapi_schema()["paths"]["/api/registry/organizations"]["get"]
     page = next(p for p in schema["parameters"] if p["name"] == "page")
     assert (page["schema"]["minimum"], page["schema"]["maximum"]) == (1, MAX_PAGE) == (1, 100_000)
+
+
+def _schemas(cls: type) -> Iterator[type]:
+    for sub in cls.__subclasses__():
+        if sub.__module__.startswith("kechuang."):
+            yield sub
+        yield from _schemas(sub)
+
+
+def test_schema_names_are_unique_so_no_component_overwrites_another() -> None:
+    """/api/openapi.json names each schema by its class name: two apps' `ObjectionOut` made the
+    contracts' objection answer documented as the policies' one (found by the fuzz pass)."""
+    modules: dict[str, set[str]] = defaultdict(set)
+    for schema in _schemas(Schema):
+        modules[schema.__name__].add(schema.__module__)
+    assert {name: found for name, found in modules.items() if len(found) > 1} == {}
 
 
 @pytest.mark.parametrize(
