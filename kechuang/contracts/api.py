@@ -44,7 +44,7 @@ class EventOut(Schema):
     tech_amount: Decimal | None
 
 
-class ObjectionOut(Schema):
+class ContractObjectionOut(Schema):
     id: int
     raised_by: str
     raised_on: dt.date
@@ -90,10 +90,10 @@ class ContractDetailOut(ContractOut):
     file_name: str
     deductions: list[DeductionSchema]
     events: list[EventOut]
-    objections: list[ObjectionOut]
+    objections: list[ContractObjectionOut]
 
 
-class ApplicationIn(Schema):
+class ContractApplicationIn(Schema):
     category: str = Field(..., max_length=20, description="类别代码或名称，如 技术开发")
     subcategory: str = Field("", max_length=30, description="细分类别代码或名称，如 委托开发")
     title: str = Field(..., min_length=1, max_length=300)
@@ -142,7 +142,7 @@ class RegisterIn(Schema):
     registered_on: dt.date | None = None
 
 
-class ReasonIn(Schema):
+class ContractReasonIn(Schema):
     reason: str = Field(..., max_length=2000)
     on: dt.date | None = None
 
@@ -156,12 +156,12 @@ class ChangeIn(Schema):
     on: dt.date | None = None
 
 
-class ObjectionIn(Schema):
+class ContractObjectionIn(Schema):
     raised_by: str = Field("", max_length=200)
     text: str = Field(..., max_length=4000)
 
 
-class AnswerIn(Schema):
+class ContractAnswerIn(Schema):
     answer: str = Field(..., max_length=4000)
 
 
@@ -219,7 +219,7 @@ def list_contracts(request: HttpRequest, filters: Query[ContractFilter]) -> Any:
 
 
 @router.post("", response={201: ContractDetailOut}, summary="申请技术合同登记（卖方）")
-def apply_contract(request: HttpRequest, payload: ApplicationIn) -> Any:
+def apply_contract(request: HttpRequest, payload: ContractApplicationIn) -> Any:
     data = payload.dict()
     content = decode_file(data.pop("file_base64"))
     contract = services.apply(request.user, data, content, data.pop("file_name"))
@@ -306,7 +306,7 @@ def register(request: HttpRequest, pk: int, payload: RegisterIn) -> Any:
 
 
 @router.post("/{pk}/refuse", response=ContractDetailOut, summary="不予登记")
-def refuse(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def refuse(request: HttpRequest, pk: int, payload: ContractReasonIn) -> Any:
     return _detail(services.refuse(request.user, _contract(request, pk), payload.reason))
 
 
@@ -321,21 +321,21 @@ def change(request: HttpRequest, pk: int, payload: ChangeIn) -> Any:
 
 
 @router.post("/{pk}/cancel", response=ContractDetailOut, summary="注销登记")
-def cancel(request: HttpRequest, pk: int, payload: ReasonIn) -> Any:
+def cancel(request: HttpRequest, pk: int, payload: ContractReasonIn) -> Any:
     contract = _contract(request, pk)
     return _detail(services.cancel(request.user, contract, payload.reason, payload.on))
 
 
-@router.post("/{pk}/objections", response={201: ObjectionOut}, summary="登记异议")
-def raise_objection(request: HttpRequest, pk: int, payload: ObjectionIn) -> Any:
+@router.post("/{pk}/objections", response={201: ContractObjectionOut}, summary="登记异议")
+def raise_objection(request: HttpRequest, pk: int, payload: ContractObjectionIn) -> Any:
     contract = _contract(request, pk)
     return Status(
         201, services.raise_objection(request.user, contract, payload.raised_by, payload.text)
     )
 
 
-@router.post("/objections/{pk}/answer", response=ObjectionOut, summary="答复异议")
-def answer_objection(request: HttpRequest, pk: int, payload: AnswerIn) -> Any:
+@router.post("/objections/{pk}/answer", response=ContractObjectionOut, summary="答复异议")
+def answer_objection(request: HttpRequest, pk: int, payload: ContractAnswerIn) -> Any:
     visible = Objection.objects.restrict(request.user, "view")
     objection = get_object_or_404(visible.select_related("contract"), pk=pk)
     return services.answer_objection(request.user, objection, payload.answer)

@@ -163,6 +163,12 @@ ANSWERS: list[tuple[type[Exception], Callable[[Any], Answer]]] = [
         lambda exc: (422, "提交的数据含有无法保存的字符（如 NUL）或超出范围的数值。", None, None),
     ),
     (Conflict, lambda exc: (409, exc.message, None, "delete_refused")),
+    # SQLite's driver refuses an integer beyond 64 bits itself (PostgreSQL answers a DataError):
+    # the same 422 on both databases. Typed bounds in the schemas stop such values earlier.
+    (
+        OverflowError,
+        lambda exc: (422, "提交的数值超出允许范围（整数最大 9223372036854775807）。", None, None),
+    ),
     (AuthenticationError, lambda exc: (401, None, None, None)),
     (
         AuthorizationError,

@@ -30,7 +30,7 @@ REGISTRY_MODELS = ("accounts.User",)
 # Models a delete of a registry/reference row may reach by CASCADE, and why that loses no history.
 CASCADE_ALLOWED: dict[str, str] = {
     "accounts.ApiToken": "API 令牌是登录凭据而非业务历史；删除用户即吊销其令牌（审计记录另存）。",
-    "accounts.PasswordHistory": "用户以往密码的散列（只用于禁止重复使用），是登录凭据而非业务历史；随用户删除。",
+    "accounts.PasswordHistory": "以往密码的散列（仅防重复使用），属登录凭据，随用户删除。",
     "accounts.User_groups": "用户所属权限组的关联，随用户删除；权限变化另记于审计记录。",
     "accounts.User_user_permissions": "用户单独权限的关联，随用户删除；不属于业务历史。",
     "admin.LogEntry": "Django 管理后台自带的操作日志；平台的记录是审计记录（AuditEntry）。",

@@ -19,6 +19,7 @@ from django.urls import reverse
 from ninja import Field, Path, Query, Router, Schema, Status
 from ninja.errors import Throttled
 
+from kechuang.core.bounds import Id
 from kechuang.core.permissions import guard
 from kechuang.market import selectors, services
 from kechuang.market.engine import MAX_QUERY_CHARS
@@ -161,7 +162,7 @@ class ListOut(Schema):
 
 class IssueIn(Schema):
     kind: Literal["demands", "scenarios", "key_demands"]
-    ids: list[int] = Field(..., min_length=1, max_length=500)
+    ids: list[Id] = Field(..., min_length=1, max_length=500)
     title: str = Field("", max_length=200)
     area: str | None = Field(None, max_length=50, description="发布节点区域，默认为本人区域或市")
     industry: str | None = Field(None, max_length=60)

@@ -4,7 +4,7 @@ pipeline."""
 
 from __future__ import annotations
 
-from django.db.models import Q
+from django.db.models import Model, Q, QuerySet
 from django.http import QueryDict
 from ninja import Field, FilterSchema
 from pydantic import ValidationError as PydanticValidationError
@@ -21,12 +21,23 @@ FIELD_LABELS = {
 }
 
 
+def _has_field(model: type[Model], name: str) -> bool:
+    return any(field.name == name for field in model._meta.get_fields())
+
+
 class ListingFilter(FilterSchema):
     q: str | None = Field(None, max_length=100, description="名称、关键词或描述中的文字")
     status: ListingStatus | None = None
     industry: str | None = Field(None, max_length=40, description="产业代码或名称（含下级）")
     area: str | None = Field(None, max_length=50, description="区域代码或名称（含下级）")
     maturity: Maturity | None = Field(None, description="成熟度（仅科技成果）")
+
+    def filter(self, queryset: QuerySet) -> QuerySet:
+        """成熟度 belongs to achievements only: asked of demands or scenarios, no row has it, so
+        none matches (the query never names a column the model lacks)."""
+        if self.maturity and not _has_field(queryset.model, "maturity"):
+            return queryset.none()
+        return super().filter(queryset)
 
     def filter_q(self, value: str | None) -> Q:
         if not value:

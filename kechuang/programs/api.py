@@ -175,13 +175,13 @@ class AssignResultOut(Schema):
     unfilled: dict[str, str]
 
 
-class ReviewIn(Schema):
+class ProgramReviewIn(Schema):
     marks: dict[str, Decimal]
     comments: str = Field(..., max_length=8000)
     recommendation: str = Field(..., max_length=20)
 
 
-class ReviewOut(Schema):
+class ProgramReviewOut(Schema):
     id: int
     total: Decimal
     marks: dict[str, str]
@@ -207,7 +207,7 @@ class DecisionIn(Schema):
     reasons: str = Field(..., max_length=4000)
 
 
-class RankOut(Schema):
+class ProgramRankOut(Schema):
     application_id: int
     title: str
     count: int
@@ -418,17 +418,19 @@ def auto_assign(request: HttpRequest, pk: int) -> Any:
     }
 
 
-class StatusIn(Schema):
+class CallStatusIn(Schema):
     status: str = Field(..., max_length=20, description="published / closed / results")
 
 
 @router.post("/calls/{pk}/status", response=CallOut, summary="发布、截止、公示立项结果")
 @guard(MANAGE_PROGRAMS)
-def call_status(request: HttpRequest, pk: int, payload: StatusIn) -> Any:
+def call_status(request: HttpRequest, pk: int, payload: CallStatusIn) -> Any:
     return services.set_call_status(request.user, _call(request, pk), payload.status)
 
 
-@router.get("/calls/{pk}/ranking", response=list[RankOut], summary="评审结果排名（三种口径）")
+@router.get(
+    "/calls/{pk}/ranking", response=list[ProgramRankOut], summary="评审结果排名（三种口径）"
+)
 @guard(VIEW_PROGRAM_WORK)
 def ranking(request: HttpRequest, pk: int, method: str | None = None) -> Any:
     call = _call(request, pk)
@@ -479,9 +481,9 @@ def my_assignments(request: HttpRequest) -> Any:
     return selectors.my_assignments(request.user)
 
 
-@router.post("/assignments/{pk}/review", response={201: ReviewOut}, summary="提交评审意见")
+@router.post("/assignments/{pk}/review", response={201: ProgramReviewOut}, summary="提交评审意见")
 @guard(REVIEW_APPLICATIONS)
-def submit_review(request: HttpRequest, pk: int, payload: ReviewIn) -> Any:
+def submit_review(request: HttpRequest, pk: int, payload: ProgramReviewIn) -> Any:
     data = payload.dict()
     data["marks"] = {k: str(v) for k, v in data["marks"].items()}
     return Status(201, services.submit_review(request.user, _assignment(request, pk), data))

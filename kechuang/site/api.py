@@ -7,6 +7,7 @@ from ninja.renderers import JSONRenderer
 from kechuang.accounts.api import router as accounts_router
 from kechuang.accounts.auth import REQUIRED
 from kechuang.contracts.api import router as contracts_router
+from kechuang.core.bounds import bound_path_ids
 from kechuang.core.errors import install_handlers
 from kechuang.cultivation.api import router as cultivation_router
 from kechuang.market.api import router as market_router
@@ -45,3 +46,4 @@ api.add_router("/policies", policies_router)
 api.add_router("/programs", programs_router)
 api.add_router("/market", market_router)
 api.add_router("/projects", projects_router)
+bound_path_ids(api)  # after the last router: every id in a path is 1..2^63-1

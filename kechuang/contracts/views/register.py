@@ -17,7 +17,7 @@ from ninja.errors import Throttled
 from pydantic import ValidationError as PydanticError
 
 from kechuang.contracts import certificate, selectors, services
-from kechuang.contracts.api import ApplicationIn
+from kechuang.contracts.api import ContractApplicationIn
 from kechuang.contracts.engine import CATEGORIES, SUBCATEGORIES, DeductionKind
 from kechuang.contracts.export import export_contracts
 from kechuang.contracts.filters import page_contract_filter
@@ -188,7 +188,7 @@ def contract_apply(request: HttpRequest) -> HttpResponse:
         values = _application_data(request)
         upload = request.FILES.get("contract_file")
         try:
-            payload = ApplicationIn.model_validate(values).dict()
+            payload = ContractApplicationIn.model_validate(values).dict()
             payload.pop("file_base64")
             content = upload.read() if upload else None
             contract = services.apply(request.user, payload, content, upload.name if upload else "")

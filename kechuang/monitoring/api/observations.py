@@ -83,7 +83,7 @@ class ObservationIn(Schema):
     )
 
 
-class WithdrawIn(Schema):
+class ObservationWithdrawIn(Schema):
     reason: str = Field(..., max_length=300, description="作废理由")
 
 
@@ -177,7 +177,7 @@ def resolve_observation(request: HttpRequest, pk: int, payload: ResolveIn) -> An
     response=ObservationDetailOut,
     summary="作废监测值（保留记录，不再计入；须说明理由）",
 )
-def withdraw_observation(request: HttpRequest, pk: int, payload: WithdrawIn) -> Any:
+def withdraw_observation(request: HttpRequest, pk: int, payload: ObservationWithdrawIn) -> Any:
     obs = get_object_or_404(selectors.observations_for(request.user), pk=pk)  # unseen: 404
     WITHDRAW_OBSERVATION.check(request.user)  # seen but not the role's: 403
     if obs.state == ReviewState.WITHDRAWN:

@@ -5,6 +5,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from ninja import Field, Schema
 
@@ -86,6 +87,22 @@ def _optional(annotation: Any, nullable: bool) -> Any:
     return annotation | None if nullable else annotation
 
 
+def _bounds(model_field: Any) -> dict[str, Any]:
+    """The column's range as the schema's typed bounds: a decimal's digits and places, an
+    integer's minimum and maximum (those of the database), so an extreme value is a 422."""
+    if isinstance(model_field, models.DecimalField):
+        return {"max_digits": model_field.max_digits, "decimal_places": model_field.decimal_places}
+    if not isinstance(model_field, models.IntegerField):
+        return {}
+    bounds = {}
+    for validator in model_field.validators:
+        if isinstance(validator, MinValueValidator):
+            bounds["ge"] = max(bounds.get("ge", validator.limit_value), validator.limit_value)
+        elif isinstance(validator, MaxValueValidator):
+            bounds["le"] = min(bounds.get("le", validator.limit_value), validator.limit_value)
+    return bounds
+
+
 def _payload_field(registry: Registry, declared: F) -> tuple[str, Any, Any]:
     """(name, annotation, default or FieldInfo) of one payload field."""
     model_field = registry.model_field(declared.name)
@@ -112,6 +129,7 @@ def _payload_field(registry: Registry, declared: F) -> tuple[str, Any, Any]:
         annotation = python_type(model_field)
         if annotation is str and model_field.max_length:
             options["max_length"] = model_field.max_length
+        options.update(_bounds(model_field))
     options.update(declared.api)
     required = required and "default" not in options
     default = options.pop("default", None)
