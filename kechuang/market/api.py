@@ -129,7 +129,7 @@ class PersonOut(Schema):
     text: str
 
 
-class AttachmentOut(Schema):
+class ListingAttachmentOut(Schema):
     id: int
     label: str
     file_name: str
@@ -494,7 +494,7 @@ def _register_attachments(slug: str, kind: str) -> None:
 
     @router.get(
         f"/{slug}/{{pk}}/attachments",
-        response=list[AttachmentOut],
+        response=list[ListingAttachmentOut],
         summary=f"{label}的附件",
         operation_id=f"market_{kind}_attachments",
     )
@@ -504,7 +504,7 @@ def _register_attachments(slug: str, kind: str) -> None:
 
     @router.get(
         f"/public/{slug}/{{pk}}/attachments",
-        response=list[AttachmentOut],
+        response=list[ListingAttachmentOut],
         auth=None,
         summary=f"已发布的{label}的附件（公开）",
         operation_id=f"market_public_{kind}_attachments",
