@@ -92,6 +92,8 @@
 
     input.addEventListener("input", function () {
       hidden.value = input.value.trim();
+      asked++; // an answer to an earlier text is stale now
+      close();
       clearTimeout(timer);
       timer = setTimeout(search, 150);
     });
