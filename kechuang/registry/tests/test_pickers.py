@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 
+from kechuang.core.pickers import PickerWidget
 from kechuang.registry.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -115,3 +116,14 @@ def test_filter_bar_uses_pickers_and_explains_a_label_it_cannot_resolve(
     by_org = client.get("/registry/qualifications/", {"organization": "卧龙测试"})
     assert by_org.status_code == 200
     assert "单位（名称或信用代码）" in by_org.content.decode()
+
+
+def test_the_django_widget_draws_the_same_picker(users: Any) -> None:
+    html = PickerWidget("area", users["city_staff"]).render("area", "411303", {"id": "x_area"})
+    assert 'id="x_area" name="area" value="卧龙区" data-kc-value="411303"' in html
+    assert 'data-kc-picker="/api/registry/pickers/areas"' in html
+    industry = PickerWidget("industry").render("industry", "materials.superhard")
+    assert 'value="新材料 / 超硬材料"' in industry
+    # an organization's name is shown only to a user who may see it
+    unseen = PickerWidget("organization").render("organization", "91411303MA0000000X")
+    assert 'value="91411303MA0000000X"' in unseen
