@@ -236,16 +236,17 @@ def _quality_rows(data: ReportData) -> list[list[str]]:
     return rows + _stored_quality_rows(data.plan, data.as_of, data.year)
 
 
-def _observations(plan: Plan, as_of: dt.date, year: int) -> Any:
-    """The figures the report may cite: published by `as_of`, for a period up to its year."""
+def _observations(plan: Plan, as_of: dt.date, year: int | None = None) -> Any:
+    """The figures the report may cite: published by `as_of`, for a period up to its year
+    (`as_of`'s year unless given)."""
     return (
         plan_observations(None, plan)
-        .filter(as_of__lte=as_of, year__lte=year)
+        .filter(as_of__lte=as_of, year__lte=as_of.year if year is None else year)
         .exclude(state__in=NOT_COUNTED_STATES)
     )
 
 
-def _source_rows(plan: Plan, as_of: dt.date, year: int) -> list[list[str]]:
+def _source_rows(plan: Plan, as_of: dt.date, year: int | None = None) -> list[list[str]]:
     counts: Counter[tuple[str, str, str]] = Counter()
     for title, issuer, url in _observations(plan, as_of, year).values_list(
         "source_title", "source_issuer", "source_url"
