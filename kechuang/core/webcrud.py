@@ -23,6 +23,7 @@ from django.urls import path, reverse
 from django.views.decorators.http import require_POST
 from pydantic import ValidationError as PydanticValidationError
 
+from kechuang.core import pickers
 from kechuang.core.crud import ArchiveIn, Resource, archivable, save_from_payload
 from kechuang.core.errors import Conflict, django_validation_errors, pydantic_message
 from kechuang.core.history import history_for
@@ -117,12 +118,31 @@ def _unwrap(annotation: Any) -> tuple[Any, bool]:
 class FormField:
     name: str
     label: str
-    widget: str  # text, textarea, number, date, checkbox, select, list
+    widget: str  # text, textarea, number, date, checkbox, select, list, picker
     required: bool
     help: str = ""
     choices: list[tuple[str, str]] = field(default_factory=list)
     value: Any = ""
     errors: list[str] = field(default_factory=list)
+    picker: str = ""  # the picker kind (core/pickers.py) of a reference field
+
+
+def _widget(model: type[models.Model], name: str, info: Any) -> tuple[str, list, str]:
+    """(widget, choices, picker kind) of one payload field."""
+    annotation = _unwrap(info.annotation)[0]
+    if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
+        return "select", [(m.value, getattr(m, "label", m.value)) for m in annotation], ""
+    if typing.get_origin(annotation) is typing.Literal:
+        return "select", [(v, v) for v in typing.get_args(annotation)], ""
+    simple = {bool: "checkbox", dt.date: "date", int: "number"}
+    if annotation in simple:
+        return simple[annotation], [], ""
+    if typing.get_origin(annotation) is list:
+        return "list", [], ""
+    if _max_length(info) > 300:
+        return "textarea", [], ""
+    picker = _picker_of(model, name)
+    return ("picker" if picker else "text"), [], picker
 
 
 def form_fields(
@@ -132,24 +152,8 @@ def form_fields(
     model = page.resource.model
     result = []
     for name, info in schema.model_fields.items():
-        annotation = _unwrap(info.annotation)[0]
         label = page.labels.get(name) or _model_label(model, name) or info.title or name
-        widget, choices = "text", []
-        if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
-            widget = "select"
-            choices = [(m.value, getattr(m, "label", m.value)) for m in annotation]
-        elif typing.get_origin(annotation) is typing.Literal:
-            widget, choices = "select", [(v, v) for v in typing.get_args(annotation)]
-        elif annotation is bool:
-            widget = "checkbox"
-        elif annotation is dt.date:
-            widget = "date"
-        elif annotation is int:
-            widget = "number"
-        elif typing.get_origin(annotation) is list:
-            widget = "list"
-        elif _max_length(info) > 300:
-            widget = "textarea"
+        widget, choices, picker = _widget(model, name, info)
         value = values.get(
             name, "" if info.is_required() else info.get_default(call_default_factory=True)
         )
@@ -165,9 +169,19 @@ def form_fields(
                 choices,
                 "" if value is None else value,
                 errors.get(name, []),
+                picker,
             )
         )
     return result
+
+
+def _picker_of(model: type[models.Model], name: str) -> str:
+    """The picker kind of a payload field naming one row of a model that has a picker."""
+    model_field = _model_field(model, name)
+    if model_field is None or not model_field.is_relation or model_field.many_to_many:
+        return ""
+    kind = pickers.for_model(model_field.related_model)
+    return kind.kind if kind else ""
 
 
 def _model_label(model: type[models.Model], name: str) -> str | None:
@@ -344,8 +358,12 @@ def list_view(request: HttpRequest, page: Page) -> HttpResponse:
             "choices": None,
             "type": "text",
         }
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         if isinstance(annotation, type) and issubclass(annotation, enum.Enum):
             control["choices"] = [(m.value, getattr(m, "label", m.value)) for m in annotation]
+        elif extra.get("picker") and pickers.get(str(extra["picker"])):
+            control["type"] = "picker"
+            control["picker"] = extra["picker"]
         elif annotation is bool:
             control["choices"] = [("true", "是"), ("false", "否")]
         elif annotation is dt.date:

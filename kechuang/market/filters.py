@@ -4,13 +4,22 @@ pipeline."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 from django.db.models import Model, Q, QuerySet
 from django.http import QueryDict
 from ninja import Field, FilterSchema
+from pydantic import AfterValidator
 from pydantic import ValidationError as PydanticValidationError
 
 from kechuang.core.errors import pydantic_message
 from kechuang.market.models import ListingStatus, MatchStatus, Maturity
+from kechuang.registry.filters import area_code, industry_code
+
+# Labels and parts of them are resolved ("卧龙" -> 卧龙区, "超硬" -> 新材料 / 超硬材料), or named
+# as unknown or ambiguous: never a silent empty list.
+AreaText = Annotated[str | None, AfterValidator(area_code)]
+IndustryText = Annotated[str | None, AfterValidator(industry_code)]
 
 FIELD_LABELS = {
     "q": "关键词",
@@ -28,8 +37,8 @@ def _has_field(model: type[Model], name: str) -> bool:
 class ListingFilter(FilterSchema):
     q: str | None = Field(None, max_length=100, description="名称、关键词或描述中的文字")
     status: ListingStatus | None = None
-    industry: str | None = Field(None, max_length=40, description="产业代码或名称（含下级）")
-    area: str | None = Field(None, max_length=50, description="区域代码或名称（含下级）")
+    industry: IndustryText = Field(None, max_length=60, description="产业代码或名称（含下级）")
+    area: AreaText = Field(None, max_length=50, description="区域代码或名称（含下级）")
     maturity: Maturity | None = Field(None, description="成熟度（仅科技成果）")
 
     def filter(self, queryset: QuerySet) -> QuerySet:
@@ -67,7 +76,7 @@ class ListingFilter(FilterSchema):
 
 class PeopleFilter(FilterSchema):
     q: str | None = Field(None, max_length=100, description="姓名或专长")
-    area: str | None = Field(None, max_length=50, description="区域代码或名称")
+    area: AreaText = Field(None, max_length=50, description="区域代码或名称")
 
     def filter_q(self, value: str | None) -> Q:
         return Q(name__icontains=value) if value else Q()
@@ -78,7 +87,7 @@ class PeopleFilter(FilterSchema):
 
 class MatchFilter(FilterSchema):
     status: MatchStatus | None = None
-    area: str | None = Field(None, max_length=50, description="需求方区域代码或名称")
+    area: AreaText = Field(None, max_length=50, description="需求方区域代码或名称")
 
     def filter_area(self, value: str | None) -> Q:
         return Q(area__code=value) | Q(area__name=value) if value else Q()

@@ -180,9 +180,9 @@ def _trajectory(document: Any, row: IndicatorRow) -> None:
         document.add_paragraph(line)
 
 
-def _indicator_quality_rows(row: IndicatorRow) -> list[list[str]]:
+def _indicator_quality_rows(row: IndicatorRow, year: int) -> list[list[str]]:
     """What weakens one indicator's figure: warnings, missing data, figures set aside or
-    superseded, missing years."""
+    superseded, missing years (figures of a period after the report's year are not shown)."""
     name, result = row.indicator.name, row.published
     rows = [[name, "来源冲突或无法计算", warning] for warning in row.warnings]
     if result is None:
@@ -193,12 +193,16 @@ def _indicator_quality_rows(row: IndicatorRow) -> list[list[str]]:
         rows.append([name, "缺少数据", result.status_reason])
     for aside in result.not_counted:
         o = aside.observation
+        if o.year > year:
+            continue
         kind = "预测数" if o.kind == "forecast" else "不计入进度的数据"
         rows.append(
             [name, kind, f"{o.year} 年 {_num(o.value)}（{aside.reason}；来源：{o.source}）"]
         )
     for aside in result.superseded:
         o = aside.observation
+        if o.year > year:
+            continue
         rows.append(
             [name, "已被取代的版本", f"{o.year} 年 {_num(o.value)}（{o.as_of}，{aside.reason}）"]
         )
@@ -208,11 +212,11 @@ def _indicator_quality_rows(row: IndicatorRow) -> list[list[str]]:
     return rows
 
 
-def _stored_quality_rows(plan: Plan, as_of: dt.date) -> list[list[str]]:
+def _stored_quality_rows(plan: Plan, as_of: dt.date, year: int) -> list[list[str]]:
     """Stored figures of another scope (口径不同) and the count of figures in conflict."""
     rows: list[list[str]] = []
     scoped = (
-        _observations(plan, as_of)
+        _observations(plan, as_of, year)
         .exclude(other_scope="")
         .select_related("indicator", "commitment", "area")
     )
@@ -221,26 +225,30 @@ def _stored_quality_rows(plan: Plan, as_of: dt.date) -> list[list[str]]:
         rows.append(
             [subject, "口径不同", f"{o.area.name} {o.period} {_num(o.value)}：{o.other_scope}"]
         )
-    conflicts = _observations(plan, as_of).filter(state=ReviewState.CONFLICT).count()
+    conflicts = _observations(plan, as_of, year).filter(state=ReviewState.CONFLICT).count()
     if conflicts:
         rows.append(["全部指标与承诺", "来源冲突", f"共 {conflicts} 个监测值来源冲突，待核实"])
     return rows
 
 
-def _quality_rows(city_rows: list[IndicatorRow], plan: Plan, as_of: dt.date) -> list[list[str]]:
-    rows = [line for row in city_rows for line in _indicator_quality_rows(row)]
-    return rows + _stored_quality_rows(plan, as_of)
+def _quality_rows(data: ReportData) -> list[list[str]]:
+    rows = [line for row in data.city_rows for line in _indicator_quality_rows(row, data.year)]
+    return rows + _stored_quality_rows(data.plan, data.as_of, data.year)
 
 
-def _observations(plan: Plan, as_of: dt.date) -> Any:
+def _observations(plan: Plan, as_of: dt.date, year: int | None = None) -> Any:
+    """The figures the report may cite: published by `as_of`, for a period up to its year
+    (`as_of`'s year unless given)."""
     return (
-        plan_observations(None, plan).filter(as_of__lte=as_of).exclude(state__in=NOT_COUNTED_STATES)
+        plan_observations(None, plan)
+        .filter(as_of__lte=as_of, year__lte=as_of.year if year is None else year)
+        .exclude(state__in=NOT_COUNTED_STATES)
     )
 
 
-def _source_rows(plan: Plan, as_of: dt.date) -> list[list[str]]:
+def _source_rows(plan: Plan, as_of: dt.date, year: int | None = None) -> list[list[str]]:
     counts: Counter[tuple[str, str, str]] = Counter()
-    for title, issuer, url in _observations(plan, as_of).values_list(
+    for title, issuer, url in _observations(plan, as_of, year).values_list(
         "source_title", "source_issuer", "source_url"
     ):
         counts[(title, issuer, url)] += 1
@@ -261,6 +269,31 @@ class ReportData:
     progress: dict[str, list[IndicatorRow]]
     city_rows: list[IndicatorRow]
     commitments: list[CommitmentRow]
+
+    def shown_years(self) -> set[int]:
+        """The years of every figure the report shows: counted, set aside or superseded
+        figures, the registry's computed values, the commitments' figures, and figures of
+        another scope (only periods up to the report's year are shown at all)."""
+        years: set[int] = set()
+        for row in self.city_rows:
+            years |= {p.year for p in row.computed_points if p.value is not None}
+            result = row.published
+            if result is not None:
+                years |= {o.year for o in result.counted}
+                years |= {a.observation.year for a in (*result.not_counted, *result.superseded)}
+        for c in self.commitments:
+            figures = [f for f in (c.judgement.figure, *c.judgement.others) if f is not None]
+            years |= {f.year for f in figures}
+        scoped = _observations(self.plan, self.as_of, self.year).exclude(other_scope="")
+        years |= set(scoped.values_list("year", flat=True))
+        return {y for y in years if y <= self.year}
+
+    @property
+    def data_as_of(self) -> dt.date | None:
+        """“数据截至”: the end of the latest period the report shows (never later than the
+        day the report is read on), None when it shows no figure."""
+        years = self.shown_years()
+        return min(dt.date(max(years), 12, 31), self.as_of) if years else None
 
 
 def _read(plan: Plan, year: int) -> ReportData:
@@ -288,8 +321,11 @@ def _title(document: Any, data: ReportData, user: Any) -> None:
     subtitle = document.add_paragraph(f"{plan.title}（{plan.document_number}）· {year} 年")
     subtitle.alignment = WD_ALIGN_PARAGRAPH.CENTER
     by = getattr(user, "username", "") or "系统"
+    shown = data.data_as_of
     document.add_paragraph(
-        f"数据截至 {data.as_of.isoformat()}；生成于 {timezone.localdate().isoformat()}（{by}）。"
+        (f"数据截至 {shown.isoformat()}" if shown else "数据截至：暂无数据")
+        + f"（按 {data.as_of.isoformat()} 前已公布的数据）；"
+        f"生成于 {timezone.localdate().isoformat()}（{by}）。"
         "只有正式数、初步数计入进度；预测数、部分期间数、累计数和目标数列出但不计入；"
         "来源冲突的数值在核实前不计入。"
     )
@@ -427,14 +463,14 @@ def build_report(plan: Plan, year: int, user: Any = None) -> bytes:
         document,
         "六、数据质量说明",
         ("指标", "类别", "说明"),
-        _quality_rows(data.city_rows, plan, data.as_of),
+        _quality_rows(data),
         "未发现来源冲突、预测数或缺失年份。",
     )
     _section(
         document,
         "七、数据来源",
         ("序号", "来源名称", "发布机构", "地址", "引用次数"),
-        _source_rows(plan, data.as_of),
+        _source_rows(plan, data.as_of, data.year),
         "尚未录入任何监测值。",
     )
     document.add_paragraph(f"规划文本：{plan.title}（{plan.document_number}，{plan.issued_on}）。")

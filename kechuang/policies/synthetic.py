@@ -1,5 +1,5 @@
 """The demo (演示数据): the example policies of data/policies/ (labelled 示例政策) computed
-for the last three years of the synthetic registry's confirmed reports (2022–2024
+for the last three years of the synthetic registry's confirmed reports (2023–2025
 today), through the module's own services as the demo city staff account: one run
 paid (a batch within the budget, payment recorded), one in its public notice (with
 an objection and a confirmation when the demo enterprise account is entitled), the

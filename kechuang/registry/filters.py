@@ -2,11 +2,12 @@
 export. Field titles are the labels of the list page's filter bar."""
 
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Any
 
 from django.db import models
 from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema
+from pydantic import AfterValidator
 
 from kechuang.registry.models import (
     Area,
@@ -26,6 +27,7 @@ from kechuang.registry.models import (
     QualificationKind,
     SizeClass,
     TeamProgramme,
+    TechField,
     Verification,
 )
 from kechuang.registry.models.platforms import new_between_q, operating_on_q
@@ -77,6 +79,81 @@ def archive_q(value: str | None) -> Q:
     return Q(archived=value == ArchiveState.ARCHIVED)
 
 
+def _one_of(value: str, label: str, rows: list[tuple[str, str]]) -> str:
+    """The code of the single row a typed label means, or a Chinese error saying why not."""
+    if len(rows) == 1:
+        return rows[0][0]
+    if not rows:
+        raise ValueError(f"没有名称含“{value}”的{label}，请从下拉列表中选择。")
+    names = "、".join(name for _, name in rows[:6])
+    raise ValueError(f"“{value}”对应多个{label}（{names}），请从下拉列表中选择一个。")
+
+
+def area_code(value: str | None) -> str | None:
+    """A filter's area as typed (code, name or part of a name: "卧龙") -> its code."""
+    if not value:
+        return value
+    value = value.strip()
+    exact = Area.objects.filter(Q(code=value) | Q(name=value)).values_list("code", flat=True)
+    if exact:
+        return exact[0]
+    rows = Area.local().filter(name__icontains=value).values_list("code", "name")
+    return _one_of(value, "区域", list(rows))
+
+
+def industry_code(value: str | None) -> str | None:
+    """A filter's industry as typed (code, name, a picker's label, part of a name) -> its code,
+    or the name when several industries share it (the filter takes them all)."""
+    if not value:
+        return value
+    value = value.strip()
+    parent, _, child = value.partition(" / ")
+    exact = IndustryChain.objects.filter(
+        Q(code=value) | Q(name=value) | Q(parent__name=parent, name=child)
+    )
+    if exact.exists():
+        return value if exact.count() > 1 or exact[0].name == value else exact[0].code
+    rows = IndustryChain.objects.filter(name__icontains=value).values_list("code", "name")
+    return _one_of(value, "产业", list(rows))
+
+
+def tech_field_code(value: str | None) -> str | None:
+    """A filter's high-tech field as typed ("04", "新材料", "材料") -> its code."""
+    if not value:
+        return value
+    value = value.strip()
+    rows = TechField.objects.filter(Q(code=value) | Q(name=value)).values_list("code", "name")
+    if not rows:
+        rows = TechField.objects.filter(name__icontains=value).values_list("code", "name")
+    return _one_of(value, "高新技术领域", list(rows))
+
+
+def _picked(kind: str, resolve: Any = None) -> Any:
+    extra = {"picker": kind}
+    if resolve is None:
+        return Annotated[str | None, Field(None, max_length=100, json_schema_extra=extra)]
+    return Annotated[
+        str | None,
+        Field(None, max_length=100, json_schema_extra=extra),
+        AfterValidator(resolve),
+    ]
+
+
+AreaRef = _picked("area", area_code)
+IndustryRef = _picked("industry", industry_code)
+TechFieldRef = _picked("tech_field", tech_field_code)
+OrganizationRef = _picked("organization")
+
+
+def organization_q(value: str | None, path: str) -> Q:
+    """Rows of the organization with this credit code, or whose name holds the text typed; in
+    the queryset already narrowed to the user's scope."""
+    if not value:
+        return Q()
+    value = value.strip()
+    return Q(**{f"{path}__uscc": value.upper()}) | Q(**{f"{path}__name__icontains": value})
+
+
 class NewLevel(models.TextChoices):
     """The level a platform is new at (`new_level`): 省级以上 = 国家级 and 省级."""
 
@@ -98,10 +175,12 @@ class OrganizationFilter(FilterSchema):
     q: Annotated[Text, FilterLookup(["name__icontains", "uscc__icontains"])] = Field(
         None, title="名称/信用代码"
     )
-    area: Text = Field(None, title="区域")
+    area: AreaRef = Field(None, title="区域")
     kind: OrganizationKind | None = Field(None, title="单位类型")
-    industry: Text = Field(None, title="产业")
-    tech_field: Annotated[Text, FilterLookup("tech_field__code")] = Field(None, title="技术领域")
+    industry: IndustryRef = Field(None, title="产业")
+    tech_field: Annotated[TechFieldRef, FilterLookup("tech_field__code")] = Field(
+        None, title="技术领域"
+    )
     size_class: SizeClass | None = Field(None, title="规模")
     is_listed: bool | None = Field(None, title="上市")
     is_above_designated_size: bool | None = Field(None, title="规上")
@@ -135,14 +214,15 @@ class QualificationFilter(FilterSchema):
     q: Annotated[
         Text, FilterLookup(["organization__name__icontains", "certificate_no__icontains"])
     ] = Field(None, title="单位/证书编号")
-    organization: Annotated[Text, FilterLookup("organization__uscc")] = Field(
-        None, title="信用代码"
-    )
-    area: Text = Field(None, title="区域")
+    organization: OrganizationRef = Field(None, title="单位（名称或信用代码）")
+    area: AreaRef = Field(None, title="区域")
     kind: QualificationKind | None = Field(None, title="资质类型")
     issuer_level: IssuerLevel | None = Field(None, title="认定层级")
     verification: Verification | None = Field(None, title="核验状态")
     valid_on: dt.date | None = Field(None, title="某日有效（已核验）")
+
+    def filter_organization(self, value: str | None) -> Q:
+        return organization_q(value, "organization")
 
     def filter_area(self, value: str | None) -> Q:
         return area_subtree(value, "organization__area")
@@ -155,16 +235,17 @@ class AnnualReportFilter(FilterSchema):
     q: Annotated[Text, FilterLookup("organization__name__icontains")] = Field(
         None, title="单位名称"
     )
-    organization: Annotated[Text, FilterLookup("organization__uscc")] = Field(
-        None, title="信用代码"
-    )
-    area: Text = Field(None, title="区域")
+    organization: OrganizationRef = Field(None, title="单位（名称或信用代码）")
+    area: AreaRef = Field(None, title="区域")
     year: int | None = Field(None, ge=2000, le=2100, title="年度")
-    industry: Text = Field(None, title="产业")
+    industry: IndustryRef = Field(None, title="产业")
     above_designated_size: Annotated[
         bool | None, FilterLookup("organization__is_above_designated_size")
     ] = Field(None, title="规上企业")
     industrial: bool | None = Field(None, title="工业（门类 B、C、D）")
+
+    def filter_organization(self, value: str | None) -> Q:
+        return organization_q(value, "organization")
 
     def filter_area(self, value: str | None) -> Q:
         return area_subtree(value, "organization__area")
@@ -183,9 +264,9 @@ class PlatformFilter(FilterSchema):
     kind: PlatformKind | None = Field(None, title="平台类型")
     level: PlatformLevel | None = Field(None, title="级别")
     status: PlatformStatus | None = Field(None, title="状态")
-    area: Text = Field(None, title="区域")
-    industry: Text = Field(None, title="产业")
-    host: Annotated[Text, FilterLookup("host__uscc")] = Field(None, title="依托单位信用代码")
+    area: AreaRef = Field(None, title="区域")
+    industry: IndustryRef = Field(None, title="产业")
+    host: OrganizationRef = Field(None, title="依托单位（名称或信用代码）")
     approved_from: Annotated[dt.date | None, FilterLookup("approved_on__gte")] = Field(
         None, title="批准日期不早于"
     )
@@ -201,6 +282,9 @@ class PlatformFilter(FilterSchema):
 
     def filter_archived(self, value: str | None) -> Q:
         return archive_q(value)
+
+    def filter_host(self, value: str | None) -> Q:
+        return organization_q(value, "host")
 
     def filter_area(self, value: str | None) -> Q:
         return area_subtree(value, "area")
@@ -231,17 +315,20 @@ class TalentFilter(FilterSchema):
     q: Annotated[
         Text, FilterLookup(["name__icontains", "expertise__icontains", "honours__icontains"])
     ] = Field(None, title="姓名/特长/荣誉")
-    organization: Annotated[Text, FilterLookup("organization__uscc")] = Field(
-        None, title="信用代码"
-    )
-    area: Text = Field(None, title="区域")
+    organization: OrganizationRef = Field(None, title="单位（名称或信用代码）")
+    area: AreaRef = Field(None, title="区域")
     degree: Degree | None = Field(None, title="学位")
-    tech_field: Annotated[Text, FilterLookup("tech_fields__code")] = Field(None, title="技术领域")
+    tech_field: Annotated[TechFieldRef, FilterLookup("tech_fields__code")] = Field(
+        None, title="技术领域"
+    )
     is_st_commissioner: bool | None = Field(None, title="科技特派员")
     archived: ArchiveFilter = Field(None, title="注销/停用")
 
     def filter_archived(self, value: str | None) -> Q:
         return archive_q(value)
+
+    def filter_organization(self, value: str | None) -> Q:
+        return organization_q(value, "organization")
 
     def filter_area(self, value: str | None) -> Q:
         return area_subtree(value, "organization__area")
@@ -251,12 +338,13 @@ class TeamFilter(FilterSchema):
     q: Annotated[Text, FilterLookup(["name__icontains", "research_direction__icontains"])] = Field(
         None, title="团队/方向"
     )
-    organization: Annotated[Text, FilterLookup("organization__uscc")] = Field(
-        None, title="信用代码"
-    )
-    area: Text = Field(None, title="区域")
+    organization: OrganizationRef = Field(None, title="单位（名称或信用代码）")
+    area: AreaRef = Field(None, title="区域")
     programme: TeamProgramme | None = Field(None, title="引育计划")
     approved_year: int | None = Field(None, ge=2000, le=2100, title="入选年度")
+
+    def filter_organization(self, value: str | None) -> Q:
+        return organization_q(value, "organization")
 
     def filter_area(self, value: str | None) -> Q:
         return area_subtree(value, "organization__area")
@@ -266,10 +354,8 @@ class PatentFilter(FilterSchema):
     q: Annotated[
         Text, FilterLookup(["title__icontains", "number__icontains", "abstract__icontains"])
     ] = Field(None, title="名称/专利号/摘要")
-    organization: Annotated[Text, FilterLookup("organization__uscc")] = Field(
-        None, title="信用代码"
-    )
-    area: Text = Field(None, title="区域")
+    organization: OrganizationRef = Field(None, title="单位（名称或信用代码）")
+    area: AreaRef = Field(None, title="区域")
     kind: PatentKind | None = Field(None, title="专利类型")
     legal_status: LegalStatus | None = Field(None, title="法律状态")
     applied_from: Annotated[dt.date | None, FilterLookup("application_date__gte")] = Field(
@@ -279,6 +365,9 @@ class PatentFilter(FilterSchema):
         None, title="申请日止"
     )
     high_value_on: dt.date | None = Field(None, title="某日为高价值发明专利")
+
+    def filter_organization(self, value: str | None) -> Q:
+        return organization_q(value, "organization")
 
     def filter_area(self, value: str | None) -> Q:
         return area_subtree(value, "organization__area")

@@ -446,7 +446,16 @@ def area_by_reference(user: Any, value: str | None, field: str = "area") -> Area
 
 
 def industry_by_reference(user: Any, value: str | None, field: str = "industry") -> Any:
-    return resolve(industries_for(user), value, Q(code=value) | Q(name=value), field, "产业")
+    return resolve(industries_for(user), value, industry_label_q(value), field, "产业")
+
+
+def industry_label_q(value: str | None) -> Q:
+    """An industry by code, by name, or by the label a picker shows ("新材料 / 超硬材料")."""
+    lookup = Q(code=value) | Q(name=value)
+    parent, _, name = str(value or "").partition(" / ")
+    if name:
+        lookup |= Q(parent__name=parent.strip(), name=name.strip())
+    return lookup
 
 
 def tech_field_by_reference(user: Any, value: str | None, field: str = "tech_field") -> Any:
@@ -461,9 +470,11 @@ def tech_fields_by_reference(user: Any, values: list[str], field: str) -> list[A
 def organization_by_uscc(
     user: Any, value: str | None, field: str = "organization"
 ) -> Organization | None:
+    """By credit code, or by the exact name a picker shows (a form sent without its script)."""
     code = normalize_uscc(str(value or ""))
     label = "单位（统一社会信用代码）"
-    return resolve(Organization.objects.restrict(user, "view"), code, Q(uscc=code), field, label)
+    lookup = Q(uscc=code) | Q(name=str(value or "").strip())
+    return resolve(Organization.objects.restrict(user, "view"), code, lookup, field, label)
 
 
 def organizations_by_uscc(
@@ -528,3 +539,92 @@ def integrity_records_for(user: Any) -> QuerySet[IntegrityRecord]:
     return IntegrityRecord.objects.restrict(user, "view").select_related(
         "talent", "organization__area"
     )
+
+
+# --- pickers: the search behind every reference field (core/pickers.py) ----------------------
+
+PICK_LIMIT = 20
+
+
+def _pick(value: str, label: str, hint: str = "") -> dict[str, str]:
+    return {"value": value, "label": label, "hint": hint}
+
+
+def pick_areas(user: Any, q: str) -> list[dict[str, str]]:
+    """The city's areas whose name or code holds `q`, in tree order (the city, its counties and
+    districts, then the functional zones): "卧龙" finds 卧龙区."""
+    rows = areas_for(user).order_by("sort_order", "path")
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    return [
+        _pick(a.code, a.name, f"{a.get_kind_display()}{f' · {a.parent.name}' if a.parent else ''}")
+        for a in rows[:PICK_LIMIT]
+    ]
+
+
+def pick_industries(user: Any, q: str) -> list[dict[str, str]]:
+    """Industries (and their sub-industries) whose name, parent's name or keywords hold `q`."""
+    rows = industries_for(user).order_by("parent__sort_order", "sort_order", "code")
+    if q:
+        rows = rows.filter(
+            Q(name__icontains=q) | Q(parent__name__icontains=q) | Q(code__istartswith=q)
+        )
+    return [
+        _pick(i.code, str(i), i.get_category_display() if not i.parent_id else "细分产业")
+        for i in rows[:PICK_LIMIT]
+    ]
+
+
+def pick_tech_fields(user: Any, q: str) -> list[dict[str, str]]:
+    rows = tech_fields_for(user)
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(code__startswith=q))
+    return [_pick(f.code, f.name, f"领域 {f.code}") for f in rows[:PICK_LIMIT]]
+
+
+def pick_organizations(user: Any, q: str) -> list[dict[str, str]]:
+    """Organizations the user may see whose name or credit code holds `q` (a county officer
+    finds only their county's); archived (注销) ones are not offered."""
+    rows = Organization.objects.restrict(user, "view").filter(archived=False)
+    rows = rows.select_related("area").order_by("name")
+    if q:
+        rows = rows.filter(Q(name__icontains=q) | Q(uscc__istartswith=q))
+    return [
+        _pick(o.uscc, o.name, f"{o.uscc} · {o.area.name if o.area else ''}")
+        for o in rows[:PICK_LIMIT]
+    ]
+
+
+def _only(rows: QuerySet, exact: Q, partial: Q) -> Any:
+    """The row `exact` names, else the single row `partial` finds (what a filter resolves
+    "卧龙" to), else None."""
+    found = rows.filter(exact).first()
+    if found is None:
+        candidates = list(rows.filter(partial)[:2])
+        found = candidates[0] if len(candidates) == 1 else None
+    return found
+
+
+def area_label(user: Any, value: str) -> str:
+    area = _only(Area.local(), Q(code=value) | Q(name=value), Q(name__icontains=value))
+    return area.name if area else ""
+
+
+def industry_label(user: Any, value: str) -> str:
+    rows = IndustryChain.objects.select_related("parent")
+    found = _only(rows, industry_label_q(value), Q(name__icontains=value))
+    return str(found) if found else ""
+
+
+def tech_field_label(user: Any, value: str) -> str:
+    found = _only(TechField.objects, Q(code=value) | Q(name=value), Q(name__icontains=value))
+    return found.name if found else ""
+
+
+def organization_label(user: Any, value: str) -> str:
+    """The name of the organization with this credit code, if the user may see it."""
+    if user is None:
+        return ""
+    rows = Organization.objects.restrict(user, "view")
+    found = rows.filter(Q(uscc=normalize_uscc(value)) | Q(name=value)).first()
+    return found.name if found else ""

@@ -36,7 +36,7 @@ def self_assessment(request: HttpRequest) -> HttpResponse:
     results, errors = assess_case(case)
     wants_docx = request.POST.get("action") == "docx" or request.GET.get("format") == "docx"
     if wants_docx and results:
-        content = report_docx(organization, results, what_if)
+        content = report_docx(organization, results, what_if, case)
         return attachment(content, f"{organization.name}-认定自评.docx", DOCX)
     context.update(
         case=case,

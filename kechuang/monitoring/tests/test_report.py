@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from pathlib import Path
 from typing import Any
 
@@ -139,16 +140,14 @@ def test_report_tables_hold_every_indicator_and_commitment(figures: Plan) -> Non
     )
     assert over_500[5] == "尚未达到"
     quality = rows_of(tables["指标 | 类别 | 说明"])
-    assert [
-        "高新技术企业数",
-        "预测数",
-        "2025 年 600（预测数，不计入进度；来源：市科技局预测）",
-    ] in quality
+    # the 2025 forecast (published in 2024) is a figure for a period after the report's
+    # year: not shown in the 2024 report (test_data_as_of_is_the_latest_period_shown)
+    assert not any("2025 年 600" in r[2] for r in quality)
     assert ["科技型中小企业数量", "缺少年份", "缺少 2021 年的正式数或初步数"] in quality
     assert any(r[1] == "口径不同" and "取自全省口径" in r[2] for r in quality)
     assert ["全部指标与承诺", "来源冲突", "共 2 个监测值来源冲突，待核实"] in quality
     sources = rows_of(tables["序号 | 来源名称 | 发布机构 | 地址 | 引用次数"])
-    assert [s[1:] for s in sources if s[1] == "市科技局预测"] == [["市科技局预测", "—", "—", "1"]]
+    assert [s[1:] for s in sources if s[1] == "市科技局预测"] == []
     lagging = rows_of(tables["指标 | 区域 | 完成度 | 状态 | 排名"])
     assert lagging == [["高新技术企业数", "卧龙区", "3.3%", "严重滞后", "2"]]
     trajectory = tables["年份 | 2020 | 2021 | 2022 | 2023 | 2024 | 2025"]
@@ -230,3 +229,55 @@ def test_every_indicator_has_a_chart_image(figures: Plan) -> None:
     ].blob
     image = Image.open(io.BytesIO(blob))
     assert image.format == "PNG" and image.size[0] >= 900
+
+
+def _as_of_line(document: Any) -> str:
+    return next(p.text for p in document.paragraphs if p.text.startswith("数据截至"))
+
+
+def _years_shown(document: Any) -> set[int]:
+    """The years of the figures the report shows: the latest counted value, the commitments'
+    latest values, the quality notes' figures and the trajectories' counted values."""
+    tables = tables_by_header(document)
+    years: set[int] = set()
+    indicators = tables[
+        "序号 | 指标 | 单位 | 基期值 | 目标值 | 最新计入值 | 完成度 | 应有进度 | 状态 | 说明"
+    ]
+    for row in rows_of(indicators):
+        years |= {int(y) for y in re.findall(r"（(20\d\d) 年", row[5])}
+    for row in rows_of(tables["序号 | 承诺事项 | 出处 | 目标 | 最新值 | 状态"]):
+        years |= {int(y) for y in re.findall(r"(20\d\d) 年", row[4])}
+    quality = tables.get("指标 | 类别 | 说明")
+    for row in rows_of(quality) if quality else []:
+        years |= {int(y) for y in re.findall(r"^(20\d\d) 年 ", row[2])}
+    for table in document.tables:
+        header = [c.text for c in table.rows[0].cells]
+        if header[0] != "年份":
+            continue
+        for row in rows_of(table):
+            if row[0] in ("计入值", "登记库计算值"):
+                years |= {int(h) for h, v in zip(header[1:], row[1:], strict=True) if v != "—"}
+    return years
+
+
+def test_data_as_of_is_the_latest_period_shown(figures: Plan) -> None:
+    """“数据截至” is the end of the latest period the report shows, and no figure of a later
+    period appears: the 2025 forecast published in June 2024 is left out of the 2022 and 2024
+    reports and listed in the 2025 one."""
+    for year in (2022, 2024):
+        document = Document(io.BytesIO(build_report(figures, year)))
+        line = _as_of_line(document)
+        stated = dt.date.fromisoformat(line.split()[1].split("（")[0])
+        assert stated == dt.date(year, 12, 31), line
+        assert f"（按 {year}-12-31 前已公布的数据）" in line
+        assert max(_years_shown(document)) == stated.year
+        text = " ".join(c.text for t in document.tables for row in t.rows for c in row.cells)
+        assert "市科技局预测" not in text
+    later = Document(io.BytesIO(build_report(figures, 2025)))
+    assert _as_of_line(later).startswith("数据截至 2025-12-31（按 2025-12-31 前已公布的数据）")
+    quality = rows_of(tables_by_header(later)["指标 | 类别 | 说明"])
+    assert [
+        "高新技术企业数",
+        "预测数",
+        "2025 年 600（预测数，不计入进度；来源：市科技局预测）",
+    ] in quality

@@ -23,12 +23,12 @@ def test_load_demo_computes_the_example_policies_once(monkeypatch: Any) -> None:
     assert all("示例" in p.name and p.label == "示例政策（待局方按正式文件配置）" for p in policies)
     runs = BenefitRun.objects.all()
     assert runs.count() == 15 and set(runs.values_list("status", flat=True)) == {"done"}
-    # the synthetic registry's confirmed reports end in 2024: the last three years
-    assert set(runs.values_list("year", flat=True)) == {2022, 2023, 2024}
-    by_code = dict(runs.filter(year=2024).values_list("version__policy__code", "entitled"))
+    # the synthetic registry's confirmed reports end in 2025: the last three years
+    assert set(runs.values_list("year", flat=True)) == {2023, 2024, 2025}
+    by_code = dict(runs.filter(year=2025).values_list("version__policy__code", "entitled"))
     assert by_code["example-rd-increase-subsidy"] > 0  # the registry's facts reach the policies
     paid = PaymentBatch.objects.get(status="paid")
-    assert paid.is_demo and paid.run.year == 2023 and paid.total > 0
+    assert paid.is_demo and paid.run.year == 2024 and paid.total > 0
     assert paid.total <= paid.run.version.budget_total
     assert runs.filter(stage="notice").count() == 2
     call_command("load_demo", scale=0.05, seed=5)

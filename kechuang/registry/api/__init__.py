@@ -2,7 +2,7 @@
 annual figures' submission and review."""
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from django.core.exceptions import ValidationError
 from django.db.models import Q
@@ -77,6 +77,44 @@ def list_industries(request: HttpRequest) -> Any:
 @router.get("/tech-fields", response=list[TechFieldOut], summary="国家重点支持的高新技术领域")
 def list_tech_fields(request: HttpRequest) -> Any:
     return selectors.tech_fields_for(request.user)
+
+
+# --- pickers: search behind the pages' reference fields (core/pickers.py) ----------------------
+
+
+class PickOut(Schema):
+    value: str = Field(description="提交的值（代码或统一社会信用代码）")
+    label: str = Field(description="显示的名称")
+    hint: str = Field("", description="补充说明（类型、上级、信用代码）")
+
+
+PickQuery = Annotated[str, Query(max_length=50, description="名称或代码的一部分，如 卧龙")]
+
+
+@router.get("/pickers/areas", response=list[PickOut], summary="区域选择：按名称或代码查找")
+def pick_areas(request: HttpRequest, q: PickQuery = "") -> Any:
+    return selectors.pick_areas(request.user, q.strip())
+
+
+@router.get("/pickers/industries", response=list[PickOut], summary="产业选择：按名称查找")
+def pick_industries(request: HttpRequest, q: PickQuery = "") -> Any:
+    return selectors.pick_industries(request.user, q.strip())
+
+
+@router.get(
+    "/pickers/tech-fields", response=list[PickOut], summary="高新技术领域选择：按名称或代码查找"
+)
+def pick_tech_fields(request: HttpRequest, q: PickQuery = "") -> Any:
+    return selectors.pick_tech_fields(request.user, q.strip())
+
+
+@router.get(
+    "/pickers/organizations",
+    response=list[PickOut],
+    summary="单位选择：在您的范围内按名称或统一社会信用代码查找",
+)
+def pick_organizations(request: HttpRequest, q: PickQuery = "") -> Any:
+    return selectors.pick_organizations(request.user, q.strip())
 
 
 def _organization_data(user: Any, p: OrganizationIn) -> dict[str, Any]:

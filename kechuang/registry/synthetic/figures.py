@@ -1,4 +1,4 @@
-"""Annual figures (年报) 2020–2024 for enterprises, consistent across fields and years.
+"""Annual figures (年报) 2020–2025 for enterprises, consistent across fields and years.
 
 Sales revenue follows the organization's trajectory; total ≥ sales ≥ main revenue; R&D expense
 is sales × an industry intensity scaled by innovativeness, split into the six categories in

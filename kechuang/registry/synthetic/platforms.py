@@ -192,9 +192,9 @@ def _evaluation(rng: random.Random, status: str, year: int) -> tuple[str, int | 
     """The latest evaluation (result, year) of a platform approved in `year`."""
     if status == "operating" and year <= BASE_YEAR + 1 and rng.random() < 0.6:
         evaluation = rng.choices([e for e, _ in EVALUATIONS], [w for _, w in EVALUATIONS])[0]
-        return evaluation, rng.choice((2023, 2024))
+        return evaluation, rng.choice((2023, 2024, 2025))
     if status == "revoked":
-        return "不合格", rng.randint(max(year + 1, 2016), 2024)
+        return "不合格", rng.randint(max(year + 1, 2016), 2025)
     return "", None
 
 
@@ -275,7 +275,7 @@ def generate_platforms(orgs: list[OrgSpec], baseline: Baseline, seed: int) -> li
 # --- status history ----------------------------------------------------------------------------
 
 NEXT_LEVEL = {"municipal": "provincial", "provincial": "national"}
-HISTORY_END = dt.date(2024, 12, 31)  # events up to here: a fixed day, never today
+HISTORY_END = dt.date(2025, 12, 31)  # events up to here: a fixed day, never today
 END_NOTES = {"revoked": "考核不合格，已撤销", "merged": "已整合", "suspended": "整改期间暂停"}
 
 
@@ -290,7 +290,7 @@ def _approval(p: PlatformSpec, level: str) -> ChangeSpec:
 def _history_of(rng: random.Random, p: PlatformSpec) -> PlatformSpec:
     """The platform with a plausible history ending in its status (preparing: none). Platforms
     inactive by 2020 changed on or before 2020-12-31; some operating ones are upgraded, a few
-    revoked or suspended and resumed, between 2021 and 2024 (after their approval)."""
+    revoked or suspended and resumed, between 2021 and 2025 (after their approval)."""
     if p.status == "preparing":
         return p
     end_2020 = dt.date(BASE_YEAR, 12, 31)

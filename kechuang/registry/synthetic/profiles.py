@@ -16,7 +16,7 @@ class IndustryProfile:
     median_revenue: float  # 万元, an established firm in 2020
     sigma: float  # log-normal spread of revenue across firms
     rd_intensity: float  # median R&D expense / sales revenue
-    growth: float  # mean yearly revenue growth 2021–2024
+    growth: float  # mean yearly revenue growth 2021–2025
     productivity: float  # 万元 of revenue per employee
     st_share: float  # median share of S&T staff among employees
     tech_field: str  # 《国家重点支持的高新技术领域》 code most firms fall under

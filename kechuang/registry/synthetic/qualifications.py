@@ -216,9 +216,9 @@ def _tsme_specs(
 # (kind, share of enterprises at scale 1 per mille, first year, last year, issuer level, issuer)
 HONOURS = (
     ("innovation_leader", 5, 2019, 2021, "provincial", "河南省科学技术厅"),
-    ("gazelle", 12, 2019, 2024, "provincial", "河南省科学技术厅"),
-    ("eaglet", 18, 2020, 2024, "provincial", "河南省科学技术厅"),
-    ("srdi", 30, 2021, 2024, "provincial", "河南省工业和信息化厅"),
+    ("gazelle", 12, 2019, 2025, "provincial", "河南省科学技术厅"),
+    ("eaglet", 18, 2020, 2025, "provincial", "河南省科学技术厅"),
+    ("srdi", 30, 2021, 2025, "provincial", "河南省工业和信息化厅"),
 )
 
 

@@ -3,7 +3,7 @@
 ID numbers are left blank (an invented but valid-looking number would be a real person's);
 phones are 139 + 8 digits. Universities and institutes carry most talents and teams; HNTE
 enterprises a few. Team programmes follow the plan's two (introduced high-level teams,
-cultivated industry teams) with approval years 2016–2024.
+cultivated industry teams) with approval years 2016–2025.
 """
 
 from __future__ import annotations
@@ -153,7 +153,7 @@ class TalentGenerator:
                     programme=rng.choices([p for p, _ in PROGRAMMES], [w for _, w in PROGRAMMES])[
                         0
                     ],
-                    approved_year=rng.randint(min(2024, max(2016, org.founded_on.year + 1)), 2024),
+                    approved_year=rng.randint(min(2025, max(2016, org.founded_on.year + 1)), 2025),
                     research_direction=f"{'、'.join(topics)}关键技术研究与产业化",
                 )
             )

@@ -4,6 +4,8 @@ from typing import Any
 
 import pytest
 
+from kechuang.registry.models import IndustryChain, TechField
+
 pytestmark = pytest.mark.django_db
 
 
@@ -42,7 +44,31 @@ def test_filters_by_area_subtree_kind_and_text(client_for: Any, orgs: Any) -> No
     assert names(client.get("/api/registry/organizations", {"q": "宛城"})) == [
         "宛城测试企业（测试）"
     ]
-    assert names(client.get("/api/registry/organizations", {"area": "火星区"})) == []
+    unknown = client.get("/api/registry/organizations", {"area": "火星区"})
+    assert unknown.status_code == 422  # said, not a silent empty list
+    assert unknown.json()["errors"]["area"] == ["没有名称含“火星区”的区域，请从下拉列表中选择。"]
+
+
+def test_filters_accept_labels_and_parts_of_them(client_for: Any, orgs: Any) -> None:
+    """ "卧龙" means 卧龙区, "新材料" the industry or the high-tech field of that name; a label that
+    means several rows says which."""
+    wolong = orgs["wolong"]
+    wolong.industry = IndustryChain.objects.get(code="materials.superhard")
+    wolong.tech_field = TechField.objects.get(name="新材料")
+    wolong.save()
+    client = client_for("city_staff")
+    by_area = names(client.get("/api/registry/organizations", {"area": "卧龙"}))
+    assert sorted(by_area) == sorted(["卧龙测试企业（测试）", "卧龙测试学院（测试）"])
+    for query in ({"industry": "新材料"}, {"industry": "超硬"}, {"tech_field": "新材料"}):
+        assert names(client.get("/api/registry/organizations", query)) == [
+            "卧龙测试企业（测试）"
+        ], query
+    assert names(client.get("/api/registry/organizations", {"tech_field": "04"})) == [
+        "卧龙测试企业（测试）"
+    ]
+    vague = client.get("/api/registry/organizations", {"industry": "材料"})
+    assert vague.status_code == 422
+    assert vague.json()["errors"]["industry"][0].startswith("“材料”对应多个产业（")
 
 
 def test_county_user_cannot_widen_their_scope_with_a_filter(client_for: Any, orgs: Any) -> None:

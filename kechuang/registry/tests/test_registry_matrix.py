@@ -45,7 +45,35 @@ def submitter_row(url: str, body: dict[str, Any], name: str, check: Any) -> Row:
     return Row("POST", url, expected, body, name, check)
 
 
+def org_picker_in_scope(role: str, response: Any, context: dict[str, Any]) -> None:
+    """The organization picker lists only what the role sees: a county officer their county's
+    organizations (never 宛城区's), an enterprise user their own."""
+    if response.status_code != 200:
+        return
+    listed = {item["value"] for item in response.json()}
+    expected = {
+        "city_admin": {context["wolong_uscc"], context["wancheng_uscc"]},
+        "city_staff": {context["wolong_uscc"], context["wancheng_uscc"]},
+        "county_staff": {context["wolong_uscc"]},
+        "enterprise": {context["wolong_uscc"]},
+        "institution": set(),
+        "expert": set(),
+    }[role]
+    wanted = {context["wolong_uscc"], context["wancheng_uscc"]}
+    assert listed & wanted == expected, f"单位选择应列出 {expected}，实为 {listed & wanted}"
+
+
 ROWS = [
+    endpoint("GET", "/api/registry/pickers/areas?q=卧龙", **VIEW_ALL),
+    endpoint("GET", "/api/registry/pickers/industries?q=新材料", **VIEW_ALL),
+    endpoint("GET", "/api/registry/pickers/tech-fields?q=04", **VIEW_ALL),
+    Row(
+        "GET",
+        "/api/registry/pickers/organizations?q=测试",
+        VIEW_ALL,
+        name="GET organization picker (scoped)",
+        check=org_picker_in_scope,
+    ),
     endpoint("GET", "/api/registry/industries", **VIEW_ALL),
     endpoint("GET", "/api/registry/tech-fields", **VIEW_ALL),
     endpoint("GET", "/api/registry/annual-reports", **VIEW_ALL),

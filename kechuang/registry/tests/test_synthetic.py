@@ -119,11 +119,39 @@ def test_later_years_grow_toward_but_not_onto_the_2025_targets(yaml_reference: R
     assert 764 < operating_platforms(city, end_2024) < 1000
 
 
+def test_the_registry_runs_through_2025_so_screening_in_2026_sees_no_artificial_lapse(
+    yaml_reference: Reference,
+) -> None:
+    """The figures and the qualifications run through 2025 (the plan's last year): HNTE
+    holders renew in 2025 as in every year, so the count on a day of 2026 is the 2025 year-end
+    count less only the 2023 batch's certificates that were not renewed, not a collapse."""
+    city = plan(yaml_reference, 1.0)
+    end_2024, end_2025 = dt.date(2024, 12, 31), dt.date(2025, 12, 31)
+    hnte_2024, hnte_2025 = valid_count(city, "HNTE", end_2024), valid_count(city, "HNTE", end_2025)
+    assert hnte_2024 < hnte_2025 < 500  # still growing toward, not onto, the 2025 target
+    assert any(
+        q.kind == "HNTE" and q.issued_on.year == 2025 for q in city.qualifications.qualifications
+    )
+    assert valid_count(city, "HNTE", dt.date(2026, 6, 30)) == hnte_2025
+    # TSME: the 2025 registrations are valid through 2026; only a 2024 registration not renewed
+    # in 2025 has ended (a real lapse, the enterprise's own)
+    registered_2025 = sum(
+        1
+        for q in city.qualifications.qualifications
+        if q.kind == "TSME" and q.issued_on.year == 2025
+    )
+    tsme_2026 = valid_count(city, "TSME", dt.date(2026, 6, 30))
+    assert tsme_2026 == registered_2025 > 0.85 * valid_count(city, "TSME", end_2025)
+    assert 764 < operating_platforms(city, end_2024) < operating_platforms(city, end_2025) <= 1000
+    founded = [o for o in city.organizations if o.is_enterprise and o.founded_on.year <= 2025]
+    assert all(o.revenue_in(2025) is not None for o in founded)
+
+
 def test_one_valid_tsme_registration_per_enterprise_at_any_year_end(
     yaml_reference: Reference,
 ) -> None:
     city = plan(yaml_reference, 0.25)
-    for year in range(2017, 2025):
+    for year in range(2017, 2026):
         day = dt.date(year, 12, 31)
         valid = [
             q.org
