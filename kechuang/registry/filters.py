@@ -364,7 +364,10 @@ class PatentFilter(FilterSchema):
     applied_to: Annotated[dt.date | None, FilterLookup("application_date__lte")] = Field(
         None, title="申请日止"
     )
-    high_value_on: dt.date | None = Field(None, title="某日为高价值发明专利")
+    # bounded: the rule counts back 10 years from the day (a year 0006 would underflow)
+    high_value_on: dt.date | None = Field(
+        None, ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31), title="某日为高价值发明专利"
+    )
 
     def filter_organization(self, value: str | None) -> Q:
         return organization_q(value, "organization")

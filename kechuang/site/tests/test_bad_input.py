@@ -173,3 +173,13 @@ def test_a_write_the_schema_refuses_changes_nothing(
 
     run()
     assert any(400 <= status < 500 for status in seen), seen
+
+
+def test_a_day_the_rules_count_back_from_is_bounded(client_for: Any) -> None:
+    """`high_value_on=0006-01-01` made the patent rule count back ten years into year -4 (500,
+    found by the fuzz pass); the day is bounded in the schema, a Chinese 422."""
+    client = client_for("city_staff")
+    answer = client.get("/api/registry/patents?high_value_on=0006-01-01")
+    assert answer.status_code == 422
+    assert "high_value_on" in answer.json()["errors"]
+    assert client.get("/api/registry/patents?high_value_on=2025-06-30").status_code == 200
