@@ -133,7 +133,7 @@ class SignIn(Schema):
     scan_name: str = Field("", max_length=200)
 
 
-class ChangeIn(Schema):
+class ProjectChangeIn(Schema):
     kind: str = Field(..., max_length=20)
     proposed: dict[str, Any]
     reason: str = Field(..., max_length=4000)
@@ -149,7 +149,7 @@ class ChangeOut(Schema):
     decision_note: str
 
 
-class DecisionIn(Schema):
+class ChangeDecisionIn(Schema):
     approve: bool
     note: str = Field(..., max_length=4000)
 
@@ -199,7 +199,7 @@ class AssignIn(Schema):
     experts: int = Field(3, ge=1, le=15)
 
 
-class ReviewOut(Schema):
+class ProjectReviewOut(Schema):
     id: int
     project_id: int
     project: str = Field(..., alias="project.title")
@@ -209,7 +209,7 @@ class ReviewOut(Schema):
     submitted: bool
 
 
-class ReviewIn(Schema):
+class ProjectReviewIn(Schema):
     score: Decimal = Field(..., ge=0, le=100, max_digits=5, decimal_places=2)
     opinion: str = Field(..., max_length=8000)
 
@@ -412,12 +412,12 @@ def sign(request: HttpRequest, payload: SignIn, pk: int = ID) -> Any:
 
 
 @router.post("/projects/{pk}/changes", response={201: ChangeOut}, summary="申请任务书变更")
-def request_change(request: HttpRequest, payload: ChangeIn, pk: int = ID) -> Any:
+def request_change(request: HttpRequest, payload: ProjectChangeIn, pk: int = ID) -> Any:
     return Status(201, services.request_change(request.user, _project(request, pk), payload.dict()))
 
 
 @router.post("/changes/{pk}/decision", response=ChangeOut, summary="审批任务书变更")
-def decide_change(request: HttpRequest, payload: DecisionIn, pk: int = ID) -> Any:
+def decide_change(request: HttpRequest, payload: ChangeDecisionIn, pk: int = ID) -> Any:
     change = get_object_or_404(ChangeRequest.objects.restrict(request.user, "view"), pk=pk)
     return services.decide_change(request.user, change, payload.approve, payload.note)
 
@@ -447,7 +447,9 @@ def record_achieved(request: HttpRequest, payload: AchievedIn, pk: int = ID) -> 
 
 
 @router.post(
-    "/projects/{pk}/reviewers", response={201: list[ReviewOut]}, summary="分配中期或验收评审专家"
+    "/projects/{pk}/reviewers",
+    response={201: list[ProjectReviewOut]},
+    summary="分配中期或验收评审专家",
 )
 @guard(MANAGE_PROJECTS)
 def assign_reviewers(request: HttpRequest, payload: AssignIn, pk: int = ID) -> Any:
@@ -500,15 +502,15 @@ def add_output(request: HttpRequest, payload: OutputIn, pk: int = ID) -> Any:
     return Status(201, services.add_output(request.user, project, payload.dict(), link))
 
 
-@router.get("/reviews", response=list[ReviewOut], summary="我的项目评审任务（专家）")
+@router.get("/reviews", response=list[ProjectReviewOut], summary="我的项目评审任务（专家）")
 @guard(REVIEW_PROJECTS)
 def my_reviews(request: HttpRequest) -> Any:
     return selectors.my_reviews(request.user)
 
 
-@router.post("/reviews/{pk}", response=ReviewOut, summary="提交项目评审意见")
+@router.post("/reviews/{pk}", response=ProjectReviewOut, summary="提交项目评审意见")
 @guard(REVIEW_PROJECTS)
-def submit_review(request: HttpRequest, payload: ReviewIn, pk: int = ID) -> Any:
+def submit_review(request: HttpRequest, payload: ProjectReviewIn, pk: int = ID) -> Any:
     review = get_object_or_404(ProjectReview.objects.restrict(request.user, "view"), pk=pk)
     return services.submit_project_review(request.user, review, payload.dict())
 
