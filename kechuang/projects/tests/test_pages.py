@@ -8,12 +8,14 @@ from __future__ import annotations
 import datetime as dt
 import io
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from docx import Document
 
+from kechuang.core.tests.word import A4_POINTS, page_sizes, render_pdf, split_numbers
 from kechuang.projects import selectors, services
 from kechuang.projects.export import dashboard_docx
 from kechuang.projects.models import ChangeRequest, Output, Project, ProjectStatus, Target
@@ -313,3 +315,17 @@ def test_a_race_merge_moves_the_targets_and_members_into_the_project_it_joins(
         "team": [theirs.leader_id],
     }
     assert gate.decisions.get(project=ours).moved == {}
+
+
+def test_the_dashboard_word_export_renders_on_a4_with_numbers_unbroken(
+    users: dict[str, Any], running: Any, tmp_path: Path
+) -> None:
+    services.add_output(
+        users["enterprise"], running, {"kind": "paper", "title": "论文", "year": 2026}
+    )
+    content = dashboard_docx(users["city_staff"])
+    reader = render_pdf(content, tmp_path, "dashboard")
+    assert page_sizes(reader) == {A4_POINTS}
+    assert split_numbers(content, reader) == []
+    text = "\n".join(page.extract_text() for page in reader.pages)
+    assert "—1—" in text.replace(" ", "")  # the page number between dashes (GB/T 9704 7.5)
