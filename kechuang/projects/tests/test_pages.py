@@ -267,7 +267,7 @@ def test_the_dashboard_by_chain_with_outputs_credited_and_its_word_export(
 
 
 def test_a_race_merge_moves_the_targets_and_members_into_the_project_it_joins(
-    users: dict[str, Any], race: dict[str, Any]
+    users: dict[str, Any], client_for: Any, race: dict[str, Any]
 ) -> None:
     staff = users["city_staff"]
     ours, theirs = race["projects"]
@@ -315,6 +315,8 @@ def test_a_race_merge_moves_the_targets_and_members_into_the_project_it_joins(
         "team": [theirs.leader_id],
     }
     assert gate.decisions.get(project=ours).moved == {}
+    page = client_for("institution").get(f"/projects/{theirs.pk}/").content.decode()
+    assert "并入项目转入考核指标 1 项（提取成本）、团队成员 1 人" in page
 
 
 def test_the_dashboard_word_export_renders_on_a4_with_numbers_unbroken(
