@@ -31,6 +31,9 @@ from kechuang.projects.models import (
     Tranche,
 )
 from kechuang.projects.permissions import MANAGE_PROJECTS, REVIEW_PROJECTS, VIEW_PROJECT_WORK
+from kechuang.registry import selectors as registry_selectors
+from kechuang.registry.models import IntegritySeverity
+from kechuang.registry.services import integrity
 
 router = Router(tags=["科技项目管理"])
 ID = Path(..., ge=1, le=MAX_ID)
@@ -146,7 +149,7 @@ class ChangeOut(Schema):
     decision_note: str
 
 
-class ProjectDecisionIn(Schema):
+class ChangeDecisionIn(Schema):
     approve: bool
     note: str = Field(..., max_length=4000)
 
@@ -282,9 +285,52 @@ class OutputOut(Schema):
 
 class FundsOut(Schema):
     key: str
+    projects: int
     committed: Decimal
     paid: Decimal
     spent: Decimal
+
+
+class IntegrityRecordOut(Schema):
+    id: int
+    organization_id: int
+    organization: str = Field(..., alias="organization.name")
+    talent_id: int | None
+    person_only: bool
+    misconduct: str
+    severity: str
+    severity_display: str = Field(..., alias="get_severity_display")
+    decision: str
+    decided_by: str
+    decided_on: dt.date
+    excluded_from: dt.date
+    excluded_until: dt.date
+    source: str
+    contest: str
+    contest_status: str
+    contest_answer: str
+
+
+class IntegrityRecordIn(Schema):
+    organization_id: int | None = Field(None, ge=1, le=MAX_ID, description="责任单位编号")
+    talent_id: int | None = Field(None, ge=1, le=MAX_ID, description="责任人（人才）编号")
+    person_only: bool = False
+    misconduct: str = Field(..., min_length=1, max_length=4000)
+    severity: str = Field(..., max_length=20, description="minor 较轻 / serious 较重 / grave 严重")
+    decision: str = Field(..., min_length=1, max_length=4000)
+    decided_by: str = Field(..., min_length=1, max_length=200)
+    decided_on: dt.date
+    excluded_from: dt.date
+    excluded_until: dt.date
+
+
+class IntegrityContestIn(Schema):
+    reason: str = Field(..., max_length=4000)
+
+
+class IntegrityAnswerIn(Schema):
+    upheld: bool
+    answer: str = Field(..., max_length=4000)
 
 
 def decode(text: str, field: str) -> bytes:
@@ -371,7 +417,7 @@ def request_change(request: HttpRequest, payload: ProjectChangeIn, pk: int = ID)
 
 
 @router.post("/changes/{pk}/decision", response=ChangeOut, summary="审批任务书变更")
-def decide_change(request: HttpRequest, payload: ProjectDecisionIn, pk: int = ID) -> Any:
+def decide_change(request: HttpRequest, payload: ChangeDecisionIn, pk: int = ID) -> Any:
     change = get_object_or_404(ChangeRequest.objects.restrict(request.user, "view"), pk=pk)
     return services.decide_change(request.user, change, payload.approve, payload.note)
 
@@ -472,6 +518,66 @@ def submit_review(request: HttpRequest, payload: ProjectReviewIn, pk: int = ID) 
 @router.get("/funds", response=list[FundsOut], summary="经费统计（下达、拨付、支出）")
 @guard(VIEW_PROJECT_WORK)
 def funds(request: HttpRequest, by: str = "program") -> Any:
-    if by not in ("project", "program", "area", "year"):
-        raise ValidationError({"by": ["统计口径应为 project、program、area 或 year。"]})
+    if by not in selectors.FUNDS_KEYS:
+        raise ValidationError({"by": ["统计口径应为 project、program、area、chain 或 year。"]})
     return selectors.funds_summary(request.user, by)
+
+
+# --- research integrity (科研诚信) -------------------------------------------------------------
+
+
+def _integrity_values(request: HttpRequest, payload: IntegrityRecordIn) -> dict[str, Any]:
+    """The record's values, its organization and talent resolved within the user's view."""
+    data = payload.dict()
+    if data["severity"] not in IntegritySeverity.values:
+        raise ValidationError(
+            {"severity": ["严重程度应为 minor（较轻）、serious（较重）或 grave（严重）。"]}
+        )
+    talent_id, organization_id = data.pop("talent_id"), data.pop("organization_id")
+    talent = (
+        registry_selectors.talents_by_id(request.user, [talent_id], "talent_id")[0]
+        if talent_id
+        else None
+    )
+    organizations = registry_selectors.organizations_for(request.user)
+    organization = organizations.filter(pk=organization_id).first() if organization_id else None
+    if organization_id and organization is None:
+        raise ValidationError(
+            {"organization_id": [f"找不到编号为 {organization_id} 的单位，请核对单位编号。"]}
+        )
+    if organization is None and talent is None:
+        raise ValidationError({"organization_id": ["请填写责任单位编号或责任人编号。"]})
+    if (
+        talent is not None
+        and organization is not None
+        and talent.organization_id != organization.pk
+    ):
+        raise ValidationError({"talent_id": ["责任人不属于所填的责任单位，请核对单位或人才编号。"]})
+    return {**data, "talent": talent, "organization": organization or talent.organization}
+
+
+@router.get("/integrity", response=list[IntegrityRecordOut], summary="科研诚信记录（本单位或全市）")
+def list_integrity(request: HttpRequest) -> Any:
+    return registry_selectors.integrity_records_for(request.user)
+
+
+@router.post("/integrity", response={201: IntegrityRecordOut}, summary="录入科研诚信记录")
+@guard(integrity.MANAGE_INTEGRITY)
+def record_integrity(request: HttpRequest, payload: IntegrityRecordIn) -> Any:
+    return Status(201, integrity.record(request.user, _integrity_values(request, payload)))
+
+
+@router.post(
+    "/integrity/{pk}/contest", response=IntegrityRecordOut, summary="对科研诚信记录提出申诉"
+)
+def contest_integrity(request: HttpRequest, payload: IntegrityContestIn, pk: int = ID) -> Any:
+    record = get_object_or_404(registry_selectors.integrity_records_for(request.user), pk=pk)
+    return integrity.contest(request.user, record, payload.reason)
+
+
+@router.post(
+    "/integrity/{pk}/answer", response=IntegrityRecordOut, summary="处理科研诚信记录的申诉"
+)
+def answer_integrity(request: HttpRequest, payload: IntegrityAnswerIn, pk: int = ID) -> Any:
+    record = get_object_or_404(registry_selectors.integrity_records_for(request.user), pk=pk)
+    return integrity.answer_contest(request.user, record, payload.upheld, payload.answer)

@@ -434,6 +434,12 @@ class GateDecision(DomainModel):
     )
     completion = models.DecimalField("指标完成度", max_digits=7, decimal_places=4)
     reasons = models.TextField("理由")
+    moved = models.JSONField(
+        "合并转入内容",
+        default=dict,
+        blank=True,
+        help_text='合并时转入并入项目的考核指标和团队成员：{"targets": [...], "team": [...]}',
+    )
 
     scope = CHILD_SCOPE
 

@@ -8,15 +8,17 @@ from collections import defaultdict
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, QuerySet
 from django.utils import timezone
 
+from kechuang.programs.models import Award
 from kechuang.projects.models import (
     CLOSED,
     ChangeRequest,
     ChangeStatus,
     Milestone,
     Output,
+    OutputKind,
     Project,
     ProjectReview,
     ProjectStatus,
@@ -97,27 +99,102 @@ def _add(table: dict[Any, dict[str, Decimal]], key: Any, column: str, amount: De
     table[key][column] += amount
 
 
+NO_CHAIN = "未标注产业链"
+
+
+def chain_of(project: Project) -> str:
+    """The project's industry chain (产业链, the top of the "6+N" layout): the challenge's
+    industry for a 揭榜 project, else the organization's; `NO_CHAIN` when neither is set."""
+    challenge = project.award.application.challenge
+    industry = (challenge.industry if challenge else None) or project.organization.industry
+    if industry is None:
+        return NO_CHAIN
+    return (industry.parent or industry).name
+
+
+FUNDS_KEYS = ("project", "program", "area", "chain", "year")
+
+
 def funds_summary(user: Any, by: str = "program") -> list[dict[str, Any]]:
     """Funds committed (city funds of the agreements), paid (tranches paid) and spent
-    (reported spending) per project, programme, area or year (of signing, else start)."""
+    (reported spending), and the number of projects, per project, programme, area, industry
+    chain or year (of signing, else start)."""
     keys = {
         "project": lambda p: p.title,
         "program": lambda p: str(p.program),
         "area": lambda p: p.organization.area.name,
+        "chain": chain_of,
         "year": lambda p: (p.signed_on or p.starts_on).year,
     }
     key_of = keys.get(by, keys["program"])
-    projects = {p.pk: p for p in projects_for(user)}
+    projects = {p.pk: p for p in _with_chain(projects_for(user))}
     table: dict[Any, dict[str, Decimal]] = defaultdict(
-        lambda: {"committed": Decimal(0), "paid": Decimal(0), "spent": Decimal(0)}
+        lambda: {
+            "projects": Decimal(0),
+            "committed": Decimal(0),
+            "paid": Decimal(0),
+            "spent": Decimal(0),
+        }
     )
     for p in projects.values():
+        _add(table, key_of(p), "projects", Decimal(1))
         _add(table, key_of(p), "committed", p.city_funds)
     for t in Tranche.objects.filter(project_id__in=projects, status=TrancheStatus.PAID):
         _add(table, key_of(projects[t.project_id]), "paid", t.amount)
     for s in Spending.objects.filter(project_id__in=projects):
         _add(table, key_of(projects[s.project_id]), "spent", s.amount)
-    return [{"key": str(k), **v} for k, v in sorted(table.items(), key=lambda kv: str(kv[0]))]
+    return [
+        {"key": str(k), **v, "projects": int(v["projects"])}
+        for k, v in sorted(table.items(), key=lambda kv: str(kv[0]))
+    ]
+
+
+def _with_chain(projects: QuerySet[Project]) -> QuerySet[Project]:
+    return projects.select_related(
+        "award__application__challenge__industry__parent", "organization__industry__parent"
+    )
+
+
+def status_by(user: Any, by: str) -> list[dict[str, Any]]:
+    """Projects counted by status within each programme, area or industry chain: rows of
+    `{"key", "total", "counts": [n per ProjectStatus in order]}`."""
+    keys = {
+        "program": lambda p: str(p.program),
+        "area": lambda p: p.organization.area.name,
+        "chain": chain_of,
+    }
+    key_of = keys[by]
+    order = list(ProjectStatus.values)
+    table: dict[str, list[int]] = defaultdict(lambda: [0] * len(order))
+    for p in _with_chain(projects_for(user)):
+        table[key_of(p)][order.index(p.status)] += 1
+    return [{"key": k, "total": sum(v), "counts": v} for k, v in sorted(table.items())]
+
+
+def outputs_credited(user: Any) -> dict[str, Any]:
+    """The outputs credited to the user's projects, counted by kind and year: `kinds` (the
+    kinds' labels in order), `rows` (`{"year", "counts": [n per kind], "total"}`, by year) and
+    `totals` (per kind)."""
+    kinds = list(OutputKind)
+    table: dict[int, list[int]] = defaultdict(lambda: [0] * len(kinds))
+    outputs = Output.objects.filter(project__in=projects_for(user).values("pk"))
+    for kind, year, n in (
+        outputs.values_list("kind", "year").annotate(n=Count("pk")).order_by("year", "kind")
+    ):
+        table[year][list(OutputKind.values).index(kind)] += n
+    rows = [{"year": y, "counts": c, "total": sum(c)} for y, c in sorted(table.items())]
+    totals = [sum(r["counts"][i] for r in rows) for i in range(len(kinds))]
+    return {"kinds": [k.label for k in kinds], "rows": rows, "totals": totals, "total": sum(totals)}
+
+
+def awards_awaiting_agreement(user: Any) -> QuerySet[Award]:
+    """Awards the user may see that have no task agreement yet (city staff create it)."""
+    return (
+        Award.objects.restrict(user, "view")
+        .filter(project__isnull=True)
+        .select_related("application__organization", "application__call")
+        .order_by("-decided_on", "-pk")
+    )
 
 
 def status_counts(user: Any) -> list[tuple[str, str, int]]:

@@ -812,13 +812,48 @@ def hold_gate(user: Any, race: str, data: dict[str, Any]) -> StageGate:
             },
         )
         if kind != GateDecisionKind.CONTINUE:
-            status = (
-                ProjectStatus.STOPPED if kind == GateDecisionKind.STOP else ProjectStatus.MERGED
-            )
-            save_instance(user, project, {"status": status})
-            for tranche in project.tranches.filter(status=TrancheStatus.PENDING):
-                save_instance(user, tranche, {"status": TrancheStatus.CANCELLED})
+            _end_in_race(user, project, kind)
+    for decision in gate.decisions.filter(decision=GateDecisionKind.MERGE):
+        moved = merge_into(user, decision.project, decision.merged_into)
+        save_instance(user, decision, {"moved": moved})
     return gate
+
+
+def _end_in_race(user: Any, project: Project, kind: str) -> None:
+    status = ProjectStatus.STOPPED if kind == GateDecisionKind.STOP else ProjectStatus.MERGED
+    save_instance(user, project, {"status": status})
+    for tranche in project.tranches.filter(status=TrancheStatus.PENDING):
+        save_instance(user, tranche, {"status": TrancheStatus.CANCELLED})
+
+
+def merge_into(user: Any, merged: Project, into: Project) -> dict[str, Any]:
+    """A 赛马 merge: the merged team's targets (those the joined project does not already have
+    by name and unit) become targets of the joined project, with the value achieved so far;
+    its team members (and its leader) join the joined project's team. Returns what moved (kept
+    on the gate decision; each new target is audited by `save_instance`)."""
+    have = {(t.name, t.unit) for t in into.targets.filter(removed=False)}
+    targets = []
+    for t in merged.targets.filter(removed=False):
+        if (t.name, t.unit) in have:
+            continue
+        values = {
+            "name": t.name,
+            "unit": t.unit,
+            "target_value": t.target_value,
+            "lower_is_better": t.lower_is_better,
+            "verification": t.verification,
+            "achieved": t.achieved,
+        }
+        new = save_instance(user, Target(project=into), values)
+        have.add((t.name, t.unit))
+        targets.append({"id": new.pk, "from": t.pk, "name": t.name, "unit": t.unit})
+    team = set(into.team.values_list("pk", flat=True))
+    joining = set(merged.team.values_list("pk", flat=True))
+    if merged.leader_id:
+        joining.add(merged.leader_id)
+    added = sorted(joining - team - ({into.leader_id} if into.leader_id else set()))
+    into.team.add(*added)
+    return {"from": merged.pk, "into": into.pk, "targets": targets, "team": added}
 
 
 # --- acceptance -----------------------------------------------------------------------------------

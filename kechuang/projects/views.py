@@ -18,9 +18,10 @@ from kechuang.core.downloads import DOCX, XLSX, attachment
 from kechuang.core.errors import django_validation_errors
 from kechuang.core.imports.table import FileProblem, read_upload
 from kechuang.core.permissions import requires
+from kechuang.programs import selectors as program_selectors
 from kechuang.projects import export, selectors, services
 from kechuang.projects.certificate import certificate_docx
-from kechuang.projects.models import Tranche
+from kechuang.projects.models import ChangeKind, ChangeRequest, OutputKind, ProjectStatus, Tranche
 from kechuang.projects.permissions import MANAGE_PROJECTS, RUN_PROJECT, VIEW_PROJECT_WORK
 from kechuang.registry import selectors as registry_selectors
 from kechuang.registry.services import integrity
@@ -39,7 +40,16 @@ def _page(request: HttpRequest, template: str, context: dict[str, Any]) -> HttpR
 
 @login_required
 def project_list(request: HttpRequest) -> HttpResponse:
-    return _page(request, "list.html", {"projects": selectors.projects_for(request.user)})
+    awaiting = (
+        selectors.awards_awaiting_agreement(request.user)
+        if MANAGE_PROJECTS.allows(request.user)
+        else []
+    )
+    return _page(
+        request,
+        "list.html",
+        {"projects": selectors.projects_for(request.user), "awaiting": awaiting},
+    )
 
 
 def _detail(
@@ -65,6 +75,10 @@ def _detail(
             .first(),
             "reviews": selectors.reviews_for(request.user).filter(project=project),
             "pending_acceptance": project.acceptances.filter(conclusion="").last(),
+            "change_kinds": ChangeKind.choices,
+            "output_kinds": OutputKind.choices,
+            "team": project.team.all(),
+            "budget_rows": sorted(project.budget.items()),
             "errors": errors or {},
             "status": 400 if errors else 200,
         },
@@ -161,8 +175,142 @@ def _experts(post: Any) -> int:
     return min(int(value), 15) if value.isdigit() and int(value) > 0 else 3
 
 
+def _scan(request: HttpRequest, project: Any) -> None:
+    """City staff upload the agreement's scan signed by both sides (PDF or image)."""
+    MANAGE_PROJECTS.check(request.user)
+    upload = request.FILES.get("scan")
+    if upload is None:
+        raise ValidationError({"signed_scan": ["请选择双方签署的任务书扫描件（PDF 或图片）。"]})
+    services.sign(request.user, project, read_upload(upload), upload.name)
+
+
+def _ids(text: str, field: str, label: str) -> list[int]:
+    parts = [p for p in text.replace("，", ",").replace(" ", ",").split(",") if p]
+    bad = [p for p in parts if not p.isdigit() or len(p) > 18]
+    if bad:
+        raise ValidationError({field: [f"{label}“{'、'.join(bad)}”应为数字编号，用逗号分隔。"]})
+    return [int(p) for p in parts]
+
+
+def _proposed_team(post: Any, project: Any) -> dict[str, Any]:
+    keep = [int(v) for v in post.getlist("keep") if v.isdigit()]
+    current = set(project.team.values_list("pk", flat=True))
+    return {
+        "team": [i for i in keep if i in current] + _ids(post.get("add", ""), "add", "新增成员")
+    }
+
+
+def _proposed_targets(post: Any, project: Any) -> dict[str, Any]:
+    targets: list[dict[str, Any]] = []
+    remove = []
+    for t in project.targets.filter(removed=False):
+        if post.get(f"remove_{t.pk}") == "on":
+            remove.append(t.pk)
+            continue
+        value = post.get(f"target_{t.pk}", "").strip()
+        if value and value != services.fmt(t.target_value):
+            targets.append(
+                {
+                    "id": t.pk,
+                    "name": t.name,
+                    "unit": t.unit,
+                    "value": value,
+                    "verification": t.verification,
+                    "lower_is_better": t.lower_is_better,
+                }
+            )
+    name = post.get("new_name", "").strip()
+    if name:
+        targets.append(
+            {
+                "name": name,
+                "unit": post.get("new_unit", ""),
+                "value": post.get("new_value", ""),
+                "verification": post.get("new_verification") or "other",
+            }
+        )
+    return {"targets": targets, "remove": remove} if targets or remove else {}
+
+
+def _proposed_dates(post: Any, project: Any) -> dict[str, Any]:
+    proposed: dict[str, Any] = {}
+    if post.get("ends_on", "").strip():
+        proposed["ends_on"] = post["ends_on"].strip()
+    moves = {
+        str(m.pk): post[f"due_{m.pk}"].strip()
+        for m in project.milestones.all()
+        if post.get(f"due_{m.pk}", "").strip()
+    }
+    if moves:
+        proposed["milestones"] = moves
+    return proposed
+
+
+def _proposed_budget(post: Any, project: Any) -> dict[str, Any]:
+    budget = {
+        key: post[f"budget_{key}"].strip()
+        for key in project.budget
+        if post.get(f"budget_{key}", "").strip()
+    }
+    return {"budget": {**project.budget, **budget}} if budget else {}
+
+
+PROPOSALS = {
+    ChangeKind.TEAM: _proposed_team,
+    ChangeKind.TARGETS: _proposed_targets,
+    ChangeKind.DATES: _proposed_dates,
+    ChangeKind.BUDGET: _proposed_budget,
+}
+
+
+def _change(request: HttpRequest, project: Any) -> None:
+    """The team proposes a change with the page's form (the fields of the chosen kind)."""
+    kind = request.POST.get("kind", "")
+    proposal = PROPOSALS.get(kind)
+    proposed = proposal(request.POST, project) if proposal else {}
+    data = {"kind": kind, "proposed": proposed, "reason": request.POST.get("reason", "")}
+    services.request_change(request.user, project, data)
+
+
+def _decide_change(request: HttpRequest, project: Any) -> None:
+    MANAGE_PROJECTS.check(request.user)
+    pk = request.POST.get("change", "")
+    change = (
+        ChangeRequest.objects.filter(project=project, pk=int(pk)).first()
+        if pk.isdigit() and len(pk) < 19
+        else None
+    )
+    if change is None:
+        raise ValidationError({"change": ["该变更申请不属于本项目，请从项目页面审批。"]})
+    approve = request.POST.get("approve") == "1"
+    services.decide_change(request.user, change, approve, request.POST.get("note", ""))
+
+
+def _output(request: HttpRequest, project: Any) -> None:
+    """An output: a registry row linked by its number (within the user's view) or a row of its
+    own (product, paper, standard)."""
+    post = request.POST
+    year = post.get("year", "").strip()
+    if year and not (year.isdigit() and 1990 <= int(year) <= 2100):
+        raise ValidationError({"year": [f"年份“{year}”应为 1990 到 2100 之间的四位数字。"]})
+    link_ids = _ids(post.get("link", ""), "link", "关联登记编号")
+    kind = post.get("kind", "")
+    link = services.output_link(request.user, kind, link_ids[0] if link_ids else None)
+    data = {
+        "kind": kind,
+        "title": post.get("title", ""),
+        "year": year or None,
+        "reference": post.get("reference", ""),
+    }
+    services.add_output(request.user, project, data, link)
+
+
 ACTIONS: dict[str, Any] = {
     "sign": lambda r, p: services.sign(r.user, p),
+    "scan": _scan,
+    "change": _change,
+    "decide_change": _decide_change,
+    "output": _output,
     "spend": _spend,
     "achieved": lambda r, p: services.record_achieved(r.user, p, _achieved(r.POST, p)),
     "assign": lambda r, p: services.assign_reviewers(
@@ -232,9 +380,84 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             "by_program": selectors.funds_summary(user, "program"),
             "by_area": selectors.funds_summary(user, "area"),
             "by_year": selectors.funds_summary(user, "year"),
+            "by_chain": selectors.funds_summary(user, "chain"),
+            "status_labels": [s.label for s in ProjectStatus],
+            "status_sections": [
+                (label, selectors.status_by(user, by), f"status-{by}")
+                for by, label in (("chain", "产业链"), ("program", "科技计划"), ("area", "区域"))
+            ],
+            "outputs": selectors.outputs_credited(user),
             "overdue": selectors.overdue_milestones(user),
         },
     )
+
+
+@requires(VIEW_PROJECT_WORK)
+def dashboard_docx(request: HttpRequest) -> HttpResponse:
+    return attachment(export.dashboard_docx(request.user), "科技项目看板.docx", DOCX)
+
+
+# --- the task agreement from an award -------------------------------------------------------------
+
+
+def _budget_lines(text: str) -> dict[str, str]:
+    """ "科目：金额" per line (a colon, full-width or not, or an equals sign)."""
+    budget = {}
+    for n, line in enumerate(text.splitlines(), 1):
+        line = line.strip()
+        if not line:
+            continue
+        for sep in ("：", ":", "="):
+            if sep in line:
+                key, value = (part.strip() for part in line.split(sep, 1))
+                break
+        else:
+            key = value = ""
+        if not key or not value:
+            raise ValidationError(
+                {"budget": [f"预算科目第 {n} 行“{line}”应写作“科目：金额（万元）”。"]}
+            )
+        budget[key] = value
+    return budget
+
+
+def _agreement_data(post: Any) -> dict[str, Any]:
+    milestones = [
+        {"title": post.get(f"milestone_{i}", "").strip(), "due_on": post.get(f"due_{i}", "")}
+        for i in range(1, 4)
+        if post.get(f"milestone_{i}", "").strip() or post.get(f"due_{i}", "").strip()
+    ]
+    return {
+        "starts_on": post.get("starts_on", ""),
+        "ends_on": post.get("ends_on", ""),
+        "lump_sum": post.get("lump_sum") == "on",
+        "confidential": post.get("confidential") == "on",
+        "milestones": milestones,
+        "budget": _budget_lines(post.get("budget", "")),
+    }
+
+
+@requires(MANAGE_PROJECTS)
+def agreement(request: HttpRequest, pk: int) -> HttpResponse:
+    """City staff create the task agreement from an award: dates, 包干制 or budget categories,
+    milestones; the targets are the challenge's, the team the application's."""
+    award = get_object_or_404(program_selectors.awards_for(request.user), pk=pk)
+    if request.method == "POST":
+        try:
+            project = services.create_project(request.user, award, _agreement_data(request.POST))
+        except ValidationError as error:
+            return _page(
+                request,
+                "agreement.html",
+                {
+                    "award": award,
+                    "form": request.POST,
+                    "status": 400,
+                    "errors": django_validation_errors(error),
+                },
+            )
+        return redirect("projects:detail", pk=project.pk)
+    return _page(request, "agreement.html", {"award": award, "form": {}})
 
 
 @requires(VIEW_PROJECT_WORK)

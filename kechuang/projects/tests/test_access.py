@@ -124,6 +124,15 @@ def contested_by_enterprise(role: str, response: Any, context: dict[str, Any]) -
     assert status == wanted, f"申诉状态应为“{wanted}”，实为“{status}”"
 
 
+def grew_records(ok_roles: set[str]) -> Any:
+    def check(role: str, response: Any, context: dict[str, Any]) -> None:
+        count = IntegrityRecord.objects.count()
+        wanted = context["records"] + (1 if role in ok_roles else 0)
+        assert count == wanted, f"诚信记录数应为 {wanted}，实为 {count}"
+
+    return check
+
+
 def imported_by_city(role: str, response: Any, context: dict[str, Any]) -> None:
     count = IntegrityRecord.objects.count()
     wanted = context["records"] + (1 if role in CITY else 0)
@@ -165,6 +174,48 @@ def _upload(context: dict[str, Any]) -> dict[str, Any]:
     return {"file": SimpleUploadedFile(name, out.getvalue())}
 
 
+def scanned_by_city(role: str, response: Any, context: dict[str, Any]) -> None:
+    f = models.Project.objects.get(pk=context["F"])
+    assert bool(f.signed_scan) == (role in CITY), f"扫描件：{f.signed_scan!r}"
+    assert (f.status == "running") == (role in CITY), f"状态：{f.status}"
+
+
+def _scan(context: dict[str, Any]) -> dict[str, Any]:
+    return {"action": "scan", "scan": SimpleUploadedFile("任务书.pdf", PDF)}
+
+
+def integrity_visible(role: str, response: Any, context: dict[str, Any]) -> None:
+    if role == "anonymous":
+        return
+    ids = sorted(r["id"] for r in response.json())
+    everything = sorted([context["record"], context["contested"]])
+    wanted = everything if role in GOVERNMENT | {"enterprise"} else []
+    assert ids == wanted, f"{role} 应看到诚信记录 {wanted}，实为 {ids}"
+
+
+def answered_by_city(role: str, response: Any, context: dict[str, Any]) -> None:
+    status = IntegrityRecord.objects.get(pk=context["contested"]).contest_status
+    wanted = "rejected" if role in CITY else "pending"
+    assert status == wanted, f"申诉状态应为“{wanted}”，实为“{status}”"
+
+
+INTEGRITY = {
+    "organization_id": "{wancheng}",
+    "misconduct": "重复发表",
+    "severity": "minor",
+    "decision": "通报批评",
+    "decided_by": "南阳市科学技术局",
+    "decided_on": "2026-01-05",
+    "excluded_from": "2026-01-05",
+    "excluded_until": "2027-01-04",
+}
+AGREEMENT_FORM = {
+    "starts_on": "2026-01-01",
+    "ends_on": "2027-12-31",
+    "lump_sum": "on",
+    "milestone_1": "完成涂层工艺验证",
+    "due_1": "2026-06-30",
+}
 SPENDING = {
     "items": [
         {"category": "材料费", "description": "金刚石微粉", "amount": "3", "spent_on": "2026-03-01"}
@@ -319,10 +370,80 @@ ROWS = [
         body={"kind": "paper", "title": "金刚石涂层刀具寿命研究", "reference": "超硬材料工程"},
         check=grew("Output", CITY | {"enterprise"}),
     ),
+    Row(
+        "POST",
+        "/projects/{A}/act/",
+        {**team_write(302, 302), "city_admin": 302, "city_staff": 302},
+        body={"action": "output", "kind": "paper", "title": "涂层寿命研究", "year": "2026"},
+        name="output page",
+        check=grew("Output", CITY | {"enterprise"}),
+    ),
+    # --- the agreement, its scan and its changes on the pages ---
+    Row("GET", "/projects/awards/{E}/agreement/", only(CITY, 200, 302)),
+    Row(
+        "POST",
+        "/projects/awards/{E}/agreement/",
+        only(CITY, 302, 302),
+        body=AGREEMENT_FORM,
+        check=grew("Project", CITY),
+    ),
+    Row(
+        "POST",
+        "/projects/{F}/act/",
+        {**only(GOVERNMENT | {"enterprise"}, 403, 302, 404), "city_admin": 302, "city_staff": 302},
+        body=_scan,
+        name="signed scan page",
+        check=scanned_by_city,
+    ),
+    Row(
+        "POST",
+        "/projects/{A}/act/",
+        team_write(302, 302),
+        body={"action": "change", "kind": "dates", "ends_on": "2028-03-31", "reason": "设备延期"},
+        name="change request page",
+        check=grew("ChangeRequest", {"enterprise"}),
+    ),
+    Row(
+        "POST",
+        "/projects/{A}/act/",
+        city_write(302, 302),
+        body={
+            "action": "decide_change",
+            "change": "{change}",
+            "approve": "0",
+            "note": "理由不充分",
+        },
+        name="change decision page",
+        check=change_decided_by_city,
+    ),
     # --- dashboard and exports ---
     Row("GET", "/projects/dashboard/", only(GOVERNMENT, 200, 302)),
+    Row("GET", "/projects/dashboard.docx", only(GOVERNMENT, 200, 302)),
+    Row("GET", f"{A}/funds?by=chain", only(GOVERNMENT, 200, 401), name="funds by chain"),
     Row("GET", "/projects/export.xlsx", only(GOVERNMENT, 200, 302)),
     # --- research integrity ---
+    Row("GET", f"{A}/integrity", only(SIGNED_IN, 200, 401), check=integrity_visible),
+    Row(
+        "POST",
+        f"{A}/integrity",
+        only(CITY, 201, 401),
+        body=INTEGRITY,
+        check=grew_records(CITY),
+    ),
+    Row(
+        "POST",
+        f"{A}/integrity/{{record}}/contest",
+        {**only(GOVERNMENT | {"enterprise"}, 403, 401, 404), "enterprise": 200},
+        body={"reason": "处理所依据的材料非本单位提交"},
+        check=contested_by_enterprise,
+    ),
+    Row(
+        "POST",
+        f"{A}/integrity/{{contested}}/answer",
+        {**only(GOVERNMENT | {"enterprise"}, 403, 401, 404), "city_admin": 200, "city_staff": 200},
+        body={"upheld": False, "answer": "材料经核实无误"},
+        check=answered_by_city,
+    ),
     Row("GET", "/projects/integrity/", only(SIGNED_IN, 200, 302)),
     Row(
         "POST",
@@ -415,8 +536,24 @@ def context(users: dict[str, Any], programme: dict[str, Any], orgs: dict[str, An
             "excluded_until": today + dt.timedelta(days=365),
         },
     )
+    contested = integrity.record(
+        staff,
+        {
+            "organization": org,
+            "misconduct": "数据造假",
+            "severity": "serious",
+            "decision": "取消申报资格",
+            "decided_by": "南阳市科学技术局",
+            "decided_on": today,
+            "excluded_from": today,
+            "excluded_until": today + dt.timedelta(days=30),
+        },
+    )
+    integrity.contest(users["enterprise"], contested, "数据来源可查")
     return {
         "A": a.pk,
+        "contested": contested.pk,
+        "wancheng": orgs["wancheng"].pk,
         "B": b.pk,
         "C": c.pk,
         "D": d.pk,

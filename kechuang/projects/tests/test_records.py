@@ -86,7 +86,13 @@ def test_funds_committed_paid_and_spent(users: dict[str, Any], running: Any) -> 
     )
     rows = selectors.funds_summary(users["city_staff"], "area")
     assert rows == [
-        {"key": "卧龙区", "committed": Decimal(200), "paid": Decimal(100), "spent": Decimal("12.5")}
+        {
+            "key": "卧龙区",
+            "projects": 1,
+            "committed": Decimal(200),
+            "paid": Decimal(100),
+            "spent": Decimal("12.5"),
+        }
     ]
     assert selectors.funds_summary(users["institution"], "area") == []
 
