@@ -55,6 +55,7 @@ class JobResult:
     message: str
     content: bytes | None = None  # a file to download
     filename: str = ""
+    offer: dict[str, Any] | None = None  # the next step offered on the job's page (Job.offer)
 
 
 def jobs_dir() -> Path:
@@ -235,6 +236,8 @@ def run_job(pk: int) -> str:
         result = work(progress, **job.params)
         fields: dict[str, Any] = {"status": JobStatus.DONE, "message": result.message}
         fields.update(_save_file(job, result))
+        if result.offer:
+            fields["offer"] = result.offer
         fields.update(done=max(progress.done, progress.total), total=progress.total)
     except Exception as error:  # every failure is recorded on the job, in Chinese
         if not isinstance(error, JobFailure | ImportRefused | FileProblem | ValidationError):
