@@ -80,7 +80,7 @@ def validate_import(progress: Progress, code: str, path: str, name: str, user_id
         offer={
             "url": reverse("registry:excel_import", kwargs={"code": code}),
             "label": "确认导入",
-            "fields": {"action": "commit", "staged": Path(path).stem},
+            "fields": {"action": "commit", "staged": Path(path).name.split(".", 1)[0]},
         },
     )
 

@@ -140,7 +140,7 @@ def _validate_in_background(
             VALIDATE_TARGET,
             {"code": code, "path": str(stored.path), "name": name, "user_id": request.user.pk},
             total=rows,
-            dedupe_key=stored.path.stem,
+            dedupe_key=staging.token_of(stored),
         )
     except ValidationError as error:  # the user's queue is full
         staging.discard(request.session, code)
@@ -149,21 +149,9 @@ def _validate_in_background(
     return redirect("jobs:detail", pk=job.pk)
 
 
-def _replaced(request: HttpRequest, code: str) -> bool:
-    """The commit form names a staged file (a background check's) that is no longer the one
-    staged: a newer upload replaced it."""
-    named = request.POST.get("staged", "")
-    current = staging.staged(request.session, code)
-    return bool(named) and (current is None or current.path.stem != named)
-
-
 def _commit(request: HttpRequest, code: str, context: dict[str, Any]) -> HttpResponse:
-    if _replaced(request, code):
-        messages.error(
-            request,
-            "该校验结果对应的文件已被之后的上传替换（或已导入），未导入任何数据。"
-            "请确认最新一次上传的校验结果后再导入。",
-        )
+    if staging.replaced(request.session, code, request.POST.get("staged", "")):
+        messages.error(request, staging.REPLACED)
         return redirect("registry:excel_import", code=code)
     try:
         stored = staging.claim(request.session, code)  # a second commit of the file stops here
