@@ -230,3 +230,22 @@ def test_a_formula_cell_is_reported_not_dropped(client_for: Any, users: Any, med
     formula = [e for e in errors if "公式" in e.problem]
     assert [(e.row, e.column_header, e.value) for e in formula] == [(2, "联系电话", "E2")]
     assert "选择性粘贴" in formula[0].fix
+
+
+def test_the_list_pages_export_button_asks_for_a_job_whatever_the_size(
+    client_for: Any, orgs: Any, media: Path, settings: Any
+) -> None:
+    settings.JOB_ROW_THRESHOLD = 2000  # a small list: the plain URL answers the file at once
+    client = client_for("city_staff")
+    page = client.get("/registry/organizations/", {"name": "卧龙"}).content.decode()
+    assert "/registry/excel/organizations/export.xlsx?name=%E5%8D%A7%E9%BE%99&amp;background=1" in (
+        page
+    )
+    plain = client.get("/registry/excel/organizations/export.xlsx")
+    assert plain.status_code == 200 and Job.objects.count() == 0
+    with override_settings(TASKS=IMMEDIATE):
+        response = client.get("/registry/excel/organizations/export.xlsx", {"background": "1"})
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/" and job.status == JobStatus.DONE
+    assert job.label == "导出创新主体（全部）" and "background" not in job.params["query"]
+    assert job.message == f"已导出 {len(orgs)} 条记录。"

@@ -23,6 +23,7 @@ from kechuang.core.imports import staging
 from kechuang.core.imports.errors import ImportRefused
 from kechuang.core.imports.table import estimate_rows
 from kechuang.core.jobs import services as jobs
+from kechuang.core.jobs.web import wants_background
 from kechuang.core.permissions import WRITE_DATA
 from kechuang.core.webcrud import filtered
 from kechuang.registry.excel import exporter, importer, report, template
@@ -67,7 +68,7 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
             {"status": 422, "title": "筛选条件有误，未导出", "message": problems},
             status=422,
         )
-    if queryset.count() > _threshold():
+    if wants_background(request) or queryset.count() > _threshold():
         return _export_in_background(request, code, spec.title_zh)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _xlsx(
@@ -80,7 +81,7 @@ def _threshold() -> int:
 
 
 def _export_in_background(request: HttpRequest, code: str, title: str) -> HttpResponse:
-    query = {k: v for k, v in request.GET.items() if k != "page"}
+    query = {k: v for k, v in request.GET.items() if k not in ("page", "background")}
     shown = "（按筛选条件）" if any(v for k, v in query.items() if k != "ordering") else "（全部）"
     try:
         job = jobs.enqueue(
