@@ -104,6 +104,9 @@ def header_aliases() -> dict[str, str]:
     return aliases
 
 
+PROGRESS_ROWS = 200  # a background job's progress is told every this many rows
+
+
 @dataclass
 class ValidRow:
     row: int
@@ -367,8 +370,11 @@ def _link_changes(report: ContractImportReport, valid: ValidRow, seen: dict[str,
     report.rows.append(valid)
 
 
-def validate_file(user: Any, content: bytes, filename: str = "") -> ContractImportReport:
-    """Read and check every row; never writes."""
+def validate_file(
+    user: Any, content: bytes, filename: str = "", progress: Any = None
+) -> ContractImportReport:
+    """Read and check every row; never writes. `progress` (a background job's, core/jobs)
+    hears how many rows are checked."""
     report = ContractImportReport(filename=filename, user_id=getattr(user, "pk", None))
     if not IMPORT_CONTRACTS.allows(user):
         report.at(0, FILE, filename, IMPORT_CONTRACTS.refusal, "请由市科技局或县区工作人员导入。")
@@ -390,8 +396,25 @@ def validate_file(user: Any, content: bytes, filename: str = "") -> ContractImpo
         names = "、".join(f"{c}（{HEADERS_ZH[c]}）" for c in missing)
         report.at(1, FILE, "", f"缺少必需的列：{names}。", "请使用本页提供的模板，保留表头。")
         return report
+    _validate_rows(user, table.rows, header, report, progress)
+    if report.rows_total == 0:
+        report.at(0, WHOLE_ROW, "", "文件中没有数据行。", "请在表头下方逐行填写合同。")
+    return report
+
+
+def _validate_rows(
+    user: Any,
+    rows: list[list[Any]],
+    header: list[str | None],
+    report: ContractImportReport,
+    progress: Any,
+) -> None:
+    if progress is not None:
+        progress.start("校验", total=len(rows) - 1)
     seen: dict[str, ValidRow] = {}
-    for index, raw in enumerate(table.rows[1:], start=2):
+    for index, raw in enumerate(rows[1:], start=2):
+        if progress is not None and index % PROGRESS_ROWS == 0:
+            progress.step(index - 1)
         cells = {name: value for name, value in zip(header, raw, strict=False) if name}
         if all(is_empty(v) for v in cells.values()):
             continue
@@ -402,9 +425,8 @@ def validate_file(user: Any, content: bytes, filename: str = "") -> ContractImpo
             report.at(index, p.column, p.value, p.problem, p.fix)
             continue
         _link_changes(report, valid, seen)
-    if report.rows_total == 0:
-        report.at(0, WHOLE_ROW, "", "文件中没有数据行。", "请在表头下方逐行填写合同。")
-    return report
+    if progress is not None:
+        progress.step(len(rows) - 1)
 
 
 def _deduction(contract: TechContract, costs: Decimal) -> None:
@@ -418,10 +440,14 @@ def _deduction(contract: TechContract, costs: Decimal) -> None:
         )
 
 
-def _write(user: Any, report: ContractImportReport) -> CommitResult:
+def _write(user: Any, report: ContractImportReport, progress: Any = None) -> CommitResult:
     by_row: dict[int, TechContract] = {}
     created = changed = 0
+    if progress is not None:
+        progress.start("写入", total=len(report.rows))
     for valid in report.rows:
+        if progress is not None:
+            progress.step(created + changed)
         if valid.change_of_row is not None:
             contract = by_row[valid.change_of_row]
         elif valid.existing_id is not None:
@@ -455,12 +481,13 @@ def _write(user: Any, report: ContractImportReport) -> CommitResult:
     return CommitResult(created, changed)
 
 
-def commit(user: Any, report: ContractImportReport) -> CommitResult:
-    """All rows in one transaction, or none (a refusal of the service rolls everything back)."""
+def commit(user: Any, report: ContractImportReport, progress: Any = None) -> CommitResult:
+    """All rows in one transaction, or none (a refusal of the service rolls everything back);
+    `progress` (a background job's) hears how many rows are written."""
 
     def write() -> CommitResult:
         try:
-            return _write(user, report)
+            return _write(user, report, progress)
         except (ValidationError, PermissionDenied) as error:
             messages = getattr(error, "messages", [str(error)])
             raise ImportRefused("导入失败，未写入任何数据：" + "；".join(messages)) from error

@@ -60,14 +60,21 @@ def _list_rows(published: PublishedList) -> list[list[Any]]:
     return rows
 
 
-def export_list_xlsx(published: PublishedList) -> HttpResponse:
-    content = table_xlsx(
+def list_xlsx_bytes(published: PublishedList) -> bytes:
+    return table_xlsx(
         published.get_kind_display(), [n for n, _ in LIST_COLUMNS], _list_rows(published)
     )
-    return attachment(content, f"{published.title}.xlsx", XLSX)
+
+
+def export_list_xlsx(published: PublishedList) -> HttpResponse:
+    return attachment(list_xlsx_bytes(published), f"{published.title}.xlsx", XLSX)
 
 
 def export_list_docx(published: PublishedList) -> HttpResponse:
+    return attachment(list_docx_bytes(published), f"{published.title}.docx", DOCX)
+
+
+def list_docx_bytes(published: PublishedList) -> bytes:
     document = Document()
     heading = document.add_heading(published.title, level=1)
     heading.alignment = 1
@@ -89,7 +96,7 @@ def export_list_docx(published: PublishedList) -> HttpResponse:
             run.font.size = Pt(11)
     buffer = io.BytesIO()
     document.save(buffer)
-    return attachment(buffer.getvalue(), f"{published.title}.docx", DOCX)
+    return buffer.getvalue()
 
 
 def export_conversion(

@@ -18,6 +18,7 @@ from pydantic import ValidationError as PydanticError
 from kechuang.core.downloads import DOCX, XLSX
 from kechuang.core.downloads import attachment as download
 from kechuang.core.errors import django_validation_errors, pydantic_message
+from kechuang.core.jobs.web import in_background, wants_background
 from kechuang.core.pagination import page_of
 from kechuang.core.permissions import requires
 from kechuang.core.scoping import can
@@ -32,6 +33,7 @@ from kechuang.market.api import (
     roadshow_out,
 )
 from kechuang.market.filters import ListingFilter, MatchFilter, from_query
+from kechuang.market.jobs import FORMATS, LIST_TARGET
 from kechuang.market.models import (
     PIPELINE,
     TRANSITIONS,
@@ -406,11 +408,31 @@ def list_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def list_xlsx(request: HttpRequest, pk: int) -> HttpResponse:
-    return export.export_list_xlsx(_published(pk))
+    published = _published(pk)
+    if wants_background(request):
+        return _list_in_background(request, published, "xlsx")
+    return export.export_list_xlsx(published)
 
 
 def list_docx(request: HttpRequest, pk: int) -> HttpResponse:
-    return export.export_list_docx(_published(pk))
+    published = _published(pk)
+    if wants_background(request):
+        return _list_in_background(request, published, "docx")
+    return export.export_list_docx(published)
+
+
+def _list_in_background(request: HttpRequest, published: Any, file_format: str) -> HttpResponse:
+    """The page's link asked for a job (a signed-in user): the file is built by the worker."""
+    label = FORMATS[file_format][0]
+    return in_background(
+        request,
+        kind="export",
+        label=f"{published.title}（{label}）",
+        target=LIST_TARGET,
+        params={"list_id": published.pk, "file_format": file_format},
+        back=reverse("market:list_detail", args=[published.pk]),
+        dedupe_key=f"list:{published.pk}:{file_format}",
+    )
 
 
 @requires(ISSUE_LISTS)

@@ -573,9 +573,10 @@ def _match_header(header: list[Any], report: ObservationImportReport) -> dict[in
 
 
 def validate_file(
-    content: bytes, user: Any, plan: Plan, filename: str = ""
+    content: bytes, user: Any, plan: Plan, filename: str = "", progress: Any = None
 ) -> ObservationImportReport:
-    """Dry run: read and check every row, predict conflicts; nothing is written."""
+    """Dry run: read and check every row, predict conflicts; nothing is written. `progress` (a
+    background job's, core/jobs) hears how many rows are checked."""
     report = ObservationImportReport(plan_code=plan.code, filename=filename)
     report.user_id = getattr(user, "pk", None)
     if not ENTER_OBSERVATIONS.allows(user):
@@ -603,17 +604,32 @@ def validate_file(
             rows.append((number, cells))
     ctx = RowContext.load(plan, user)
     ctx.in_file = _counted_in_file(rows, ctx)
-    for number, cells in rows:
-        report.rows_total += 1
-        valid = validate_row(number, cells, ctx, report)
-        if valid is not None:
-            report.rows.append(valid)
+    _validate_rows(rows, ctx, report, progress)
     if report.rows_total == 0:
         report.add(2, FILE, "", "文件中没有数据行。", "请从第 2 行起填写数据，第 1 行为表头。")
         return report
     _check_duplicates(report)
     _compare_stored(report)
     return report
+
+
+def _validate_rows(
+    rows: list[tuple[int, dict[str, Any]]],
+    ctx: RowContext,
+    report: ObservationImportReport,
+    progress: Any,
+) -> None:
+    if progress is not None:
+        progress.start("校验", total=len(rows))
+    for number, cells in rows:
+        report.rows_total += 1
+        valid = validate_row(number, cells, ctx, report)
+        if valid is not None:
+            report.rows.append(valid)
+        if progress is not None and report.rows_total % PROGRESS_ROWS == 0:
+            progress.step(report.rows_total)
+    if progress is not None:
+        progress.step(len(rows))
 
 
 def _counted_in_file(
@@ -710,19 +726,27 @@ def _compare_stored(report: ObservationImportReport) -> None:
         in_file.setdefault(row.key, []).append(row)
 
 
+PROGRESS_ROWS = 200  # a background job's progress is told every this many rows
+
+
 class _Rollback(Exception):
     pass
 
 
-def commit(report: ObservationImportReport, user: Any) -> CommitResult:
-    """Write every row through `record_observation` in one transaction (all or nothing)."""
+def commit(report: ObservationImportReport, user: Any, progress: Any = None) -> CommitResult:
+    """Write every row through `record_observation` in one transaction (all or nothing);
+    `progress` (a background job's) hears how many rows are written."""
     check_committable(report, user)
     created: list[Observation] = []
+    if progress is not None:
+        progress.start("写入", total=report.to_create)
     try:
         with transaction.atomic():
             for row in report.rows:
                 if row.unchanged:
                     continue
+                if progress is not None and len(created) % PROGRESS_ROWS == 0:
+                    progress.step(len(created))
                 try:
                     created.append(services.record_observation(user, dict(row.data)))
                 except PermissionDenied as error:

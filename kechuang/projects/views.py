@@ -12,15 +12,18 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from kechuang.core.downloads import DOCX, XLSX, attachment
 from kechuang.core.errors import django_validation_errors
 from kechuang.core.imports.table import FileProblem, read_upload
+from kechuang.core.jobs.web import in_background, wants_background
 from kechuang.core.permissions import requires
 from kechuang.programs import selectors as program_selectors
 from kechuang.projects import export, selectors, services
 from kechuang.projects.certificate import certificate_docx
+from kechuang.projects.jobs import EXPORT_TARGET
 from kechuang.projects.models import ChangeKind, ChangeRequest, OutputKind, ProjectStatus, Tranche
 from kechuang.projects.permissions import MANAGE_PROJECTS, RUN_PROJECT, VIEW_PROJECT_WORK
 from kechuang.registry import selectors as registry_selectors
@@ -462,6 +465,16 @@ def agreement(request: HttpRequest, pk: int) -> HttpResponse:
 
 @requires(VIEW_PROJECT_WORK)
 def export_xlsx(request: HttpRequest) -> HttpResponse:
+    if wants_background(request):  # the dashboard's button: built by the worker
+        return in_background(
+            request,
+            kind="export",
+            label="导出科技项目（Excel）",
+            target=EXPORT_TARGET,
+            params={},
+            back=reverse("projects:dashboard"),
+            dedupe_key="projects",
+        )
     return attachment(export.projects_xlsx(request.user), "科技项目.xlsx", XLSX)
 
 

@@ -1,12 +1,15 @@
 """The import page (validate, then commit all-or-nothing) and its template workbook with
-Chinese headers and a 填写说明 sheet."""
+Chinese headers and a 填写说明 sheet. A file of more than `JOB_ROW_THRESHOLD` rows is checked
+and imported by a background job (core/jobs): the user is led to its progress bar."""
 
 from __future__ import annotations
 
 import contextlib
 import io
 
+from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from openpyxl import Workbook
@@ -14,12 +17,15 @@ from openpyxl.styles import Font
 
 from kechuang.contracts import imports
 from kechuang.contracts.engine import CATEGORIES, SUBCATEGORIES
+from kechuang.contracts.jobs import IMPORT_TARGET
 from kechuang.contracts.permissions import IMPORT_CONTRACTS
 from kechuang.core.downloads import XLSX, attachment
+from kechuang.core.imports import staging
 from kechuang.core.imports.errors import ImportRefused
 from kechuang.core.imports.staging import StagingRefused, stage, staged
-from kechuang.core.imports.table import FileProblem, read_upload
+from kechuang.core.imports.table import FileProblem, estimate_rows, read_upload
 from kechuang.core.imports.workbook import error_workbook
+from kechuang.core.jobs import services as jobs
 from kechuang.core.permissions import requires
 
 STAGE = "contracts"
@@ -54,6 +60,9 @@ def import_page(request: HttpRequest) -> HttpResponse:
         except FileProblem as problem:
             messages.error(request, f"{problem.problem}{problem.fix}")
             return redirect("contracts:import")
+        rows = estimate_rows(content)
+        if rows > int(getattr(settings, "JOB_ROW_THRESHOLD", 2000)):
+            return _in_background(request, content, upload.name, rows)
         report = imports.validate_file(request.user, content, upload.name)
         if not report.ok:  # kept (within the user's quota) for its marked-up error workbook
             with contextlib.suppress(StagingRefused):
@@ -74,6 +83,38 @@ def import_page(request: HttpRequest) -> HttpResponse:
         {"report": report, "headers": imports.HEADERS_ZH},
         status=422 if report is not None and not report.ok else 200,
     )
+
+
+def _in_background(request: HttpRequest, content: bytes, name: str, rows: int) -> HttpResponse:
+    """Keep the file (within the user's quota) for a job that checks it and, unless only a
+    check was asked for, imports it; the job deletes it when done."""
+    dry_run = bool(request.POST.get("dry_run"))
+    try:
+        stage(request.session, STAGE, content, name)
+        stored = staging.claim(request.session, STAGE)
+    except ImportRefused as refused:  # over the quota
+        messages.error(request, str(refused))
+        return redirect("contracts:import")
+    what = "校验" if dry_run else "导入"
+    try:
+        job = jobs.enqueue(
+            request.user,
+            "import",
+            f"{what}技术合同：{name}（约 {rows} 行）",
+            IMPORT_TARGET,
+            {
+                "path": str(stored.path),
+                "name": name,
+                "user_id": request.user.pk,
+                "dry_run": dry_run,
+            },
+            total=rows,
+        )
+    except ValidationError as error:  # the user's queue is full
+        stored.delete()
+        messages.error(request, "；".join(error.messages))
+        return redirect("contracts:import")
+    return redirect("jobs:detail", pk=job.pk)
 
 
 @requires(IMPORT_CONTRACTS)

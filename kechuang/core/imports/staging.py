@@ -134,6 +134,24 @@ def staged(session: Any, purpose: str) -> StagedUpload | None:
     return StagedUpload(path, entry.get("name", ""), _extra(entry))
 
 
+REPLACED = (
+    "该校验结果对应的文件已被之后的上传替换（或已导入），未导入任何数据。"
+    "请确认最新一次上传的校验结果后再导入。"
+)
+
+
+def token_of(upload: StagedUpload) -> str:
+    """The name a form gives the staged file (a background check offers its commit by it)."""
+    return upload.path.name.split(".", 1)[0]
+
+
+def replaced(session: Any, purpose: str, token: str) -> bool:
+    """A commit form names `token` (the file a background check passed), but another file, or
+    none, is staged for `purpose` now: a newer upload replaced it, or it was committed."""
+    current = staged(session, purpose)
+    return bool(token) and (current is None or token_of(current) != token)
+
+
 def claim(session: Any, purpose: str) -> StagedUpload:
     """Take the file staged for `purpose` for a commit: renamed atomically, so only one of two
     simultaneous commits gets it; the session forgets it. Raises ImportRefused (Chinese) when

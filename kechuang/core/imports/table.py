@@ -371,6 +371,20 @@ def _read_xlsx(
     return table
 
 
+def estimate_rows(content: bytes, *, sheet: str = "", skip_sheets: Collection[str] = ()) -> int:
+    """About how many data rows the file holds, found in a fraction of the time reading it takes
+    (an xlsx sheet's last used row, a CSV's line count), to decide whether checking it runs as a
+    background job. An unreadable file counts 0: the reader then says what is wrong with it."""
+    if sniff_xlsx(content) is not None:
+        return max(0, content.count(b"\n") - 1) if not _binary(content) else 0
+    with contextlib.suppress(KeyError, ET.ParseError, zipfile.BadZipFile, OSError, ValueError):
+        with zipfile.ZipFile(io.BytesIO(content)) as archive:
+            title = _pick(list(sheet_parts(archive)), sheet, skip_sheets)
+        if title is not None:
+            return max(0, scan_sheet(content, title).last_row - 1)
+    return 0
+
+
 def read_table(
     content: bytes,
     *,

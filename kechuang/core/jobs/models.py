@@ -42,6 +42,9 @@ class Job(models.Model):
     error = models.TextField("失败原因", blank=True)
     result_file = models.CharField("结果文件", max_length=200, blank=True)
     result_name = models.CharField("下载文件名", max_length=200, blank=True)
+    # What the user may do next with the result (e.g. commit an import that passed validation in
+    # the background): {"url": where the form posts, "label": the button, "fields": {name: value}}.
+    offer = models.JSONField("后续操作", default=dict, blank=True)
     task_id = models.CharField("队列任务编号", max_length=64, blank=True)
     created_at = models.DateTimeField("提交时间", auto_now_add=True)
     started_at = models.DateTimeField("开始时间", null=True, blank=True)

@@ -28,6 +28,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import OperationalError, connection, transaction
 from django.utils import timezone
@@ -55,6 +56,15 @@ class JobResult:
     message: str
     content: bytes | None = None  # a file to download
     filename: str = ""
+    offer: dict[str, Any] | None = None  # the next step offered on the job's page (Job.offer)
+
+
+def active_user(user_id: int) -> Any:
+    """The user who asked for the job, still active; else the job fails, said in Chinese."""
+    user = get_user_model().objects.filter(pk=user_id, is_active=True).first()
+    if user is None:
+        raise JobFailure("提交任务的用户已停用或不存在，任务未执行。")
+    return user
 
 
 def jobs_dir() -> Path:
@@ -235,6 +245,8 @@ def run_job(pk: int) -> str:
         result = work(progress, **job.params)
         fields: dict[str, Any] = {"status": JobStatus.DONE, "message": result.message}
         fields.update(_save_file(job, result))
+        if result.offer:
+            fields["offer"] = result.offer
         fields.update(done=max(progress.done, progress.total), total=progress.total)
     except Exception as error:  # every failure is recorded on the job, in Chinese
         if not isinstance(error, JobFailure | ImportRefused | FileProblem | ValidationError):

@@ -4,13 +4,15 @@ resolution, file import with a dry run).
 The form and the import check a row with the same `imports.validate_row` and save
 through `services.record_observation`, so they cannot disagree with each other or with the API.
 An upload is kept under MEDIA_ROOT/imports, named by a random token held in the session, only
-between the dry run and the commit; the commit validates the file again.
+between the dry run and the commit; the commit validates the file again. A file of more than
+`JOB_ROW_THRESHOLD` rows is checked, then committed, by background jobs (core/jobs).
 """
 
 from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -21,7 +23,9 @@ from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from kechuang.core.imports import staging
-from kechuang.core.imports.table import MAX_UPLOAD_BYTES
+from kechuang.core.imports.table import MAX_UPLOAD_BYTES, estimate_rows
+from kechuang.core.jobs import services as jobs
+from kechuang.core.jobs.models import Job
 from kechuang.core.pagination import page_of
 from kechuang.core.permissions import (
     DOWNLOAD_MONITORING_REPORT,
@@ -31,6 +35,7 @@ from kechuang.core.permissions import (
 from kechuang.core.scoping import can
 from kechuang.monitoring import imports, selectors, services
 from kechuang.monitoring.filters import page_observation_filter
+from kechuang.monitoring.jobs import IMPORT_TARGET, VALIDATE_TARGET
 from kechuang.monitoring.models import (
     NOT_COUNTED_STATES,
     Observation,
@@ -258,14 +263,56 @@ def observation_resolve(request: HttpRequest, pk: int) -> HttpResponse:
     return redirect(reverse("monitoring:observation_detail", args=[pk]))
 
 
+def _import_page(plan: Any) -> HttpResponse:
+    return redirect(reverse("monitoring:observation_import") + f"?plan={plan.code}")
+
+
+def _threshold() -> int:
+    return int(getattr(settings, "JOB_ROW_THRESHOLD", 2000))
+
+
+def _in_background(
+    request: HttpRequest, plan: Any, kind: str, stored: staging.StagedUpload, rows: int
+) -> Job:
+    """Queue the check (`kind` "validate") or the commit ("import") of the staged file;
+    raises ValidationError (Chinese) when the user's queue is full."""
+    what = "校验" if kind == "validate" else "导入"
+    return jobs.enqueue(
+        request.user,
+        kind,
+        f"{what}监测值：{stored.name}（约 {rows} 行）",
+        VALIDATE_TARGET if kind == "validate" else IMPORT_TARGET,
+        {
+            "plan_id": plan.pk,
+            "path": str(stored.path),
+            "name": stored.name,
+            "user_id": request.user.pk,
+        },
+        total=rows,
+        dedupe_key=staging.token_of(stored) if kind == "validate" else "",
+    )
+
+
 def _commit_observations(request: HttpRequest, plan: Any, context: dict[str, Any]) -> HttpResponse:
-    """Claim the staged file (a second commit of it is told so), validate it once, commit it;
-    a refused file is kept again for its error list."""
+    """Claim the staged file (a second commit of it is told so), validate it once, commit it
+    (a large one in a background job); a refused file is kept again for its error list."""
+    if staging.replaced(request.session, STAGED, request.POST.get("staged", "")):
+        messages.error(request, staging.REPLACED)
+        return _import_page(plan)
     try:
         stored = staging.claim(request.session, STAGED)
     except imports.ImportRefused as refused:
         messages.error(request, str(refused))
-        return redirect(reverse("monitoring:observation_import") + f"?plan={plan.code}")
+        return _import_page(plan)
+    rows = int(stored.extra.get("rows") or 0)
+    if rows > _threshold():
+        try:
+            job = _in_background(request, plan, "import", stored, rows)
+        except ValidationError as error:
+            stored.delete()
+            messages.error(request, "；".join(error.messages))
+            return _import_page(plan)
+        return redirect("jobs:detail", pk=job.pk)
     content = stored.read()
     stored.delete()
     result = imports.validate_file(content, request.user, plan, filename=stored.name)
@@ -283,6 +330,35 @@ def _commit_observations(request: HttpRequest, plan: Any, context: dict[str, Any
     return redirect(reverse("monitoring:observation_list") + f"?plan={plan.code}")
 
 
+def _upload(request: HttpRequest, plan: Any, context: dict[str, Any]) -> HttpResponse:
+    """Stage the upload and check it: here, or in a background job when it is large."""
+    upload = request.FILES["file"]
+    if upload.size > MAX_UPLOAD_BYTES:
+        context["upload_error"] = "文件过大，上限为 20 MB。"
+        return render(request, "monitoring/observation_import.html", context, status=422)
+    content = upload.read()
+    rows = estimate_rows(content, sheet="监测值")
+    try:
+        stored = staging.stage(
+            request.session, STAGED, content, upload.name, plan=plan.code, rows=rows
+        )
+    except staging.StagingRefused as refused:
+        context["upload_error"] = str(refused)
+        return render(request, "monitoring/observation_import.html", context, status=422)
+    if rows > _threshold():
+        try:
+            job = _in_background(request, plan, "validate", stored, rows)
+        except ValidationError as error:  # the user's queue is full
+            staging.discard(request.session, STAGED)
+            context["upload_error"] = "；".join(error.messages)
+            return render(request, "monitoring/observation_import.html", context, status=422)
+        return redirect("jobs:detail", pk=job.pk)
+    result = imports.validate_file(content, request.user, plan, filename=upload.name)
+    context.update(report=result, error_rows=result.errors[:500])
+    status = 422 if result.errors else 200
+    return render(request, "monitoring/observation_import.html", context, status=status)
+
+
 @login_required
 def observation_import(request: HttpRequest) -> HttpResponse:
     plan = requested_plan(request)
@@ -294,20 +370,7 @@ def observation_import(request: HttpRequest) -> HttpResponse:
         "headers": imports.HEADERS_ZH,
     }
     if request.method == "POST" and "file" in request.FILES:
-        upload = request.FILES["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            context["upload_error"] = "文件过大，上限为 20 MB。"
-            return render(request, "monitoring/observation_import.html", context, status=422)
-        content = upload.read()
-        result = imports.validate_file(content, request.user, plan, filename=upload.name)
-        try:
-            staging.stage(request.session, STAGED, content, upload.name, plan=plan.code)
-        except staging.StagingRefused as refused:
-            context["upload_error"] = str(refused)
-            return render(request, "monitoring/observation_import.html", context, status=422)
-        context.update(report=result, error_rows=result.errors[:500])
-        status = 422 if result.errors else 200
-        return render(request, "monitoring/observation_import.html", context, status=status)
+        return _upload(request, plan, context)
     if request.method == "POST" and request.POST.get("action") == "commit":
         return _commit_observations(request, plan, context)
     if request.method == "POST":

@@ -37,14 +37,30 @@ def staged_files(media: Path) -> list[str]:
     return sorted(p.name for p in folder.iterdir()) if folder.is_dir() else []
 
 
-def test_a_large_import_is_committed_by_a_job_with_progress(
+def test_a_large_import_is_checked_then_committed_by_jobs_with_progress(
     client_for: Any, users: Any, media: Path
 ) -> None:
     client = client_for("county_staff")
     rows = [org_row(9100 + n) for n in range(5)]
-    assert upload(client, make_xlsx("organizations", rows)).status_code == 200
-    response = client.post(IMPORT, {"action": "commit"})
-    job = Job.objects.get()
+    response = upload(client, make_xlsx("organizations", rows))
+    check = Job.objects.get()  # the dry run itself is a job: nothing is read in the request
+    assert response.status_code == 302 and response["Location"] == f"/jobs/{check.pk}/"
+    assert (check.kind, check.status, check.total) == ("validate", "queued", 5)
+    assert len(staged_files(media)) == 1
+    page = client.get(f"/jobs/{check.pk}/").content.decode()
+    assert "排队中" in page and "<progress" in page and "确认导入" not in page
+    assert run_job(check.pk) == "done"
+    check.refresh_from_db()
+    assert check.message == (
+        "校验通过：共 5 行，将新增 5 条，更新 0 条。确认导入后才会写入（整体生效）。"
+    )
+    assert (check.done, check.total, check.result_file) == (5, 5, "")
+    assert check.offer["url"] == IMPORT and check.offer["fields"]["action"] == "commit"
+    page = client.get(f"/jobs/{check.pk}/").content.decode()
+    assert 'data-testid="job-offer"' in page and f'action="{IMPORT}"' in page
+    assert not Organization.objects.filter(name__startswith="导入单位91").exists()
+    response = client.post(IMPORT, check.offer["fields"])  # the job page's 确认导入 button
+    job = Job.objects.exclude(pk=check.pk).get()
     assert response.status_code == 302 and response["Location"] == f"/jobs/{job.pk}/"
     assert (job.kind, job.status, job.total, job.owner) == (
         "import",
@@ -53,8 +69,6 @@ def test_a_large_import_is_committed_by_a_job_with_progress(
         users["county_staff"],
     )
     assert not Organization.objects.filter(name__startswith="导入单位91").exists()  # not yet
-    page = client.get(f"/jobs/{job.pk}/").content.decode()
-    assert "排队中" in page and "<progress" in page
     assert run_job(job.pk) == "done"  # what the worker does
     job.refresh_from_db()
     assert job.message == "导入完成：新增 5 条，更新 0 条。" and (job.done, job.total) == (5, 5)
@@ -64,6 +78,54 @@ def test_a_large_import_is_committed_by_a_job_with_progress(
     assert "已完成的后台任务" in home
     client.get("/jobs/")  # seen: no longer waiting on the workbench
     assert "已完成的后台任务" not in client.get("/").content.decode()
+
+
+def test_a_large_upload_with_errors_offers_its_marked_up_workbook_from_the_job(
+    client_for: Any, users: Any, media: Path
+) -> None:
+    client = client_for("county_staff")
+    rows = [org_row(9150 + n) for n in range(4)] + [org_row(9160, 联系电话="12345")]
+    with override_settings(TASKS=IMMEDIATE):
+        response = upload(client, make_xlsx("organizations", rows))
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/" and job.status == JobStatus.DONE
+    assert job.message.startswith("校验发现 1 个问题（共 5 行），未导入任何数据。")
+    assert job.offer == {} and job.result_name == "创新主体-校验报告.xlsx"
+    page = client.get(f"/jobs/{job.pk}/").content.decode()
+    assert 'data-testid="job-download"' in page and 'data-testid="job-offer"' not in page
+    download = client.get(f"/jobs/{job.pk}/download/")
+    book = load_workbook(io.BytesIO(b"".join(download.streaming_content)))
+    listing = book.worksheets[-1]
+    texts = [str(c.value) for row in listing.iter_rows() for c in row if c.value is not None]
+    assert "联系电话" in texts and any("12345" in t for t in texts)
+    assert not Organization.objects.filter(name__startswith="导入单位91").exists()
+
+
+def test_a_checked_file_replaced_by_a_newer_upload_is_not_committed(
+    client_for: Any, users: Any, media: Path
+) -> None:
+    client = client_for("county_staff")
+    with override_settings(TASKS=IMMEDIATE):
+        upload(client, make_xlsx("organizations", [org_row(9170 + n) for n in range(3)]))
+        first = Job.objects.get()
+        upload(client, make_xlsx("organizations", [org_row(9180 + n) for n in range(3)]))
+    first.refresh_from_db()
+    assert first.status == JobStatus.DONE and Job.objects.count() == 2
+    response = client.post(IMPORT, first.offer["fields"], follow=True)
+    assert "该校验结果对应的文件已被之后的上传替换" in response.content.decode()
+    assert Job.objects.filter(kind="import").count() == 0
+    assert not Organization.objects.filter(name__startswith="导入单位91").exists()
+    assert len(staged_files(media)) == 1  # the newer upload is still there to be committed
+
+
+def test_a_full_queue_refuses_the_background_check_and_keeps_nothing(
+    client_for: Any, users: Any, media: Path, settings: Any
+) -> None:
+    settings.JOBS_MAX_PENDING_PER_USER = 0
+    response = upload(client_for("county_staff"), make_xlsx("organizations", [org_row(9190)] * 3))
+    assert response.status_code == 422
+    assert "每人最多 0 个" in response.content.decode()
+    assert Job.objects.count() == 0 and staged_files(media) == []
 
 
 def test_the_same_file_committed_twice_is_imported_once(
@@ -168,3 +230,22 @@ def test_a_formula_cell_is_reported_not_dropped(client_for: Any, users: Any, med
     formula = [e for e in errors if "公式" in e.problem]
     assert [(e.row, e.column_header, e.value) for e in formula] == [(2, "联系电话", "E2")]
     assert "选择性粘贴" in formula[0].fix
+
+
+def test_the_list_pages_export_button_asks_for_a_job_whatever_the_size(
+    client_for: Any, orgs: Any, media: Path, settings: Any
+) -> None:
+    settings.JOB_ROW_THRESHOLD = 2000  # a small list: the plain URL answers the file at once
+    client = client_for("city_staff")
+    page = client.get("/registry/organizations/", {"name": "卧龙"}).content.decode()
+    assert "/registry/excel/organizations/export.xlsx?name=%E5%8D%A7%E9%BE%99&amp;background=1" in (
+        page
+    )
+    plain = client.get("/registry/excel/organizations/export.xlsx")
+    assert plain.status_code == 200 and Job.objects.count() == 0
+    with override_settings(TASKS=IMMEDIATE):
+        response = client.get("/registry/excel/organizations/export.xlsx", {"background": "1"})
+    job = Job.objects.get()
+    assert response["Location"] == f"/jobs/{job.pk}/" and job.status == JobStatus.DONE
+    assert job.label == "导出创新主体（全部）" and "background" not in job.params["query"]
+    assert job.message == f"已导出 {len(orgs)} 条记录。"

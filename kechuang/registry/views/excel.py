@@ -3,8 +3,9 @@
 An upload is staged (`kechuang.core.imports.staging`) only between the dry run and the commit;
 the commit claims it (so the same file committed twice is imported once) and validates it again,
 so data changed in between cannot slip through. A file of more than `JOB_ROW_THRESHOLD` rows is
-committed by a background job, and so is an export of more rows: the user is led to the job's
-page with its progress bar (core/jobs).
+checked by a background job (its page offers the error workbook, or the commit) and committed by
+another, and so is an export of more rows: the user is led to the job's page with its progress
+bar (core/jobs).
 """
 
 from typing import Any
@@ -20,12 +21,15 @@ from django.utils import timezone
 from kechuang.core.downloads import XLSX, attachment
 from kechuang.core.imports import staging
 from kechuang.core.imports.errors import ImportRefused
+from kechuang.core.imports.table import estimate_rows
 from kechuang.core.jobs import services as jobs
+from kechuang.core.jobs.web import wants_background
 from kechuang.core.permissions import WRITE_DATA
 from kechuang.core.webcrud import filtered
 from kechuang.registry.excel import exporter, importer, report, template
-from kechuang.registry.excel.jobs import EXPORT_TARGET, IMPORT_TARGET
+from kechuang.registry.excel.jobs import EXPORT_TARGET, IMPORT_TARGET, VALIDATE_TARGET
 from kechuang.registry.excel.specs import UnknownRegistry, get_spec
+from kechuang.registry.excel.template import AUX_SHEETS
 from kechuang.registry.pages import PAGES
 
 
@@ -64,7 +68,7 @@ def export(request: HttpRequest, code: str) -> HttpResponse:
             {"status": 422, "title": "筛选条件有误，未导出", "message": problems},
             status=422,
         )
-    if queryset.count() > _threshold():
+    if wants_background(request) or queryset.count() > _threshold():
         return _export_in_background(request, code, spec.title_zh)
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     return _xlsx(
@@ -77,7 +81,7 @@ def _threshold() -> int:
 
 
 def _export_in_background(request: HttpRequest, code: str, title: str) -> HttpResponse:
-    query = {k: v for k, v in request.GET.items() if k != "page"}
+    query = {k: v for k, v in request.GET.items() if k not in ("page", "background")}
     shown = "（按筛选条件）" if any(v for k, v in query.items() if k != "ordering") else "（全部）"
     try:
         job = jobs.enqueue(
@@ -107,6 +111,9 @@ def _validate_upload(request: HttpRequest, code: str, context: dict[str, Any]) -
         result = importer.validate_upload(code, upload, request.user, filename=upload.name)
         return _show_report(request, context, result)
     content = upload.read()
+    rows = estimate_rows(content, sheet=context["spec"].sheet_title, skip_sheets=AUX_SHEETS)
+    if rows > _threshold():
+        return _validate_in_background(request, code, content, upload.name, rows, context)
     result = importer.validate_upload(code, content, request.user, filename=upload.name)
     try:
         staging.stage(request.session, code, content, upload.name, rows=result.rows_total)
@@ -116,7 +123,37 @@ def _validate_upload(request: HttpRequest, code: str, context: dict[str, Any]) -
     return _show_report(request, context, result)
 
 
+def _validate_in_background(
+    request: HttpRequest, code: str, content: bytes, name: str, rows: int, context: dict[str, Any]
+) -> HttpResponse:
+    """Stage the file and check it in the worker; the job's page shows the progress, then the
+    error workbook or the commit button."""
+    try:
+        stored = staging.stage(request.session, code, content, name, rows=rows)
+    except staging.StagingRefused as refused:
+        context["upload_error"] = str(refused)
+        return render(request, "registry/import.html", context, status=422)
+    try:
+        job = jobs.enqueue(
+            request.user,
+            "validate",
+            f"校验{context['spec'].title_zh}：{name}（约 {rows} 行）",
+            VALIDATE_TARGET,
+            {"code": code, "path": str(stored.path), "name": name, "user_id": request.user.pk},
+            total=rows,
+            dedupe_key=staging.token_of(stored),
+        )
+    except ValidationError as error:  # the user's queue is full
+        staging.discard(request.session, code)
+        context["upload_error"] = "；".join(error.messages)
+        return render(request, "registry/import.html", context, status=422)
+    return redirect("jobs:detail", pk=job.pk)
+
+
 def _commit(request: HttpRequest, code: str, context: dict[str, Any]) -> HttpResponse:
+    if staging.replaced(request.session, code, request.POST.get("staged", "")):
+        messages.error(request, staging.REPLACED)
+        return redirect("registry:excel_import", code=code)
     try:
         stored = staging.claim(request.session, code)  # a second commit of the file stops here
     except ImportRefused as refused:
