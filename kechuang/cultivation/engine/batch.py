@@ -8,18 +8,29 @@ to HNTE, the tier metrics, the reserve tier by the policy and the tier rule set 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from . import hnte_2016, tsme_2022
 from .case_loader import load_case
+from .hnte_2016_gaps import ScoreSearch, collect_failed
+from .hnte_2016_rules import PASS_MARK
 from .metrics import compute_metrics
 from .reader import CaseError
-from .rulesets import assess
 from .tiers import ReservePolicySpec, TierRuleSpec, assign_reserve_tiers, evaluate_rule_sets
-from .vector import FigureArrays, VectorInputError, figures_from_cases, screen_hnte, screen_tsme
+from .vector import (
+    FigureArrays,
+    VectorInputError,
+    figures_from_cases,
+    hnte_scores,
+    screen_hnte,
+    screen_tsme,
+    take_rows,
+)
 
 # Data status of an enterprise's figures (the values of the model's DataStatus choices).
 COMPLETE, INCOMPLETE, NO_DATA = "complete", "incomplete", "no_data"
@@ -147,27 +158,78 @@ def _screen_rules(
         codes = list(h.conditions)
         for row, i in enumerate(complete):
             out.failed[i] = [codes[c] for c in np.flatnonzero(verdicts[:, row] == 0)]
-        _close_gaps(org_ids, complete, parsed_by_row, failed_n, out)
+        _close_gaps(figures, complete, parsed_by_row, failed_n, out)
     out.hnte = {"eligible": hnte_eligible, "min": hnte_min, "max": hnte_max, "failed": failed_n}
     out.tsme = {"eligible": tsme_eligible, "min": tsme_min, "max": tsme_max}
 
 
 def _close_gaps(
-    org_ids: list[int],
+    figures: FigureArrays,
     rows: list[int],
     cases: dict[int, Any],
     failed: np.ndarray,
     out: Screened,
 ) -> None:
     """The HNTE gaps, in the user's units, of the enterprises close to HNTE (at most
-    GAP_MAX_FAILED conditions failing, not holding it yet): the single-case engine's own
-    answer, so the list says exactly what each one lacks."""
-    for i in rows:
-        pk = org_ids[i]
-        if not 0 < failed[i] <= GAP_MAX_FAILED or "HNTE" in out.held.get(pk, ()):
-            continue
-        result = assess("hnte-2016", cases[i])
-        out.gaps[pk] = [gap.message_zh for gap in result.gaps]
+    GAP_MAX_FAILED conditions failing, not holding it yet): the single-case engine's own gap
+    builders (hnte_2016_gaps.collect_failed), fed with the vector engine's failed conditions
+    and its column-wise search of the score levers (:func:`score_searches`), so the list says
+    exactly what the single-case assessment says, without re-scoring case by case."""
+    chosen = [
+        (row, i)
+        for row, i in enumerate(rows)
+        if 0 < failed[i] <= GAP_MAX_FAILED and "HNTE" not in out.held.get(out.org_ids[i], ())
+    ]
+    if not chosen:
+        return
+    searches = score_searches(figures, np.array([row for row, _ in chosen]))
+    for (_, i), search in zip(chosen, searches, strict=True):
+        gaps = collect_failed(cases[i], set(out.failed[i]), "min", search)
+        out.gaps[out.org_ids[i]] = [gap.message_zh for gap in gaps]
+
+
+CLASS_II_SEARCH = 10  # hnte_2016_gaps.score_gaps: up to 10 Ⅱ类 rights
+
+
+def score_searches(figures: FigureArrays, rows: np.ndarray) -> list[ScoreSearch]:
+    """hnte_2016_gaps.search_score (point policy ``min``) for the figure rows ``rows``, a
+    whole column at a time: the total's minimum, and each lever's smallest change that lifts
+    it above 70 (one Ⅰ类 right; 1–10 Ⅱ类 rights; 1–5 × divisor conversions)."""
+    sub = take_rows(figures, rows)
+    total = hnte_scores(sub)[0]
+
+    def passes(**changed: np.ndarray) -> np.ndarray:
+        return hnte_scores(replace(sub, **changed))[0] > PASS_MARK
+
+    class_i = (sub.class_i == 0) & passes(class_i=sub.class_i + 1)
+    class_ii = _smallest_change(CLASS_II_SEARCH, lambda k: passes(class_ii=sub.class_ii + k))
+    divisor = np.where(sub.conversion_divisor_three, 3, sub.n_years.astype(np.int64))
+    limit = 5 * divisor
+    conversions = _smallest_change(
+        int(limit.max()),
+        lambda c: passes(conversions_3y=sub.conversions_3y + c) & (c <= limit),
+    )
+    return [
+        ScoreSearch(
+            total=Decimal(int(total[j])),
+            class_i_passes=bool(class_i[j]),
+            class_ii=int(class_ii[j]) or None,
+            conversions=int(conversions[j]) or None,
+        )
+        for j in range(len(rows))
+    ]
+
+
+def _smallest_change(limit: int, passes: Callable[[int], np.ndarray]) -> np.ndarray:
+    """Per row, the smallest k in 1..limit with passes(k) true there, 0 where none is."""
+    found: np.ndarray | None = None
+    for k in range(limit, 0, -1):  # from the largest down, so the smallest wins
+        ok = passes(k)
+        if found is None:
+            found = np.zeros(len(ok), dtype=np.int64)
+        found[ok] = k
+    assert found is not None
+    return found
 
 
 def _vectorisable(
