@@ -101,12 +101,24 @@ def screen(data: BatchInput, policy: ReservePolicySpec, rule_sets: list[TierRule
     org_ids = list(data.cases)
     out = Screened(as_of=data.as_of, org_ids=org_ids, held=data.held)
     complete, parsed = _parse_cases(data, out)
-    _screen_rules(org_ids, complete, parsed, out)
+    parsed_by_row = dict(zip(complete, parsed, strict=True))
+    figures, complete = vectorisable(org_ids, complete, parsed, out)
+    screen_rules(figures, complete, parsed_by_row.__getitem__, out)
     metrics = compute_metrics(_year_arrays(org_ids, data.reports), _scalars(data, out))
+    finish(out, metrics, policy, rule_sets)
+    return out
+
+
+def finish(
+    out: Screened,
+    metrics: dict[str, np.ndarray],
+    policy: ReservePolicySpec,
+    rule_sets: list[TierRuleSpec],
+) -> None:
+    """The reserve tier by the policy and the tier rule sets' results, from the metrics."""
     out.tier = assign_reserve_tiers(policy, metrics)
     out.tier_codes = tuple(t.code for t in policy.tiers)
-    out.rule_sets = evaluate_rule_sets(rule_sets, metrics, data.as_of)
-    return out
+    out.rule_sets = evaluate_rule_sets(rule_sets, metrics, out.as_of)
 
 
 def _parse_cases(data: BatchInput, out: Screened) -> tuple[list[int], list[Any]]:
@@ -120,28 +132,37 @@ def _parse_cases(data: BatchInput, out: Screened) -> tuple[list[int], list[Any]]
         if not rows:
             out.data_status[pk] = NO_DATA
             continue
-        try:
-            case = load_case(data.cases[pk])
-            hnte_2016.check_case(case)
-            tsme_2022.check_case(case)
-        except CaseError as error:
-            out.data_status[pk] = INCOMPLETE
-            out.missing[pk] = _case_errors(error)
-            continue
-        out.data_status[pk] = COMPLETE
-        complete.append(i)
-        parsed.append(case)
+        case = parse_case(pk, data.cases[pk], out)
+        if case is not None:
+            complete.append(i)
+            parsed.append(case)
     return complete, parsed
 
 
-def _screen_rules(
-    org_ids: list[int], complete: list[int], parsed: list[Any], out: Screened
+def parse_case(pk: int, data: dict[str, Any], out: Screened) -> Any:
+    """The parsed case when both engines accept it (data status complete), else None with the
+    data status incomplete and the reasons."""
+    try:
+        case = load_case(data)
+        hnte_2016.check_case(case)
+        tsme_2022.check_case(case)
+    except CaseError as error:
+        out.data_status[pk] = INCOMPLETE
+        out.missing[pk] = _case_errors(error)
+        return None
+    out.data_status[pk] = COMPLETE
+    return case
+
+
+def screen_rules(
+    figures: FigureArrays | None,
+    complete: list[int],
+    case_of: Callable[[int], Any],
+    out: Screened,
 ) -> None:
     """HNTE and TSME (vectorised) for the complete cases, NaN for the others; the failed HNTE
     conditions per row and the gaps of those close to HNTE."""
-    n = len(org_ids)
-    parsed_by_row = dict(zip(complete, parsed, strict=True))
-    figures, complete = _vectorisable(org_ids, complete, parsed, out)
+    n = len(out.org_ids)
     nan = np.full(n, np.nan)
     hnte_eligible, tsme_eligible = nan.copy(), nan.copy()
     hnte_min, hnte_max, tsme_min, tsme_max, failed_n = (nan.copy() for _ in range(5))
@@ -158,7 +179,7 @@ def _screen_rules(
         codes = list(h.conditions)
         for row, i in enumerate(complete):
             out.failed[i] = [codes[c] for c in np.flatnonzero(verdicts[:, row] == 0)]
-        _close_gaps(figures, complete, parsed_by_row, failed_n, out)
+        _close_gaps(figures, complete, case_of, failed_n, out)
     out.hnte = {"eligible": hnte_eligible, "min": hnte_min, "max": hnte_max, "failed": failed_n}
     out.tsme = {"eligible": tsme_eligible, "min": tsme_min, "max": tsme_max}
 
@@ -166,7 +187,7 @@ def _screen_rules(
 def _close_gaps(
     figures: FigureArrays,
     rows: list[int],
-    cases: dict[int, Any],
+    case_of: Callable[[int], Any],
     failed: np.ndarray,
     out: Screened,
 ) -> None:
@@ -184,7 +205,7 @@ def _close_gaps(
         return
     searches = score_searches(figures, np.array([row for row, _ in chosen]))
     for (_, i), search in zip(chosen, searches, strict=True):
-        gaps = collect_failed(cases[i], set(out.failed[i]), "min", search)
+        gaps = collect_failed(case_of(i), set(out.failed[i]), "min", search)
         out.gaps[out.org_ids[i]] = [gap.message_zh for gap in gaps]
 
 
@@ -232,7 +253,7 @@ def _smallest_change(limit: int, passes: Callable[[int], np.ndarray]) -> np.ndar
     return found
 
 
-def _vectorisable(
+def vectorisable(
     org_ids: list[int], complete: list[int], parsed: list[Any], out: Screened
 ) -> tuple[FigureArrays | None, list[int]]:
     """The column store of the cases the vector path can represent exactly, and their row
