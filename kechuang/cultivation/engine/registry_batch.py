@@ -13,7 +13,7 @@ column store, and only the others take the single-case path, which words their p
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from decimal import Decimal
 from typing import Any
 
@@ -73,6 +73,14 @@ class Columns:
     figures: dict[str, np.ndarray]
     held: dict[int, set[str]]
     rd_platform_hosts: set[int]
+    founded: np.ndarray = field(init=False)  # founded_on as datetime64[D], NaT when unknown
+
+    def __post_init__(self) -> None:
+        founded = np.array(
+            [np.datetime64(f, "D") if f else np.datetime64("NaT") for f in self.founded_on],
+            dtype="datetime64[D]",
+        )
+        object.__setattr__(self, "founded", founded)
 
 
 def columns_from_rows(
@@ -122,10 +130,7 @@ def _valid(data: Columns) -> np.ndarray:
 
 
 def _founded(data: Columns) -> np.ndarray:
-    return np.array(
-        [np.datetime64(f, "D") if f else np.datetime64("NaT") for f in data.founded_on],
-        dtype="datetime64[D]",
-    )
+    return data.founded
 
 
 def _scaled(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -207,8 +212,8 @@ def figures_from_columns(data: Columns, rows: np.ndarray) -> FigureArrays:
     n = len(rows)
     valid = _valid(data)[rows]
     columns = {
-        name: np.where(valid, _scaled(data.figures[field][rows])[0], 0)
-        for name, field in VECTOR_FIELDS.items()
+        name: np.where(valid, _scaled(data.figures[source][rows])[0], 0)
+        for name, source in VECTOR_FIELDS.items()
     }
     class_i, class_ii, conversions = _ip_counts(data)
     tech = np.array(
@@ -274,7 +279,11 @@ def case_of_row(data: Columns, i: int) -> Case:
         )
         for j in valid
     )
-    class_i, class_ii, conversions = (a[i] for a in _ip_counts(data))
+    latest = {name: data.figures[name][i, WINDOW - 1] for name in INTEGER_FIELDS}
+    class_i, class_ii = (
+        0 if np.isnan(latest[name]) else int(latest[name]) for name in INTEGER_FIELDS[:2]
+    )
+    conversions = int(np.nansum(data.figures["tech_conversions"][i, valid.start :]))
     held = data.held.get(data.org_ids[i], ())
     founded = data.founded_on[i]
     assert founded is not None  # a clean row
@@ -283,8 +292,8 @@ def case_of_row(data: Columns, i: int) -> Case:
         registered_on=founded,
         years=years,
         tech_field=data.tech_field[i] or None,
-        ip=IPHoldings(class_i=int(class_i), class_ii=int(class_ii)),
-        conversions_3y=int(conversions),
+        ip=IPHoldings(class_i=class_i, class_ii=class_ii),
+        conversions_3y=conversions,
         qualifications=tuple(sorted({k for k in held if k in ("HNTE", "TSME")})),
     )
 
