@@ -8,6 +8,7 @@ when, for which area, with which policy, and its summary), and the movements are
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections import Counter, defaultdict
@@ -47,8 +48,34 @@ def stage_of(entry_tier: str, is_hnte: bool) -> str:
     return HNTE if is_hnte else entry_tier
 
 
-def _int(value: float) -> int | None:
-    return None if np.isnan(value) else int(value)
+def _ints(values: np.ndarray) -> list[int | None]:
+    """A float column as Python ints, None for NaN (one pass, not a numpy scalar per value)."""
+    return [None if v != v else int(v) for v in values.tolist()]  # v != v: NaN
+
+
+@dataclass
+class _Rows:
+    """The screened columns as Python lists, converted once for the entries."""
+
+    tier: list[int]
+    numbers: dict[str, list[int | None]]
+    rule_sets: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, screened: Screened) -> _Rows:
+        numbers = {
+            "hnte_eligible": screened.hnte["eligible"],
+            "hnte_failed": screened.hnte["failed"],
+            "hnte_total_min": screened.hnte["min"],
+            "hnte_total_max": screened.hnte["max"],
+            "tsme_eligible": screened.tsme["eligible"],
+            "tsme_total_min": screened.tsme["min"],
+        }
+        return cls(
+            tier=screened.tier.tolist(),
+            numbers={k: _ints(v) for k, v in numbers.items()},
+            rule_sets={code: v.astype(int).tolist() for code, v in screened.rule_sets.items()},
+        )
 
 
 @dataclass
@@ -80,12 +107,13 @@ def write_pool(run: ScreeningRun, screened: Screened) -> dict[str, Any]:
     tally = _Tally(rule_sets={code: Counter() for code in screened.rule_sets})
     entries: list[dict[str, Any]] = []
     movements: list[dict[str, Any]] = []
+    rows = _Rows.of(screened)
     for i, pk in enumerate(screened.org_ids):
         before = previous.get(pk)
         if before is not None and before["as_of"] > screened.as_of:
             tally.kept_newer += 1  # a run as of an earlier day never overwrites a later result
             continue
-        entry = _entry(run, screened, i, before)
+        entry = _entry(run, screened, rows, i, before)
         stage = stage_of(entry["tier"], entry["is_hnte"])
         before_stage = stage_of(before["tier"], before["is_hnte"]) if before else ""
         if stage != before_stage:
@@ -117,14 +145,14 @@ def _previous_entries(org_ids: list[int]) -> dict[int, dict[str, Any]]:
 
 
 def _entry(
-    run: ScreeningRun, screened: Screened, i: int, before: dict[str, Any] | None
+    run: ScreeningRun, screened: Screened, rows: _Rows, i: int, before: dict[str, Any] | None
 ) -> dict[str, Any]:
     """The pool entry's values (by column) of the organization in row `i`; the tier keeps its
     start date while it stays the same."""
     pk = screened.org_ids[i]
     as_of = screened.as_of
     held = screened.held.get(pk, set())
-    tier_index = int(screened.tier[i])
+    tier_index = rows.tier[i]
     tier = screened.tier_codes[tier_index] if tier_index >= 0 else ""
     since = before["tier_since"] if before and before["tier"] == tier and tier else None
     return dict(
@@ -140,15 +168,10 @@ def _entry(
         is_tsme="TSME" in held,
         is_gazelle="gazelle" in held,
         is_leader="innovation_leader" in held,
-        hnte_eligible=_int(screened.hnte["eligible"][i]),
-        hnte_failed=_int(screened.hnte["failed"][i]),
         failed_conditions=screened.failed[i],
         gaps=screened.gaps.get(pk, []),
-        hnte_total_min=_int(screened.hnte["min"][i]),
-        hnte_total_max=_int(screened.hnte["max"][i]),
-        tsme_eligible=_int(screened.tsme["eligible"][i]),
-        tsme_total_min=_int(screened.tsme["min"][i]),
-        tier_results={code: int(values[i]) for code, values in screened.rule_sets.items()},
+        tier_results={code: values[i] for code, values in rows.rule_sets.items()},
+        **{name: values[i] for name, values in rows.numbers.items()},
     )
 
 
@@ -193,7 +216,7 @@ def _adapter(model_field: models.Field, ops: Any) -> Callable[[Any], Any] | None
     if isinstance(model_field, models.DateTimeField):
         return ops.adapt_datetimefield_value
     if isinstance(model_field, models.DateField):
-        return ops.adapt_datefield_value
+        return functools.lru_cache(maxsize=4096)(ops.adapt_datefield_value)  # few distinct days
     return None
 
 
@@ -207,9 +230,11 @@ def _insert_rows(
     connection = connections[router.db_for_write(model)]
     quote = connection.ops.quote_name
     columns = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    stamps = {"created_at": now, "updated_at": now}
-    prepared = [(f.column, _adapter(f, connection.ops)) for f in columns]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    stamps = {"created_at": now, "updated_at": now}  # adapted once, not per row
+    prepared = [
+        (f.column, None if f.column in stamps else _adapter(f, connection.ops)) for f in columns
+    ]
     names = ", ".join(quote(f.column) for f in columns)
     marks = ", ".join(["%s"] * len(columns))
     sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
