@@ -1,9 +1,10 @@
 """Benchmark: one whole-city background screening run on the scale-100 database (≈200,000
 organizations, 890,940 annual reports): cases read from the registry, HNTE + TSME + tier rule
-sets + reserve tiers computed, the single-case HNTE gaps of the enterprises failing at most two
+sets + reserve tiers computed, the HNTE gaps of the enterprises failing at most two
 conditions, 200,000 pool entries upserted and the movements written — what the
-task worker does when staff press 开始批量筛查. Budget: under 5 minutes (a background task; the
-vectorised screening itself is bench_screening.py's < 2 s).
+task worker does when staff press 开始批量筛查. Target (issue #17 item 11): at most 10 s per
+round; the run fails the benchmark only beyond the 5-minute budget of a background task
+(`meets_target` says whether the 10 s target is met).
 
 Runs two screenings a year apart (2024-06-30 then 2025-06-30) so the second one also updates
 existing entries and records movements and transitions; writes
@@ -20,6 +21,7 @@ from bench_generate import database_meta, results_path
 from bench_org_list import ensure_database
 
 BUDGET_SECONDS = 300.0
+TARGET_SECONDS = 10.0
 
 
 def main() -> None:
@@ -74,13 +76,15 @@ def main() -> None:
         "entries": PoolEntry.objects.count(),
         "rounds": rounds,
         "worst_seconds": worst,
+        "target_seconds": TARGET_SECONDS,
+        "meets_target": worst <= TARGET_SECONDS,
         "budget_seconds": BUDGET_SECONDS,
         "passed": worst < BUDGET_SECONDS,
     }
     results_path("screening_run").write_text(
         json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
     )
-    print(f"最慢一轮 {worst:.1f} 秒（预算 {BUDGET_SECONDS:.0f} 秒）")
+    print(f"最慢一轮 {worst:.1f} 秒（目标 {TARGET_SECONDS:.0f} 秒，预算 {BUDGET_SECONDS:.0f} 秒）")
     if not result["passed"]:
         raise SystemExit(1)
 

@@ -10,6 +10,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -40,6 +42,7 @@ from kechuang.cultivation.engine.projection import (
     historical_retention,
     project,
 )
+from kechuang.cultivation.engine.registry_batch import Columns, columns_from_rows, screen_columns
 from kechuang.cultivation.engine.registry_case import REPORT_FIELDS, WINDOW, case_from_reports
 from kechuang.cultivation.filters import Errors, PoolFilters, ProjectionParams
 from kechuang.cultivation.models import (
@@ -476,6 +479,38 @@ def rd_platform_hosts(as_of: dt.date) -> set[int]:
     )
 
 
+def _report_rows(organizations: QuerySet[Organization], as_of: dt.date) -> np.ndarray:
+    """Every confirmed report before as_of's year of the organizations, newest first per
+    organization, as one float array (organization id, year, REPORT_FIELDS; NaN for none):
+    one query whose rows go straight into the array, no model or dict per row."""
+    rows = (
+        AnnualReport.objects.filter(
+            organization__in=organizations.values("pk"),
+            year__lt=as_of.year,
+            confirmed_at__isnull=False,
+        )
+        .order_by("organization_id", "-year")
+        .values_list("organization_id", "year", *_AS_FLOATS)
+    )
+    sql, params = rows.query.sql_with_params()
+    with connections[rows.db].cursor() as cursor:
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    return np.array(fetched, dtype=np.float64).reshape(-1, 2 + len(REPORT_FIELDS))
+
+
+def registry_columns(organizations: QuerySet[Organization], as_of: dt.date) -> Columns:
+    """The registry's figures of the organizations as columns for the batch screening."""
+    rows = _report_rows(organizations, as_of)
+    return columns_from_rows(
+        as_of,
+        list(organizations.values_list("pk", "founded_on", "tech_field__name")),
+        rows,
+        valid_qualifications(organizations, as_of),
+        rd_platform_hosts(as_of),
+    )
+
+
 def screen(
     organizations: QuerySet[Organization],
     as_of: dt.date,
@@ -483,7 +518,23 @@ def screen(
     rule_sets: list[TierRuleSet],
 ) -> Screened:
     """Screen the enterprises of the queryset on `as_of` (no writes): their registry figures
-    through the batch engine, with the policy's reserve tiers and the tier rule sets."""
+    read as columns through the batch engine, with the policy's reserve tiers and the tier
+    rule sets (the same answers as the case-by-case :func:`screen_cases`)."""
+    return screen_columns(
+        registry_columns(organizations, as_of),
+        policy.to_engine(),
+        [r.to_engine() for r in rule_sets],
+    )
+
+
+def screen_cases(
+    organizations: QuerySet[Organization],
+    as_of: dt.date,
+    policy: ReservePolicy,
+    rule_sets: list[TierRuleSet],
+) -> Screened:
+    """The screening case by case (each enterprise's case built and read on its own): the
+    reference :func:`screen` is compared with in the tests."""
     cases, reports, held = cases_for(organizations, as_of)
     data = BatchInput(
         as_of=as_of,

@@ -8,18 +8,29 @@ to HNTE, the tier metrics, the reserve tier by the policy and the tier rule set 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
 from . import hnte_2016, tsme_2022
 from .case_loader import load_case
+from .hnte_2016_gaps import ScoreSearch, collect_failed
+from .hnte_2016_rules import PASS_MARK
 from .metrics import compute_metrics
 from .reader import CaseError
-from .rulesets import assess
 from .tiers import ReservePolicySpec, TierRuleSpec, assign_reserve_tiers, evaluate_rule_sets
-from .vector import FigureArrays, VectorInputError, figures_from_cases, screen_hnte, screen_tsme
+from .vector import (
+    FigureArrays,
+    VectorInputError,
+    figures_from_cases,
+    hnte_scores,
+    screen_hnte,
+    screen_tsme,
+    take_rows,
+)
 
 # Data status of an enterprise's figures (the values of the model's DataStatus choices).
 COMPLETE, INCOMPLETE, NO_DATA = "complete", "incomplete", "no_data"
@@ -90,12 +101,24 @@ def screen(data: BatchInput, policy: ReservePolicySpec, rule_sets: list[TierRule
     org_ids = list(data.cases)
     out = Screened(as_of=data.as_of, org_ids=org_ids, held=data.held)
     complete, parsed = _parse_cases(data, out)
-    _screen_rules(org_ids, complete, parsed, out)
+    parsed_by_row = dict(zip(complete, parsed, strict=True))
+    figures, complete = vectorisable(org_ids, complete, parsed, out)
+    screen_rules(figures, complete, parsed_by_row.__getitem__, out)
     metrics = compute_metrics(_year_arrays(org_ids, data.reports), _scalars(data, out))
+    finish(out, metrics, policy, rule_sets)
+    return out
+
+
+def finish(
+    out: Screened,
+    metrics: dict[str, np.ndarray],
+    policy: ReservePolicySpec,
+    rule_sets: list[TierRuleSpec],
+) -> None:
+    """The reserve tier by the policy and the tier rule sets' results, from the metrics."""
     out.tier = assign_reserve_tiers(policy, metrics)
     out.tier_codes = tuple(t.code for t in policy.tiers)
-    out.rule_sets = evaluate_rule_sets(rule_sets, metrics, data.as_of)
-    return out
+    out.rule_sets = evaluate_rule_sets(rule_sets, metrics, out.as_of)
 
 
 def _parse_cases(data: BatchInput, out: Screened) -> tuple[list[int], list[Any]]:
@@ -109,28 +132,37 @@ def _parse_cases(data: BatchInput, out: Screened) -> tuple[list[int], list[Any]]
         if not rows:
             out.data_status[pk] = NO_DATA
             continue
-        try:
-            case = load_case(data.cases[pk])
-            hnte_2016.check_case(case)
-            tsme_2022.check_case(case)
-        except CaseError as error:
-            out.data_status[pk] = INCOMPLETE
-            out.missing[pk] = _case_errors(error)
-            continue
-        out.data_status[pk] = COMPLETE
-        complete.append(i)
-        parsed.append(case)
+        case = parse_case(pk, data.cases[pk], out)
+        if case is not None:
+            complete.append(i)
+            parsed.append(case)
     return complete, parsed
 
 
-def _screen_rules(
-    org_ids: list[int], complete: list[int], parsed: list[Any], out: Screened
+def parse_case(pk: int, data: dict[str, Any], out: Screened) -> Any:
+    """The parsed case when both engines accept it (data status complete), else None with the
+    data status incomplete and the reasons."""
+    try:
+        case = load_case(data)
+        hnte_2016.check_case(case)
+        tsme_2022.check_case(case)
+    except CaseError as error:
+        out.data_status[pk] = INCOMPLETE
+        out.missing[pk] = _case_errors(error)
+        return None
+    out.data_status[pk] = COMPLETE
+    return case
+
+
+def screen_rules(
+    figures: FigureArrays | None,
+    complete: list[int],
+    case_of: Callable[[int], Any],
+    out: Screened,
 ) -> None:
     """HNTE and TSME (vectorised) for the complete cases, NaN for the others; the failed HNTE
     conditions per row and the gaps of those close to HNTE."""
-    n = len(org_ids)
-    parsed_by_row = dict(zip(complete, parsed, strict=True))
-    figures, complete = _vectorisable(org_ids, complete, parsed, out)
+    n = len(out.org_ids)
     nan = np.full(n, np.nan)
     hnte_eligible, tsme_eligible = nan.copy(), nan.copy()
     hnte_min, hnte_max, tsme_min, tsme_max, failed_n = (nan.copy() for _ in range(5))
@@ -147,30 +179,81 @@ def _screen_rules(
         codes = list(h.conditions)
         for row, i in enumerate(complete):
             out.failed[i] = [codes[c] for c in np.flatnonzero(verdicts[:, row] == 0)]
-        _close_gaps(org_ids, complete, parsed_by_row, failed_n, out)
+        _close_gaps(figures, complete, case_of, failed_n, out)
     out.hnte = {"eligible": hnte_eligible, "min": hnte_min, "max": hnte_max, "failed": failed_n}
     out.tsme = {"eligible": tsme_eligible, "min": tsme_min, "max": tsme_max}
 
 
 def _close_gaps(
-    org_ids: list[int],
+    figures: FigureArrays,
     rows: list[int],
-    cases: dict[int, Any],
+    case_of: Callable[[int], Any],
     failed: np.ndarray,
     out: Screened,
 ) -> None:
     """The HNTE gaps, in the user's units, of the enterprises close to HNTE (at most
-    GAP_MAX_FAILED conditions failing, not holding it yet): the single-case engine's own
-    answer, so the list says exactly what each one lacks."""
-    for i in rows:
-        pk = org_ids[i]
-        if not 0 < failed[i] <= GAP_MAX_FAILED or "HNTE" in out.held.get(pk, ()):
-            continue
-        result = assess("hnte-2016", cases[i])
-        out.gaps[pk] = [gap.message_zh for gap in result.gaps]
+    GAP_MAX_FAILED conditions failing, not holding it yet): the single-case engine's own gap
+    builders (hnte_2016_gaps.collect_failed), fed with the vector engine's failed conditions
+    and its column-wise search of the score levers (:func:`score_searches`), so the list says
+    exactly what the single-case assessment says, without re-scoring case by case."""
+    chosen = [
+        (row, i)
+        for row, i in enumerate(rows)
+        if 0 < failed[i] <= GAP_MAX_FAILED and "HNTE" not in out.held.get(out.org_ids[i], ())
+    ]
+    if not chosen:
+        return
+    searches = score_searches(figures, np.array([row for row, _ in chosen]))
+    for (_, i), search in zip(chosen, searches, strict=True):
+        gaps = collect_failed(case_of(i), set(out.failed[i]), "min", search)
+        out.gaps[out.org_ids[i]] = [gap.message_zh for gap in gaps]
 
 
-def _vectorisable(
+CLASS_II_SEARCH = 10  # hnte_2016_gaps.score_gaps: up to 10 Ⅱ类 rights
+
+
+def score_searches(figures: FigureArrays, rows: np.ndarray) -> list[ScoreSearch]:
+    """hnte_2016_gaps.search_score (point policy ``min``) for the figure rows ``rows``, a
+    whole column at a time: the total's minimum, and each lever's smallest change that lifts
+    it above 70 (one Ⅰ类 right; 1–10 Ⅱ类 rights; 1–5 × divisor conversions)."""
+    sub = take_rows(figures, rows)
+    total = hnte_scores(sub)[0]
+
+    def passes(**changed: np.ndarray) -> np.ndarray:
+        return hnte_scores(replace(sub, **changed))[0] > PASS_MARK
+
+    class_i = (sub.class_i == 0) & passes(class_i=sub.class_i + 1)
+    class_ii = _smallest_change(CLASS_II_SEARCH, lambda k: passes(class_ii=sub.class_ii + k))
+    divisor = np.where(sub.conversion_divisor_three, 3, sub.n_years.astype(np.int64))
+    limit = 5 * divisor
+    conversions = _smallest_change(
+        int(limit.max()),
+        lambda c: passes(conversions_3y=sub.conversions_3y + c) & (c <= limit),
+    )
+    return [
+        ScoreSearch(
+            total=Decimal(int(total[j])),
+            class_i_passes=bool(class_i[j]),
+            class_ii=int(class_ii[j]) or None,
+            conversions=int(conversions[j]) or None,
+        )
+        for j in range(len(rows))
+    ]
+
+
+def _smallest_change(limit: int, passes: Callable[[int], np.ndarray]) -> np.ndarray:
+    """Per row, the smallest k in 1..limit with passes(k) true there, 0 where none is."""
+    found: np.ndarray | None = None
+    for k in range(limit, 0, -1):  # from the largest down, so the smallest wins
+        ok = passes(k)
+        if found is None:
+            found = np.zeros(len(ok), dtype=np.int64)
+        found[ok] = k
+    assert found is not None
+    return found
+
+
+def vectorisable(
     org_ids: list[int], complete: list[int], parsed: list[Any], out: Screened
 ) -> tuple[FigureArrays | None, list[int]]:
     """The column store of the cases the vector path can represent exactly, and their row

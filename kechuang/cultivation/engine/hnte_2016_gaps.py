@@ -8,7 +8,8 @@ counts toward the other). Score gaps are found by re-scoring the changed case.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -152,12 +153,40 @@ def _smallest(limit: int, build: Callable[[int], Case], policy: str) -> int | No
     return None
 
 
-def score_gaps(case: Case, policy: str) -> list[Gap]:
+@dataclass(frozen=True)
+class ScoreSearch:
+    """What :func:`score_gaps` needs about the score, found elsewhere (the batch screening
+    re-scores whole columns at once, :mod:`.vector`): the total under the point policy, whether
+    one Ⅰ类 right would pass, and the smallest number of Ⅱ类 rights (1–10) and of conversions
+    (1–5 × divisor) that would, None when none in the range does."""
+
+    total: Decimal
+    class_i_passes: bool
+    class_ii: int | None
+    conversions: int | None
+
+
+def search_score(case: Case, policy: str) -> ScoreSearch:
+    """The single-case search: each lever's smallest change by re-scoring the changed case."""
+    return ScoreSearch(
+        total=_policy_total(case, policy),
+        class_i_passes=case.ip.class_i == 0
+        and _smallest(1, lambda k: add_ip(case, class_i=k), policy) is not None,
+        class_ii=_smallest(10, lambda k: add_ip(case, class_ii=k), policy),
+        conversions=_smallest(
+            5 * conversion_divisor(case), lambda c: add_conversions(case, c), policy
+        ),
+    )
+
+
+def score_gaps(case: Case, policy: str, search: ScoreSearch | None = None) -> list[Gap]:
     """（七）: points short under ``policy``, and each single lever (IP, conversions) that suffices.
 
     The target is total > 70 under the point policy (``min``: even the minimum passes).
+    ``search`` is the lever search when the caller has it already (same answers).
     """
-    total = _policy_total(case, policy)
+    found = search if search is not None else search_score(case, policy)
+    total = found.total
     short = math.floor(PASS_MARK - total) + 1
     code = "hnte.c7.innovation_score"
     gaps = [
@@ -171,17 +200,16 @@ def score_gaps(case: Case, policy: str) -> list[Gap]:
             code,
         )
     ]
-    if case.ip.class_i == 0 and _smallest(1, lambda k: add_ip(case, class_i=k), policy):
+    if case.ip.class_i == 0 and found.class_i_passes:
         when = pending_date(case, ("I",), 1)
         gaps.append(Gap("ip_class_i", "还需 1 项 Ⅰ类知识产权" + _timing(when), 1, "项", when, code))
-    k = _smallest(10, lambda k: add_ip(case, class_ii=k), policy)
+    k = found.class_ii
     if k:
         when = pending_date(case, ("II",), k)
         gaps.append(
             Gap("ip_class_ii", f"或还需 {k} 项Ⅱ类知识产权" + _timing(when), k, "项", when, code)
         )
-    limit = 5 * conversion_divisor(case)
-    c = _smallest(limit, lambda c: add_conversions(case, c), policy)
+    c = found.conversions
     if c:
         gaps.append(
             Gap("conversions_3y", f"或近三年科技成果转化需增加 {c} 项", c, "项", None, code)
@@ -191,7 +219,14 @@ def score_gaps(case: Case, policy: str) -> list[Gap]:
 
 def collect(case: Case, conditions: Sequence[ConditionResult], policy: str) -> list[Gap]:
     """All gaps of the failing conditions (and of the score when the policy total ≤ 70)."""
-    failed = {c.code for c in conditions if c.passed is False}
+    return collect_failed(case, {c.code for c in conditions if c.passed is False}, policy)
+
+
+def collect_failed(
+    case: Case, failed: Collection[str], policy: str, search: ScoreSearch | None = None
+) -> list[Gap]:
+    """:func:`collect` from the codes of the failing conditions (e.g. the vector engine's
+    verdicts) and, optionally, the score search done already (:class:`ScoreSearch`)."""
     builders: tuple[tuple[str, Callable[[Case], Gap]], ...] = (
         ("hnte.c1.registration", registration_gap),
         ("hnte.c2.ip_ownership", ip_ownership_gap),
@@ -212,8 +247,9 @@ def collect(case: Case, conditions: Sequence[ConditionResult], policy: str) -> l
                 "hnte.c3.tech_field",
             )
         )
-    if not score_passes(_policy_total(case, policy)):
-        gaps.extend(score_gaps(case, policy))
+    total = search.total if search is not None else _policy_total(case, policy)
+    if not score_passes(total):
+        gaps.extend(score_gaps(case, policy, search))
     if "hnte.c8.no_major_incident" in failed:
         gaps.append(
             Gap(

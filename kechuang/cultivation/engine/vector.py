@@ -52,6 +52,7 @@ __all__ = [
     "screen",
     "screen_hnte",
     "screen_tsme",
+    "take_rows",
 ]
 
 FAIL, PASS, DEPENDS = 0, 1, 2
@@ -447,6 +448,16 @@ def screen(code: str, fig: FigureArrays, point_policy: str = "min") -> ScreenRes
     if code == "tsme-2022":
         return screen_tsme(fig, point_policy)
     raise ValueError(f"未知的评价规则“{code}”，可用的规则为：hnte-2016、tsme-2022")
+
+
+def take_rows(fig: FigureArrays, rows: NDArray[np.int64]) -> FigureArrays:
+    """The column store of the rows ``rows`` of ``fig`` (same ``as_of``)."""
+    columns = {
+        item.name: getattr(fig, item.name)[rows]
+        for item in fields(fig)
+        if item.name not in ("as_of", "extra")
+    }
+    return FigureArrays(as_of=fig.as_of, extra=dict(fig.extra), **columns)
 
 
 # --------------------------------------------------------------------------- from cases

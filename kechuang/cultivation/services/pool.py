@@ -8,14 +8,16 @@ when, for which area, with which policy, and its summary), and the movements are
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db import transaction
+from django.db import connections, models, router, transaction
 from django.utils import timezone
 
 from kechuang.core.audit import record
@@ -46,8 +48,34 @@ def stage_of(entry_tier: str, is_hnte: bool) -> str:
     return HNTE if is_hnte else entry_tier
 
 
-def _int(value: float) -> int | None:
-    return None if np.isnan(value) else int(value)
+def _ints(values: np.ndarray) -> list[int | None]:
+    """A float column as Python ints, None for NaN (one pass, not a numpy scalar per value)."""
+    return [None if v != v else int(v) for v in values.tolist()]  # v != v: NaN
+
+
+@dataclass
+class _Rows:
+    """The screened columns as Python lists, converted once for the entries."""
+
+    tier: list[int]
+    numbers: dict[str, list[int | None]]
+    rule_sets: dict[str, list[int]]
+
+    @classmethod
+    def of(cls, screened: Screened) -> _Rows:
+        numbers = {
+            "hnte_eligible": screened.hnte["eligible"],
+            "hnte_failed": screened.hnte["failed"],
+            "hnte_total_min": screened.hnte["min"],
+            "hnte_total_max": screened.hnte["max"],
+            "tsme_eligible": screened.tsme["eligible"],
+            "tsme_total_min": screened.tsme["min"],
+        }
+        return cls(
+            tier=screened.tier.tolist(),
+            numbers={k: _ints(v) for k, v in numbers.items()},
+            rule_sets={code: v.astype(int).tolist() for code, v in screened.rule_sets.items()},
+        )
 
 
 @dataclass
@@ -77,25 +105,26 @@ def write_pool(run: ScreeningRun, screened: Screened) -> dict[str, Any]:
     return the run's summary (counts by stage, data problems, annual transitions)."""
     previous = _previous_entries(screened.org_ids)
     tally = _Tally(rule_sets={code: Counter() for code in screened.rule_sets})
-    entries: list[PoolEntry] = []
-    movements: list[TierMovement] = []
+    entries: list[dict[str, Any]] = []
+    movements: list[dict[str, Any]] = []
+    rows = _Rows.of(screened)
     for i, pk in enumerate(screened.org_ids):
         before = previous.get(pk)
         if before is not None and before["as_of"] > screened.as_of:
             tally.kept_newer += 1  # a run as of an earlier day never overwrites a later result
             continue
-        entry = _entry(run, screened, i, before)
-        stage = stage_of(entry.tier, entry.is_hnte)
+        entry = _entry(run, screened, rows, i, before)
+        stage = stage_of(entry["tier"], entry["is_hnte"])
         before_stage = stage_of(before["tier"], before["is_hnte"]) if before else ""
         if stage != before_stage:
             movements.append(
-                TierMovement(
-                    organization_id=pk,
-                    run=run,
-                    on=screened.as_of,
-                    from_tier=before_stage,
-                    to_tier=stage,
-                )
+                {
+                    "organization_id": pk,
+                    "run_id": run.pk,
+                    "on": screened.as_of,
+                    "from_tier": before_stage,
+                    "to_tier": stage,
+                }
             )
         _count(tally, entry, before, before_stage, stage)
         entries.append(entry)
@@ -116,19 +145,19 @@ def _previous_entries(org_ids: list[int]) -> dict[int, dict[str, Any]]:
 
 
 def _entry(
-    run: ScreeningRun, screened: Screened, i: int, before: dict[str, Any] | None
-) -> PoolEntry:
-    """The pool entry of the organization in row `i`; the tier keeps its start date while it
-    stays the same."""
+    run: ScreeningRun, screened: Screened, rows: _Rows, i: int, before: dict[str, Any] | None
+) -> dict[str, Any]:
+    """The pool entry's values (by column) of the organization in row `i`; the tier keeps its
+    start date while it stays the same."""
     pk = screened.org_ids[i]
     as_of = screened.as_of
     held = screened.held.get(pk, set())
-    tier_index = int(screened.tier[i])
+    tier_index = rows.tier[i]
     tier = screened.tier_codes[tier_index] if tier_index >= 0 else ""
     since = before["tier_since"] if before and before["tier"] == tier and tier else None
-    return PoolEntry(
+    return dict(
         organization_id=pk,
-        run=run,
+        run_id=run.pk,
         as_of=as_of,
         data_status=screened.data_status[pk],
         missing=screened.missing.get(pk, []),
@@ -139,58 +168,87 @@ def _entry(
         is_tsme="TSME" in held,
         is_gazelle="gazelle" in held,
         is_leader="innovation_leader" in held,
-        hnte_eligible=_int(screened.hnte["eligible"][i]),
-        hnte_failed=_int(screened.hnte["failed"][i]),
         failed_conditions=screened.failed[i],
         gaps=screened.gaps.get(pk, []),
-        hnte_total_min=_int(screened.hnte["min"][i]),
-        hnte_total_max=_int(screened.hnte["max"][i]),
-        tsme_eligible=_int(screened.tsme["eligible"][i]),
-        tsme_total_min=_int(screened.tsme["min"][i]),
-        tier_results={code: int(values[i]) for code, values in screened.rule_sets.items()},
+        tier_results={code: values[i] for code, values in rows.rule_sets.items()},
+        **{name: values[i] for name, values in rows.numbers.items()},
     )
 
 
 def _count(
     tally: _Tally,
-    entry: PoolEntry,
+    entry: dict[str, Any],
     before: dict[str, Any] | None,
     before_stage: str,
     stage: str,
 ) -> None:
     """Add one entry to the summary; a previous result about a year older is a transition."""
     if before is not None:
-        days = (entry.as_of - before["as_of"]).days
+        days = (entry["as_of"] - before["as_of"]).days
         if ANNUAL_WINDOW[0] <= days <= ANNUAL_WINDOW[1]:
             tally.transitions[before_stage or "none"][stage or "none"] += 1
     tally.stages[stage or "none"] += 1
-    tally.data[entry.data_status] += 1
-    for code, value in entry.tier_results.items():
+    tally.data[entry["data_status"]] += 1
+    for code, value in entry["tier_results"].items():
         tally.rule_sets[code][value] += 1
 
 
-def _save(entries: list[PoolEntry], movements: list[TierMovement]) -> None:
-    """Upsert the entries (one per organization) and append the movements, in batches."""
-    fields = [
-        f.name
-        for f in PoolEntry._meta.concrete_fields
-        if f.name not in ("id", "organization", "created_at")
-    ]
+def _save(entries: list[dict[str, Any]], movements: list[dict[str, Any]]) -> None:
+    """Upsert the entries (one per organization) and append the movements, in batches of
+    prepared rows (one INSERT … ON CONFLICT statement run over many rows: no model instance
+    and no SQL compiled per row), in one transaction."""
     with transaction.atomic():
         # An enterprise deleted while the run read and screened is left out, not a failed run:
         # its rows are locked (PostgreSQL) or the write lock is held (SQLite, IMMEDIATE) from
         # here to the commit, so none can vanish between this check and the insert.
-        alive = _existing_organizations([e.organization_id for e in entries])
-        entries = [e for e in entries if e.organization_id in alive]
-        movements = [m for m in movements if m.organization_id in alive]
-        for start in range(0, len(entries), BATCH):
-            PoolEntry.objects.bulk_create(
-                entries[start : start + BATCH],
-                update_conflicts=True,
-                unique_fields=["organization"],
-                update_fields=fields,
-            )
-        TierMovement.objects.bulk_create(movements, batch_size=BATCH)
+        alive = _existing_organizations([e["organization_id"] for e in entries])
+        entries = [e for e in entries if e["organization_id"] in alive]
+        movements = [m for m in movements if m["organization_id"] in alive]
+        _insert_rows(PoolEntry, entries, conflict="organization_id")
+        _insert_rows(TierMovement, movements)
+
+
+def _adapter(model_field: models.Field, ops: Any) -> Callable[[Any], Any] | None:
+    """How a Python value of the field is handed to the database driver (None: as it is)."""
+    if isinstance(model_field, models.JSONField):
+        encoder = model_field.encoder
+        return lambda value: ops.adapt_json_value(value, encoder)
+    if isinstance(model_field, models.DateTimeField):
+        return ops.adapt_datetimefield_value
+    if isinstance(model_field, models.DateField):
+        return functools.lru_cache(maxsize=4096)(ops.adapt_datefield_value)  # few distinct days
+    return None
+
+
+def _insert_rows(
+    model: type[models.Model], rows: list[dict[str, Any]], conflict: str | None = None
+) -> None:
+    """INSERT the rows (values by column name; created_at/updated_at set here), updating every
+    column but the key and created_at of a row whose `conflict` column exists already."""
+    if not rows:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    columns = [f for f in model._meta.concrete_fields if not f.primary_key]
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    stamps = {"created_at": now, "updated_at": now}  # adapted once, not per row
+    prepared = [
+        (f.column, None if f.column in stamps else _adapter(f, connection.ops)) for f in columns
+    ]
+    names = ", ".join(quote(f.column) for f in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
+    if conflict:
+        updated = [f.column for f in columns if f.column not in (conflict, "created_at")]
+        sets = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updated)
+        sql += f" ON CONFLICT ({quote(conflict)}) DO UPDATE SET {sets}"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), BATCH):
+            params = [
+                tuple(adapt(full[c]) if adapt else full[c] for c, adapt in prepared)
+                for full in ({**stamps, **row} for row in rows[start : start + BATCH])
+            ]
+            cursor.executemany(sql, params)
 
 
 def _existing_organizations(org_ids: list[int]) -> set[int]:
