@@ -119,6 +119,20 @@ def _font_table(document: Any) -> None:
 UNBREAKABLE = re.compile(r"[（(“]?[0-9A-Za-z.,%+\-−:/~_#]+[）)”，。；：、%]*")
 
 
+def add_table(document: Any, header: list[str], rows: list[list[Any]]) -> Any:
+    """A ruled table (header row, then `rows`, every value as text) sized to its content by
+    `fit_table`: the one way a report writes a plain table."""
+    table = document.add_table(rows=1, cols=len(header))
+    table.style = "Table Grid"
+    for cell, text in zip(table.rows[0].cells, header, strict=True):
+        cell.text = str(text)
+    for values in rows:
+        for cell, text in zip(table.add_row().cells, values, strict=True):
+            cell.text = str(text)
+    fit_table(table)
+    return table
+
+
 def text_width(text: str, size: Pt = TABLE_SIZE) -> float:
     """The width of `text` in points: a CJK or full-width character is one em, others about
     0.6 em (Noto Sans CJK's Latin and digits)."""

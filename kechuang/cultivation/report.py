@@ -8,7 +8,7 @@ from typing import Any
 from django.utils import timezone
 from docx import Document
 
-from kechuang.core.docx_style import fit_table, set_cjk_fonts
+from kechuang.core.docx_style import add_table, fit_table, set_cjk_fonts
 from kechuang.cultivation.engine.registry_case import CASE_YEAR_FIELDS
 from kechuang.cultivation.engine.result import ELIGIBILITY_LABELS, Assessment
 from kechuang.cultivation.engine.selfassess import RULESETS
@@ -20,17 +20,6 @@ GRADE_LABELS = (
     ("rd_management_points", "研究开发组织管理水平（0–20 分）"),
 )
 NOT_JUDGED = "未评（按该项全部分值区间测算）"
-
-
-def _table(document: Any, header: list[str], rows: list[list[str]]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-    for values in rows:
-        for cell, text in zip(table.add_row().cells, values, strict=True):
-            cell.text = text
-    fit_table(table)
 
 
 def _figure(value: Any) -> str:
@@ -56,7 +45,7 @@ def add_inputs(document: Any, case: dict[str, Any]) -> None:
             + [_figure(year.get(name)) for year in years]
             for name in CASE_YEAR_FIELDS
         ]
-        _table(document, ["项目（万元 / 人）", *[f"{y['year']} 年" for y in years]], rows)
+        add_table(document, ["项目（万元 / 人）", *[f"{y['year']} 年" for y in years]], rows)
     else:
         document.add_paragraph("年度数据：无已确认的年度数据。")
     ip = case.get("ip") or {}
@@ -68,7 +57,7 @@ def add_inputs(document: Any, case: dict[str, Any]) -> None:
     held = [str(QualificationKind(k).label) for k in case.get("qualifications") or []]
     document.add_paragraph(f"现有有效资质：{'、'.join(held) if held else '无'}。")
     grades = case.get("expert_grades") or {}
-    _table(
+    add_table(
         document,
         ["专家评价项", "等级 / 分值"],
         [

@@ -13,7 +13,7 @@ from docx import Document
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.shared import Pt
 
-from kechuang.core.docx_style import fit_table, set_cjk_fonts
+from kechuang.core.docx_style import add_table, set_cjk_fonts
 from kechuang.core.xlsx import add_sheet, new_workbook, workbook_bytes
 from kechuang.projects import selectors
 from kechuang.projects.models import ProjectStatus
@@ -75,17 +75,6 @@ def projects_xlsx(user: Any) -> bytes:
     return workbook_bytes(workbook)
 
 
-def _table(document: Any, header: list[str], rows: list[list[str]]) -> None:
-    table = document.add_table(rows=1, cols=len(header))
-    table.style = "Table Grid"
-    for cell, text in zip(table.rows[0].cells, header, strict=True):
-        cell.text = text
-    for row in rows:
-        for cell, text in zip(table.add_row().cells, row, strict=True):
-            cell.text = text
-    fit_table(table)
-
-
 def _amount(value: Any) -> str:
     return f"{value.normalize():f}"
 
@@ -97,7 +86,7 @@ def _status_section(document: Any, user: Any, by: str, label: str) -> None:
     used = [i for i in range(len(labels)) if any(r["counts"][i] for r in rows)]
     header = [label, "项目数", *(labels[i] for i in used)]
     body = [[r["key"], str(r["total"]), *(str(r["counts"][i]) for i in used)] for r in rows]
-    _table(document, header, body)
+    add_table(document, header, body)
 
 
 def dashboard_docx(user: Any) -> bytes:
@@ -125,21 +114,21 @@ def dashboard_docx(user: Any) -> bytes:
         ]
         for r in selectors.funds_summary(user, "chain")
     ]
-    _table(document, ["产业链", "项目数", "下达", "已拨付", "已支出"], funds)
+    add_table(document, ["产业链", "项目数", "下达", "已拨付", "已支出"], funds)
     document.add_heading("五、项目成果（按类型和年份）", level=1)
     credited = selectors.outputs_credited(user)
     outputs = [
         [str(r["year"]), *(str(n) for n in r["counts"]), str(r["total"])] for r in credited["rows"]
     ]
     outputs.append(["合计", *(str(n) for n in credited["totals"]), str(sum(credited["totals"]))])
-    _table(document, ["年份", *credited["kinds"], "合计"], outputs)
+    add_table(document, ["年份", *credited["kinds"], "合计"], outputs)
     document.add_heading("六、逾期里程碑", level=1)
     overdue = [
         [m.project.title, m.project.organization.name, m.title, f"{m.due_on:%Y-%m-%d}"]
         for m in selectors.overdue_milestones(user)
     ]
     if overdue:
-        _table(document, ["项目名称", "承担单位", "里程碑", "计划完成日期"], overdue)
+        add_table(document, ["项目名称", "承担单位", "里程碑", "计划完成日期"], overdue)
     else:
         document.add_paragraph("无逾期里程碑。")
     buffer = io.BytesIO()
