@@ -10,6 +10,7 @@ from django.db import connection
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     Max,
     Min,
@@ -564,7 +565,9 @@ def pick_areas(user: Any, q: str) -> list[dict[str, str]]:
 
 def pick_industries(user: Any, q: str) -> list[dict[str, str]]:
     """Industries (and their sub-industries) whose name, parent's name or keywords hold `q`."""
-    rows = industries_for(user).order_by("parent__sort_order", "sort_order", "code")
+    # the top-level industries (no parent) first on both databases: PostgreSQL sorts NULL last
+    top_first = F("parent__sort_order").asc(nulls_first=True)
+    rows = industries_for(user).order_by(top_first, "sort_order", "code")
     if q:
         rows = rows.filter(
             Q(name__icontains=q) | Q(parent__name__icontains=q) | Q(code__istartswith=q)
