@@ -67,6 +67,7 @@ def test_a_label_typed_without_picking_is_resolved_by_the_server(page: Page, use
     page.get_by_role("button", name="查询").click()
     expect(page.get_by_test_id("total")).to_contain_text("共 2 条")
     expect(page.get_by_test_id("picker-area")).to_have_value("卧龙区")
+    page.wait_for_load_state("load")  # the picker's deferred script has set the page up
     page.get_by_test_id("picker-area").fill("火星")
     page.get_by_test_id("picker-area").press("Escape")
     page.get_by_role("button", name="查询").click()

@@ -11,7 +11,9 @@
     var hidden = document.createElement("input");
     hidden.type = "hidden";
     hidden.name = input.name;
-    hidden.value = input.getAttribute("data-kc-value") || input.value;
+    // text typed before this script ran (a fast user, or a test) wins over the server's value
+    var typed = input.value !== input.defaultValue;
+    hidden.value = typed ? input.value.trim() : input.getAttribute("data-kc-value") || input.value;
     input.removeAttribute("name");
     box.appendChild(hidden);
     var items = [];
@@ -100,6 +102,14 @@
     input.addEventListener("focus", search);
     input.addEventListener("blur", function () { setTimeout(close, 100); });
     input.addEventListener("keydown", function (event) {
+      if (event.key === "Escape") {
+        // no suggestions: also cancel a search still waiting or on its way (it would reopen
+        // the list over the form after the user dismissed it)
+        clearTimeout(timer);
+        asked++;
+        close();
+        return;
+      }
       if (list.hidden) { return; }
       if (event.key === "ArrowDown") {
         event.preventDefault();
@@ -110,8 +120,6 @@
       } else if (event.key === "Enter" && items.length && (active >= 0 || items.length === 1)) {
         event.preventDefault();
         choose(active >= 0 ? active : 0);
-      } else if (event.key === "Escape") {
-        close();
       }
     });
   }
