@@ -114,6 +114,9 @@ class SuggestionOut(Schema):
     coverage: float
     terms: list[TermOut]
     highlighted: list[tuple[str, bool]]
+    similarity: float | None = Field(
+        None, description="向量余弦相似度（仅在配置了本地向量模型 KECHUANG_MARKET_ENCODER_DIR 时）"
+    )
 
 
 class SearchOut(Schema):
@@ -358,6 +361,7 @@ def suggestion_out(suggestion: selectors.Suggestion) -> dict[str, Any]:
         "coverage": suggestion.hit.coverage,
         "terms": suggestion.explanation(),
         "highlighted": suggestion.highlighted_title(),
+        "similarity": getattr(suggestion.hit, "similarity", None),
     }
 
 

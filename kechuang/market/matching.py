@@ -19,10 +19,12 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F
 from django.utils import timezone
 
 from kechuang.market.engine import MatchIndex, Thesaurus, Tokenizer, default_groups, domain_terms
+from kechuang.market.engine.dense import Encoder, HybridIndex, train_vectors
 from kechuang.market.engine.learnt import learn_groups, merge, to_tsv
 from kechuang.market.engine.synonyms import SynonymGroup, parse_groups
 from kechuang.market.models import (
@@ -45,6 +47,7 @@ _state: dict[str, Any] = {
     "since": None,
     "tokenizer": None,
     "tried_snapshot": False,
+    "encoder": None,
 }
 
 
@@ -161,10 +164,39 @@ def thesaurus() -> Thesaurus:
     return Thesaurus(merge(default_groups(), learnt_groups()))
 
 
-def build() -> MatchIndex:
-    index = MatchIndex(_tokenizer(), thesaurus())
+def encoder_dir() -> Path | None:
+    """settings.MARKET_ENCODER_DIR: the local word vectors fused with the lexical ranking."""
+    configured = getattr(settings, "MARKET_ENCODER_DIR", "")
+    return Path(configured) if configured else None
+
+
+def _encoder() -> Encoder:
+    """The configured encoder, loaded once per process (ImproperlyConfigured when unreadable:
+    a configuration mistake is not silently ignored)."""
+    if _state["encoder"] is None:
+        try:
+            _state["encoder"] = Encoder.load(encoder_dir())
+        except (OSError, ValueError) as exc:
+            raise ImproperlyConfigured(f"KECHUANG_MARKET_ENCODER_DIR：{exc}") from exc
+    return _state["encoder"]
+
+
+def build() -> MatchIndex | HybridIndex:
+    index: MatchIndex | HybridIndex = MatchIndex(_tokenizer(), thesaurus())
+    if encoder_dir() is not None:
+        index = HybridIndex(index, _encoder())
     index.add_many(_documents())
     return index
+
+
+def train_encoder(directory: Path, dimension: int = 100) -> int:
+    """Train word vectors on the platform's own text (what `learn` reads) and write them to
+    `directory` for KECHUANG_MARKET_ENCODER_DIR; returns the number of words."""
+    plain = Tokenizer(_tokenizer().terms, bigrams=False, search_mode=False)
+    texts = [" ".join(v for v in texts.values() if v) for _, texts, _ in _documents()]
+    encoder = train_vectors(texts, plain.words, dimension)
+    encoder.save(directory)
+    return len(encoder.position)
 
 
 def catch_up(index: MatchIndex, since: dt.datetime) -> int:
@@ -242,7 +274,7 @@ def save_snapshot() -> Path | None:
     renamed over the old one). The file is derived data written by the platform itself."""
     with _lock:
         index = _state["index"]
-        if index is None:
+        if index is None or isinstance(index, HybridIndex):
             return None
         payload = {
             "lineage": _lineage(),
@@ -264,8 +296,8 @@ def _load_snapshot() -> bool:
     catches it up with the watermark as usual. Anything unreadable is ignored (rebuilt)."""
     path = snapshot_path()
     lineage = _lineage()
-    if not lineage or not path.is_file():
-        return False
+    if not lineage or not path.is_file() or encoder_dir() is not None:
+        return False  # with an encoder the vectors are computed at start-up (not persisted)
     try:
         with path.open("rb") as handle:
             payload = pickle.load(handle)  # our own derived file under var/
@@ -293,4 +325,4 @@ def refresh_and_save() -> int:
 def forget() -> None:
     """Drop this process's copy (tests; a process that must reload from the persisted copy)."""
     with _lock:
-        _state.update(index=None, version=None, since=None, tried_snapshot=False)
+        _state.update(index=None, version=None, since=None, tried_snapshot=False, encoder=None)
