@@ -8,6 +8,7 @@ from typing import Any
 
 from django.conf import settings
 from django.core.cache import caches
+from django.core.exceptions import EmptyResultSet
 from django.core.paginator import Page, Paginator
 from django.db.models import QuerySet
 from django.utils.functional import cached_property
@@ -47,7 +48,10 @@ def counted(rows: Any) -> int:
         return len(rows)
     if rows.model._meta.label not in settings.COUNTED_MODELS:
         return rows.count()
-    sql, params = rows.query.sql_with_params()
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:  # e.g. a scope that sees nothing: no query to count with
+        return 0
     raw = repr((rows.db, sql, params, data_version(rows.model)))
     key = "count:" + hashlib.sha256(raw.encode()).hexdigest()
     store = caches["pages"]

@@ -142,6 +142,7 @@ def test_the_organization_count_is_kept_until_a_row_is_added_or_archived(
     archive_instance(users["city_admin"], orgs["wolong"], None, "注销（测试）")
     assert counted(live) == 3
     assert counted([1, 2]) == 2  # a list is counted as it is
+    assert counted(Organization.objects.filter(pk__in=[])) == 0  # nothing to ask the database
 
 
 def test_a_deep_page_of_the_organization_list_shows_the_rows_in_name_order(
