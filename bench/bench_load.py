@@ -32,7 +32,8 @@ from bench_generate import ROOT, database_meta, results_path, setup_django, vend
 LOCUST_VERSION = "2.47.0"
 LOCUST_VENV = ROOT / "var" / "bench" / "locust-venv"
 DB_PATH = ROOT / "var" / "bench" / "load.sqlite3"
-PG_DATABASE = "kechuang_load"
+# another name (created and loaded when missing) for a cluster whose kechuang_load is out of date
+PG_DATABASE = os.environ.get("KECHUANG_BENCH_LOAD_DB", "kechuang_load")
 USERS = 16
 PHASE_SECONDS = 10
 TARGET_RATIO = 0.5
