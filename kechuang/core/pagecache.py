@@ -5,8 +5,9 @@ rendered body (the HTML or JSON text, never the response object: headers, cookie
 Content-Security-Policy and `Cache-Control: no-store` are made fresh for every answer) keyed on
 
 - the path and the query string;
-- the signed-in user (id, role, area, organization): what one user sees is never served to
-  another, so county A's staff never get county B's list, and a role change reads afresh;
+- the signed-in user (id, role, area, organization, staff flags): what one user sees is never
+  served to another, so county A's staff never get county B's list, and a role change reads
+  afresh;
 - the day (pages that count deadlines from today);
 - a version of the data: the newest audit entry (every audited write anywhere: services, forms,
   imports, bulk writes), the highest primary key of each table the page lists (rows inserted
@@ -34,7 +35,6 @@ from django.db import connection
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone
-from django.utils.functional import empty
 
 from kechuang.core.models import AuditEntry
 
@@ -84,7 +84,14 @@ def user_key(request: HttpRequest) -> str | None:
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated or "HTTP_AUTHORIZATION" in request.META:
         return None
-    parts = (user.pk, user.role, user.area_id, getattr(user, "organization_id", None))
+    parts = (
+        user.pk,
+        user.role,
+        user.area_id,
+        getattr(user, "organization_id", None),
+        user.is_staff,
+        user.is_superuser,
+    )
     return ":".join(str(part) for part in parts)
 
 
@@ -110,8 +117,8 @@ def has_pending_messages(request: HttpRequest) -> bool:
 
 
 def nonce_used(request: HttpRequest) -> bool:
-    nonce = getattr(request, "csp_nonce", None)
-    return nonce is not None and getattr(nonce, "_wrapped", empty) is not empty
+    """Whether the page read `request.csp_nonce` (django-csp keeps the nonce it made there)."""
+    return isinstance(getattr(request, "_csp_nonce", None), str)
 
 
 def cacheable(response: HttpResponse) -> bool:

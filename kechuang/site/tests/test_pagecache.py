@@ -7,12 +7,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from csp.middleware import CSPMiddleware
 from django.core.cache import caches
 from django.db import connection
-from django.test import Client
+from django.http import HttpResponse
+from django.test import Client, RequestFactory
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from kechuang.core.pagecache import CACHE_ALIAS
+from kechuang.core.pagecache import CACHE_ALIAS, nonce_used
 from kechuang.core.pagination import counted
 from kechuang.core.roles import Role
 from kechuang.core.services import archive_instance, save_instance
@@ -157,3 +159,14 @@ def test_a_deep_page_of_the_organization_list_shows_the_rows_in_name_order(
     shown = [name for (name,) in names if f">{name}</a>" in body]
     assert shown == [name for (name,) in names[1050:1100]]
     assert shown[0].startswith("排序企业10")
+
+
+def test_a_page_that_used_the_csp_nonce_is_not_kept(
+    users: dict[str, Any], orgs: dict[str, Any]
+) -> None:
+    request = RequestFactory().get(ORG_PAGE)
+    assert not nonce_used(request)
+    CSPMiddleware(lambda _: HttpResponse()).process_request(request)
+    assert not nonce_used(request)  # offered, not read
+    assert len(str(request.csp_nonce)) > 10  # the page reads it
+    assert nonce_used(request)
