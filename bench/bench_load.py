@@ -4,7 +4,7 @@ against it, one endpoint at a time for PHASE_SECONDS with USERS clients signed i
 Each endpoint's throughput is reported as a ratio to /healthz measured in the same run on the
 same server (target ≥ 0.5): the home page, the organization list with filters (page and API),
 the plan progress (page and API), the cultivation funnel, and each module's main list
-(contracts, programmes, policies, market).
+(contracts, programmes, policies, market, projects).
 
 The database is the demo (`make demo`'s loads: reference, plan, demo data, tier rules, one
 screening) in var/bench/load.sqlite3, or the PostgreSQL database kechuang_load
@@ -32,7 +32,8 @@ from bench_generate import ROOT, database_meta, results_path, setup_django, vend
 LOCUST_VERSION = "2.47.0"
 LOCUST_VENV = ROOT / "var" / "bench" / "locust-venv"
 DB_PATH = ROOT / "var" / "bench" / "load.sqlite3"
-PG_DATABASE = "kechuang_load"
+# another name (created and loaded when missing) for a cluster whose kechuang_load is out of date
+PG_DATABASE = os.environ.get("KECHUANG_BENCH_LOAD_DB", "kechuang_load")
 USERS = 16
 PHASE_SECONDS = 10
 TARGET_RATIO = 0.5
@@ -48,6 +49,7 @@ ENDPOINTS: dict[str, str] = {
     "programmes": "/programs/",
     "policies": "/policies/",
     "market": "/market/",
+    "projects": "/projects/",
 }
 
 
@@ -207,7 +209,12 @@ def main() -> None:
         "passed": all(r["passed"] for r in rows.values()),
         "load_average_1min": round(os.getloadavg()[0], 2),
     }
-    results_path("load").write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
+    # KECHUANG_PAGE_CACHE=0 (passed on to gunicorn): every request renders its page afresh
+    uncached = os.environ.get("KECHUANG_PAGE_CACHE") == "0"
+    result["page_cache"] = not uncached
+    results_path("load_uncached" if uncached else "load").write_text(
+        json.dumps(result, ensure_ascii=False, indent=2) + "\n"
+    )
     print(json.dumps({k: v["ratio_to_healthz"] for k, v in rows.items()}, ensure_ascii=False))
 
 

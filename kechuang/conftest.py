@@ -83,11 +83,13 @@ def _reference_data(request: pytest.FixtureRequest) -> None:
         # Every database test starts with an empty cache: SQLite hands out the ids of a rolled
         # back test again, so a result cached under one test's data version (e.g. the plan
         # progress) could otherwise be served to the next test's different data.
-        from django.core.cache import cache
+        from django.core.cache import cache, caches
 
+        from kechuang.core.pagecache import CACHE_ALIAS
         from kechuang.monitoring.selectors import forget_cached_results
 
         cache.clear()
+        caches[CACHE_ALIAS].clear()  # the rendered pages (core.pagecache)
         forget_cached_results()
 
 

@@ -81,7 +81,35 @@ MIDDLEWARE = [
     "kechuang.core.middleware.SecurityHeadersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "kechuang.core.pagecache.PageCacheMiddleware",
 ]
+
+# The rendered bodies of the hot pages, per user and data version (kechuang/core/pagecache.py):
+# URL name (or API route) → the tables the page lists (their highest key is part of the
+# version) and the "touch" columns of state written without an audit entry.
+PAGE_CACHE_ENABLED = env_bool("KECHUANG_PAGE_CACHE", True)
+PAGE_CACHE_SECONDS = int(os.environ.get("KECHUANG_PAGE_CACHE_SECONDS", "60"))
+_JOBS_TOUCH = ["core.Job.started_at", "core.Job.finished_at", "core.Job.seen_at"]
+_RUNS_TOUCH = ["cultivation.ScreeningRun.started_at", "cultivation.ScreeningRun.finished_at"]
+# Lists of these tables keep their row count per query and data version (core.pagination.counted).
+COUNTED_MODELS = {"registry.Organization"}
+PAGE_CACHE_ROUTES = {
+    "site:home": {
+        "tables": ["registry.Organization", "registry.Qualification", "core.Job"],
+        "touch": _JOBS_TOUCH + _RUNS_TOUCH,
+    },
+    "registry:organizations_list": {"tables": ["registry.Organization"]},
+    "api/registry/organizations": {"tables": ["registry.Organization"]},
+    "cultivation:overview": {
+        "tables": ["cultivation.PoolEntry", "cultivation.ScreeningRun"],
+        "touch": _RUNS_TOUCH,
+    },
+    "contracts:list": {"tables": ["contracts.TechContract"]},
+    "programs:calls": {"tables": ["programs.Call", "programs.Challenge"]},
+    "policies:list": {"tables": ["policies.Policy"]},
+    "market:home": {"tables": ["market.TechDemand", "market.Achievement", "market.PublishedList"]},
+    "projects:list": {"tables": ["projects.Project"]},
+}
 
 ROOT_URLCONF = "kechuang.urls"
 WSGI_APPLICATION = "kechuang.wsgi.application"
@@ -149,6 +177,15 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         "transaction_mode": "IMMEDIATE",
     }
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "pages",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    },
+}
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "accounts.User"

@@ -161,8 +161,21 @@ class Organization(Archivable, DomainModel):
         verbose_name = "创新主体"
         verbose_name_plural = "创新主体"
         ordering = ["name"]
-        # the list filtered by kind, in name order: a deep page walks this index alone
-        indexes = [models.Index(fields=["kind", "name"], name="organization_kind_name")]
+        # The lists show the organizations not archived, in name order (then id): a deep page
+        # walks one of these partial indexes alone (an index-only scan of the keys, no row
+        # read to check `archived`), with or without a kind; the live count reads them too.
+        indexes = [
+            models.Index(
+                fields=["name", "id"],
+                condition=models.Q(archived=False),
+                name="organization_live_name",
+            ),
+            models.Index(
+                fields=["kind", "name", "id"],
+                condition=models.Q(archived=False),
+                name="organization_live_kind_name",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
