@@ -225,24 +225,34 @@ def _industrial_rd_series(years: list[int], areas: list[Area], tree: dict[int, A
     """规上工业企业研发经费支出 ÷ 营业收入 (%): confirmed reports of enterprises above designated
     size whose industry section (GB/T 4754-2017) is B, C or D. 规上 enterprises with no section
     recorded cannot be told industrial or not: they are left out and counted in the detail."""
-    reports = AnnualReport.objects.filter(
-        year__in=years,
-        organization__is_above_designated_size=True,
-        organization__kind="enterprise",
-        confirmed_at__isnull=False,
-    )
-    rows = list(
-        reports.filter(Organization.industrial_q("organization__"))
+    # One scan of the reports for both the sums of the industrial ones and the count of those
+    # that cannot be told (conditional aggregates; two scans cost twice as much at scale 100).
+    industrial = Organization.industrial_q("organization__")
+    unknown = Q(organization__industry_section="")
+    grouped = (
+        AnnualReport.objects.filter(
+            industrial | unknown,
+            year__in=years,
+            organization__is_above_designated_size=True,
+            organization__kind="enterprise",
+            confirmed_at__isnull=False,
+        )
         .values("organization__area", "year")
-        .annotate(rd=Sum("rd_expense"), revenue=Sum("total_revenue"))
-        .values_list("organization__area", "year", "rd", "revenue")
+        .annotate(
+            rd=Sum("rd_expense", filter=industrial),
+            revenue=Sum("total_revenue", filter=industrial),
+            industrial=Count("pk", filter=industrial),
+            n=Count("organization", distinct=True, filter=unknown),
+        )
+        .values_list("organization__area", "year", "rd", "revenue", "industrial", "n")
+        .order_by()
     )
-    unclassified = list(
-        reports.filter(organization__industry_section="")
-        .values("organization__area", "year")
-        .annotate(n=Count("organization", distinct=True))
-        .values_list("organization__area", "year", "n")
-    )
+    rows, unclassified = [], []
+    for area_id, year, rd, revenue, industrial_reports, n in grouped:
+        if industrial_reports:
+            rows.append((area_id, year, rd, revenue))
+        if n:
+            unclassified.append((area_id, year, n))
     result: Series = defaultdict(dict)
     for year in years:
         rd = _subtree_counts([(a, r) for a, y, r, _ in rows if y == year], areas, tree)

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from kechuang.core.permissions import VIEW_PUBLISHED_MONITORING, requires
 from kechuang.monitoring import selectors
@@ -51,6 +52,38 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "monitoring/dashboard.html", {"plan": None})
     as_of, area, areas, errors = _inputs(request, plan)
     published_only = selectors.published_only(request.user)
+    # The page below its filters is kept as HTML, keyed on the data version (cached_on_data)
+    # and on all it shows: plan, day, area, the user's areas and what the role may see. A
+    # repeated request renders only the frame; rendering the cards, tables and rankings cell by
+    # cell cost ten times the rest of the request (bench/bench_load.py).
+    parts = (plan.pk, as_of, area.pk, tuple(a.pk for a in areas), published_only)
+    body = selectors.cached_on_data(
+        "dashboard-html",
+        parts,
+        lambda: render_to_string(
+            "monitoring/_dashboard_body.html",
+            _board_context(plan, as_of, area, areas, published_only),
+        ),
+    )
+    return render(
+        request,
+        "monitoring/dashboard.html",
+        {
+            "plan": plan,
+            "as_of": as_of,
+            "area": area,
+            "areas": areas,
+            "errors": errors,
+            "published_only": published_only,
+            "body": body,
+        },
+    )
+
+
+def _board_context(
+    plan: Any, as_of: Any, area: Any, areas: list[Any], published_only: bool
+) -> dict[str, Any]:
+    """What `_dashboard_body.html` shows: every figure from `selectors.build_dashboard`."""
     board = selectors.build_dashboard(plan, as_of, area, areas, published_only)
     cards = [
         {
@@ -66,7 +99,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {"row": c, "colour": dp.COMMITMENT_COLOURS[c.status], "data": shapes.commitment_dict(c)}
         for c in board.commitments
     ]
-    rankings = [
+    return {
+        "plan": plan,
+        "as_of": as_of,
+        "area": area,
+        "areas": areas,
+        "cards": cards,
+        "commitments": commitments,
+        "natures": Counter(row.indicator.nature for row in board.rows),
+        "rankings": _rankings(board),
+        "has_observations": board.has_observations,
+        "published_only": published_only,
+        "observation_new_url": OBSERVATION_NEW_URL,
+        "heatmap_height": f"{140 + 30 * len(board.areas)}px",
+        "chart_data": {
+            "charts": {r.indicator.code: shapes.chart_dict(r) for r in board.rows},
+            "heatmap": board.heatmap(),
+        },
+    }
+
+
+def _rankings(board: selectors.Dashboard) -> list[tuple[Any, list[dict[str, Any]]]]:
+    return [
         (
             indicator,
             [
@@ -80,29 +134,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         for indicator, ranks in board.rankings()
     ]
-    return render(
-        request,
-        "monitoring/dashboard.html",
-        {
-            "plan": plan,
-            "as_of": as_of,
-            "area": area,
-            "areas": areas,
-            "errors": errors,
-            "cards": cards,
-            "commitments": commitments,
-            "natures": Counter(row.indicator.nature for row in board.rows),
-            "rankings": rankings,
-            "has_observations": board.has_observations,
-            "published_only": published_only,
-            "observation_new_url": OBSERVATION_NEW_URL,
-            "heatmap_height": f"{140 + 30 * len(board.areas)}px",
-            "chart_data": {
-                "charts": {r.indicator.code: shapes.chart_dict(r) for r in board.rows},
-                "heatmap": board.heatmap(),
-            },
-        },
-    )
 
 
 @requires(VIEW_PUBLISHED_MONITORING)
