@@ -52,32 +52,20 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         return render(request, "monitoring/dashboard.html", {"plan": None})
     as_of, area, areas, errors = _inputs(request, plan)
     published_only = selectors.published_only(request.user)
-    # The page below its filters is kept as HTML, keyed on the data version (cached_on_data)
-    # and on all it shows: plan, day, area, the user's areas and what the role may see. A
-    # repeated request renders only the frame; rendering the cards, tables and rankings cell by
-    # cell cost ten times the rest of the request (bench/bench_load.py).
-    parts = (plan.pk, as_of, area.pk, tuple(a.pk for a in areas), published_only)
+    # The page's content is kept as HTML, keyed on the data version (cached_on_data) and on
+    # all it shows: plan, day, area, the user's areas, what the role may see and the input
+    # errors. A repeated request renders only the frame; rendering the cards, tables and
+    # rankings cell by cell cost ten times the rest of the request (bench/bench_load.py).
+    parts = (plan.pk, as_of, area.pk, tuple(a.pk for a in areas), published_only, tuple(errors))
     body = selectors.cached_on_data(
         "dashboard-html",
         parts,
         lambda: render_to_string(
             "monitoring/_dashboard_body.html",
-            _board_context(plan, as_of, area, areas, published_only),
+            {**_board_context(plan, as_of, area, areas, published_only), "errors": errors},
         ),
     )
-    return render(
-        request,
-        "monitoring/dashboard.html",
-        {
-            "plan": plan,
-            "as_of": as_of,
-            "area": area,
-            "areas": areas,
-            "errors": errors,
-            "published_only": published_only,
-            "body": body,
-        },
-    )
+    return render(request, "monitoring/dashboard.html", {"plan": plan, "body": body})
 
 
 def _board_context(
