@@ -433,24 +433,38 @@ def progress_version() -> tuple[Any, ...]:
     return (timezone.localdate().isoformat(), *data_version(*PROGRESS_MODELS))
 
 
-def cached_on_data(name: str, parts: tuple[Any, ...], compute: Callable[[], Any]) -> Any:
+# Whole answers per request inputs and viewer (the progress API): small, many, kept apart so
+# they never push the computed results above out.
+RECENT_ANSWERS: OrderedDict[str, Any] = OrderedDict()
+ANSWERS_SIZE = 128
+
+
+def cached_on_data(
+    name: str,
+    parts: tuple[Any, ...],
+    compute: Callable[[], Any],
+    store: OrderedDict[str, Any] | None = None,
+) -> Any:
     """`compute()`'s result, cached under `name`, `parts` and the data version: recomputed
     only after a write to what it reads (or a new day). `parts` must hold everything else the
-    result depends on (plan, day, areas, …)."""
+    result depends on (plan, day, areas, …). `store`: RECENT_ANSWERS for per-request answers
+    (default RECENT_RESULTS)."""
+    kept, size = (RECENT_RESULTS, RECENT_SIZE) if store is None else (store, ANSWERS_SIZE)
     key = f"{name}:{(parts, progress_version())!r}"
-    if key in RECENT_RESULTS:
-        RECENT_RESULTS.move_to_end(key)
-        return RECENT_RESULTS[key]
+    if key in kept:
+        kept.move_to_end(key)
+        return kept[key]
     result = compute()
-    RECENT_RESULTS[key] = result
-    while len(RECENT_RESULTS) > RECENT_SIZE:
-        RECENT_RESULTS.popitem(last=False)
+    kept[key] = result
+    while len(kept) > size:
+        kept.popitem(last=False)
     return result
 
 
 def forget_cached_results() -> None:
     """Drop every kept result (tests: SQLite hands out a rolled back test's ids again)."""
     RECENT_RESULTS.clear()
+    RECENT_ANSWERS.clear()
 
 
 def plan_progress(
