@@ -461,6 +461,13 @@ def cached_on_data(
     return result
 
 
+def viewer_key(user: Any) -> tuple[Any, ...]:
+    """All of a user the plans, the areas and published-only depend on (core.scoping): part of
+    the key of an answer kept per request."""
+    fields = ("pk", "role", "area_id", "organization_id", "is_active", "is_superuser")
+    return tuple(getattr(user, name, None) for name in fields)
+
+
 def forget_cached_results() -> None:
     """Drop every kept result (tests: SQLite hands out a rolled back test's ids again)."""
     RECENT_RESULTS.clear()

@@ -102,7 +102,7 @@ def plan_progress(
 ) -> Any:
     # The JSON for these inputs and this viewer is kept (apart, selectors.RECENT_ANSWERS): a
     # repeat reads neither the plan nor the user's areas. Bad input raises inside: not kept.
-    key = (code, as_of, area, _viewer(request.user))
+    key = (code, as_of, area, selectors.viewer_key(request.user))
     content = selectors.cached_on_data(
         "progress-request",
         key,
@@ -110,12 +110,6 @@ def plan_progress(
         store=selectors.RECENT_ANSWERS,
     )
     return HttpResponse(content, content_type=JSON_TYPE)
-
-
-def _viewer(user: Any) -> tuple[Any, ...]:
-    """All of the user the plan, the areas and published-only depend on (core.scoping)."""
-    fields = ("pk", "role", "area_id", "organization_id", "is_active", "is_superuser")
-    return tuple(getattr(user, name, None) for name in fields)
 
 
 def _answer(request: HttpRequest, code: str, as_of: str | None, area: str | None) -> bytes:

@@ -88,6 +88,10 @@ def test_one_roles_page_is_never_served_to_another(client_for: Any, figures: Non
     county = client_for("county_staff").get(PAGE).content.decode()
     assert ">宛城区<" not in county  # the county user's own subtree only
     assert 'data-testid="published-only"' not in county
+    other = PAGE + "&area=宛城区"  # refused, every time: a refusal is never kept
+    county_client = client_for("county_staff")
+    assert county_client.get(other).status_code == county_client.get(other).status_code == 403
+    assert client_for("city_staff").get(other).status_code == 200
 
 
 def test_the_api_answer_is_the_renderers_json_for_each_role(client_for: Any, figures: None) -> None:

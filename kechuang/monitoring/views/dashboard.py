@@ -47,17 +47,31 @@ def _inputs(request: HttpRequest, plan: Any) -> tuple[Any, Any, list[Any], list[
 
 @requires(VIEW_PUBLISHED_MONITORING)
 def dashboard(request: HttpRequest) -> HttpResponse:
+    # The page's content for these inputs and this viewer is kept (selectors.RECENT_ANSWERS,
+    # keyed on the data version too): a repeat renders only the site frame around it.
+    inputs = tuple(request.GET.get(name) for name in ("plan", "as_of", "area"))
+    body = selectors.cached_on_data(
+        "dashboard-request",
+        (inputs, selectors.viewer_key(request.user)),
+        lambda: _body(request),
+        store=selectors.RECENT_ANSWERS,
+    )
+    return render(request, "monitoring/dashboard.html", {"body": body})
+
+
+def _body(request: HttpRequest) -> str | None:
+    """The dashboard's content as HTML; None when no plan is loaded. Bad input raises here."""
     plan = selectors.plan_for(request.user, request.GET.get("plan"))
     if plan is None:
-        return render(request, "monitoring/dashboard.html", {"plan": None})
+        return None
     as_of, area, areas, errors = _inputs(request, plan)
     published_only = selectors.published_only(request.user)
-    # The page's content is kept as HTML, keyed on the data version (cached_on_data) and on
-    # all it shows: plan, day, area, the user's areas, what the role may see and the input
-    # errors. A repeated request renders only the frame; rendering the cards, tables and
-    # rankings cell by cell cost ten times the rest of the request (bench/bench_load.py).
+    # The HTML is kept, keyed on the data version (cached_on_data) and on all it shows: plan,
+    # day, area, the user's areas, what the role may see and the input errors — shared by
+    # every user who may see the same. Rendering the cards, tables and rankings cell by cell
+    # cost ten times the rest of the request (bench/bench_load.py).
     parts = (plan.pk, as_of, area.pk, tuple(a.pk for a in areas), published_only, tuple(errors))
-    body = selectors.cached_on_data(
+    return selectors.cached_on_data(
         "dashboard-html",
         parts,
         lambda: render_to_string(
@@ -65,7 +79,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
             {**_board_context(plan, as_of, area, areas, published_only), "errors": errors},
         ),
     )
-    return render(request, "monitoring/dashboard.html", {"plan": plan, "body": body})
 
 
 def _board_context(
