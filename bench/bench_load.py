@@ -8,7 +8,9 @@ the plan progress (page and API), the cultivation funnel, and each module's main
 
 The database is the demo (`make demo`'s loads: reference, plan, demo data, tier rules, one
 screening) in var/bench/load.sqlite3, or the PostgreSQL database kechuang_load
-(KECHUANG_BENCH_DB=postgresql, see bench_generate.py). Writes bench/results/<vendor>/load.json.
+(KECHUANG_BENCH_DB=postgresql, see bench_generate.py). Writes bench/results/<vendor>/load.json;
+`--only NAME` (repeatable, a key of ENDPOINTS) runs just those endpoints and /healthz and writes
+load-only.json instead.
 """
 
 from __future__ import annotations
