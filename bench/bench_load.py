@@ -8,7 +8,9 @@ the plan progress (page and API), the cultivation funnel, and each module's main
 
 The database is the demo (`make demo`'s loads: reference, plan, demo data, tier rules, one
 screening) in var/bench/load.sqlite3, or the PostgreSQL database kechuang_load
-(KECHUANG_BENCH_DB=postgresql, see bench_generate.py). Writes bench/results/<vendor>/load.json.
+(KECHUANG_BENCH_DB=postgresql, see bench_generate.py). Writes bench/results/<vendor>/load.json;
+`--only NAME` (repeatable, a key of ENDPOINTS) runs just those endpoints and /healthz and writes
+load-only.json instead.
 """
 
 from __future__ import annotations
@@ -127,7 +129,7 @@ def start_gunicorn(env: dict[str, str], port: int) -> subprocess.Popen:
 def warm_up(port: int, session: str) -> None:
     """Each worker loads the app on its first request: a few requests to every endpoint
     before any phase is timed."""
-    for path in ENDPOINTS.values():
+    for path in ENDPOINTS.values():  # every endpoint, as in a full run
         for _ in range(4):
             request = urllib.request.Request(
                 f"http://127.0.0.1:{port}{urllib.parse.quote(path, safe='/?=&')}",
@@ -177,7 +179,17 @@ def _number(text: str) -> float | None:
     return None if text in ("", "N/A") else float(text)
 
 
+def selected_endpoints(argv: list[str]) -> dict[str, str]:
+    """`--only NAME` (repeatable): just those endpoints, and /healthz to compare with."""
+    names = [argv[i + 1] for i, arg in enumerate(argv[:-1]) if arg == "--only"]
+    unknown = [name for name in names if name not in ENDPOINTS]
+    if unknown:
+        raise SystemExit(f"--only：未知的端点 {unknown}，可选：{list(ENDPOINTS)}")
+    return {k: v for k, v in ENDPOINTS.items() if not names or k == "healthz" or k in names}
+
+
 def main() -> None:
+    endpoints = selected_endpoints(sys.argv[1:])
     locust = ensure_locust()
     env = prepare()
     meta = database_meta()
@@ -188,7 +200,7 @@ def main() -> None:
     rows: dict[str, Any] = {}
     try:
         warm_up(port, env["LOAD_SESSION"])
-        for name, path in ENDPOINTS.items():
+        for name, path in endpoints.items():
             prefix = work / f"{vendor()}-{len(rows)}"
             rows[name] = phase(locust, port, path, env["LOAD_SESSION"], prefix)
             print(name, rows[name], flush=True)
@@ -212,9 +224,10 @@ def main() -> None:
     # KECHUANG_PAGE_CACHE=0 (passed on to gunicorn): every request renders its page afresh
     uncached = os.environ.get("KECHUANG_PAGE_CACHE") == "0"
     result["page_cache"] = not uncached
-    results_path("load_uncached" if uncached else "load").write_text(
-        json.dumps(result, ensure_ascii=False, indent=2) + "\n"
-    )
+    name = "load_uncached" if uncached else "load"
+    if endpoints != ENDPOINTS:
+        name += "-only"  # a partial run keeps the whole run's file
+    results_path(name).write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n")
     print(json.dumps({k: v["ratio_to_healthz"] for k, v in rows.items()}, ensure_ascii=False))
 
 

@@ -11,6 +11,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 
 from kechuang.core.permissions import VIEW_PUBLISHED_MONITORING, requires
 from kechuang.monitoring import selectors
@@ -46,11 +47,44 @@ def _inputs(request: HttpRequest, plan: Any) -> tuple[Any, Any, list[Any], list[
 
 @requires(VIEW_PUBLISHED_MONITORING)
 def dashboard(request: HttpRequest) -> HttpResponse:
+    # The page's content for these inputs and this viewer is kept (selectors.RECENT_ANSWERS,
+    # keyed on the data version too): a repeat renders only the site frame around it.
+    inputs = tuple(request.GET.get(name) for name in ("plan", "as_of", "area"))
+    body = selectors.cached_on_data(
+        "dashboard-request",
+        (inputs, selectors.viewer_key(request.user)),
+        lambda: _body(request),
+        store=selectors.RECENT_ANSWERS,
+    )
+    return render(request, "monitoring/dashboard.html", {"body": body})
+
+
+def _body(request: HttpRequest) -> str | None:
+    """The dashboard's content as HTML; None when no plan is loaded. Bad input raises here."""
     plan = selectors.plan_for(request.user, request.GET.get("plan"))
     if plan is None:
-        return render(request, "monitoring/dashboard.html", {"plan": None})
+        return None
     as_of, area, areas, errors = _inputs(request, plan)
     published_only = selectors.published_only(request.user)
+    # The HTML is kept, keyed on the data version (cached_on_data) and on all it shows: plan,
+    # day, area, the user's areas, what the role may see and the input errors — shared by
+    # every user who may see the same. Rendering the cards, tables and rankings cell by cell
+    # cost ten times the rest of the request (bench/bench_load.py).
+    parts = (plan.pk, as_of, area.pk, tuple(a.pk for a in areas), published_only, tuple(errors))
+    return selectors.cached_on_data(
+        "dashboard-html",
+        parts,
+        lambda: render_to_string(
+            "monitoring/_dashboard_body.html",
+            {**_board_context(plan, as_of, area, areas, published_only), "errors": errors},
+        ),
+    )
+
+
+def _board_context(
+    plan: Any, as_of: Any, area: Any, areas: list[Any], published_only: bool
+) -> dict[str, Any]:
+    """What `_dashboard_body.html` shows: every figure from `selectors.build_dashboard`."""
     board = selectors.build_dashboard(plan, as_of, area, areas, published_only)
     cards = [
         {
@@ -66,7 +100,28 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         {"row": c, "colour": dp.COMMITMENT_COLOURS[c.status], "data": shapes.commitment_dict(c)}
         for c in board.commitments
     ]
-    rankings = [
+    return {
+        "plan": plan,
+        "as_of": as_of,
+        "area": area,
+        "areas": areas,
+        "cards": cards,
+        "commitments": commitments,
+        "natures": Counter(row.indicator.nature for row in board.rows),
+        "rankings": _rankings(board),
+        "has_observations": board.has_observations,
+        "published_only": published_only,
+        "observation_new_url": OBSERVATION_NEW_URL,
+        "heatmap_height": f"{140 + 30 * len(board.areas)}px",
+        "chart_data": {
+            "charts": {r.indicator.code: shapes.chart_dict(r) for r in board.rows},
+            "heatmap": board.heatmap(),
+        },
+    }
+
+
+def _rankings(board: selectors.Dashboard) -> list[tuple[Any, list[dict[str, Any]]]]:
+    return [
         (
             indicator,
             [
@@ -80,29 +135,6 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         )
         for indicator, ranks in board.rankings()
     ]
-    return render(
-        request,
-        "monitoring/dashboard.html",
-        {
-            "plan": plan,
-            "as_of": as_of,
-            "area": area,
-            "areas": areas,
-            "errors": errors,
-            "cards": cards,
-            "commitments": commitments,
-            "natures": Counter(row.indicator.nature for row in board.rows),
-            "rankings": rankings,
-            "has_observations": board.has_observations,
-            "published_only": published_only,
-            "observation_new_url": OBSERVATION_NEW_URL,
-            "heatmap_height": f"{140 + 30 * len(board.areas)}px",
-            "chart_data": {
-                "charts": {r.indicator.code: shapes.chart_dict(r) for r in board.rows},
-                "heatmap": board.heatmap(),
-            },
-        },
-    )
 
 
 @requires(VIEW_PUBLISHED_MONITORING)
