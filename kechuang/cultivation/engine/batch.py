@@ -303,29 +303,60 @@ def _main_business_share(org_ids: list[int], reports: dict[int, list[dict]]) -> 
 
 
 def _scalars(data: BatchInput, out: Screened) -> dict[str, np.ndarray]:
-    """The per-enterprise inputs of the tier metrics (engine/metrics.py)."""
-    org_ids, cases, held, as_of = out.org_ids, data.cases, data.held, data.as_of
-
-    def flag(kind: str) -> np.ndarray:
-        return np.array([1.0 if kind in held.get(pk, ()) else 0.0 for pk in org_ids])
-
+    """The per-enterprise inputs of the tier metrics (engine/metrics.py), from the cases."""
+    org_ids, cases, as_of = out.org_ids, data.cases, data.as_of
     ages = []
     for pk in org_ids:
         registered = cases[pk]["registered_on"]
         ages.append(
             (as_of - dt.date.fromisoformat(registered)).days / 365.25 if registered else np.nan
         )
+    return scalar_columns(
+        out,
+        data.rd_platform_hosts,
+        main_business_share=_main_business_share(org_ids, data.reports),
+        age_years=np.array(ages, dtype=float),
+        class_i_ip=np.array([float(cases[pk]["ip"]["class_i"]) for pk in org_ids]),
+        class_ii_ip=np.array([float(cases[pk]["ip"]["class_ii"]) for pk in org_ids]),
+    )
+
+
+# The qualification kinds the tier metrics read as 0/1 flags (metric name → kind).
+HELD_FLAGS = {
+    "is_hnte": "HNTE",
+    "is_tsme": "TSME",
+    "holds_gazelle": "gazelle",
+    "holds_innovation_leader": "innovation_leader",
+    "holds_eaglet": "eaglet",
+    "holds_srdi": "srdi",
+    "holds_innovative_sme": "innovative_sme",
+}
+
+
+def scalar_columns(
+    out: Screened,
+    rd_platform_hosts: set[int],
+    *,
+    main_business_share: np.ndarray,
+    age_years: np.ndarray,
+    class_i_ip: np.ndarray,
+    class_ii_ip: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The per-enterprise scalar inputs of the tier metrics (engine/metrics.py): the
+    qualifications held, the R&D platform, the HNTE/TSME results of ``out`` and the given
+    columns (the one dictionary both the case path and the column path hand to
+    :func:`.metrics.compute_metrics`)."""
+    org_ids, held = out.org_ids, out.held
+    kinds = [held.get(pk, ()) for pk in org_ids]
+    flags = {
+        name: np.array([1.0 if kind in h else 0.0 for h in kinds])
+        for name, kind in HELD_FLAGS.items()
+    }
     return {
-        "is_hnte": flag("HNTE"),
-        "is_tsme": flag("TSME"),
-        "holds_gazelle": flag("gazelle"),
-        "holds_innovation_leader": flag("innovation_leader"),
-        "holds_eaglet": flag("eaglet"),
-        "holds_srdi": flag("srdi"),
-        "holds_innovative_sme": flag("innovative_sme"),
-        "main_business_share_last": _main_business_share(org_ids, data.reports),
+        **flags,
+        "main_business_share_last": main_business_share,
         "rd_platform_municipal": np.array(
-            [1.0 if pk in data.rd_platform_hosts else 0.0 for pk in org_ids]
+            [1.0 if pk in rd_platform_hosts else 0.0 for pk in org_ids]
         ),
         "hnte_eligible": out.hnte["eligible"],
         "tsme_eligible": out.tsme["eligible"],
@@ -334,7 +365,7 @@ def _scalars(data: BatchInput, out: Screened) -> dict[str, np.ndarray]:
         "hnte_total_max": out.hnte["max"],
         "tsme_total_min": out.tsme["min"],
         "tsme_total_max": out.tsme["max"],
-        "age_years": np.array(ages, dtype=float),
-        "class_i_ip": np.array([float(cases[pk]["ip"]["class_i"]) for pk in org_ids]),
-        "class_ii_ip": np.array([float(cases[pk]["ip"]["class_ii"]) for pk in org_ids]),
+        "age_years": age_years,
+        "class_i_ip": class_i_ip,
+        "class_ii_ip": class_ii_ip,
     }
