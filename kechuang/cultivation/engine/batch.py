@@ -176,12 +176,23 @@ def screen_rules(
         tsme_min[index], tsme_max[index] = t.total_min, t.total_max
         verdicts = np.stack(list(h.conditions.values()))  # (conditions, rows)
         failed_n[index] = (verdicts == 0).sum(axis=0)
-        codes = list(h.conditions)
-        for row, i in enumerate(complete):
-            out.failed[i] = [codes[c] for c in np.flatnonzero(verdicts[:, row] == 0)]
+        _failed_codes(list(h.conditions), verdicts, complete, out)
         _close_gaps(figures, complete, case_of, failed_n, out)
     out.hnte = {"eligible": hnte_eligible, "min": hnte_min, "max": hnte_max, "failed": failed_n}
     out.tsme = {"eligible": tsme_eligible, "min": tsme_min, "max": tsme_max}
+
+
+def _failed_codes(
+    codes: list[str], verdicts: np.ndarray, complete: list[int], out: Screened
+) -> None:
+    """The codes of the failed conditions per row: each row's pattern of failures as bits, the
+    list built once per distinct pattern (a few dozen) and copied to its rows."""
+    bits = ((verdicts == 0).astype(np.int64) << np.arange(len(codes))[:, None]).sum(axis=0)
+    patterns = {
+        int(b): [code for c, code in enumerate(codes) if int(b) >> c & 1] for b in np.unique(bits)
+    }
+    for i, b in zip(complete, bits.tolist(), strict=True):
+        out.failed[i] = patterns[b].copy()
 
 
 def _close_gaps(
@@ -346,18 +357,23 @@ def scalar_columns(
     qualifications held, the R&D platform, the HNTE/TSME results of ``out`` and the given
     columns (the one dictionary both the case path and the column path hand to
     :func:`.metrics.compute_metrics`)."""
-    org_ids, held = out.org_ids, out.held
-    kinds = [held.get(pk, ()) for pk in org_ids]
-    flags = {
-        name: np.array([1.0 if kind in h else 0.0 for h in kinds])
-        for name, kind in HELD_FLAGS.items()
-    }
+    org_ids = out.org_ids
+    row_of = {pk: i for i, pk in enumerate(org_ids)}
+    flags = {name: np.zeros(len(org_ids)) for name in HELD_FLAGS}
+    name_of = {kind: name for name, kind in HELD_FLAGS.items()}
+    for pk, kinds in out.held.items():
+        i = row_of.get(pk)
+        if i is None:
+            continue
+        for kind in kinds:
+            if kind in name_of:
+                flags[name_of[kind]][i] = 1.0
+    platforms = np.zeros(len(org_ids))
+    platforms[[row_of[pk] for pk in rd_platform_hosts if pk in row_of]] = 1.0
     return {
         **flags,
         "main_business_share_last": main_business_share,
-        "rd_platform_municipal": np.array(
-            [1.0 if pk in rd_platform_hosts else 0.0 for pk in org_ids]
-        ),
+        "rd_platform_municipal": platforms,
         "hnte_eligible": out.hnte["eligible"],
         "tsme_eligible": out.tsme["eligible"],
         "hnte_failed_conditions": out.hnte["failed"],

@@ -77,10 +77,7 @@ class Columns:
     founded: np.ndarray = field(init=False)  # founded_on as datetime64[D], NaT when unknown
 
     def __post_init__(self) -> None:
-        founded = np.array(
-            [np.datetime64(f, "D") if f else np.datetime64("NaT") for f in self.founded_on],
-            dtype="datetime64[D]",
-        )
+        founded = np.array(self.founded_on, dtype="datetime64[D]")  # None → NaT
         object.__setattr__(self, "founded", founded)
 
 
