@@ -78,8 +78,8 @@ def _adapt(field: models.Field, values: list[Any], connection: BaseDatabaseWrapp
 
 
 def _key(value: Any) -> Any:
-    """A hashable stand-in of a JSON value made of lists of scalars or flat dicts (None: no
-    key, convert it on its own)."""
+    """A stand-in of a JSON value to cache its conversion by: hashable for scalars, lists of
+    scalars and flat dicts (a nested value's key is not: :func:`_cached` converts it alone)."""
     if isinstance(value, dict):
         return ("d", *value.items())
     if isinstance(value, list):
