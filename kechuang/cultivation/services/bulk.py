@@ -50,12 +50,13 @@ def _write(model: type[models.Model], columns: dict[str, list[Any]], conflict: s
         return
     connection = connections[router.db_for_write(model)]
     fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = timezone.now()
-    values = [
-        [now] * n if f.column in STAMPS else columns[f.column if f.column in columns else f.name]
+    now = [timezone.now()]
+    adapted = [
+        _adapt(f, now, connection) * n
+        if f.column in STAMPS
+        else _adapt(f, columns[f.column if f.column in columns else f.name], connection)
         for f in fields
     ]
-    adapted = [_adapt(f, v, connection) for f, v in zip(fields, values, strict=True)]
     names = [f.column for f in fields]
     if connection.vendor == "postgresql":
         _copy_write(connection, model._meta.db_table, names, adapted, conflict)
@@ -71,10 +72,16 @@ def _adapt(field: models.Field, values: list[Any], connection: BaseDatabaseWrapp
         return _cached(values, lambda v: json.dumps(v, cls=encoder))
     if connection.vendor != "postgresql":
         if isinstance(field, models.DateTimeField):
-            return _cached(values, connection.ops.adapt_datetimefield_value)
+            return _each_distinct(values, connection.ops.adapt_datetimefield_value)
         if isinstance(field, models.DateField):
-            return _cached(values, connection.ops.adapt_datefield_value)
+            return _each_distinct(values, connection.ops.adapt_datefield_value)
     return values
+
+
+def _each_distinct(values: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
+    """The hashable values converted once per distinct value (a run has a few days)."""
+    converted = {value: convert(value) for value in set(values)}
+    return [converted[value] for value in values]
 
 
 def _key(value: Any) -> Any:
