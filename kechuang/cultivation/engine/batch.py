@@ -176,12 +176,23 @@ def screen_rules(
         tsme_min[index], tsme_max[index] = t.total_min, t.total_max
         verdicts = np.stack(list(h.conditions.values()))  # (conditions, rows)
         failed_n[index] = (verdicts == 0).sum(axis=0)
-        codes = list(h.conditions)
-        for row, i in enumerate(complete):
-            out.failed[i] = [codes[c] for c in np.flatnonzero(verdicts[:, row] == 0)]
+        _failed_codes(list(h.conditions), verdicts, complete, out)
         _close_gaps(figures, complete, case_of, failed_n, out)
     out.hnte = {"eligible": hnte_eligible, "min": hnte_min, "max": hnte_max, "failed": failed_n}
     out.tsme = {"eligible": tsme_eligible, "min": tsme_min, "max": tsme_max}
+
+
+def _failed_codes(
+    codes: list[str], verdicts: np.ndarray, complete: list[int], out: Screened
+) -> None:
+    """The codes of the failed conditions per row: each row's pattern of failures as bits, the
+    list built once per distinct pattern (a few dozen) and copied to its rows."""
+    bits = ((verdicts == 0).astype(np.int64) << np.arange(len(codes))[:, None]).sum(axis=0)
+    patterns = {
+        int(b): [code for c, code in enumerate(codes) if int(b) >> c & 1] for b in np.unique(bits)
+    }
+    for i, b in zip(complete, bits.tolist(), strict=True):
+        out.failed[i] = patterns[b].copy()
 
 
 def _close_gaps(
@@ -303,30 +314,66 @@ def _main_business_share(org_ids: list[int], reports: dict[int, list[dict]]) -> 
 
 
 def _scalars(data: BatchInput, out: Screened) -> dict[str, np.ndarray]:
-    """The per-enterprise inputs of the tier metrics (engine/metrics.py)."""
-    org_ids, cases, held, as_of = out.org_ids, data.cases, data.held, data.as_of
-
-    def flag(kind: str) -> np.ndarray:
-        return np.array([1.0 if kind in held.get(pk, ()) else 0.0 for pk in org_ids])
-
+    """The per-enterprise inputs of the tier metrics (engine/metrics.py), from the cases."""
+    org_ids, cases, as_of = out.org_ids, data.cases, data.as_of
     ages = []
     for pk in org_ids:
         registered = cases[pk]["registered_on"]
         ages.append(
             (as_of - dt.date.fromisoformat(registered)).days / 365.25 if registered else np.nan
         )
+    return scalar_columns(
+        out,
+        data.rd_platform_hosts,
+        main_business_share=_main_business_share(org_ids, data.reports),
+        age_years=np.array(ages, dtype=float),
+        class_i_ip=np.array([float(cases[pk]["ip"]["class_i"]) for pk in org_ids]),
+        class_ii_ip=np.array([float(cases[pk]["ip"]["class_ii"]) for pk in org_ids]),
+    )
+
+
+# The qualification kinds the tier metrics read as 0/1 flags (metric name → kind).
+HELD_FLAGS = {
+    "is_hnte": "HNTE",
+    "is_tsme": "TSME",
+    "holds_gazelle": "gazelle",
+    "holds_innovation_leader": "innovation_leader",
+    "holds_eaglet": "eaglet",
+    "holds_srdi": "srdi",
+    "holds_innovative_sme": "innovative_sme",
+}
+
+
+def scalar_columns(
+    out: Screened,
+    rd_platform_hosts: set[int],
+    *,
+    main_business_share: np.ndarray,
+    age_years: np.ndarray,
+    class_i_ip: np.ndarray,
+    class_ii_ip: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """The per-enterprise scalar inputs of the tier metrics (engine/metrics.py): the
+    qualifications held, the R&D platform, the HNTE/TSME results of ``out`` and the given
+    columns (the one dictionary both the case path and the column path hand to
+    :func:`.metrics.compute_metrics`)."""
+    org_ids = out.org_ids
+    row_of = {pk: i for i, pk in enumerate(org_ids)}
+    flags = {name: np.zeros(len(org_ids)) for name in HELD_FLAGS}
+    name_of = {kind: name for name, kind in HELD_FLAGS.items()}
+    for pk, kinds in out.held.items():
+        i = row_of.get(pk)
+        if i is None:
+            continue
+        for kind in kinds:
+            if kind in name_of:
+                flags[name_of[kind]][i] = 1.0
+    platforms = np.zeros(len(org_ids))
+    platforms[[row_of[pk] for pk in rd_platform_hosts if pk in row_of]] = 1.0
     return {
-        "is_hnte": flag("HNTE"),
-        "is_tsme": flag("TSME"),
-        "holds_gazelle": flag("gazelle"),
-        "holds_innovation_leader": flag("innovation_leader"),
-        "holds_eaglet": flag("eaglet"),
-        "holds_srdi": flag("srdi"),
-        "holds_innovative_sme": flag("innovative_sme"),
-        "main_business_share_last": _main_business_share(org_ids, data.reports),
-        "rd_platform_municipal": np.array(
-            [1.0 if pk in data.rd_platform_hosts else 0.0 for pk in org_ids]
-        ),
+        **flags,
+        "main_business_share_last": main_business_share,
+        "rd_platform_municipal": platforms,
         "hnte_eligible": out.hnte["eligible"],
         "tsme_eligible": out.tsme["eligible"],
         "hnte_failed_conditions": out.hnte["failed"],
@@ -334,7 +381,7 @@ def _scalars(data: BatchInput, out: Screened) -> dict[str, np.ndarray]:
         "hnte_total_max": out.hnte["max"],
         "tsme_total_min": out.tsme["min"],
         "tsme_total_max": out.tsme["max"],
-        "age_years": np.array(ages, dtype=float),
-        "class_i_ip": np.array([float(cases[pk]["ip"]["class_i"]) for pk in org_ids]),
-        "class_ii_ip": np.array([float(cases[pk]["ip"]["class_ii"]) for pk in org_ids]),
+        "age_years": age_years,
+        "class_i_ip": class_i_ip,
+        "class_ii_ip": class_ii_ip,
     }

@@ -26,6 +26,7 @@ from .batch import (
     Screened,
     finish,
     parse_case,
+    scalar_columns,
     screen_rules,
     vectorisable,
 )
@@ -76,10 +77,7 @@ class Columns:
     founded: np.ndarray = field(init=False)  # founded_on as datetime64[D], NaT when unknown
 
     def __post_init__(self) -> None:
-        founded = np.array(
-            [np.datetime64(f, "D") if f else np.datetime64("NaT") for f in self.founded_on],
-            dtype="datetime64[D]",
-        )
+        founded = np.array(self.founded_on, dtype="datetime64[D]")  # None → NaT
         object.__setattr__(self, "founded", founded)
 
 
@@ -361,41 +359,21 @@ def screen_columns(
 
 
 def _scalars(data: Columns, out: Screened) -> dict[str, np.ndarray]:
-    """batch._scalars from columns."""
-    org_ids, held = data.org_ids, data.held
-
-    def flag(kind: str) -> np.ndarray:
-        return np.array([1.0 if kind in held.get(pk, ()) else 0.0 for pk in org_ids])
-
+    """batch._scalars from columns (the same dictionary, :func:`.batch.scalar_columns`)."""
     founded = _founded(data)
     days = (np.datetime64(data.as_of, "D") - founded).astype("timedelta64[D]")
     ages = np.where(np.isnat(founded), np.nan, days.astype(np.int64) / 365.25)
     last = WINDOW - 1
     main, sales = data.figures["main_revenue"][:, last], data.figures["sales_revenue"][:, last]
-    share = np.full(len(org_ids), np.nan)
+    share = np.full(len(data.org_ids), np.nan)
     given = ~np.isnan(main) & ~np.isnan(sales) & (sales != 0)
     share[given] = main[given] * 100 / sales[given]
     class_i, class_ii, _ = _ip_counts(data)
-    return {
-        "is_hnte": flag("HNTE"),
-        "is_tsme": flag("TSME"),
-        "holds_gazelle": flag("gazelle"),
-        "holds_innovation_leader": flag("innovation_leader"),
-        "holds_eaglet": flag("eaglet"),
-        "holds_srdi": flag("srdi"),
-        "holds_innovative_sme": flag("innovative_sme"),
-        "main_business_share_last": share,
-        "rd_platform_municipal": np.array(
-            [1.0 if pk in data.rd_platform_hosts else 0.0 for pk in org_ids]
-        ),
-        "hnte_eligible": out.hnte["eligible"],
-        "tsme_eligible": out.tsme["eligible"],
-        "hnte_failed_conditions": out.hnte["failed"],
-        "hnte_total_min": out.hnte["min"],
-        "hnte_total_max": out.hnte["max"],
-        "tsme_total_min": out.tsme["min"],
-        "tsme_total_max": out.tsme["max"],
-        "age_years": ages,
-        "class_i_ip": class_i.astype(float),
-        "class_ii_ip": class_ii.astype(float),
-    }
+    return scalar_columns(
+        out,
+        data.rd_platform_hosts,
+        main_business_share=share,
+        age_years=ages,
+        class_i_ip=class_i.astype(float),
+        class_ii_ip=class_ii.astype(float),
+    )

@@ -3,7 +3,8 @@
 * :mod:`.rules` — the shipped tier rule sets and reserve policy (`manage.py load_tier_rules`);
 * :mod:`.screenings` — a user's request for a screening: permission, scope, the run, the task;
 * :mod:`.pool` — executing a run (the background task's work): the reserve pool entries and
-  their movements, the run closed with its audited summary.
+  their movements, the run closed with its audited summary;
+* :mod:`.bulk` — the column-wise bulk writer `pool` writes the entries and movements with.
 
 `screenings` queues the task of `kechuang.cultivation.tasks`, which executes `pool`; so this
 package does not import `screenings` itself (that would be an import cycle): import

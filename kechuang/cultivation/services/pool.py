@@ -8,16 +8,15 @@ when, for which area, with which policy, and its summary), and the movements are
 
 from __future__ import annotations
 
-import functools
+import datetime as dt
 import logging
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-from django.db import connections, models, router, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from kechuang.core.audit import record
@@ -32,6 +31,7 @@ from kechuang.cultivation.models import (
     stage_counts_text,
 )
 from kechuang.cultivation.selectors import screen
+from kechuang.cultivation.services import bulk
 from kechuang.registry.models import Area, Organization
 
 log = logging.getLogger(__name__)
@@ -54,33 +54,8 @@ def _ints(values: np.ndarray) -> list[int | None]:
 
 
 @dataclass
-class _Rows:
-    """The screened columns as Python lists, converted once for the entries."""
-
-    tier: list[int]
-    numbers: dict[str, list[int | None]]
-    rule_sets: dict[str, list[int]]
-
-    @classmethod
-    def of(cls, screened: Screened) -> _Rows:
-        numbers = {
-            "hnte_eligible": screened.hnte["eligible"],
-            "hnte_failed": screened.hnte["failed"],
-            "hnte_total_min": screened.hnte["min"],
-            "hnte_total_max": screened.hnte["max"],
-            "tsme_eligible": screened.tsme["eligible"],
-            "tsme_total_min": screened.tsme["min"],
-        }
-        return cls(
-            tier=screened.tier.tolist(),
-            numbers={k: _ints(v) for k, v in numbers.items()},
-            rule_sets={code: v.astype(int).tolist() for code, v in screened.rule_sets.items()},
-        )
-
-
-@dataclass
 class _Tally:
-    """The run's summary counts, gathered while the entries are built."""
+    """The run's summary counts."""
 
     rule_sets: dict[str, Counter[int]]
     stages: Counter[str] = field(default_factory=Counter)
@@ -100,165 +75,160 @@ class _Tally:
         }
 
 
+@dataclass
+class _Before:
+    """The current pool entries of the screened organizations, by row (None: no entry)."""
+
+    tier: list[str | None]
+    since: list[dt.date | None]
+    is_hnte: list[bool]
+    as_of: list[dt.date | None]
+
+    @classmethod
+    def read(cls, org_ids: list[int]) -> _Before:
+        """One read of the pool (the whole table when most of it is screened, else by id)."""
+        fields = ("organization_id", "tier", "tier_since", "is_hnte", "as_of")
+        entries = PoolEntry.objects.all()
+        if len(org_ids) < BATCH:
+            entries = entries.filter(organization_id__in=org_ids)
+        found = {row[0]: row[1:] for row in entries.values_list(*fields).iterator(20000)}
+        none = (None, None, False, None)
+        rows = [found.get(pk, none) for pk in org_ids]
+        tier, since, is_hnte, as_of = (
+            (list(c) for c in zip(*rows, strict=True)) if rows else ([],) * 4
+        )
+        return cls(tier=tier, since=since, is_hnte=is_hnte, as_of=as_of)
+
+
 def write_pool(run: ScreeningRun, screened: Screened) -> dict[str, Any]:
     """Upsert the pool entries of the screened organizations, append their movements, and
-    return the run's summary (counts by stage, data problems, annual transitions)."""
-    previous = _previous_entries(screened.org_ids)
+    return the run's summary (counts by stage, data problems, annual transitions): the entries
+    built column by column from the screening's arrays and written in bulk
+    (:func:`_save`), no model instance or dict per row."""
+    org_ids = screened.org_ids
+    before = _Before.read(org_ids)
     tally = _Tally(rule_sets={code: Counter() for code in screened.rule_sets})
-    entries: list[dict[str, Any]] = []
-    movements: list[dict[str, Any]] = []
-    rows = _Rows.of(screened)
-    for i, pk in enumerate(screened.org_ids):
-        before = previous.get(pk)
-        if before is not None and before["as_of"] > screened.as_of:
-            tally.kept_newer += 1  # a run as of an earlier day never overwrites a later result
-            continue
-        entry = _entry(run, screened, rows, i, before)
-        stage = stage_of(entry["tier"], entry["is_hnte"])
-        before_stage = stage_of(before["tier"], before["is_hnte"]) if before else ""
-        if stage != before_stage:
-            movements.append(
-                {
-                    "organization_id": pk,
-                    "run_id": run.pk,
-                    "on": screened.as_of,
-                    "from_tier": before_stage,
-                    "to_tier": stage,
-                }
-            )
-        _count(tally, entry, before, before_stage, stage)
-        entries.append(entry)
-    _save(entries, movements)
-    return tally.summary(len(screened.org_ids), len(movements))
-
-
-def _previous_entries(org_ids: list[int]) -> dict[int, dict[str, Any]]:
-    """The current entries of the organizations (tier, since when, HNTE, base date)."""
-    fields = ("organization_id", "tier", "tier_since", "is_hnte", "as_of")
-    return {
-        e["organization_id"]: e
-        for start in range(0, len(org_ids), BATCH)  # bounded IN lists
-        for e in PoolEntry.objects.filter(
-            organization_id__in=org_ids[start : start + BATCH]
-        ).values(*fields)
-    }
-
-
-def _entry(
-    run: ScreeningRun, screened: Screened, rows: _Rows, i: int, before: dict[str, Any] | None
-) -> dict[str, Any]:
-    """The pool entry's values (by column) of the organization in row `i`; the tier keeps its
-    start date while it stays the same."""
-    pk = screened.org_ids[i]
     as_of = screened.as_of
-    held = screened.held.get(pk, set())
-    tier_index = rows.tier[i]
-    tier = screened.tier_codes[tier_index] if tier_index >= 0 else ""
-    since = before["tier_since"] if before and before["tier"] == tier and tier else None
-    return dict(
-        organization_id=pk,
-        run_id=run.pk,
-        as_of=as_of,
-        data_status=screened.data_status[pk],
-        missing=screened.missing.get(pk, []),
-        latest_year=screened.latest_year.get(pk),
-        tier=tier,
-        tier_since=since or (as_of if tier else None),
-        is_hnte="HNTE" in held,
-        is_tsme="TSME" in held,
-        is_gazelle="gazelle" in held,
-        is_leader="innovation_leader" in held,
-        failed_conditions=screened.failed[i],
-        gaps=screened.gaps.get(pk, []),
-        tier_results={code: values[i] for code, values in rows.rule_sets.items()},
-        **{name: values[i] for name, values in rows.numbers.items()},
-    )
+    kept = [b is None or b <= as_of for b in before.as_of]
+    # a run as of an earlier day never overwrites a later result
+    tally.kept_newer = len(kept) - sum(kept)
+    columns = _columns(run, screened, before)
+    stage = [stage_of(t, h) for t, h in zip(columns["tier"], columns["is_hnte"], strict=True)]
+    before_stage = [
+        "" if t is None else stage_of(t, h)
+        for t, h in zip(before.tier, before.is_hnte, strict=True)
+    ]
+    moved = [k and a != b for k, a, b in zip(kept, stage, before_stage, strict=True)]
+    movements = [
+        (pk, run.pk, as_of, b, a)
+        for pk, m, a, b in zip(org_ids, moved, stage, before_stage, strict=True)
+        if m
+    ]
+    _count(tally, screened, columns, kept, before, stage, before_stage)
+    _save(columns, kept, movements)
+    return tally.summary(len(org_ids), len(movements))
+
+
+def _columns(run: ScreeningRun, screened: Screened, before: _Before) -> dict[str, list[Any]]:
+    """The pool entries' values by column, one list per column in the screening's row order;
+    the tier keeps its start date while it stays the same."""
+    org_ids, as_of, n = screened.org_ids, screened.as_of, len(screened.org_ids)
+    codes = screened.tier_codes
+    tier = [codes[t] if t >= 0 else "" for t in screened.tier.tolist()]
+    since = [
+        s if t and b == t and s else (as_of if t else None)
+        for t, b, s in zip(tier, before.tier, before.since, strict=True)
+    ]
+    held = [screened.held.get(pk, ()) for pk in org_ids]
+    rule_codes = list(screened.rule_sets)
+    results = zip(*(v.astype(int).tolist() for v in screened.rule_sets.values()), strict=True)
+    numbers = {
+        "hnte_eligible": screened.hnte["eligible"],
+        "hnte_failed": screened.hnte["failed"],
+        "hnte_total_min": screened.hnte["min"],
+        "hnte_total_max": screened.hnte["max"],
+        "tsme_eligible": screened.tsme["eligible"],
+        "tsme_total_min": screened.tsme["min"],
+    }
+    return {
+        "organization_id": org_ids,
+        "run_id": [run.pk] * n,
+        "as_of": [as_of] * n,
+        "data_status": [screened.data_status[pk] for pk in org_ids],
+        "missing": [screened.missing.get(pk, []) for pk in org_ids],
+        "latest_year": [screened.latest_year.get(pk) for pk in org_ids],
+        "tier": tier,
+        "tier_since": since,
+        "is_hnte": ["HNTE" in h for h in held],
+        "is_tsme": ["TSME" in h for h in held],
+        "is_gazelle": ["gazelle" in h for h in held],
+        "is_leader": ["innovation_leader" in h for h in held],
+        "failed_conditions": screened.failed,
+        "gaps": [screened.gaps.get(pk, []) for pk in org_ids],
+        "tier_results": [dict(zip(rule_codes, r, strict=True)) for r in results]
+        if rule_codes
+        else [{}] * n,
+        **{name: _ints(values) for name, values in numbers.items()},
+    }
 
 
 def _count(
     tally: _Tally,
-    entry: dict[str, Any],
-    before: dict[str, Any] | None,
-    before_stage: str,
-    stage: str,
+    screened: Screened,
+    columns: dict[str, list[Any]],
+    kept: list[bool],
+    before: _Before,
+    stage: list[str],
+    before_stage: list[str],
 ) -> None:
-    """Add one entry to the summary; a previous result about a year older is a transition."""
-    if before is not None:
-        days = (entry["as_of"] - before["as_of"]).days
-        if ANNUAL_WINDOW[0] <= days <= ANNUAL_WINDOW[1]:
-            tally.transitions[before_stage or "none"][stage or "none"] += 1
-    tally.stages[stage or "none"] += 1
-    tally.data[entry["data_status"]] += 1
-    for code, value in entry["tier_results"].items():
-        tally.rule_sets[code][value] += 1
+    """The summary of the written entries; a previous result about a year older makes a
+    transition."""
+    as_of = screened.as_of
+    low, high = ANNUAL_WINDOW
+    for i in range(len(kept)):
+        if not kept[i]:
+            continue
+        previous = before.as_of[i]
+        if previous is not None and low <= (as_of - previous).days <= high:
+            tally.transitions[before_stage[i] or "none"][stage[i] or "none"] += 1
+    tally.stages.update(s or "none" for s, k in zip(stage, kept, strict=True) if k)
+    tally.data.update(d for d, k in zip(columns["data_status"], kept, strict=True) if k)
+    for code, values in screened.rule_sets.items():
+        written = values.astype(int)[np.asarray(kept, dtype=bool)] if kept else values[:0]
+        tally.rule_sets[code].update(dict(Counter(written.tolist())))
 
 
-def _save(entries: list[dict[str, Any]], movements: list[dict[str, Any]]) -> None:
-    """Upsert the entries (one per organization) and append the movements, in batches of
-    prepared rows (one INSERT … ON CONFLICT statement run over many rows: no model instance
-    and no SQL compiled per row), in one transaction."""
+def _save(
+    columns: dict[str, list[Any]], kept: list[bool], movements: list[tuple[Any, ...]]
+) -> None:
+    """Upsert the entries (one per organization) and append the movements in bulk
+    (:mod:`.bulk`), in one transaction."""
     with transaction.atomic():
         # An enterprise deleted while the run read and screened is left out, not a failed run:
-        # its rows are locked (PostgreSQL) or the write lock is held (SQLite, IMMEDIATE) from
-        # here to the commit, so none can vanish between this check and the insert.
-        alive = _existing_organizations([e["organization_id"] for e in entries])
-        entries = [e for e in entries if e["organization_id"] in alive]
-        movements = [m for m in movements if m["organization_id"] in alive]
-        _insert_rows(PoolEntry, entries, conflict="organization_id")
-        _insert_rows(TierMovement, movements)
+        # the organizations are locked against writes (PostgreSQL: SHARE lock; SQLite: the
+        # IMMEDIATE write lock) from here to the commit, so none can vanish before the insert.
+        alive = _existing_organizations()
+        keep = [k and pk in alive for k, pk in zip(kept, columns["organization_id"], strict=True)]
+        entries = {
+            name: [v for v, k in zip(values, keep, strict=True) if k]
+            for name, values in columns.items()
+        }
+        bulk.upsert(PoolEntry, entries, conflict="organization_id")
+        bulk.insert(
+            TierMovement,
+            {
+                name: [m[j] for m in movements if m[0] in alive]
+                for j, name in enumerate(
+                    ("organization_id", "run_id", "on", "from_tier", "to_tier")
+                )
+            },
+        )
 
 
-def _adapter(model_field: models.Field, ops: Any) -> Callable[[Any], Any] | None:
-    """How a Python value of the field is handed to the database driver (None: as it is)."""
-    if isinstance(model_field, models.JSONField):
-        encoder = model_field.encoder
-        return lambda value: ops.adapt_json_value(value, encoder)
-    if isinstance(model_field, models.DateTimeField):
-        return ops.adapt_datetimefield_value
-    if isinstance(model_field, models.DateField):
-        return functools.lru_cache(maxsize=4096)(ops.adapt_datefield_value)  # few distinct days
-    return None
-
-
-def _insert_rows(
-    model: type[models.Model], rows: list[dict[str, Any]], conflict: str | None = None
-) -> None:
-    """INSERT the rows (values by column name; created_at/updated_at set here), updating every
-    column but the key and created_at of a row whose `conflict` column exists already."""
-    if not rows:
-        return
-    connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
-    columns = [f for f in model._meta.concrete_fields if not f.primary_key]
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
-    stamps = {"created_at": now, "updated_at": now}  # adapted once, not per row
-    prepared = [
-        (f.column, None if f.column in stamps else _adapter(f, connection.ops)) for f in columns
-    ]
-    names = ", ".join(quote(f.column) for f in columns)
-    marks = ", ".join(["%s"] * len(columns))
-    sql = f"INSERT INTO {quote(model._meta.db_table)} ({names}) VALUES ({marks})"
-    if conflict:
-        updated = [f.column for f in columns if f.column not in (conflict, "created_at")]
-        sets = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updated)
-        sql += f" ON CONFLICT ({quote(conflict)}) DO UPDATE SET {sets}"
-    with connection.cursor() as cursor:
-        for start in range(0, len(rows), BATCH):
-            params = [
-                tuple(adapt(full[c]) if adapt else full[c] for c, adapt in prepared)
-                for full in ({**stamps, **row} for row in rows[start : start + BATCH])
-            ]
-            cursor.executemany(sql, params)
-
-
-def _existing_organizations(org_ids: list[int]) -> set[int]:
-    """The ids among `org_ids` whose organization still exists, locked until the commit."""
-    alive: set[int] = set()
-    for start in range(0, len(org_ids), BATCH):
-        chunk = org_ids[start : start + BATCH]
-        rows = Organization.objects.select_for_update().filter(pk__in=chunk).order_by("pk")
-        alive.update(rows.values_list("pk", flat=True))
-    return alive
+def _existing_organizations() -> set[int]:
+    """The ids of every organization, locked against deletes until the commit."""
+    bulk.lock_against_writes(Organization)
+    return set(Organization.objects.values_list("pk", flat=True).iterator(50000))
 
 
 def execute_run(run_id: int) -> ScreeningRun:
