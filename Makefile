@@ -95,7 +95,8 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 
 # Benchmarks with a database run on SQLite, then on PostgreSQL 15 (the cluster `make test` uses,
-# databases kechuang_bench / kechuang_import / kechuang_concurrency / kechuang_load); results in bench/results/{sqlite,postgresql}/.
+# databases kechuang_bench / kechuang_import / kechuang_concurrency / kechuang_load);
+# results in bench/results/{sqlite,postgresql}/.
 BENCH_PURE := assignment matching screening
 BENCH_DB := generate import concurrency org_list progress screening_run policies load
 bench: venv
