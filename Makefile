@@ -95,9 +95,10 @@ format: venv
 	$(VENV)/bin/ruff check --fix .
 
 # Benchmarks with a database run on SQLite, then on PostgreSQL 15 (the cluster `make test` uses,
-# database kechuang_bench / kechuang_load); results in bench/results/{sqlite,postgresql}/.
+# databases kechuang_bench / kechuang_import / kechuang_concurrency / kechuang_load);
+# results in bench/results/{sqlite,postgresql}/.
 BENCH_PURE := assignment matching screening
-BENCH_DB := generate import org_list progress screening_run policies load
+BENCH_DB := generate import concurrency org_list progress screening_run policies load
 bench: venv
 	@mkdir -p $(VAR)/bench
 	@for b in $(BENCH_PURE); do $(PY) bench/bench_$$b.py || exit 1; done

@@ -62,30 +62,37 @@ def build_workbook(rows: int) -> bytes:
     fields = refs.techfield_labels()
     kinds = ["企业", "企业", "企业", "高等院校", "科研院所"]
     sizes = ["大型", "中型", "小型", "微型", ""]
+    sections = ["C", "C 制造业", "D", "", "I"]  # by letter or "letter name", or left empty
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(spec.sheet_title)
-    sheet.append([column.header_zh for column in spec.data_columns])
+    headers = [column.header_zh for column in spec.data_columns]
+    sheet.append(headers)
     for i in range(rows):
         area = areas[i % len(areas)]
         division = area.code if area.code.isdigit() else "411300"
         body = f"91{division}{i + 1:09d}"
-        sheet.append(
-            [
-                body + check_character(body),
-                f"基准测试单位{i + 1:06d}（演示）",
-                kinds[i % len(kinds)],
-                area.name,
-                industries[i % len(industries)] if i % 3 else "",
-                fields[i % len(fields)] if i % 2 else "",
-                dt.date(2000 + i % 24, 1 + i % 12, 1 + i % 28),
-                sizes[i % len(sizes)],
-                "是" if i % 17 == 0 else "否",
-                "是" if i % 5 == 0 else "否",
-                f"南阳市某某路 {i % 999 + 1} 号",
-                "联系人",
-                f"139{i:08d}",
-            ]
-        )
+        # by header, so a column added to the template later is left empty, not shifted
+        values = {
+            "统一社会信用代码": body + check_character(body),
+            "单位名称": f"基准测试单位{i + 1:06d}（演示）",
+            "单位类型": kinds[i % len(kinds)],
+            "所在区域": area.name,
+            "所属产业": industries[i % len(industries)] if i % 3 else "",
+            "高新技术领域": fields[i % len(fields)] if i % 2 else "",
+            "国民经济行业门类": sections[i % len(sections)],
+            "国民经济行业大类代码": "34" if i % len(sections) in (0, 1) and i % 4 == 0 else "",
+            "成立日期": dt.date(2000 + i % 24, 1 + i % 12, 1 + i % 28),
+            "企业规模": sizes[i % len(sizes)],
+            "上市企业": "是" if i % 17 == 0 else "否",
+            "规上企业": "是" if i % 5 == 0 else "否",
+            "地址": f"南阳市某某路 {i % 999 + 1} 号",
+            "联系人": "联系人",
+            "联系电话": f"139{i:08d}",
+        }
+        missing = set(values) - set(headers)
+        if missing:
+            raise SystemExit(f"模板中没有这些列：{sorted(missing)}")
+        sheet.append([values.get(header, "") for header in headers])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -110,12 +117,15 @@ def run(rows: int, reader: str) -> dict[str, Any]:
         report = validate_upload("organizations", content, user, filename="bench.xlsx")
         validated = time.perf_counter()
         if report.errors:
-            raise SystemExit(f"校验失败：{report.errors[:5]}")
+            raise SystemExit(f"校验失败：{len(report.errors)} 处，前 5 处：{report.errors[:5]}")
         result = commit(report, user)
         committed = time.perf_counter()
-    assert result.created == rows == Organization.objects.count()
+    accepted = Organization.objects.count()
+    if not result.created == rows == accepted:
+        raise SystemExit(f"只接受了 {accepted} / {rows} 行（创建 {result.created}）")
     return {
         "rows": rows,
+        "accepted_rows": accepted,
         "file_megabytes": round(len(content) / 1024 / 1024, 2),
         "reader": reader,
         "read_seconds": round(read_seconds, 2),

@@ -40,7 +40,7 @@ from kechuang.core.imports.cells import (
     parse_date,
 )
 from kechuang.core.imports.commit import commit_all
-from kechuang.core.imports.errors import FILE, WHOLE_ROW, ErrorLog, ImportRefused
+from kechuang.core.imports.errors import FILE, WHOLE_ROW, ErrorLog, ImportRefused, column_label
 from kechuang.core.imports.table import FileProblem, read_table, report_formulas
 from kechuang.core.scoping import fits_scope
 from kechuang.core.services import save_instance
@@ -127,10 +127,11 @@ class ContractImportReport(ErrorLog):
     user_id: int | None = None
     sheet_title: str = ""
     header_columns: dict[str, int] = field(default_factory=dict)  # error header → column
+    positions: dict[str, int] = field(default_factory=dict)  # column code → column (1-based)
 
     def at(self, row: int, column: str, value: Any, problem: str, fix: str) -> None:
-        header = f"{column}（{HEADERS_ZH[column]}）" if column in HEADERS_ZH else column
-        self.add(row, header, value, problem, fix)
+        header = column_label(column, HEADERS_ZH, self.positions.get(column))
+        self.add(row, header, value, problem, fix, column if column in HEADERS_ZH else "")
 
     @property
     def to_create(self) -> int:
@@ -388,12 +389,13 @@ def validate_file(
     report_formulas(table, report.at)
     aliases = header_aliases()
     header = [aliases.get(lookup_key(h)) for h in table.rows[0]] if table.rows else []
+    report.positions = {name: index for index, name in enumerate(header, 1) if name}
     report.header_columns = {
-        f"{name}（{HEADERS_ZH[name]}）": index for index, name in enumerate(header, 1) if name
+        column_label(name, HEADERS_ZH, index): index for name, index in report.positions.items()
     }
     missing = [c for c in REQUIRED if c not in header]
     if missing:
-        names = "、".join(f"{c}（{HEADERS_ZH[c]}）" for c in missing)
+        names = "、".join(f"“{HEADERS_ZH[c]}”" for c in missing)
         report.at(1, FILE, "", f"缺少必需的列：{names}。", "请使用本页提供的模板，保留表头。")
         return report
     _validate_rows(user, table.rows, header, report, progress)

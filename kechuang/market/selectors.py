@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.cache import cache
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, Prefetch, Q, QuerySet
 
 from kechuang.market import matching
 from kechuang.market.engine import Hit, highlight
@@ -160,6 +160,20 @@ def roadshow_matches(user: Any, roadshow: Roadshow) -> QuerySet[Match]:
 
 def institutions_for(user: Any) -> QuerySet[TransferInstitution]:
     return TransferInstitution.objects.restrict(user, "view").select_related("area", "organization")
+
+
+def institutions_page(user: Any, text: str = "") -> QuerySet[TransferInstitution]:
+    """The institutions page: those the user may view (public ones and in scope), by free text
+    over name, fields and services, with their public brokers."""
+    rows = institutions_for(user) | institutions_for(None)
+    if text:
+        rows = rows.filter(
+            Q(name__icontains=text) | Q(fields__icontains=text) | Q(services__icontains=text)
+        )
+    brokers = Prefetch(
+        "brokers", queryset=Broker.objects.filter(is_public=True).order_by("name", "id")
+    )
+    return rows.distinct().select_related("area").prefetch_related(brokers).order_by("name", "id")
 
 
 def attachments_of(user: Any, listing: Listing) -> QuerySet[ListingAttachment]:

@@ -1,14 +1,18 @@
 """Synthetic market data for the demo (演示数据): the "1+N" nodes, demands, achievements and
 scenarios written from the plan's industries and technology terms (`IndustryChain.keywords`,
-from data/reference/nanyang.yaml), experts and brokers with invented names, an issued list of
-each kind, and matches in every pipeline stage with their dated history.
+from data/reference/nanyang.yaml), experts and brokers with invented names, technology-transfer
+institutions with their brokers, an issued list of each kind, matches in every pipeline stage
+with their dated history, roadshows and matchmaking events (past ones with the matches they
+produced at every stage, upcoming ones with the matches recommended for them), and co-inventors
+(achievements naming demo experts among their 完成人 and linking demo patents of the registry).
 
 Owners are the registry's demo organizations (enterprises post demands and scenarios,
 universities and institutes post achievements), named and placed in their area but not linked by
-foreign key — like the demo contracts — so `generate_demo --replace` can still replace the demo
-organizations. Every row is `is_demo`, titles end in “（演示）”; deterministic for a seed. Written
-directly (invented data, not a person's entry): each row is audited by signal, and one run-level
-entry names the run.
+foreign key — like the demo contracts. The roadshows' participants, the institutions' host
+organizations and the achievements' patents do link demo registry rows; `generate_demo
+--replace` deletes every app's demo rows first. Every row is `is_demo`, titles end in “（演示）”;
+deterministic for a seed. Written directly (invented data, not a person's entry): each row is
+audited by signal, and one run-level entry names the run.
 """
 
 from __future__ import annotations
@@ -17,6 +21,7 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 
@@ -30,6 +35,7 @@ from kechuang.market.models import (
     Broker,
     CooperationMode,
     Expert,
+    InstitutionLevel,
     ListingStatus,
     ListKind,
     MarketNode,
@@ -38,11 +44,14 @@ from kechuang.market.models import (
     MatchStatus,
     Maturity,
     PublishedList,
+    Roadshow,
+    RoadshowKind,
     Scenario,
     SourceKind,
     TechDemand,
+    TransferInstitution,
 )
-from kechuang.registry.models import Area, IndustryChain, Organization, OrganizationKind
+from kechuang.registry.models import Area, IndustryChain, Organization, OrganizationKind, Patent
 
 SUFFIX = "（演示）"
 START = dt.date(2026, 3, 2)
@@ -231,29 +240,78 @@ def _listings(rng: random.Random, enterprises: list, institutes: list) -> tuple[
     return demands, achievements, scenarios
 
 
-def _people(rng: random.Random, institutes: list) -> tuple[int, list[Broker]]:
+INSTITUTIONS = (
+    (
+        "伏牛技术转移服务中心",
+        InstitutionLevel.NATIONAL,
+        "装备制造、新材料",
+        "评估、挂牌、交易、投融资",
+    ),
+    (
+        "白河科技成果转化中心",
+        InstitutionLevel.PROVINCIAL,
+        "生物医药、现代农业",
+        "评估、中试对接、交易",
+    ),
+    (
+        "卧龙岗知识产权运营中心",
+        InstitutionLevel.CITY,
+        "知识产权运营、专利许可",
+        "专利导航、许可、质押",
+    ),
+    ("宛城技术经纪服务站", InstitutionLevel.OTHER, "数字经济、节能环保", "需求挖掘、技术经纪"),
+)
+
+
+def _institutions(institutes: list) -> list[TransferInstitution]:
+    """Technology-transfer institutions hosted by demo universities and institutes."""
+    rows = []
+    for number, (name, level, fields, services) in enumerate(INSTITUTIONS):
+        host = institutes[number % len(institutes)]
+        rows.append(
+            TransferInstitution.objects.create(
+                name=name + SUFFIX,
+                organization=host,
+                area=host.area,
+                level=level,
+                certificate_no=f"JSZY-DEMO-{number + 1:03d}",
+                fields=fields,
+                services=services,
+                deals=12 + 9 * (len(INSTITUTIONS) - number),
+                is_demo=True,
+            )
+        )
+    return rows
+
+
+def _people(
+    rng: random.Random, institutes: list, agencies: list[TransferInstitution]
+) -> tuple[list[Expert], list[Broker]]:
     topics = _topics()
-    experts = 0
+    experts = []
     for number in range(12):
         maker = institutes[number % len(institutes)]
         _, keyword = topics[(number * 7) % len(topics)]
-        Expert.objects.create(
-            name=_name(rng) + SUFFIX,
-            area=maker.area,
-            title="教授",
-            expertise=f"{keyword}、{topics[(number * 3) % len(topics)][1]}研究",
-            publications=f"《{keyword}关键技术研究》等论文；{keyword}相关发明专利 3 项",
-            is_demo=True,
+        experts.append(
+            Expert.objects.create(
+                name=_name(rng) + SUFFIX,
+                area=maker.area,
+                title="教授",
+                expertise=f"{keyword}、{topics[(number * 3) % len(topics)][1]}研究",
+                publications=f"《{keyword}关键技术研究》等论文；{keyword}相关发明专利 3 项",
+                is_demo=True,
+            )
         )
-        experts += 1
     brokers = []
     for number in range(6):
-        area = institutes[number % len(institutes)].area
+        agency = agencies[number % len(agencies)]
         _, keyword = topics[(number * 5) % len(topics)]
         brokers.append(
             Broker.objects.create(
                 name=_name(rng) + SUFFIX,
-                area=area,
+                area=agency.area,
+                agency=agency,
+                institution=agency.organization,
                 certificate_no=f"JSJLR-DEMO-{number + 1:03d}",
                 fields=f"{keyword}、技术转移、知识产权运营",
                 deals=rng.randint(2, 30),
@@ -263,12 +321,17 @@ def _people(rng: random.Random, institutes: list) -> tuple[int, list[Broker]]:
     return experts, brokers
 
 
-def _matches(demands: list, achievements: list, brokers: list, rng: random.Random) -> int:
-    """Matches found by the engine for the published demands, one in every pipeline stage."""
+def _index(achievements: list) -> tuple[MatchIndex, dict[int, Achievement]]:
+    """The engine over the published demo achievements, and those by primary key."""
     index = MatchIndex(Tokenizer(matching.domain_vocabulary()), Thesaurus(default_groups()))
     published = [a for a in achievements if a.status == ListingStatus.PUBLISHED]
     index.add_many((a.pk, a.match_texts(), {}) for a in published)
-    by_pk = {a.pk: a for a in published}
+    return index, {a.pk: a for a in published}
+
+
+def _matches(demands: list, achievements: list, brokers: list, rng: random.Random) -> int:
+    """Matches found by the engine for the published demands, one in every pipeline stage."""
+    index, by_pk = _index(achievements)
     stages = [*PIPELINE, MatchStatus.FAILED]
     created = 0
     sources = [d for d in demands if d.status == ListingStatus.PUBLISHED][: len(stages) * 2]
@@ -280,46 +343,173 @@ def _matches(demands: list, achievements: list, brokers: list, rng: random.Rando
         wanted = achievements[0].pk if number == 0 else hits[0].doc_id
         hit = next((h for h in hits if h.doc_id == wanted), hits[0])
         target = stages[number % len(stages)]
-        match = Match.objects.create(
-            demand=demand,
-            achievement=by_pk[hit.doc_id],
-            area=demand.area,
-            organization=demand.organization,
-            score=hit.score,
-            is_demo=True,
-            explanation=[
-                {
-                    "query_term": t.query_term.lstrip("~"),
-                    "matched_term": t.matched_term.lstrip("~"),
-                    "fields": t.fields,
-                    "contribution": t.contribution,
-                    "synonym": t.synonym.reason if t.synonym else "",
-                    "label": t.label,
-                }
-                for t in hit.terms
-            ],
-            broker=brokers[number % len(brokers)],
-            status=target,
-            failure_reason="价格未谈拢（演示）" if target == MatchStatus.FAILED else "",
-        )
         day = START + dt.timedelta(days=30 + number)
-        path = (
-            [MatchStatus.RECOMMENDED, *PIPELINE[1 : PIPELINE.index(target) + 1]]
-            if target in PIPELINE
-            else [MatchStatus.RECOMMENDED, MatchStatus.FAILED]
-        )
-        previous = ""
-        for step, status in enumerate(path):
-            MatchEvent.objects.create(
-                match=match,
-                from_status=previous,
-                to_status=status,
-                on=day + dt.timedelta(days=7 * step),
-                note="演示数据",
-            )
-            previous = status
+        _match(demand, by_pk[hit.doc_id], hit, brokers[number % len(brokers)], target, day)
         created += 1
     return created
+
+
+def _match(
+    demand: TechDemand,
+    achievement: Achievement,
+    hit: Any,
+    broker: Broker,
+    target: str,
+    day: dt.date,
+    roadshow: Roadshow | None = None,
+) -> Match:
+    """One demo match brought to `target` through the pipeline, a week a step from `day`."""
+    match = Match.objects.create(
+        demand=demand,
+        achievement=achievement,
+        area=demand.area,
+        organization=demand.organization,
+        score=hit.score,
+        is_demo=True,
+        explanation=[
+            {
+                "query_term": t.query_term.lstrip("~"),
+                "matched_term": t.matched_term.lstrip("~"),
+                "fields": t.fields,
+                "contribution": t.contribution,
+                "synonym": t.synonym.reason if t.synonym else "",
+                "label": t.label,
+            }
+            for t in hit.terms
+        ],
+        broker=broker,
+        roadshow=roadshow,
+        status=target,
+        failure_reason="价格未谈拢（演示）" if target == MatchStatus.FAILED else "",
+    )
+    path = (
+        [MatchStatus.RECOMMENDED, *PIPELINE[1 : PIPELINE.index(target) + 1]]
+        if target in PIPELINE
+        else [MatchStatus.RECOMMENDED, MatchStatus.FAILED]
+    )
+    previous = ""
+    for step, status in enumerate(path):
+        MatchEvent.objects.create(
+            match=match,
+            from_status=previous,
+            to_status=status,
+            on=day + dt.timedelta(days=7 * step),
+            note=f"推荐对接（{roadshow}）" if roadshow and not step else "演示数据",
+        )
+        previous = status
+    return match
+
+
+# Title, kind, held on, venue, attendance and the stages its matches reached. Past events produced
+# matches at every stage (different conversion rates); upcoming ones have matches recommended for
+# them (推荐, to be presented there).
+ROADSHOWS = (
+    (
+        "重点产业技术成果路演",
+        RoadshowKind.ROADSHOW,
+        dt.date(2026, 4, 16),
+        "南阳科技大市场路演厅",
+        120,
+        ("signed", "closed", "negotiating", "failed", "signed"),
+    ),
+    (
+        "产学研技术需求对接会",
+        RoadshowKind.MATCHMAKING,
+        dt.date(2026, 6, 18),
+        "卧龙区科创中心",
+        80,
+        ("signed", "contacted", "failed", "failed"),
+    ),
+    (
+        "县域特色产业技术需求对接会",
+        RoadshowKind.MATCHMAKING,
+        dt.date(2026, 9, 10),
+        "县级技术市场节点",
+        60,
+        ("negotiating", "signed", "contacted", "failed"),
+    ),
+    (
+        "2027 年春季科技成果路演",
+        RoadshowKind.ROADSHOW,
+        dt.date(2027, 3, 18),
+        "南阳科技大市场路演厅",
+        0,
+        ("recommended", "recommended", "recommended"),
+    ),
+    (
+        "数字经济应用场景发布对接会",
+        RoadshowKind.MATCHMAKING,
+        dt.date(2027, 4, 22),
+        "南阳科技大市场",
+        0,
+        ("recommended", "recommended"),
+    ),
+)
+
+
+def _roadshows(
+    demands: list, achievements: list, scenarios: list, brokers: list, owners: dict[str, Any]
+) -> tuple[int, int]:
+    """The demo's roadshows and matchmaking events with the published listings presented, the
+    owners of those listings as participants and the matches each produced; (events, matches)."""
+    index, by_pk = _index(achievements)
+    published = [d for d in demands if d.status == ListingStatus.PUBLISHED]
+    # the demands the plain matches above did not use first, so each event has its own
+    pool = published[12:] + published[:12]
+    city = Area.objects.filter(parent__isnull=True).first()
+    cursor, matches = 0, 0
+    for number, (title, kind, held_on, venue, attendance, stages) in enumerate(ROADSHOWS):
+        chosen = [pool[(cursor + i) % len(pool)] for i in range(len(stages))]
+        cursor += len(stages)
+        pairs = []
+        for demand in chosen:
+            hits = index.search(" ".join(demand.match_texts().values()), k=5).hits
+            if hits:
+                pairs.append((demand, hits[0]))
+        presented = list(dict.fromkeys(by_pk[hit.doc_id] for _demand, hit in pairs))
+        roadshow = Roadshow.objects.create(
+            title=title + SUFFIX,
+            kind=kind,
+            held_on=held_on,
+            area=chosen[0].area if number % 2 else city,
+            venue=venue,
+            description="演示数据：发布技术需求、路演科技成果、现场洽谈。",
+            guests="南阳某创投基金（演示）、某银行科技支行（演示）",
+            attendance=attendance,
+            is_demo=True,
+        )
+        roadshow.demands.set([d for d, _hit in pairs])
+        roadshow.achievements.set(presented)
+        roadshow.scenarios.set(scenarios[number % len(scenarios) : number % len(scenarios) + 1])
+        names = [d.organization_name for d, _hit in pairs] + [
+            a.organization_name for a in presented
+        ]
+        roadshow.participants.set([owners[n] for n in dict.fromkeys(names) if n in owners])
+        for step, ((demand, hit), stage) in enumerate(zip(pairs, stages, strict=False)):
+            day = held_on - dt.timedelta(days=14) if stage == "recommended" else held_on
+            broker = brokers[(number + step) % len(brokers)]
+            _match(demand, by_pk[hit.doc_id], hit, broker, stage, day, roadshow)
+            matches += 1
+    return len(ROADSHOWS), matches
+
+
+def _co_inventors(achievements: list, experts: list[Expert]) -> int:
+    """Achievements naming two demo experts among their 完成人 and linking demo patents of their
+    owner (or any demo patent), so an expert's page shows co-inventors; how many were linked."""
+    published = [a for a in achievements if a.status == ListingStatus.PUBLISHED]
+    patents = list(Patent.objects.filter(organization__is_demo=True).order_by("pk")[:40])
+    if not patents:
+        return 0
+    linked = 0
+    for number, achievement in enumerate(published[1:9]):
+        first, second = experts[number % len(experts)], experts[(number + 1) % len(experts)]
+        achievement.people = f"{first.name}、{second.name}、{achievement.people}"
+        achievement.save(update_fields=["people"])
+        achievement.patents.set(
+            [patents[(2 * number) % len(patents)], patents[(2 * number + 1) % len(patents)]]
+        )
+        linked += 1
+    return linked
 
 
 def _lists(demands: list, scenarios: list) -> int:
@@ -381,17 +571,24 @@ def write_demo_market(seed: int = 20260301) -> MarketReport:
         report.counts["需求"] = 0
         return report
     demands, achievements, scenarios = _listings(rng, enterprises, institutes)
-    experts, brokers = _people(rng, institutes)
+    agencies = _institutions(institutes)
+    experts, brokers = _people(rng, institutes, agencies)
     report.counts.update(
         {
             "需求": len(demands),
             "成果": len(achievements),
             "场景": len(scenarios),
-            "专家": experts,
+            "专家": len(experts),
             "技术经理人": len(brokers),
+            "技术转移机构": len(agencies),
         }
     )
     report.counts["对接"] = _matches(demands, achievements, brokers, rng)
+    owners = {o.name: o for o in [*enterprises, *institutes]}
+    events, produced = _roadshows(demands, achievements, scenarios, brokers, owners)
+    report.counts["路演对接活动"] = events
+    report.counts["对接"] += produced
+    report.counts["合作完成人成果"] = _co_inventors(achievements, experts)
     report.counts["清单"] = _lists(demands, scenarios)
     record(AuditAction.CREATE, username="manage.py load_demo", note=report.summary())
     matching.bump()

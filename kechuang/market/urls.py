@@ -27,6 +27,7 @@ urlpatterns = [
     path("matches/<int:pk>/move/", views.match_move, name="match_move"),
     path("stats/", views.stats, name="stats"),
     path("roadshows/", views.roadshow_list, name="roadshows"),
+    path("institutions/", views.institutions, name="institutions"),
     path("roadshows/new/", views.roadshow_new, name="roadshow_new"),
     path("roadshows/<int:pk>/", views.roadshow_detail, name="roadshow"),
     path("attachments/<int:pk>/", views.attachment_download, name="attachment"),

@@ -634,6 +634,18 @@ def roadshow_detail(request: HttpRequest, pk: int) -> HttpResponse:
     )
 
 
+@login_required
+def institutions(request: HttpRequest) -> HttpResponse:
+    """Technology-transfer institutions (技术转移机构) with their level, fields and brokers."""
+    text = request.GET.get("q", "").strip()[:100]
+    rows = selectors.institutions_page(request.user, text)
+    return render(
+        request,
+        "market/institutions.html",
+        {"q": text, "page": page_of(rows, request.GET.get("page"))},
+    )
+
+
 @requires(FOLLOW_MATCHES)
 def stats(request: HttpRequest) -> HttpResponse:
     """Conversion (对接 → 已签约) by area, industry, broker and event; ?format=xlsx exports it."""

@@ -30,7 +30,7 @@ from kechuang.core.imports.cells import (
     parse_decimal,
 )
 from kechuang.core.imports.commit import check_committable
-from kechuang.core.imports.errors import FILE, WHOLE_ROW, ImportRefused, RowError
+from kechuang.core.imports.errors import FILE, WHOLE_ROW, ImportRefused, RowError, column_label
 from kechuang.core.imports.table import (
     MAX_UPLOAD_BYTES,
     FileProblem,
@@ -126,6 +126,7 @@ class ObservationImportReport:
     outside_scope: int = 0  # rows refused only because their area is not the user's
     # problems a reason would lift (an unusual value, not an impossible one)
     to_confirm: list[str] = field(default_factory=list)
+    positions: dict[str, int] = field(default_factory=dict)  # column → its column in the file
 
     @property
     def ok(self) -> bool:
@@ -144,10 +145,9 @@ class ObservationImportReport:
         return sum(1 for r in self.rows if r.conflict and not r.unchanged)
 
     def add(self, row: int, column: str, value: Any, problem: str, fix: str) -> None:
-        header = HEADERS_ZH.get(column, column)
-        if column in HEADERS_ZH:
-            header = f"{column}（{header}）"
-        self.errors.append(RowError(row, header, _show(value), problem, fix))
+        header = column_label(column, HEADERS_ZH, self.positions.get(column))
+        code = column if column in HEADERS_ZH else ""
+        self.errors.append(RowError(row, header, _show(value), problem, fix, code))
 
 
 @dataclass(frozen=True)
@@ -324,7 +324,7 @@ class RowCheck:
                 self._add(
                     column,
                     "",
-                    f"“{HEADERS_ZH[column]}”（{column}）为必填项，不能为空。",
+                    f"“{HEADERS_ZH[column]}”为必填项，不能为空。",
                     _REQUIRED_FIX[column],
                 )
 
@@ -550,7 +550,7 @@ def _match_header(header: list[Any], report: ObservationImportReport) -> dict[in
             )
             ok = False
         elif column in seen:
-            report.add(1, column, raw, f"列“{column}”出现了两次。", "请删除重复的列。")
+            report.add(1, column, raw, f"列“{HEADERS_ZH[column]}”出现了两次。", "请删除重复的列。")
             ok = False
         else:
             seen.add(column)
@@ -561,7 +561,7 @@ def _match_header(header: list[Any], report: ObservationImportReport) -> dict[in
                 1,
                 column,
                 "",
-                f"缺少列“{column}”（{HEADERS_ZH[column]}）。",
+                f"缺少列“{HEADERS_ZH[column]}”。",
                 "第 1 行应为表头：" + ",".join(REQUIRED_COLUMNS) + "。",
             )
             ok = False
@@ -597,6 +597,7 @@ def validate_file(
     positions = _match_header(table[0], report)
     if positions is None:
         return report
+    report.positions = {name: position + 1 for position, name in positions.items()}
     rows = []
     for number, row in enumerate(table[1:], start=2):
         cells = {name: row[pos] for pos, name in positions.items() if pos < len(row)}
@@ -823,7 +824,6 @@ def field_errors(report: ObservationImportReport) -> dict[str, list[str]]:
     """Report errors by column name (for forms and the API's error shape)."""
     errors: dict[str, list[str]] = {}
     for error in report.errors:
-        name = error.column_header.split("（")[0]
-        name = name if name in COLUMNS else "__all__"
+        name = error.column if error.column in COLUMNS else "__all__"
         errors.setdefault(name, []).append(error.problem + (f" {error.fix}" if error.fix else ""))
     return errors

@@ -81,12 +81,16 @@ def test_a_later_file_cancels_an_imported_contract(users, tmp_path) -> None:
 @pytest.mark.parametrize(
     ("row", "column", "problem"),
     [
-        (line("C1", "-5"), "total_amount（合同成交额（万元））", "金额不能为负数"),
-        (line("C1", "10", costs="11"), "non_technical_costs", "超过了合同成交额"),
-        (line("C1", "10", registered_on="2024-02-01"), "registered_on", "早于签订日期"),
-        (line("C1", "10").replace("技术开发,委托开发", "技术买卖,"), "category", "未知的合同类别"),
-        (line("C1", "10", "void"), "status", "状态无效"),
-        (line("C1", "10", seller_area="宛城区"), "seller_area", "不在您的管辖范围"),
+        (line("C1", "-5"), "合同成交额（万元）（N 列）", "金额不能为负数"),
+        (line("C1", "10", costs="11"), "非技术性费用（万元）（O 列）", "超过了合同成交额"),
+        (line("C1", "10", registered_on="2024-02-01"), "登记日期（M 列）", "早于签订日期"),
+        (
+            line("C1", "10").replace("技术开发,委托开发", "技术买卖,"),
+            "合同类别（B 列）",
+            "未知的合同类别",
+        ),
+        (line("C1", "10", "void"), "状态（Q 列）", "状态无效"),
+        (line("C1", "10", seller_area="宛城区"), "卖方所在区域（G 列）", "不在您的管辖范围"),
     ],
 )
 def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(
@@ -101,6 +105,8 @@ def test_bad_rows_are_reported_by_row_and_column_and_nothing_is_written(
         call_command("import_contracts", str(path), "--user", "county_staff", stdout=out)
     report = out.getvalue()
     assert "第 3 行" in report and column in report and problem in report
+    # users see the Chinese headers only, never the program's column codes
+    assert not [code for code in HEADERS_ZH if code in report]
 
 
 def test_duplicate_number_with_different_parties(users, tmp_path) -> None:
@@ -166,7 +172,7 @@ def test_error_workbook_marks_the_bad_cell(client_for, users) -> None:
     listing = marked["校验结果"]
     assert [c.value for c in listing[2]][:3] == [
         2,
-        "total_amount（合同成交额（万元））",
+        "合同成交额（万元）（N 列）",
         "'-3",
     ]  # formula-safe
     cell = marked["技术合同"].cell(row=2, column=14)

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from kechuang.core.imports.cells import is_empty, lookup_key, normalize_text
-from kechuang.core.imports.errors import ErrorLog
+from kechuang.core.imports.errors import ErrorLog, column_letters
 
 MAX_UPLOAD_BYTES = 20 * 1024 * 1024  # = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
 # A zip bomb is refused before it is unpacked: the whole workbook at most this many bytes once
@@ -239,14 +239,6 @@ def column_number(letters: str) -> int:
     for letter in letters:
         number = number * 26 + ord(letter) - 64
     return number
-
-
-def column_letters(number: int) -> str:
-    letters = ""
-    while number:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
 
 
 def _scan_part(archive: zipfile.ZipFile, part: str) -> SheetScan:

@@ -252,6 +252,7 @@ ROWS = [
     # pages
     Row("GET", "/market/", dict.fromkeys(ROLES, 200)),
     Row("GET", "/market/search/?q=电机", only(SIGNED_IN, 200, 302)),
+    Row("GET", "/market/institutions/", only(SIGNED_IN, 200, 302)),
     Row("GET", "/market/board/", only(GOVERNMENT, 200, 302)),
     Row(
         "POST",

@@ -20,6 +20,7 @@ from kechuang.market.models import (
     Match,
     Roadshow,
     TechDemand,
+    TransferInstitution,
 )
 from kechuang.market.tests.conftest import DEMAND
 from kechuang.registry.models import IndustryChain
@@ -240,3 +241,30 @@ def test_roadshow_pages(
     assert bad.status_code == 422
     assert Roadshow.objects.count() == 1
     assert roadshow.attendance == 12
+
+
+def test_institutions_page_lists_institutions_with_their_brokers(
+    client_for: Callable[[str], Any], market: dict[str, Any]
+) -> None:
+    area = market["demand"].area
+    agency = TransferInstitution.objects.create(
+        name="伏牛技术转移中心（测试）",
+        area=area,
+        level="provincial",
+        fields="装备制造、新材料",
+        services="评估、交易",
+        deals=12,
+    )
+    TransferInstitution.objects.create(name="白河成果转化中心（测试）", area=area, fields="农业")
+    Broker.objects.create(name="张经理", area=area, fields="装备制造", agency=agency)
+    Broker.objects.create(name="隐经理", area=area, fields="装备", agency=agency, is_public=False)
+    page = client_for("enterprise").get("/market/institutions/")
+    assert page.status_code == 200
+    rows = {i.name: [b.name for b in i.brokers.all()] for i in page.context["page"].object_list}
+    assert rows == {"伏牛技术转移中心（测试）": ["张经理"], "白河成果转化中心（测试）": []}
+    text = page.content.decode()
+    assert "省级技术转移示范机构" in text and "暂无登记的技术经理人" in text
+    found = client_for("enterprise").get("/market/institutions/?q=新材料")
+    assert [i.name for i in found.context["page"].object_list] == ["伏牛技术转移中心（测试）"]
+    none = client_for("enterprise").get("/market/institutions/?q=航天")
+    assert "没有符合“航天”的机构" in none.content.decode()

@@ -3,8 +3,11 @@ kind, matches in every pipeline stage with their history; load_demo loads it onc
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 
+from kechuang.market import selectors
 from kechuang.market.models import (
     Achievement,
     Broker,
@@ -14,8 +17,10 @@ from kechuang.market.models import (
     Match,
     MatchStatus,
     PublishedList,
+    Roadshow,
     Scenario,
     TechDemand,
+    TransferInstitution,
 )
 from kechuang.market.synthetic import write_demo_market
 from kechuang.registry.synthetic.writer import write_ecosystem
@@ -49,8 +54,10 @@ def test_demo_market_covers_every_kind_and_stage() -> None:
     assert MarketNode.objects.filter(is_city=False).count() >= 10
     first = sorted(TechDemand.objects.values_list("title", "budget"))
     titles = sorted(Match.objects.values_list("demand__title", "achievement__title"))
-    for model in (Match, PublishedList, TechDemand, Achievement, Scenario, Expert, Broker):
+    for model in (Match, Roadshow, PublishedList, TechDemand, Achievement, Scenario, Expert):
         model.objects.all().delete()
+    Broker.objects.all().delete()
+    TransferInstitution.objects.all().delete()
     write_demo_market(11)
     assert sorted(TechDemand.objects.values_list("title", "budget")) == first
     assert sorted(Match.objects.values_list("demand__title", "achievement__title")) == titles
@@ -67,3 +74,66 @@ def test_load_demo_loads_the_market_once(monkeypatch) -> None:
     assert count > 0
     call_command("load_demo", scale=0.05, seed=5)
     assert TechDemand.objects.count() == count
+
+
+def test_demo_market_has_roadshows_institutions_and_co_inventors() -> None:
+    """The roadshow, institutions and conversion pages show real numbers in the demo."""
+    write_ecosystem(0.05, 5)
+    report = write_demo_market(11)
+    roadshows = list(Roadshow.objects.order_by("held_on"))
+    assert report.counts["路演对接活动"] == len(roadshows) == 5
+    assert all(r.is_demo and r.title.endswith("（演示）") for r in roadshows)
+    past = [r for r in roadshows if r.held_on < dt.date(2027, 1, 1)]
+    upcoming = [r for r in roadshows if r.held_on >= dt.date(2027, 1, 1)]
+    assert len(past) == 3 and len(upcoming) == 2
+    for roadshow in roadshows:
+        matches = list(roadshow.matches.all())
+        assert matches, roadshow.title
+        presented = set(roadshow.achievements.values_list("pk", flat=True))
+        assert {m.achievement_id for m in matches} <= presented
+        assert {m.demand_id for m in matches} == set(roadshow.demands.values_list("pk", flat=True))
+        assert roadshow.participants.exists()
+        assert all(o.is_demo for o in roadshow.participants.all())
+    for roadshow in upcoming:  # matches recommended for the coming event
+        assert set(roadshow.matches.values_list("status", flat=True)) == {"recommended"}
+    assert all(r.attendance > 0 for r in past)
+    table = selectors.conversion_table(Match.objects.all())
+    by_event = {row["key"]: row for row in table["roadshow"]}
+    first = by_event["重点产业技术成果路演（演示）"]
+    assert (first["matches"], first["signed"], first["rate"]) == (5, 3, 0.6)
+    assert by_event["产学研技术需求对接会（演示）"]["rate"] == 0.25
+    assert by_event["2027 年春季科技成果路演（演示）"]["rate"] == 0.0
+    assert "（非活动产生）" in by_event
+    for dimension in ("area", "industry", "broker"):
+        assert any(row["rate"] > 0 for row in table[dimension]), dimension
+        assert sum(row["matches"] for row in table[dimension]) == Match.objects.count()
+    institutions = list(TransferInstitution.objects.order_by("name"))
+    assert report.counts["技术转移机构"] == len(institutions) == 4
+    assert all(i.is_demo and i.organization.is_demo for i in institutions)
+    assert all(i.brokers.exists() for i in institutions)
+    assert Broker.objects.filter(agency__isnull=True).count() == 0
+    linked = Achievement.objects.filter(patents__isnull=False).distinct()
+    assert report.counts["合作完成人成果"] == linked.count() > 0
+    expert = Expert.objects.get(name=linked.first().people.split("、")[0])
+    partners = selectors.co_inventors(expert)
+    assert partners and all(p["patents"] for p in partners)
+    first_run = sorted(Roadshow.objects.values_list("title", "held_on", "attendance"))
+    signed = sorted(
+        Match.objects.filter(roadshow__isnull=False).values_list(
+            "roadshow__title", "demand__title", "status"
+        )
+    )
+    for model in (Match, Roadshow, PublishedList, TechDemand, Achievement, Scenario, Expert):
+        model.objects.all().delete()
+    Broker.objects.all().delete()
+    TransferInstitution.objects.all().delete()
+    write_demo_market(11)
+    assert sorted(Roadshow.objects.values_list("title", "held_on", "attendance")) == first_run
+    assert (
+        sorted(
+            Match.objects.filter(roadshow__isnull=False).values_list(
+                "roadshow__title", "demand__title", "status"
+            )
+        )
+        == signed
+    )

@@ -98,7 +98,7 @@ def test_a_large_file_with_errors_offers_its_error_list_and_writes_nothing(
     download = client.get(f"/jobs/{job.pk}/download/")
     sheet = load_workbook(io.BytesIO(b"".join(download.streaming_content))).worksheets[0]
     listing = [[c.value for c in row] for row in sheet.iter_rows(min_row=2)]
-    assert [(r[0], r[1]) for r in listing] == [(6, "source（来源）")]
+    assert [(r[0], r[1]) for r in listing] == [(6, "来源（G 列）")]
     assert "必填" in listing[0][3]
     assert Observation.objects.count() == 0
 

@@ -81,7 +81,7 @@ def test_form_errors_in_chinese_and_nothing_saved(nanyang_plan: Plan, client_for
     assert response.status_code == 422
     errors = response.context["errors"]
     assert errors["value"] == ["“十”不是有效的数字。 请填写数字，如 420 或 12.5。"]
-    assert errors["as_of"][0].startswith("“发布日期”（as_of）为必填项")
+    assert errors["as_of"][0].startswith("“发布日期”为必填项")
     assert Observation.objects.count() == 0
     wrong = client.post(BASE + "new/", {**FORM, "kind": "cumulative"})
     assert "累计数的期间应为年份区间" in wrong.context["errors"]["period"][0]
@@ -156,7 +156,7 @@ def test_import_page_reports_errors_and_refuses(nanyang_plan: Plan, client_for: 
     upload = SimpleUploadedFile("bad.csv", content, content_type="text/csv")
     response = client.post(BASE + "import/", {"file": upload})
     assert response.status_code == 422
-    assert "“来源”（source）为必填项，不能为空。" in response.content.decode()
+    assert "“来源”为必填项，不能为空。" in response.content.decode()
     refused = client.post(BASE + "import/", {"action": "commit"})
     assert refused.status_code == 422 and Observation.objects.count() == 0
     assert client.post(BASE + "import/", {}).status_code == 422

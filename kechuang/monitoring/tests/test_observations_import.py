@@ -146,22 +146,22 @@ def test_all_or_nothing_every_rejection_reported_in_chinese(
     report = oi.validate_file(csv_bytes(rows), users["city_staff"], nanyang_plan, "bad.csv")
     found = problems(report)
     assert found == [
-        (3, "indicator（指标）", "规划“nanyang-14”中没有指标或量化承诺“no_such_indicator”。"),
-        (4, "area（区域）", "未知的区域“火星区”。"),
+        (3, "指标（A 列）", "规划“nanyang-14”中没有指标或量化承诺“no_such_indicator”。"),
+        (4, "区域（B 列）", "未知的区域“火星区”。"),
         (
             5,
-            "period（期间）",
+            "期间（C 列）",
             "无法识别的期间“2023年度”：年度写作 2023，跨年累计写作 2021-2025，"
             "月份区间写作 2022-01/2022-10。",
         ),
-        (6, "value（数值）", "“abc”不是有效的数字。"),
-        (7, "as_of（发布日期）", "日期“2024-13-45”不存在（2024 年 13 月 45 日）。"),
-        (8, "as_of（发布日期）", f"发布日期 {future} 晚于今天。"),
-        (9, "period（期间）", "累计数的期间应为年份区间，如 2021-2025。"),
-        (10, "period（期间）", "部分期间数的期间应为月份区间，如 2022-01/2022-10。"),
-        (11, "kind（数据类型）", "未知的数据类型“估算数”。"),
-        (12, "source（来源）", "“来源”（source）为必填项，不能为空。"),
-        (13, "period（期间）", "正式数的期间应为单一年度，如 2023。"),
+        (6, "数值（D 列）", "“abc”不是有效的数字。"),
+        (7, "发布日期（F 列）", "日期“2024-13-45”不存在（2024 年 13 月 45 日）。"),
+        (8, "发布日期（F 列）", f"发布日期 {future} 晚于今天。"),
+        (9, "期间（C 列）", "累计数的期间应为年份区间，如 2021-2025。"),
+        (10, "期间（C 列）", "部分期间数的期间应为月份区间，如 2022-01/2022-10。"),
+        (11, "数据类型（E 列）", "未知的数据类型“估算数”。"),
+        (12, "来源（G 列）", "“来源”为必填项，不能为空。"),
+        (13, "期间（C 列）", "正式数的期间应为单一年度，如 2023。"),
     ]
     assert all(e.fix for e in report.errors)
     assert report.rows_total == 12 and len(report.rows) == 1
@@ -174,7 +174,7 @@ def test_all_or_nothing_every_rejection_reported_in_chinese(
     assert exit_info.value.code == 1
     err = capsys.readouterr().err
     assert "校验未通过，未导入任何数据。共 11 处错误" in err
-    assert "第 4 行【area（区域）】“火星区”：未知的区域“火星区”。" in err
+    assert "第 4 行【区域（B 列）】“火星区”：未知的区域“火星区”。" in err
     assert Observation.objects.count() == 0
 
 
@@ -186,7 +186,7 @@ def test_file_level_rejections(nanyang_plan: Plan, users: dict[str, Any]) -> Non
 
     assert first(b"") == "文件是空的。"
     assert first(b"%PDF-1.7 ...") == "该文件是 PDF 文档，不是 Excel 工作簿。"
-    assert first(csv_bytes(GOOD_ROWS, header="指标,区域,期间,数值")) == "缺少列“kind”（数据类型）。"
+    assert first(csv_bytes(GOOD_ROWS, header="指标,区域,期间,数值")) == "缺少列“数据类型”。"
     assert first(csv_bytes([], header=HEADER)) == "文件中没有数据行。"
     assert first(csv_bytes(GOOD_ROWS, header=HEADER + ",备注")) == "无法识别的列“备注”。"
     zh_header = "指标,区域,期间,数值,数据类型,发布日期,来源"
@@ -204,7 +204,7 @@ def test_duplicates_in_file_and_reimport_is_unchanged(
     assert problems(report) == [
         (
             3,
-            "value（数值）",
+            "数值（D 列）",
             "与第 2 行重复：同一指标、区域、期间、类型、来源和发布日期出现了两次，且数值不同。",
         )
     ]
@@ -256,7 +256,7 @@ def test_county_staff_only_their_subtree(nanyang_plan: Plan, users: dict[str, An
     ]
     report = oi.validate_file(csv_bytes(rows), county, nanyang_plan)
     assert problems(report) == [
-        (3, "area（区域）", "超出您的管辖范围：您只能录入卧龙区（含下级区域）的监测值。")
+        (3, "区域（B 列）", "超出您的管辖范围：您只能录入卧龙区（含下级区域）的监测值。")
     ]
     assert Observation.objects.count() == 0
     ok = oi.validate_file(csv_bytes(rows[:1]), county, nanyang_plan)
@@ -276,7 +276,7 @@ def test_permission_denied_at_commit_is_a_row_error(
     assert report.ok
     with pytest.raises(oi.ImportRefused, match="导入时发现 1 处错误"):
         oi.commit(report, county)
-    assert problems(report) == [(3, "area（区域）", "您无权新增该监测值：超出了您的管辖范围。")]
+    assert problems(report) == [(3, "区域（B 列）", "您无权新增该监测值：超出了您的管辖范围。")]
     assert Observation.objects.count() == 0  # the first row was rolled back
 
 
@@ -309,16 +309,16 @@ def test_value_rules_are_row_errors(nanyang_plan: Plan, users: dict[str, Any]) -
     ]
     report = oi.validate_file(csv_bytes(rows), users["city_staff"], nanyang_plan, "rules.csv")
     expected = [
-        (2, "value（数值）", "计数类指标（单位：家）不能为负数，实为 -5。"),
-        (3, "value（数值）", "计数类指标（单位：家）应为整数，实为 12.5。"),
-        (4, "value（数值）", "比重类指标（单位 %）应在 0–100 之间，实为 120。"),
-        (5, "value（数值）", "该指标（单位：亿元）不能为负数，实为 -1。"),
-        (6, "value（数值）", "数值超出可保存的范围（绝对值须小于 10 的 14 次方，最多 4 位小数）"),
-        (7, "value（数值）", "数值超出可保存的范围（绝对值须小于 10 的 14 次方，最多 4 位小数）"),
-        (8, "value（数值）", "“NaN”不是有效的数字。"),
-        (9, "value（数值）", "“inf”不是有效的数字。"),
-        (10, "period（期间）", f"期间截至 {LAST + 2}-12-31，晚于录入日期 {today}：尚未结束的"),
-        (11, "value（数值）", "增速 150% 超出 ±100%，极为罕见。"),
+        (2, "数值（D 列）", "计数类指标（单位：家）不能为负数，实为 -5。"),
+        (3, "数值（D 列）", "计数类指标（单位：家）应为整数，实为 12.5。"),
+        (4, "数值（D 列）", "比重类指标（单位 %）应在 0–100 之间，实为 120。"),
+        (5, "数值（D 列）", "该指标（单位：亿元）不能为负数，实为 -1。"),
+        (6, "数值（D 列）", "数值超出可保存的范围（绝对值须小于 10 的 14 次方，最多 4 位小数）"),
+        (7, "数值（D 列）", "数值超出可保存的范围（绝对值须小于 10 的 14 次方，最多 4 位小数）"),
+        (8, "数值（D 列）", "“NaN”不是有效的数字。"),
+        (9, "数值（D 列）", "“inf”不是有效的数字。"),
+        (10, "期间（C 列）", f"期间截至 {LAST + 2}-12-31，晚于录入日期 {today}：尚未结束的"),
+        (11, "数值（D 列）", "增速 150% 超出 ±100%，极为罕见。"),
     ]
     found = problems(report)
     assert [(row, column) for row, column, _ in found] == [(r, c) for r, c, _ in expected]
@@ -347,12 +347,12 @@ def test_an_implausible_row_needs_a_filled_confirmation_column(
     assert problems(report) == [
         (
             2,
-            "value（数值）",
+            "数值（D 列）",
             f"数值 1000 是上年的 3.3 倍，超过 3 倍（{LAST - 1} 年计入的数值为 300）。",
         ),
         (  # compared with the previous year of the same file, although it comes later
             3,
-            "value（数值）",
+            "数值（D 列）",
             f"数值 10 不足上年的 1/3（{LAST - 1} 年计入的数值为 100），变化异常。",
         ),
     ]

@@ -14,8 +14,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.apps import apps
 from django.core.management.color import no_style
 from django.db import IntegrityError, connection, models, transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from kechuang.accounts.models import User
@@ -102,10 +104,112 @@ def _raw_delete(queryset: models.QuerySet) -> int:
     return queryset._raw_delete(queryset.db)
 
 
+def _demo_models() -> list[type[models.Model]]:
+    """The other apps' models flagged `is_demo` (contracts, programmes, market, projects,
+    policies …), each before every model it points to, so that a PROTECT link never blocks a
+    delete: a match before its demand and achievement, a bid before its call."""
+    flagged = [
+        m
+        for m in apps.get_models()
+        if m._meta.app_label != "registry" and any(f.name == "is_demo" for f in m._meta.fields)
+    ]
+    targets = {m: _reached(m, set(flagged)) for m in flagged}
+    ordered: list[type[models.Model]] = []
+    pending = sorted(flagged, key=lambda m: m._meta.label)
+    while pending:
+        # a model no remaining model points to goes first (a cycle: the first of the rest)
+        pointed = {t for m in pending for t in targets[m]}
+        ready = [m for m in pending if m not in pointed] or pending[:1]
+        ordered.extend(ready)
+        pending = [m for m in pending if m not in ready]
+    return ordered
+
+
+def _reached(model: type[models.Model], flagged: set[type[models.Model]]) -> set[Any]:
+    """The flagged models `model` points to, directly or through unflagged models (a benefit
+    run → a policy version → a policy)."""
+    found: set[type[models.Model]] = set()
+    seen = {model}
+    stack = [model]
+    while stack:
+        for f in stack.pop()._meta.get_fields():
+            target = f.related_model if f.concrete and f.is_relation else None
+            if target is None or target in seen or target._meta.app_label == "registry":
+                continue
+            seen.add(target)
+            if target in flagged:
+                found.add(target)
+            else:
+                stack.append(target)
+    return found
+
+
+def delete_other_demo_rows() -> dict[str, int]:
+    """Every other app's demo rows, with what hangs off them (their history, attachments, the
+    links of many-to-many fields: Django's collector, which respects PROTECT; one audit entry per
+    row, as when they were written). A model whose rows are still protected — by rows that
+    another demo model's delete takes with it (an expert's review assignments go with their
+    applications) — is tried again after the others; rows of real data that protect a demo row
+    stop the replace with the reason."""
+    deleted: dict[str, int] = {}
+    pending = _demo_models()
+    while pending:
+        blocked: list[tuple[type[models.Model], ProtectedError]] = []
+        for model in pending:
+            rows = model._default_manager.filter(is_demo=True)
+            try:
+                _total, per_model = rows.delete()  # refused before any row is deleted
+            except ProtectedError as error:
+                blocked.append((model, error))
+                continue
+            if per_model:
+                deleted[model._meta.model_name] = per_model.get(model._meta.label, 0)
+        if len(blocked) == len(pending):
+            model, error = blocked[0]
+            protecting = next(iter(error.protected_objects))
+            raise DemoDataExists(
+                f"{protecting._meta.verbose_name}“{protecting}”引用了演示数据"
+                f"（{model._meta.verbose_name}），无法自动删除；请先处理这条记录。"
+            ) from error
+        pending = [model for model, _error in blocked]
+    return deleted
+
+
+def _detach_other_apps(target: type[models.Model], rows: models.QuerySet) -> None:
+    """Links from other apps' rows to registry rows about to be deleted in bulk, including the
+    hidden ones (`related_name="+"`): many-to-many links are removed, optional (SET_NULL) links
+    emptied; the rest are checked by `_check_other_references`."""
+    for relation in target._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and relation.is_relation and not relation.concrete):
+            continue
+        other = relation.related_model
+        if other._meta.app_label == "registry":
+            continue
+        field = relation.field
+        if relation.many_to_many:
+            through = field.remote_field.through
+            links = through.objects.filter(**{f"{field.m2m_reverse_field_name()}__in": rows})
+            _raw_delete(links)
+        elif field.remote_field.on_delete is models.SET_NULL:
+            other._default_manager.filter(**{f"{field.name}__in": rows}).update(
+                **{field.name: None}
+            )
+
+
 def delete_demo() -> dict[str, int]:
     """Delete every demo row (and rows hanging off demo organizations); returns counts."""
     demo = Organization.objects.filter(is_demo=True)
     deleted: dict[str, int] = {}
+    # Another app's model whose rows hang off demo organizations may offer to delete them
+    # (and what depends on them): `delete_for_demo_organizations(demo) -> int` (policies,
+    # projects); then every other app's remaining demo rows.
+    for relation in Organization._meta.related_objects:
+        cleaner = getattr(relation.related_model, "delete_for_demo_organizations", None)
+        if callable(cleaner):
+            deleted[relation.related_model._meta.model_name] = cleaner(demo)
+    deleted.update(delete_other_demo_rows())
+    _detach_other_apps(Patent, Patent.objects.filter(organization__in=demo))
+    _detach_other_apps(Talent, Talent.objects.filter(organization__in=demo))
     steps: list[tuple[str, models.QuerySet]] = [
         ("team_members", Team.members.through.objects.filter(team__organization__in=demo)),
         ("teams", Team.objects.filter(organization__in=demo)),
@@ -135,12 +239,7 @@ def delete_demo() -> dict[str, int]:
     ]
     for label, queryset in steps:
         deleted[label] = _raw_delete(queryset)
-    # Another app's model whose rows hang off demo organizations may offer to delete them
-    # (and what depends on them): `delete_for_demo_organizations(demo) -> int` (policies).
-    for relation in Organization._meta.related_objects:
-        cleaner = getattr(relation.related_model, "delete_for_demo_organizations", None)
-        if callable(cleaner):
-            deleted[relation.related_model._meta.model_name] = cleaner(demo)
+    _detach_other_apps(Organization, demo)
     _check_other_references(demo)
     deleted["organizations"] = _raw_delete(demo)
     return deleted
@@ -159,8 +258,11 @@ HANDLED = {
 
 
 def _check_other_references(demo: models.QuerySet) -> None:
-    """Rows of other apps pointing at demo organizations: refuse rather than orphan them."""
-    for relation in Organization._meta.related_objects:
+    """Rows of other apps pointing at demo organizations, hidden links (`related_name="+"`)
+    included: refuse rather than orphan them."""
+    for relation in Organization._meta.get_fields(include_hidden=True):
+        if not (relation.auto_created and relation.is_relation and not relation.concrete):
+            continue
         if relation.related_model in HANDLED or relation.many_to_many:
             continue
         name = relation.field.name
