@@ -50,28 +50,40 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     # The page's content for these inputs and this viewer is kept (selectors.RECENT_ANSWERS,
     # keyed on the data version too): a repeat renders only the site frame around it.
     inputs = tuple(request.GET.get(name) for name in ("plan", "as_of", "area"))
-    body = selectors.cached_on_data(
+    kept = selectors.cached_on_data(
         "dashboard-request",
         (inputs, selectors.viewer_key(request.user)),
         lambda: _body(request),
         store=selectors.RECENT_ANSWERS,
     )
-    return render(request, "monitoring/dashboard.html", {"body": body})
+    if kept is None:
+        return render(request, "monitoring/dashboard.html", {"body": None})
+    body, shown = kept
+    return render(request, "monitoring/dashboard.html", {**shown, "body": body})
 
 
-def _body(request: HttpRequest) -> str | None:
-    """The dashboard's content as HTML; None when no plan is loaded. Bad input raises here."""
+def _body(request: HttpRequest) -> tuple[str, dict[str, Any]] | None:
+    """The dashboard's content as HTML, with what it shows (plan, day, area, the user's areas,
+    published-only: the page's context, read by tests); None when no plan is loaded. Bad input
+    raises here."""
     plan = selectors.plan_for(request.user, request.GET.get("plan"))
     if plan is None:
         return None
     as_of, area, areas, errors = _inputs(request, plan)
     published_only = selectors.published_only(request.user)
+    shown = {
+        "plan": plan,
+        "as_of": as_of,
+        "area": area,
+        "areas": areas,
+        "published_only": published_only,
+    }
     # The HTML is kept, keyed on the data version (cached_on_data) and on all it shows: plan,
     # day, area, the user's areas, what the role may see and the input errors — shared by
     # every user who may see the same. Rendering the cards, tables and rankings cell by cell
     # cost ten times the rest of the request (bench/bench_load.py).
     parts = (plan.pk, as_of, area.pk, tuple(a.pk for a in areas), published_only, tuple(errors))
-    return selectors.cached_on_data(
+    html = selectors.cached_on_data(
         "dashboard-html",
         parts,
         lambda: render_to_string(
@@ -79,6 +91,7 @@ def _body(request: HttpRequest) -> str | None:
             {**_board_context(plan, as_of, area, areas, published_only), "errors": errors},
         ),
     )
+    return html, shown
 
 
 def _board_context(
