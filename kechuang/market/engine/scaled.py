@@ -34,6 +34,8 @@ from kechuang.market.engine.tokens import BIGRAM, Tokenizer
 
 # Below this share of survivors a posting list is intersected by binary search, above it gathered
 SPARSE = 16
+# Above this share of the documents matched, the totals are summed in a dense array
+DENSE = 8
 
 
 class _Allowed:
@@ -322,9 +324,17 @@ class ScaledIndex:
         docs = np.concatenate([t[0] for t in per_term])
         if not len(docs):
             return []
-        unique, inverse = np.unique(docs, return_inverse=True)
+        scores = np.concatenate([t[1] for t in per_term])
         # bincount adds in array order (plan order per document): the same sums as MatchIndex
-        totals = np.bincount(inverse, weights=np.concatenate([t[1] for t in per_term]))
+        if len(docs) * DENSE > self._next:
+            totals = np.bincount(docs, weights=scores, minlength=self._next)
+            touched = np.zeros(self._next, bool)
+            touched[docs] = True
+            unique = np.flatnonzero(touched)
+            totals = totals[unique]
+        else:
+            unique, inverse = np.unique(docs, return_inverse=True)
+            totals = np.bincount(inverse, weights=scores)
         if len(totals) > k:
             threshold = -np.partition(-totals, k - 1)[k - 1]
             keep = np.flatnonzero(totals >= threshold)

@@ -33,7 +33,7 @@ import shutil
 import tempfile
 import time
 from array import array
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from itertools import islice
@@ -260,10 +260,18 @@ def _tokenise(
     _set_worker(tokenizer, fields, scratch)
     if workers <= 1:
         return [_tokenise_chunk(job) for job in jobs], collected
-    # fork: the workers inherit the tokenizer (its jieba dictionary) instead of rebuilding it
+    # fork: the workers inherit the tokenizer (its jieba dictionary) instead of rebuilding it.
+    # This thread reads the documents (a database cursor stays in its thread) and keeps a few
+    # chunks in flight, so the documents are never all in memory at once.
     context = multiprocessing.get_context("fork")
+    parts: list[dict[str, Any]] = []
     with context.Pool(workers) as pool:
-        parts = list(pool.imap(_tokenise_chunk, jobs))
+        pending: deque[Any] = deque()
+        for job in jobs:
+            pending.append(pool.apply_async(_tokenise_chunk, (job,)))
+            while len(pending) > 2 * workers:
+                parts.append(pending.popleft().get())
+        parts += [result.get() for result in pending]
     return parts, collected
 
 
