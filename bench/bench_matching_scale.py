@@ -16,6 +16,7 @@ other jobs) is written beside the figures. Writes bench/results/matching_scale.j
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import random
@@ -83,10 +84,8 @@ def _rss(pid: int) -> int:
 def _children(pid: int) -> list[int]:
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        try:
+        with contextlib.suppress(OSError):
             found += [int(c) for c in (task / "children").read_text().split()]
-        except OSError:
-            pass
     return found
 
 
@@ -117,7 +116,7 @@ def _percentiles(latencies: list[float]) -> tuple[float, float]:
     )
 
 
-def _queries(index, terms: list[str], filtered: bool) -> tuple[float, float]:  # noqa: ANN001
+def _queries(index, terms: list[str], filtered: bool) -> tuple[float, float]:
     rng = random.Random(7)
     latencies = []
     for _ in range(200):
