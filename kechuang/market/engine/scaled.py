@@ -35,7 +35,7 @@ from kechuang.market.engine.tokens import BIGRAM, Tokenizer
 # Below this share of survivors a posting list is intersected by binary search, above it gathered
 SPARSE = 16
 # Above this share of the documents matched, the totals are summed in a dense array
-DENSE = 8
+DENSE = 32
 
 
 class _Allowed:
@@ -44,7 +44,8 @@ class _Allowed:
 
     def __init__(self, mask: np.ndarray | None) -> None:
         self.mask = mask
-        self.survivors = np.flatnonzero(mask) if mask is not None else None
+        # int32 like the postings: searchsorted would otherwise cast the whole posting list
+        self.survivors = np.flatnonzero(mask).astype(np.int32) if mask is not None else None
 
     def positions(self, docs: np.ndarray) -> np.ndarray | None:
         """Positions in `docs` (ascending ordinals) that pass; None: all of them."""
@@ -185,7 +186,7 @@ class ScaledIndex:
         if not self._dead_sorted:
             return 0
         if len(self._dead_sorted) * SPARSE < len(docs):
-            dead = np.asarray(self._dead_sorted)
+            dead = np.asarray(self._dead_sorted, np.int32)
             found = np.searchsorted(docs, dead)
             inside = found < len(docs)
             return int(np.count_nonzero(docs[found[inside]] == dead[inside]))
@@ -271,12 +272,7 @@ class ScaledIndex:
         else:
             mask = ~self._dead
             for key, values in wanted.items():
-                column = self.segment.columns.get(key)
-                codes = self.segment.codes(key, values)
-                if column is None:
-                    mask &= -1 in codes
-                else:
-                    mask &= np.isin(column, codes)
+                mask &= self.segment.passes(key, values)
             mask[base_excluded] = False
             base = _Allowed(mask)
         if not wanted and not excluded:
@@ -354,7 +350,7 @@ class ScaledIndex:
         if ordinal >= self.segment.size:
             return list(self._delta._postings[term][ordinal])
         docs, counts = self.segment.postings(term)
-        return [int(c) for c in counts[int(np.searchsorted(docs, ordinal))]]
+        return [int(c) for c in counts[int(np.searchsorted(docs, np.int32(ordinal)))]]
 
     def _hit(
         self,

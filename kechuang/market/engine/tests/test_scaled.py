@@ -85,7 +85,7 @@ def test_the_segment_is_compact_and_memory_mapped(
     reference, scaled = pair
     segment = Segment.open(scaled.segment.directory)
     assert segment.size == len(csl.corpus) == len(reference) == len(scaled) == 2000
-    assert isinstance(segment.arrays["docs"], np.memmap)
+    assert isinstance(segment.arrays["docs"].base, np.memmap)  # a view of the mapped file
     assert segment.arrays["counts"].dtype == np.uint8
     assert segment.totals == reference._totals
     assert len(segment.arrays["vocab"]) == len(reference._postings)
