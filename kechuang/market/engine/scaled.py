@@ -34,6 +34,8 @@ from kechuang.market.engine.tokens import BIGRAM, Tokenizer
 
 # Below this share of survivors a posting list is intersected by binary search, above it gathered
 SPARSE = 16
+# A query term's matches: ordinals (ascending), scores, which expansion, per-field counts
+Found = tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]
 # Above this share of the documents matched, the totals are summed in a dense array
 DENSE = 32
 
@@ -200,14 +202,15 @@ class ScaledIndex:
         allowed: _Allowed,
         delta_allowed: set[int] | None,
         statistics: tuple[int, list[float]],
-    ) -> tuple[np.ndarray, np.ndarray]:
-        """The ordinals (ascending) that contain `term` and pass, and their BM25F scores, the
-        arithmetic in `MatchIndex._term_scores`'s order (so the floats are the same)."""
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The ordinals (ascending) that contain `term` and pass, their BM25F scores (the
+        arithmetic in `MatchIndex._term_scores`'s order, so the floats are the same) and their
+        per-field counts."""
         docs, counts = self.segment.postings(term)
         delta = self._delta._postings.get(term, {})
         n, averages = statistics
         if not len(docs) and not delta:
-            return np.empty(0, np.int64), np.empty(0)
+            return np.empty(0, np.int64), np.empty(0), counts
         df = len(docs) - self._dead_in(docs) + len(delta)
         idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
         positions = allowed.positions(docs)
@@ -225,7 +228,7 @@ class ScaledIndex:
             norm = 1 - self.b + self.b * (lengths[:, position] / (averages[position] or 1.0))
             tf += self.fields[name] * counts[:, position].astype(np.float64) / norm
         scores = idf * tf * (self.k1 + 1) / (tf + self.k1)
-        return docs.astype(np.int64), scores
+        return docs.astype(np.int64), scores, counts
 
     def _best(
         self,
@@ -234,27 +237,31 @@ class ScaledIndex:
         allowed: _Allowed,
         delta_allowed: set[int] | None,
         statistics: tuple[int, list[float]],
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    ) -> Found:
         """Per document the best of the word and its synonyms (the first on a tie): ordinals
-        (ascending), scores, and which expansion."""
+        (ascending), scores, which expansion, and its per-field counts."""
         found = []
         for number, expansion in enumerate(expansions):
-            docs, scores = self._term_scores(expansion.term, allowed, delta_allowed, statistics)
+            docs, scores, counts = self._term_scores(
+                expansion.term, allowed, delta_allowed, statistics
+            )
             if len(docs):
-                found.append((docs, scores * (expansion.weight * weight), number))
+                found.append((docs, scores * (expansion.weight * weight), number, counts))
         if not found:
-            return np.empty(0, np.int64), np.empty(0), np.empty(0, np.int64)
+            empty = np.empty(0, np.int64)
+            return empty, np.empty(0), empty, np.empty((0, len(self._field_names)), np.int64)
         if len(found) == 1:
-            docs, scores, number = found[0]
-            return docs, scores, np.full(len(docs), number)
+            docs, scores, number, counts = found[0]
+            return docs, scores, np.full(len(docs), number), counts
         docs = np.concatenate([f[0] for f in found])
         scores = np.concatenate([f[1] for f in found])
         which = np.concatenate([np.full(len(f[0]), f[2]) for f in found])
         order = np.lexsort((which, -scores, docs))
+        counts = np.concatenate([f[3] for f in found])[order]
         docs, scores, which = docs[order], scores[order], which[order]
         first = np.ones(len(docs), bool)
         first[1:] = docs[1:] != docs[:-1]
-        return docs[first], scores[first], which[first]
+        return docs[first], scores[first], which[first], counts[first]
 
     def _allowed(
         self, filters: Mapping[str, Any] | None, exclude: Iterable[Any]
@@ -306,14 +313,12 @@ class ScaledIndex:
             for _, weight, expansions in plan
         ]
         ranked = self._top(per_term, k)
-        hits = [self._hit(ordinal, score, plan, per_term) for ordinal, score in ranked]
+        hits = self._hits(ranked, plan, per_term)
         words = [term for term, _, _ in plan if not term.startswith(BIGRAM)]
         elapsed = (time.perf_counter() - started) * 1000
         return SearchResult(hits, truncated, words, round(elapsed, 2))
 
-    def _top(
-        self, per_term: list[tuple[np.ndarray, np.ndarray, np.ndarray]], k: int
-    ) -> list[tuple[int, float]]:
+    def _top(self, per_term: list[Found], k: int) -> list[tuple[int, float]]:
         """The k best (ordinal, total) by score, ties by str(doc id) as `MatchIndex` orders."""
         if not per_term or k <= 0:
             return []
@@ -346,44 +351,52 @@ class ScaledIndex:
             return self._delta_id[ordinal]
         return self.segment.doc_id(ordinal)
 
-    def _counts(self, ordinal: int, term: str) -> list[int]:
-        if ordinal >= self.segment.size:
-            return list(self._delta._postings[term][ordinal])
-        docs, counts = self.segment.postings(term)
-        return [int(c) for c in counts[int(np.searchsorted(docs, np.int32(ordinal)))]]
-
-    def _hit(
+    def _hits(
         self,
-        ordinal: int,
-        score: float,
+        ranked: list[tuple[int, float]],
         plan: list[tuple[str, float, list[Expansion]]],
-        per_term: list[tuple[np.ndarray, np.ndarray, np.ndarray]],
-    ) -> Hit:
-        matched, covered = [], 0.0
-        word_weight = sum(w for term, w, _ in plan if not term.startswith(BIGRAM)) or 1.0
-        for (query_term, weight, expansions), (docs, scores, which) in zip(
+        per_term: list[Found],
+    ) -> list[Hit]:
+        """The hits of the ranked ordinals with their explanations (the query terms in plan
+        order, as `MatchIndex` appends them; one binary search per term for all k)."""
+        ordinals = np.asarray([ordinal for ordinal, _ in ranked], np.int64)
+        matched: list[list[TermMatch]] = [[] for _ in ranked]
+        covered = [0.0] * len(ranked)
+        for (query_term, weight, expansions), (docs, scores, which, counts) in zip(
             plan, per_term, strict=True
         ):
-            position = int(np.searchsorted(docs, ordinal))
-            if position >= len(docs) or docs[position] != ordinal:
+            if not len(docs) or not len(ordinals):
                 continue
-            expansion = expansions[int(which[position])]
-            counts = self._counts(ordinal, expansion.term)
-            fields = {
-                name: count for name, count in zip(self._field_names, counts, strict=True) if count
-            }
-            contribution = round(float(scores[position]), 4)
-            matched.append(
-                TermMatch(query_term, expansion.term, fields, contribution, expansion.group)
+            found = np.minimum(np.searchsorted(docs, ordinals), len(docs) - 1)
+            for number in np.flatnonzero(docs[found] == ordinals):
+                position = int(found[number])
+                expansion = expansions[int(which[position])]
+                fields = {
+                    name: count
+                    for name, count in zip(
+                        self._field_names, counts[position].tolist(), strict=True
+                    )
+                    if count
+                }
+                contribution = round(float(scores[position]), 4)
+                matched[number].append(
+                    TermMatch(query_term, expansion.term, fields, contribution, expansion.group)
+                )
+                if not query_term.startswith(BIGRAM):
+                    covered[number] += weight * expansion.weight
+        word_weight = sum(w for term, w, _ in plan if not term.startswith(BIGRAM)) or 1.0
+        return [
+            Hit(
+                self._doc_id(ordinal),
+                round(score, 4),
+                round(min(1.0, covered[number] / word_weight), 3),
+                tuple(sorted(matched[number], key=lambda t: -t.contribution)),
+                self._meta_of(ordinal),
             )
-            if not query_term.startswith(BIGRAM):
-                covered += weight * expansion.weight
-        doc_id = self._doc_id(ordinal)
-        meta = self._delta.meta(ordinal) if ordinal >= self.segment.size else None
-        return Hit(
-            doc_id,
-            round(score, 4),
-            round(min(1.0, covered / word_weight), 3),
-            tuple(sorted(matched, key=lambda t: -t.contribution)),
-            meta if meta is not None else self.segment.meta(ordinal),
-        )
+            for number, (ordinal, score) in enumerate(ranked)
+        ]
+
+    def _meta_of(self, ordinal: int) -> dict[str, Any]:
+        if ordinal >= self.segment.size:
+            return self._delta.meta(ordinal)
+        return self.segment.meta(ordinal)
