@@ -96,7 +96,7 @@ format: venv
 
 # Benchmarks with a database run on SQLite, then on PostgreSQL 15 (the cluster `make test` uses,
 # database kechuang_bench / kechuang_load); results in bench/results/{sqlite,postgresql}/.
-BENCH_PURE := assignment matching screening
+BENCH_PURE := assignment matching matching_scale screening
 BENCH_DB := generate import org_list progress screening_run policies load
 bench: venv
 	@mkdir -p $(VAR)/bench
