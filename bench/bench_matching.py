@@ -1,7 +1,9 @@
 """Benchmark: the market's matching engine against the plain jieba + BM25 peer on the CSL proxy
 tasks of ../shared/data/eval/csl (README there): task A keyword → papers (286 queries), task B
 title → related papers (881 queries). Both engines in the same run; nDCG@10, recall@100, MRR@10,
-query latency p50/p95; the index build time. Writes bench/results/matching.json.
+query latency p50/p95; the index build time; and the optional dense encoder's fusion
+(`kechuang-dense`, word vectors trained on the task's own corpus, engine/dense.py).
+Writes bench/results/matching.json.
 
 No network, no model: jieba's dictionary ships in its wheel.
 """
@@ -32,9 +34,11 @@ def main() -> None:
     for task in ("a", "b"):
         dataset = load_csl(directory, task)
         report["tasks"][dataset.name] = {}
-        for engine in ("kechuang", "bm25-plain"):
+        # kechuang-dense: the optional encoder's fusion, with vectors trained on the task's corpus
+        for engine in ("kechuang", "bm25-plain", "kechuang-dense"):
             started = time.perf_counter()
-            index = build_index(engine, terms)
+            texts = [f"{d['title']}。{d['text']}" for d in dataset.corpus.values()]
+            index = build_index(engine, terms, texts if engine == "kechuang-dense" else ())
             index_dataset(index, dataset)
             built = time.perf_counter() - started
             figures = evaluate(index, dataset)

@@ -129,6 +129,11 @@ TASKS = {
 # worker, not in the request (a whole-city export is always past it). A user has
 # at most JOBS_MAX_PENDING_PER_USER jobs (and as many screenings, as many benefit runs) queued or
 # running; identical pending requests are merged.
+# The technology market's optional dense encoder: a local directory of word vectors (word2vec text
+# format, `vectors.txt`) fused with the lexical ranking (market/engine/dense.py). Empty: lexical
+# only. Nothing is shipped or downloaded; `manage.py train_match_encoder` trains one on the
+# platform's own text.
+MARKET_ENCODER_DIR = os.environ.get("KECHUANG_MARKET_ENCODER_DIR", "")
 JOB_ROW_THRESHOLD = int(os.environ.get("KECHUANG_JOB_ROW_THRESHOLD", "2000"))
 JOBS_MAX_PENDING_PER_USER = int(os.environ.get("KECHUANG_JOBS_MAX_PENDING_PER_USER", "3"))
 # Staged uploads (MEDIA_ROOT/imports, kept between an import's dry run and its commit): at most

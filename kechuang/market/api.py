@@ -114,6 +114,17 @@ class SuggestionOut(Schema):
     coverage: float
     terms: list[TermOut]
     highlighted: list[tuple[str, bool]]
+    similarity: float | None = Field(
+        None, description="向量余弦相似度（仅在配置了本地向量模型 KECHUANG_MARKET_ENCODER_DIR 时）"
+    )
+
+
+class OrganizationSuggestionOut(Schema):
+    name: str
+    organization_id: int | None = Field(None, description="登记的创新主体（未登记时为空）")
+    uscc: str = Field("", description="统一社会信用代码（登记的创新主体）")
+    score: float
+    reasons: list[str]
 
 
 class SearchOut(Schema):
@@ -358,6 +369,7 @@ def suggestion_out(suggestion: selectors.Suggestion) -> dict[str, Any]:
         "coverage": suggestion.hit.coverage,
         "terms": suggestion.explanation(),
         "highlighted": suggestion.highlighted_title(),
+        "similarity": getattr(suggestion.hit, "similarity", None),
     }
 
 
@@ -452,17 +464,6 @@ def _register_kind(slug: str, kind: str) -> None:
         return listing_out(services.step(request.user, listing, payload.step, payload.reason))
 
     @router.get(
-        f"/{slug}/{{pk}}/matches",
-        response=dict[str, list[SuggestionOut]],
-        summary=f"{label}的匹配推荐（含匹配说明）",
-        operation_id=f"market_{kind}_matches",
-    )
-    def matches(request: HttpRequest, pk: int, k: int = Query(10, ge=1, le=50)) -> Any:
-        listing = _listing(request, kind, pk)
-        found = selectors.suggestions_for(request.user, kind, listing, k)
-        return {target: [suggestion_out(s) for s in rows] for target, rows in found.items()}
-
-    @router.get(
         f"/public/{slug}",
         response=list[ListingOut],
         auth=None,
@@ -517,8 +518,44 @@ def _register_attachments(slug: str, kind: str) -> None:
         return [attachment_out(a) for a in selectors.attachments_of(None, listing)]
 
 
+def _register_matching(slug: str, kind: str, label: str) -> None:
+    """A listing's matches and the organizations behind them."""
+
+    @router.get(
+        f"/{slug}/{{pk}}/matches",
+        response=dict[str, list[SuggestionOut]],
+        summary=f"{label}的匹配推荐（含匹配说明）",
+        operation_id=f"market_{kind}_matches",
+    )
+    def matches(request: HttpRequest, pk: int, k: int = Query(10, ge=1, le=50)) -> Any:
+        listing = _listing(request, kind, pk)
+        found = selectors.suggestions_for(request.user, kind, listing, k)
+        return {target: [suggestion_out(s) for s in rows] for target, rows in found.items()}
+
+    @router.get(
+        f"/{slug}/{{pk}}/organizations",
+        response=list[OrganizationSuggestionOut],
+        summary=f"{label}的相关单位（匹配项的所属单位；成果另含同产业链企业）",
+        operation_id=f"market_{kind}_organizations",
+    )
+    def organizations(request: HttpRequest, pk: int, k: int = Query(10, ge=1, le=50)) -> Any:
+        listing = _listing(request, kind, pk)
+        found = selectors.suggestions_for(request.user, kind, listing, k)
+        return [
+            {
+                "name": entry.name,
+                "organization_id": entry.organization.pk if entry.organization else None,
+                "uscc": entry.organization.uscc if entry.organization else "",
+                "score": entry.score,
+                "reasons": entry.reasons,
+            }
+            for entry in selectors.organizations_for(request.user, kind, listing, found, k)
+        ]
+
+
 for _slug, _kind in KINDS.items():
     _register_kind(_slug, _kind)
+    _register_matching(_slug, _kind, LABELS[_kind])
     _register_attachments(_slug, _kind)
 
 

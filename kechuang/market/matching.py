@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F
 from django.utils import timezone
 
@@ -36,6 +37,7 @@ from kechuang.market.engine import (
     default_groups,
     domain_terms,
 )
+from kechuang.market.engine.dense import Encoder, HybridIndex, train_vectors
 from kechuang.market.engine.index import DEFAULT_FIELDS
 from kechuang.market.engine.learnt import learn_groups, merge, to_tsv
 from kechuang.market.engine.synonyms import SynonymGroup, parse_groups
@@ -59,6 +61,7 @@ _state: dict[str, Any] = {
     "since": None,
     "tokenizer": None,
     "tried_snapshot": False,
+    "encoder": None,
 }
 
 
@@ -175,10 +178,30 @@ def thesaurus() -> Thesaurus:
     return Thesaurus(merge(default_groups(), learnt_groups()))
 
 
-def build() -> ScaledIndex:
+def encoder_dir() -> Path | None:
+    """settings.MARKET_ENCODER_DIR: the local word vectors fused with the lexical ranking."""
+    configured = getattr(settings, "MARKET_ENCODER_DIR", "")
+    return Path(configured) if configured else None
+
+
+def _encoder() -> Encoder:
+    """The configured encoder, loaded once per process (ImproperlyConfigured when unreadable:
+    a configuration mistake is not silently ignored)."""
+    if _state["encoder"] is None:
+        try:
+            _state["encoder"] = Encoder.load(encoder_dir())
+        except (OSError, ValueError) as exc:
+            raise ImproperlyConfigured(f"KECHUANG_MARKET_ENCODER_DIR：{exc}") from exc
+    return _state["encoder"]
+
+
+def build() -> ScaledIndex | HybridIndex:
     """The index in memory (all in the delta): what a process builds when it has no persisted
-    copy to load; it forks no workers and writes no files."""
-    index = ScaledIndex(_tokenizer(), thesaurus())
+    copy to load; it forks no workers and writes no files. With an encoder configured, the
+    lexical index inside the hybrid one."""
+    index: ScaledIndex | HybridIndex = ScaledIndex(_tokenizer(), thesaurus())
+    if encoder_dir() is not None:
+        index = HybridIndex(index, _encoder())
     index.add_many(_documents())
     return index
 
@@ -203,7 +226,17 @@ def _prune_bases(keep: Path, kept: int = 2) -> None:
         shutil.rmtree(old, ignore_errors=True)
 
 
-def catch_up(index: ScaledIndex, since: dt.datetime) -> int:
+def train_encoder(directory: Path, dimension: int = 100) -> int:
+    """Train word vectors on the platform's own text (what `learn` reads) and write them to
+    `directory` for KECHUANG_MARKET_ENCODER_DIR; returns the number of words."""
+    plain = Tokenizer(_tokenizer().terms, bigrams=False, search_mode=False)
+    texts = [" ".join(v for v in texts.values() if v) for _, texts, _ in _documents()]
+    encoder = train_vectors(texts, plain.words, dimension)
+    encoder.save(directory)
+    return len(encoder.position)
+
+
+def catch_up(index: ScaledIndex | HybridIndex, since: dt.datetime) -> int:
     """Apply the listings, experts and brokers changed since `since` (less the margin): the
     published and public ones are (re)indexed, the others removed. Returns the rows read."""
     read = 0
@@ -226,7 +259,7 @@ def catch_up(index: ScaledIndex, since: dt.datetime) -> int:
     return read
 
 
-def get_index() -> ScaledIndex:
+def get_index() -> ScaledIndex | HybridIndex:
     """This process's copy of the index. At start-up it loads the persisted copy (if it belongs
     to this database). When the watermark has moved on, the copy catches up with the rows changed
     since it last read (one listing's update is visible to the next query); when it moved back
@@ -253,7 +286,8 @@ def rebuild(workers: int = 1) -> int:
     processes, and persist the copy; returns the number of documents."""
     with _lock:
         started = timezone.now()
-        _state["index"] = build_base(workers)
+        # with an encoder the vectors are computed in memory (not persisted): no base segment
+        _state["index"] = build() if encoder_dir() is not None else build_base(workers)
         _state["version"], _state["since"] = _mark(), started
         count = len(_state["index"])
     save_snapshot()
@@ -286,7 +320,7 @@ def save_snapshot() -> Path | None:
     renamed over the old one). The file is derived data written by the platform itself."""
     with _lock:
         index = _state["index"]
-        if index is None:
+        if index is None or isinstance(index, HybridIndex):
             return None
         directory = index.segment.directory
         payload = {
@@ -310,8 +344,8 @@ def _load_snapshot() -> bool:
     catches it up with the watermark as usual. Anything unreadable is ignored (rebuilt)."""
     path = snapshot_path()
     lineage = _lineage()
-    if not lineage or not path.is_file():
-        return False
+    if not lineage or not path.is_file() or encoder_dir() is not None:
+        return False  # with an encoder the vectors are computed at start-up (not persisted)
     try:
         with path.open("rb") as handle:
             payload = pickle.load(handle)  # our own derived file under var/
@@ -342,4 +376,4 @@ def refresh_and_save() -> int:
 def forget() -> None:
     """Drop this process's copy (tests; a process that must reload from the persisted copy)."""
     with _lock:
-        _state.update(index=None, version=None, since=None, tried_snapshot=False)
+        _state.update(index=None, version=None, since=None, tried_snapshot=False, encoder=None)

@@ -31,7 +31,7 @@ from kechuang.market.models import (
     TechDemand,
     TransferInstitution,
 )
-from kechuang.registry.models import Patent
+from kechuang.registry.models import Organization, OrganizationKind, Patent
 
 LISTING_MODELS: dict[str, type[Listing]] = {
     "demand": TechDemand,
@@ -307,6 +307,75 @@ def suggestions_for(
         exclude = ((kind, listing.pk),) if target == kind else ()
         found[target], _ = search(user, text, (target,), k=k, exclude=exclude)
     return found
+
+
+@dataclass
+class OrganizationSuggestion:
+    """An organization behind a listing's matches: the registry row when there is one (else the
+    name the listing gives), its score (the sum of its matched items' scores; 0 for a same-chain
+    enterprise found by the chain alone) and the reasons, in words."""
+
+    name: str
+    organization: Organization | None
+    score: float
+    reasons: list[str]
+
+
+# which matched kinds point to organizations, per direction, and how a reason names them
+ORGANIZATION_SOURCES = {
+    "demand": (("achievement", "匹配成果"), ("patent", "匹配专利")),
+    "achievement": (("demand", "有相关需求"),),
+    "scenario": (("achievement", "匹配成果"), ("patent", "匹配专利")),
+}
+
+
+def _owner(obj: Any) -> tuple[str, Organization | None]:
+    organization = getattr(obj, "organization", None)
+    if organization is not None:
+        return organization.name, organization
+    return getattr(obj, "organization_name", "") or "", None
+
+
+def _same_chain_enterprises(user: Any, listing: Listing) -> QuerySet[Organization]:
+    if listing.industry is None:
+        return Organization.objects.none()
+    top = listing.industry.parent or listing.industry
+    chain = [top.pk, *top.children.values_list("pk", flat=True)]
+    return (
+        Organization.objects.restrict(user, "view")
+        .filter(kind=OrganizationKind.ENTERPRISE, archived=False, industry__in=chain)
+        .order_by("name")
+    )
+
+
+def organizations_for(
+    user: Any, kind: str, listing: Listing, found: dict[str, list[Suggestion]], k: int = 10
+) -> list[OrganizationSuggestion]:
+    """The organizations behind the matches in `found` (`suggestions_for`): for a demand or a
+    scenario, the owners of the matching achievements and patents (their scores added); for an
+    achievement, the enterprises with related demands, then the enterprises of the same industry
+    chain (产业链) that the user may view. The listing's own organization is left out."""
+    own = listing.organization_id
+    by_name: dict[str, OrganizationSuggestion] = {}
+    for target, verb in ORGANIZATION_SOURCES[kind]:
+        for suggestion in found.get(target, []):
+            name, organization = _owner(suggestion.obj)
+            if not name or (organization is not None and organization.pk == own):
+                continue
+            entry = by_name.setdefault(name, OrganizationSuggestion(name, organization, 0.0, []))
+            entry.score = round(entry.score + suggestion.hit.score, 4)
+            entry.reasons.append(f"{verb}：{suggestion.title}")
+    ranked = sorted(by_name.values(), key=lambda e: (-e.score, e.name))[:k]
+    if kind == "achievement" and len(ranked) < k:
+        chain_name = (listing.industry.parent or listing.industry).name if listing.industry else ""
+        taken = {e.name for e in ranked}
+        for organization in _same_chain_enterprises(user, listing)[: k * 2]:
+            if organization.name not in taken and organization.pk != own:
+                reasons = [f"同属产业链：{chain_name}"]
+                ranked.append(OrganizationSuggestion(organization.name, organization, 0.0, reasons))
+            if len(ranked) >= k:
+                break
+    return ranked
 
 
 def listing_kind(obj: Listing) -> str:

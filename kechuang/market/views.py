@@ -238,6 +238,7 @@ def listing_detail(request: HttpRequest, slug: str, pk: int) -> HttpResponse:
             "listing": listing,
             "steps": _steps_for(request, listing),
             "suggestions": [(selectors.KIND_LABELS[t], t, rows) for t, rows in found.items()],
+            "organizations": selectors.organizations_for(request.user, kind, listing, found),
             "may_follow": FOLLOW_MATCHES.allows(request.user) and kind != "achievement",
             "brokers": selectors.brokers_for(request.user) | selectors.brokers_for(None),
             "roadshows": selectors.roadshows_for(request.user)[:50],

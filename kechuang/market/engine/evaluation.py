@@ -15,14 +15,17 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from kechuang.market.engine.dense import HybridIndex, train_vectors
 from kechuang.market.engine.index import MatchIndex
 from kechuang.market.engine.learnt import learn_groups, merge
 from kechuang.market.engine.synonyms import Thesaurus, default_groups
 from kechuang.market.engine.tokens import Tokenizer
 
 ENGINES = ("kechuang", "bm25-plain")
-# kechuang with synonyms learnt from the dataset's own corpus beside the hand table (engine.learnt)
-VARIANTS = (*ENGINES, "kechuang-learnt")
+# kechuang with synonyms learnt from the dataset's own corpus beside the hand table (engine.learnt);
+# kechuang fused by reciprocal rank with word vectors trained on the dataset's own corpus
+# (engine.dense: the optional encoder, here without any model from outside)
+VARIANTS = (*ENGINES, "kechuang-learnt", "kechuang-dense")
 
 
 @dataclass
@@ -74,8 +77,11 @@ def load_csl(directory: Path, task: str) -> Dataset:
     return Dataset(f"csl-{task}", corpus, queries, dict(qrels), exclude_self=task == "b")
 
 
-def build_index(engine: str, terms: Iterable[str] = (), corpus: Iterable[str] = ()) -> MatchIndex:
-    """The engine's empty index; `kechuang-learnt` learns its extra synonyms from `corpus`."""
+def build_index(
+    engine: str, terms: Iterable[str] = (), corpus: Iterable[str] = ()
+) -> MatchIndex | HybridIndex:
+    """The engine's empty index; `kechuang-learnt` learns its extra synonyms from `corpus`,
+    `kechuang-dense` its word vectors."""
     if engine == "bm25-plain":
         tokenizer = Tokenizer(set(), bigrams=False, search_mode=False, stopwords=frozenset())
         return MatchIndex(tokenizer, None, {"text": 1.0}, k1=1.5, b=0.75)
@@ -86,10 +92,14 @@ def build_index(engine: str, terms: Iterable[str] = (), corpus: Iterable[str] = 
     if engine == "kechuang-learnt":
         plain = Tokenizer(tokenizer.terms, bigrams=False, search_mode=False)
         groups = merge(groups, learn_groups(corpus, plain.words))
+    if engine == "kechuang-dense":
+        plain = Tokenizer(tokenizer.terms, bigrams=False, search_mode=False)
+        encoder = train_vectors(corpus, plain.words)
+        return HybridIndex(MatchIndex(tokenizer, Thesaurus(groups)), encoder)
     return MatchIndex(tokenizer, Thesaurus(groups))
 
 
-def index_dataset(index: MatchIndex, dataset: Dataset) -> None:
+def index_dataset(index: MatchIndex | HybridIndex, dataset: Dataset) -> None:
     plain = list(index.fields) == ["text"]
     for doc_id, doc in dataset.corpus.items():
         if plain:
@@ -102,7 +112,9 @@ def dcg(gains: list[int]) -> float:
     return sum((2**g - 1) / math.log2(rank + 2) for rank, g in enumerate(gains))
 
 
-def evaluate(index: MatchIndex, dataset: Dataset, limit: int | None = None) -> dict[str, float]:
+def evaluate(
+    index: MatchIndex | HybridIndex, dataset: Dataset, limit: int | None = None
+) -> dict[str, float]:
     """Mean nDCG@10, recall@100, MRR@10 over the queries, latency p50/p95 in ms."""
     ndcgs, recalls, mrrs, latencies = [], [], [], []
     for number, (qid, text) in enumerate(sorted(dataset.queries.items())):
@@ -139,7 +151,8 @@ def compare(
     results = {}
     for engine in engines:
         texts = (f"{d['title']}。{d['text']}" for d in dataset.corpus.values())
-        index = build_index(engine, terms, texts if engine == "kechuang-learnt" else ())
+        learns = engine in ("kechuang-learnt", "kechuang-dense")
+        index = build_index(engine, terms, texts if learns else ())
         index_dataset(index, dataset)
         results[engine] = evaluate(index, dataset, limit)
         if progress:

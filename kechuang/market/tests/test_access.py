@@ -122,6 +122,12 @@ def kind_rows(kind: str) -> list[Row]:
         ),
         Row(
             "GET",
+            f"{a}/{{{kind}_published}}/organizations",
+            only(published_readers, 200, 401, 404),
+            name=f"organizations behind the matches of {kind}",
+        ),
+        Row(
+            "GET",
             f"{a}/{{{kind}_draft}}/attachments",
             only(own, 200, 401, 404),
             name=f"attachments of a {kind} draft",

@@ -85,3 +85,10 @@ def test_rebuild_learns_synonyms_that_the_index_then_uses(
     quiet = io.StringIO()
     call_command("rebuild_match_index", "--no-learn", stdout=quiet)
     assert "学习" not in quiet.getvalue()
+
+
+def test_eval_matching_dense_needs_a_corpus_to_train_on(tmp_path: Path) -> None:
+    with pytest.raises(CommandError, match="语料太少"):
+        call_command(
+            "eval_matching", "--dataset", str(_beir(tmp_path)), "--engine", "kechuang-dense"
+        )

@@ -159,17 +159,14 @@ def test_watermark_moves_and_the_index_follows(market: dict, users: dict) -> Non
 def test_one_listing_update_is_caught_up_without_a_rebuild(
     market: dict, users: dict, publish: Callable[..., Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import time
-
     from kechuang.market.tests.conftest import ACHIEVEMENT
 
     matching.get_index()  # the copy is current
     monkeypatch.setattr(matching, "build", lambda: pytest.fail("rebuilt instead of catching up"))
     data = {**ACHIEVEMENT, "title": "防爆电机散热风道"}
     fresh = publish("institution", Achievement, data)
-    started = time.perf_counter()
+    # visible to the next query (how fast: bench/bench_matching_scale.py, not a timed test)
     found = selectors.search(users["city_staff"], "散热风道", ("achievement",))[0]
-    assert time.perf_counter() - started < 1.0
     assert found[0].obj == fresh
     services.step(users["city_staff"], fresh, "close")
     found = selectors.search(users["city_staff"], "散热风道", ("achievement",))[0]

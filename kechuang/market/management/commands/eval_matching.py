@@ -47,7 +47,10 @@ class Command(BaseCommand):
                 f"无法读取评测集（需要 corpus.jsonl、queries.jsonl、qrels/test.tsv）：{error}"
             ) from error
         engines = (options["engine"],) if options["engine"] else ENGINES
-        results = compare(dataset, engines, matching.domain_vocabulary(), options["limit"])
+        try:
+            results = compare(dataset, engines, matching.domain_vocabulary(), options["limit"])
+        except ValueError as error:  # e.g. too small a corpus to train kechuang-dense's vectors
+            raise CommandError(str(error)) from error
         if options["format"] == "json":
             self.stdout.write(json.dumps({"dataset": dataset.name, "engines": results}))
             return
