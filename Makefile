@@ -96,8 +96,8 @@ format: venv
 
 # Benchmarks with a database run on SQLite, then on PostgreSQL 15 (the cluster `make test` uses,
 # databases kechuang_bench / kechuang_import / kechuang_concurrency / kechuang_load);
-# results in bench/results/{sqlite,postgresql}/.
-BENCH_PURE := assignment matching screening
+# results in bench/results/{sqlite,postgresql}/. matching_scale builds 1,000,000 documents.
+BENCH_PURE := assignment matching matching_scale screening
 BENCH_DB := generate import concurrency org_list progress screening_run policies load
 bench: venv
 	@mkdir -p $(VAR)/bench

@@ -1,11 +1,14 @@
 """The matching index as the web app uses it: derived data built from the database.
 
-One `MatchIndex` per process holds the published demands, achievements and scenarios, the public
-experts and brokers, and the registry's patents. Every write that changes what the index holds
-moves the `IndexWatermark` (in the database, so several app servers see the same mark); a process
-whose copy is behind catches up on its next query (the rows changed since it last read);
-`manage.py rebuild_match_index` rebuilds at once. Visibility is not the index's business:
-callers keep only the hits the user may view (`selectors.search`).
+One `ScaledIndex` per process holds the published demands, achievements and scenarios, the public
+experts and brokers, and the registry's patents: a columnar base segment written by
+`manage.py rebuild_match_index` (worker processes tokenise; .npy files under
+var/market/match_index.base/, memory-mapped, so the processes of a server share the pages) and
+an in-memory delta of what changed since, with tombstones in the base. Every write that changes
+what the index holds moves the `IndexWatermark` (in the database, so several app servers see the
+same mark); a process whose copy is behind catches up on its next query (the rows changed since
+it last read); `manage.py rebuild_match_index` rebuilds at once. Visibility is not the index's
+business: callers keep only the hits the user may view (`selectors.search`).
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 import pickle
+import shutil
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -23,8 +28,17 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db.models import F
 from django.utils import timezone
 
-from kechuang.market.engine import MatchIndex, Thesaurus, Tokenizer, default_groups, domain_terms
+from kechuang.market.engine import (
+    ScaledIndex,
+    Segment,
+    Thesaurus,
+    Tokenizer,
+    build_segment,
+    default_groups,
+    domain_terms,
+)
 from kechuang.market.engine.dense import Encoder, HybridIndex, train_vectors
+from kechuang.market.engine.index import DEFAULT_FIELDS
 from kechuang.market.engine.learnt import learn_groups, merge, to_tsv
 from kechuang.market.engine.synonyms import SynonymGroup, parse_groups
 from kechuang.market.models import (
@@ -181,12 +195,35 @@ def _encoder() -> Encoder:
     return _state["encoder"]
 
 
-def build() -> MatchIndex | HybridIndex:
-    index: MatchIndex | HybridIndex = MatchIndex(_tokenizer(), thesaurus())
+def build() -> ScaledIndex | HybridIndex:
+    """The index in memory (all in the delta): what a process builds when it has no persisted
+    copy to load; it forks no workers and writes no files. With an encoder configured, the
+    lexical index inside the hybrid one."""
+    index: ScaledIndex | HybridIndex = ScaledIndex(_tokenizer(), thesaurus())
     if encoder_dir() is not None:
         index = HybridIndex(index, _encoder())
     index.add_many(_documents())
     return index
+
+
+def build_base(workers: int = 1) -> ScaledIndex:
+    """A new base segment of every document (tokenised by `workers` processes) in its own
+    directory under `base_root()`, and the index on it."""
+    directory = base_root() / f"{time.time_ns():x}-{os.getpid()}"
+    segment = build_segment(directory, _documents(), _tokenizer(), list(DEFAULT_FIELDS), workers)
+    _prune_bases(keep=directory)
+    return ScaledIndex(_tokenizer(), thesaurus(), segment=segment)
+
+
+def _prune_bases(keep: Path, kept: int = 2) -> None:
+    """Remove old base segments but the newest `kept` (a process still serving the previous one
+    keeps its memory-mapped files, and may still name it in a snapshot it writes)."""
+    bases = sorted(
+        (p for p in base_root().iterdir() if p.is_dir() and p.suffix != ".building"),
+        key=lambda p: p.stat().st_mtime_ns,
+    )
+    for old in [p for p in bases if p != keep][: max(0, len(bases) - kept)]:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def train_encoder(directory: Path, dimension: int = 100) -> int:
@@ -199,7 +236,7 @@ def train_encoder(directory: Path, dimension: int = 100) -> int:
     return len(encoder.position)
 
 
-def catch_up(index: MatchIndex, since: dt.datetime) -> int:
+def catch_up(index: ScaledIndex | HybridIndex, since: dt.datetime) -> int:
     """Apply the listings, experts and brokers changed since `since` (less the margin): the
     published and public ones are (re)indexed, the others removed. Returns the rows read."""
     read = 0
@@ -222,7 +259,7 @@ def catch_up(index: MatchIndex, since: dt.datetime) -> int:
     return read
 
 
-def get_index() -> MatchIndex:
+def get_index() -> ScaledIndex | HybridIndex:
     """This process's copy of the index. At start-up it loads the persisted copy (if it belongs
     to this database). When the watermark has moved on, the copy catches up with the rows changed
     since it last read (one listing's update is visible to the next query); when it moved back
@@ -244,12 +281,13 @@ def get_index() -> MatchIndex:
         return _state["index"]
 
 
-def rebuild() -> int:
-    """Rebuild now (the management command) and persist the copy; returns the number of
-    documents."""
+def rebuild(workers: int = 1) -> int:
+    """Rebuild now (the management command): a new base segment tokenised by `workers`
+    processes, and persist the copy; returns the number of documents."""
     with _lock:
         started = timezone.now()
-        _state["index"] = build()
+        # with an encoder the vectors are computed in memory (not persisted): no base segment
+        _state["index"] = build() if encoder_dir() is not None else build_base(workers)
         _state["version"], _state["since"] = _mark(), started
         count = len(_state["index"])
     save_snapshot()
@@ -260,9 +298,17 @@ def rebuild() -> int:
 
 
 def snapshot_path() -> Path:
-    """settings.MARKET_INDEX_SNAPSHOT, by default var/market/match_index.pickle."""
+    """settings.MARKET_INDEX_SNAPSHOT, by default var/market/match_index.pickle: the watermark
+    read, the base segment's name, the tombstones and the delta (small: what changed since the
+    base was built, so writing it after every change stays cheap)."""
     default = Path(settings.VAR_DIR) / "market" / "match_index.pickle"
     return Path(getattr(settings, "MARKET_INDEX_SNAPSHOT", default))
+
+
+def base_root() -> Path:
+    """Where the base segments are kept: beside the snapshot, `<snapshot>.base/<build>/`."""
+    path = snapshot_path()
+    return path.with_name(path.stem + ".base")
 
 
 def _lineage() -> str:
@@ -276,11 +322,13 @@ def save_snapshot() -> Path | None:
         index = _state["index"]
         if index is None or isinstance(index, HybridIndex):
             return None
+        directory = index.segment.directory
         payload = {
             "lineage": _lineage(),
             "version": _state["version"],
             "since": _state["since"],
-            "state": index.state(),
+            "base": directory.name if directory is not None else None,
+            "delta": index.delta_state(),
         }
     path = snapshot_path()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -303,7 +351,10 @@ def _load_snapshot() -> bool:
             payload = pickle.load(handle)  # our own derived file under var/
         if payload.get("lineage") != lineage:
             return False
-        index = MatchIndex.from_state(payload["state"], _tokenizer(), thesaurus())
+        base = payload["base"]
+        segment = Segment.open(base_root() / base) if base is not None else None
+        index = ScaledIndex(_tokenizer(), thesaurus(), segment=segment)
+        index.restore_delta(payload["delta"])
     except (OSError, ValueError, KeyError, pickle.UnpicklingError, EOFError, AttributeError):
         return False
     _state["index"], _state["version"], _state["since"] = (

@@ -5,6 +5,7 @@ refresh of the copy (django-tasks)."""
 
 from __future__ import annotations
 
+import pickle
 from collections.abc import Callable
 from typing import Any
 
@@ -82,3 +83,32 @@ def test_publishing_queues_the_refresh(
     assert len(callbacks) == 1
     queued = DBTaskResult.objects.filter(task_path="kechuang.market.tasks.refresh_match_index")
     assert queued.count() == 1
+
+
+def test_the_rebuild_writes_a_base_segment_and_the_snapshot_keeps_only_the_delta(
+    market: dict[str, Any], publish: Callable[..., Any]
+) -> None:
+    """The rebuild's base segment (two worker processes) is opened memory-mapped by a starting
+    server; the snapshot written after a change holds the change only, not the base."""
+    assert matching.rebuild(workers=2) == 3
+    bases = [p for p in matching.base_root().iterdir() if p.is_dir()]
+    assert len(bases) == 1 and (bases[0] / "docs.npy").is_file()
+    matching.forget()
+    index = matching.get_index()
+    assert index.segment.directory == bases[0] and index.segment.size == 3
+    assert index.delta_size == 0
+    later = publish("institution", Achievement, {**ACHIEVEMENT, "title": "矿用隔爆电机风冷端盖"})
+    assert tasks.refresh_match_index.call() == 4
+    with settings.MARKET_INDEX_SNAPSHOT.open("rb") as handle:
+        payload = pickle.load(handle)
+    assert payload["base"] == bases[0].name
+    # the change, and the rows changed within the catch-up's margin (here: all, just created)
+    delta_ids = set(payload["delta"]["delta_ids"].values())
+    assert ("achievement", later.pk) in delta_ids and len(delta_ids) == 4
+    assert "postings" not in payload and len(payload["delta"]["dead"]) == 3
+    matching.forget()
+    assert later.pk in _ids("achievement", "隔爆电机端盖")
+    assert matching.get_index().segment.size == 3
+    matching.rebuild()
+    matching.rebuild()
+    assert len([p for p in matching.base_root().iterdir() if p.is_dir()]) == 2  # pruned
