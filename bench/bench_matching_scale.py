@@ -204,7 +204,7 @@ def main() -> None:
         "load_average_before_build": [round(x, 2) for x in load_before],
         "load_average_after_build": [round(x, 2) for x in load_after],
         "load_average_at_end": [round(x, 2) for x in os.getloadavg()],
-        "machine": f"{os.cpu_count()} cores shared with other jobs while measured",
+        "machine": f"{os.cpu_count()} cores; what else ran shows in the load averages",
     }
     RESULTS.mkdir(exist_ok=True)
     name = "matching_scale.json" if n == TARGET else f"matching_scale_{n}.json"

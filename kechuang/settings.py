@@ -93,6 +93,23 @@ _JOBS_TOUCH = ["core.Job.started_at", "core.Job.finished_at", "core.Job.seen_at"
 _RUNS_TOUCH = ["cultivation.ScreeningRun.started_at", "cultivation.ScreeningRun.finished_at"]
 # Lists of these tables keep their row count per query and data version (core.pagination.counted).
 COUNTED_MODELS = {"registry.Organization"}
+_PROGRESS_TABLES = [
+    "monitoring.Plan",
+    "monitoring.Indicator",
+    "monitoring.AreaTarget",
+    "monitoring.Commitment",
+    "monitoring.Observation",
+    "registry.Area",
+    "registry.Organization",
+    "registry.Qualification",
+    "registry.InnovationPlatform",
+    "registry.PlatformStatusChange",
+    "registry.Patent",
+    "registry.AnnualReport",
+    "registry.Team",
+    "registry.Talent",
+    "contracts.TechContract",
+]
 PAGE_CACHE_ROUTES = {
     "site:home": {
         "tables": ["registry.Organization", "registry.Qualification", "core.Job"],
@@ -109,6 +126,9 @@ PAGE_CACHE_ROUTES = {
     "policies:list": {"tables": ["policies.Policy"]},
     "market:home": {"tables": ["market.TechDemand", "market.Achievement", "market.PublishedList"]},
     "projects:list": {"tables": ["projects.Project"]},
+    # plan progress: what monitoring.selectors.PROGRESS_MODELS reads (a test keeps them equal)
+    "monitoring:dashboard": {"tables": _PROGRESS_TABLES},
+    "api:plan_progress": {"tables": _PROGRESS_TABLES},
 }
 
 ROOT_URLCONF = "kechuang.urls"

@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 from csp.middleware import CSPMiddleware
+from django.conf import settings
 from django.core.cache import caches
 from django.db import connection
 from django.http import HttpResponse
@@ -18,6 +19,7 @@ from kechuang.core.pagecache import CACHE_ALIAS, nonce_used
 from kechuang.core.pagination import counted
 from kechuang.core.roles import Role
 from kechuang.core.services import archive_instance, save_instance
+from kechuang.monitoring.selectors import PROGRESS_MODELS
 from kechuang.registry.models import Organization, OrganizationKind
 
 pytestmark = pytest.mark.django_db
@@ -170,3 +172,11 @@ def test_a_page_that_used_the_csp_nonce_is_not_kept(
     assert not nonce_used(request)  # offered, not read
     assert len(str(request.csp_nonce)) > 10  # the page reads it
     assert nonce_used(request)
+
+
+def test_plan_progress_pages_are_versioned_on_what_the_progress_reads() -> None:
+    """The dashboard and the progress API are kept by the page cache too: its version must
+    cover every table the computation reads (monitoring.selectors.PROGRESS_MODELS)."""
+    read = {model._meta.label for model in PROGRESS_MODELS}
+    for route in ("monitoring:dashboard", "api:plan_progress"):
+        assert set(settings.PAGE_CACHE_ROUTES[route]["tables"]) == read, route
