@@ -29,7 +29,7 @@ from typing import Any
 import numpy as np
 from scipy.sparse.linalg import svds
 
-from kechuang.market.engine.index import Hit, MatchIndex, SearchResult
+from kechuang.market.engine.index import Hit, MatchIndex, SearchResult, wanted_values
 from kechuang.market.engine.learnt import _ppmi, _vocabulary
 
 RRF_K = 60
@@ -259,7 +259,7 @@ class HybridIndex:
         started = time.perf_counter()
         excluded = set(exclude)
         lexical = self.lexical.search(query, max(k, self.depth), filters, excluded)
-        wanted = _wanted(filters)
+        wanted = wanted_values(filters)
 
         def allowed(doc_id: Any) -> bool:
             meta = self.lexical.meta(doc_id) if doc_id in self.lexical else {}
@@ -286,11 +286,3 @@ class HybridIndex:
             )
         elapsed = round((time.perf_counter() - started) * 1000, 2)
         return replace(lexical, hits=results, elapsed_ms=elapsed)
-
-
-def _wanted(filters: Mapping[str, Any] | None) -> dict[str, set[Any]]:
-    return {
-        key: (set(value) if isinstance(value, (set, list, tuple, frozenset)) else {value})
-        for key, value in (filters or {}).items()
-        if value not in (None, "", [], ())
-    }

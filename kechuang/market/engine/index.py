@@ -29,6 +29,16 @@ MAX_QUERY_CHARS = 2000
 DEFAULT_FIELDS = {"title": 3.0, "keywords": 1.5, "text": 1.0}
 
 
+def wanted_values(filters: Mapping[str, Any] | None) -> dict[str, set[Any]]:
+    """A search's filters as {key: set of accepted values}: a single value or a collection per
+    key; an empty value (None, "", [], ()) filters nothing."""
+    return {
+        key: (set(value) if isinstance(value, (set, list, tuple, frozenset)) else {value})
+        for key, value in (filters or {}).items()
+        if value not in (None, "", [], ())
+    }
+
+
 @dataclass(frozen=True)
 class TermMatch:
     """One query word's part in a hit: which document term matched, through which synonym group,
@@ -219,11 +229,7 @@ class MatchIndex:
         excluded = set(exclude)
         if not filters and not excluded:
             return None
-        wanted = {
-            key: (set(value) if isinstance(value, (set, list, tuple, frozenset)) else {value})
-            for key, value in (filters or {}).items()
-            if value not in (None, "", [], ())
-        }
+        wanted = wanted_values(filters)
         return {
             doc_id
             for doc_id, meta in self._meta.items()

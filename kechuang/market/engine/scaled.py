@@ -27,6 +27,7 @@ from kechuang.market.engine.index import (
     MatchIndex,
     SearchResult,
     TermMatch,
+    wanted_values,
 )
 from kechuang.market.engine.segment import Segment
 from kechuang.market.engine.synonyms import Expansion, Thesaurus
@@ -268,11 +269,7 @@ class ScaledIndex:
     ) -> tuple[_Allowed, set[int] | None]:
         """The filter as a mask over the base (the columns' codes) and a set over the delta."""
         excluded = set(exclude)
-        wanted = {
-            key: (set(value) if isinstance(value, (set, list, tuple, frozenset)) else {value})
-            for key, value in (filters or {}).items()
-            if value not in (None, "", [], ())
-        }
+        wanted = wanted_values(filters)
         base_excluded = [o for o in map(self.segment.ordinal, excluded) if o >= 0]
         if not wanted and not base_excluded and not self._dead_sorted:
             base = _Allowed(None)
