@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
+from itertools import chain
 from typing import Any
 
 import numpy as np
@@ -27,6 +28,7 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
+from kechuang.core.columns import fetch_columns
 from kechuang.core.permissions import CITY_WORK
 from kechuang.core.references import storable
 from kechuang.cultivation.engine import tiers
@@ -496,7 +498,9 @@ def _report_rows(organizations: QuerySet[Organization], as_of: dt.date) -> np.nd
     with connections[rows.db].cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    return np.array(fetched, dtype=np.float64).reshape(-1, 2 + len(REPORT_FIELDS))
+    width = 2 + len(REPORT_FIELDS)
+    values = chain.from_iterable(fetched)  # None → NaN
+    return np.fromiter(values, dtype=np.float64, count=len(fetched) * width).reshape(-1, width)
 
 
 def registry_columns(organizations: QuerySet[Organization], as_of: dt.date) -> Columns:
@@ -504,7 +508,12 @@ def registry_columns(organizations: QuerySet[Organization], as_of: dt.date) -> C
     rows = _report_rows(organizations, as_of)
     return columns_from_rows(
         as_of,
-        list(organizations.values_list("pk", "founded_on", "tech_field__name")),
+        list(
+            zip(
+                *fetch_columns(organizations, ("pk", "founded_on", "tech_field__name"), dates=(1,)),
+                strict=True,
+            )
+        ),
         rows,
         valid_qualifications(organizations, as_of),
         rd_platform_hosts(as_of),

@@ -12,11 +12,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
+
+from kechuang.core.columns import each_distinct
 
 STAMPS = ("created_at", "updated_at")
 
@@ -30,6 +33,30 @@ def lock_against_writes(model: type[models.Model]) -> None:
         table = connection.ops.quote_name(model._meta.db_table)
         with connection.cursor() as cursor:
             cursor.execute(f"LOCK TABLE {table} IN SHARE MODE")
+
+
+@contextmanager
+def parents_checked_here(model: type[models.Model]) -> Iterator[None]:
+    """SQLite: the foreign keys of the rows written in the block are not looked up row by row
+    (``PRAGMA foreign_keys`` off until the block ends; more than half of a bulk upsert's
+    time) because the caller checks the parents itself, set-wise, under the transaction's
+    write lock (:func:`require_rows`, :func:`lock_against_writes`). Only outside a
+    transaction (SQLite ignores the pragma inside one: a caller's transaction, e.g. a test's,
+    keeps the row-by-row checks) and only on SQLite; PostgreSQL checks as always."""
+    connection = connections[router.db_for_write(model)]
+    if connection.vendor != "sqlite" or connection.in_atomic_block:
+        yield
+        return
+    with connection.constraint_checks_disabled():
+        yield
+
+
+def require_rows(model: type[models.Model], ids: set[int]) -> None:
+    """Every id in ``ids`` is a row of ``model`` (the parents of rows about to be written
+    without the database's own foreign-key lookups); raises if one is not."""
+    found = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    if missing := ids - found:
+        raise model.DoesNotExist(f"{model._meta.verbose_name} 不存在：{sorted(missing)[:5]}")
 
 
 def insert(model: type[models.Model], columns: dict[str, list[Any]]) -> None:
@@ -72,16 +99,10 @@ def _adapt(field: models.Field, values: list[Any], connection: BaseDatabaseWrapp
         return _cached(values, lambda v: json.dumps(v, cls=encoder))
     if connection.vendor != "postgresql":
         if isinstance(field, models.DateTimeField):
-            return _each_distinct(values, connection.ops.adapt_datetimefield_value)
+            return each_distinct(values, connection.ops.adapt_datetimefield_value)
         if isinstance(field, models.DateField):
-            return _each_distinct(values, connection.ops.adapt_datefield_value)
+            return each_distinct(values, connection.ops.adapt_datefield_value)
     return values
-
-
-def _each_distinct(values: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
-    """The hashable values converted once per distinct value (a run has a few days)."""
-    converted = {value: convert(value) for value in set(values)}
-    return [converted[value] for value in values]
 
 
 def _key(value: Any) -> Any:

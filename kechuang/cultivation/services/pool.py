@@ -20,6 +20,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from kechuang.core.audit import record
+from kechuang.core.columns import fetch_columns
 from kechuang.cultivation.engine.batch import Screened
 from kechuang.cultivation.models import (
     PoolEntry,
@@ -91,7 +92,8 @@ class _Before:
         entries = PoolEntry.objects.all()
         if len(org_ids) < BATCH:
             entries = entries.filter(organization_id__in=org_ids)
-        found = {row[0]: row[1:] for row in entries.values_list(*fields).iterator(20000)}
+        pks, *values = fetch_columns(entries, fields, dates=(2, 4), bools=(3,))
+        found = dict(zip(pks, zip(*values, strict=True), strict=True))
         none = (None, None, False, None)
         rows = [found.get(pk, none) for pk in org_ids]
         tier, since, is_hnte, as_of = (
@@ -203,11 +205,13 @@ def _save(
 ) -> None:
     """Upsert the entries (one per organization) and append the movements in bulk
     (:mod:`.bulk`), in one transaction."""
-    with transaction.atomic():
+    run_ids = set(columns["run_id"]) | {m[1] for m in movements}
+    with bulk.parents_checked_here(PoolEntry), transaction.atomic():
         # An enterprise deleted while the run read and screened is left out, not a failed run:
         # the organizations are locked against writes (PostgreSQL: SHARE lock; SQLite: the
         # IMMEDIATE write lock) from here to the commit, so none can vanish before the insert.
         alive = _existing_organizations()
+        bulk.require_rows(ScreeningRun, run_ids)
         keep = [k and pk in alive for k, pk in zip(kept, columns["organization_id"], strict=True)]
         entries = {
             name: [v for v, k in zip(values, keep, strict=True) if k]

@@ -8,7 +8,7 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, connection, transaction
 
 from kechuang.cultivation.models import PoolEntry, ScreeningRun, TierMovement
 from kechuang.cultivation.services import bulk
@@ -93,3 +93,47 @@ def test_insert_appends_rows_and_an_empty_column_set_writes_nothing(make_org: An
         bulk.insert(TierMovement, {name: [] for name in movement_columns})
     got = sorted(TierMovement.objects.values_list("organization_id", "on", "from_tier", "to_tier"))
     assert got == [(orgs[0].pk, DAY, "", "seed"), (orgs[1].pk, DAY, "seed", "hnte")]
+
+
+def _foreign_keys_on() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA foreign_keys")
+        return bool(cursor.fetchone()[0])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_parents_checked_here_turns_sqlite_lookups_off_only_outside_a_transaction() -> None:
+    if connection.vendor != "sqlite":  # PostgreSQL always checks: the block changes nothing
+        with bulk.parents_checked_here(PoolEntry):
+            assert not connection.in_atomic_block
+        return
+    assert _foreign_keys_on()
+    with bulk.parents_checked_here(PoolEntry):
+        assert not _foreign_keys_on()
+    assert _foreign_keys_on()
+    with transaction.atomic(), bulk.parents_checked_here(PoolEntry):
+        assert _foreign_keys_on()  # a caller's transaction keeps the row-by-row checks
+
+
+def test_inside_a_transaction_an_orphan_row_is_still_refused(make_org: Any) -> None:
+    run = ScreeningRun.objects.create(as_of=DAY)
+    orphan = {
+        "organization_id": [make_org().pk + 10_000],
+        "run_id": [run.pk],
+        "on": [DAY],
+        "from_tier": [""],
+        "to_tier": ["seed"],
+    }
+    with pytest.raises(IntegrityError), transaction.atomic():
+        with bulk.parents_checked_here(TierMovement):
+            bulk.insert(TierMovement, orphan)
+        connection.check_constraints()  # SQLite defers the check to here (or the commit)
+    assert not TierMovement.objects.exists()
+
+
+def test_require_rows_names_the_missing_parents() -> None:
+    run = ScreeningRun.objects.create(as_of=DAY)
+    bulk.require_rows(ScreeningRun, {run.pk})
+    bulk.require_rows(ScreeningRun, set())
+    with pytest.raises(ScreeningRun.DoesNotExist, match=str(run.pk + 1)):
+        bulk.require_rows(ScreeningRun, {run.pk, run.pk + 1})
