@@ -32,7 +32,7 @@ from kechuang.core.columns import fetch_columns
 from kechuang.core.permissions import CITY_WORK
 from kechuang.core.references import storable
 from kechuang.cultivation.engine import tiers
-from kechuang.cultivation.engine.batch import BatchInput, Screened
+from kechuang.cultivation.engine.batch import Apart, BatchInput, Screened
 from kechuang.cultivation.engine.batch import screen as screen_batch
 from kechuang.cultivation.engine.projection import (
     TIER_ORDER,
@@ -422,9 +422,13 @@ def valid_qualifications(
 ) -> dict[int, set[str]]:
     """Every qualification kind each organization holds on `as_of`."""
     held: dict[int, set[str]] = defaultdict(set)
-    rows = Qualification.objects.filter(
-        Qualification.valid_on(as_of), organization__in=organizations.values("pk")
-    ).values_list("organization_id", "kind")
+    rows = (
+        Qualification.objects.filter(
+            Qualification.valid_on(as_of), organization__in=organizations.values("pk")
+        )
+        .order_by()
+        .values_list("organization_id", "kind")
+    )
     for organization_id, kind in rows.iterator(chunk_size=20000):
         held[organization_id].add(kind)
     return held
@@ -510,7 +514,11 @@ def registry_columns(organizations: QuerySet[Organization], as_of: dt.date) -> C
         as_of,
         list(
             zip(
-                *fetch_columns(organizations, ("pk", "founded_on", "tech_field__name"), dates=(1,)),
+                *fetch_columns(
+                    organizations.order_by("pk"),  # by key: the name order costs a sort
+                    ("pk", "founded_on", "tech_field__name"),
+                    dates=(1,),
+                ),
                 strict=True,
             )
         ),
@@ -525,14 +533,18 @@ def screen(
     as_of: dt.date,
     policy: ReservePolicy,
     rule_sets: list[TierRuleSet],
+    apart: Apart | None = None,
 ) -> Screened:
     """Screen the enterprises of the queryset on `as_of` (no writes): their registry figures
     read as columns through the batch engine, with the policy's reserve tiers and the tier
-    rule sets (the same answers as the case-by-case :func:`screen_cases`)."""
+    rule sets (the same answers as the case-by-case :func:`screen_cases`). With ``apart``
+    (:func:`kechuang.core.parallel.apart`) the gaps are computed in another process while the
+    caller goes on; ``Screened.settle()`` waits for them."""
     return screen_columns(
         registry_columns(organizations, as_of),
         policy.to_engine(),
         [r.to_engine() for r in rule_sets],
+        apart,
     )
 
 

@@ -46,6 +46,10 @@ HNTE_CONDITION_LABELS = {
     "hnte.c8.no_major_incident": "无重大事故",
 }
 GAP_MAX_FAILED = 2  # gaps are stored for enterprises failing at most this many HNTE conditions
+# Computing the gaps elsewhere (another process: see kechuang.core.parallel) pays from this many.
+APART_MIN = 1000
+# Starts a computation elsewhere and returns the function that waits for its result.
+Apart = Callable[[Callable[[], Any]], Callable[[], Any]]
 # The report figures the tier metrics (engine/metrics.py) are derived from.
 METRIC_YEAR_FIELDS = (
     "sales_revenue",
@@ -76,6 +80,15 @@ class Screened:
     tier: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int8))
     tier_codes: tuple[str, ...] = ()
     rule_sets: dict[str, np.ndarray] = field(default_factory=dict)
+    # gaps being computed apart (:func:`screen_rules`' ``apart``): :meth:`settle` adds them
+    pending_gaps: Callable[[], dict[int, list[str]]] | None = None
+
+    def settle(self) -> Screened:
+        """Wait for the gaps computed apart, if any, and add them to :attr:`gaps`."""
+        if self.pending_gaps is not None:
+            self.gaps.update(self.pending_gaps())
+            self.pending_gaps = None
+        return self
 
 
 def _case_errors(error: CaseError) -> list[str]:
@@ -159,14 +172,17 @@ def screen_rules(
     complete: list[int],
     case_of: Callable[[int], Any],
     out: Screened,
+    apart: Apart | None = None,
 ) -> None:
     """HNTE and TSME (vectorised) for the complete cases, NaN for the others; the failed HNTE
-    conditions per row and the gaps of those close to HNTE."""
+    conditions per row and the gaps of those close to HNTE (computed by ``apart`` when given
+    and there are at least APART_MIN: ``out.settle()`` adds them)."""
     n = len(out.org_ids)
     nan = np.full(n, np.nan)
     hnte_eligible, tsme_eligible = nan.copy(), nan.copy()
     hnte_min, hnte_max, tsme_min, tsme_max, failed_n = (nan.copy() for _ in range(5))
-    out.failed = [[] for _ in range(n)]
+    none: list[str] = []  # shared by the rows without a verdict: read, never changed
+    out.failed = [none] * n
     if figures is not None:
         h, t = screen_hnte(figures), screen_tsme(figures)
         index = np.array(complete)
@@ -177,7 +193,7 @@ def screen_rules(
         verdicts = np.stack(list(h.conditions.values()))  # (conditions, rows)
         failed_n[index] = (verdicts == 0).sum(axis=0)
         _failed_codes(list(h.conditions), verdicts, complete, out)
-        _close_gaps(figures, complete, case_of, failed_n, out)
+        _close_gaps(figures, complete, case_of, failed_n, out, apart)
     out.hnte = {"eligible": hnte_eligible, "min": hnte_min, "max": hnte_max, "failed": failed_n}
     out.tsme = {"eligible": tsme_eligible, "min": tsme_min, "max": tsme_max}
 
@@ -192,7 +208,7 @@ def _failed_codes(
         int(b): [code for c, code in enumerate(codes) if int(b) >> c & 1] for b in np.unique(bits)
     }
     for i, b in zip(complete, bits.tolist(), strict=True):
-        out.failed[i] = patterns[b].copy()
+        out.failed[i] = patterns[b]  # shared by the rows of the pattern: read, never changed
 
 
 def _close_gaps(
@@ -201,6 +217,7 @@ def _close_gaps(
     case_of: Callable[[int], Any],
     failed: np.ndarray,
     out: Screened,
+    apart: Apart | None = None,
 ) -> None:
     """The HNTE gaps, in the user's units, of the enterprises close to HNTE (at most
     GAP_MAX_FAILED conditions failing, not holding it yet): the single-case engine's own gap
@@ -214,10 +231,19 @@ def _close_gaps(
     ]
     if not chosen:
         return
-    searches = score_searches(figures, np.array([row for row, _ in chosen]))
-    for (_, i), search in zip(chosen, searches, strict=True):
-        gaps = collect_failed(case_of(i), set(out.failed[i]), "min", search)
-        out.gaps[out.org_ids[i]] = [gap.message_zh for gap in gaps]
+
+    def compute() -> dict[int, list[str]]:
+        searches = score_searches(figures, np.array([row for row, _ in chosen]))
+        gaps = {}
+        for (_, i), search in zip(chosen, searches, strict=True):
+            found = collect_failed(case_of(i), set(out.failed[i]), "min", search)
+            gaps[out.org_ids[i]] = [gap.message_zh for gap in found]
+        return gaps
+
+    if apart is not None and len(chosen) >= APART_MIN:
+        out.pending_gaps = apart(compute)
+    else:
+        out.gaps.update(compute())
 
 
 CLASS_II_SEARCH = 10  # hnte_2016_gaps.score_gaps: up to 10 Ⅱ类 rights

@@ -23,6 +23,7 @@ from .batch import (
     COMPLETE,
     METRIC_YEAR_FIELDS,
     NO_DATA,
+    Apart,
     Screened,
     finish,
     parse_case,
@@ -323,9 +324,13 @@ def _case_dict(data: Columns, i: int) -> dict[str, Any]:
 
 
 def screen_columns(
-    data: Columns, policy: ReservePolicySpec, rule_sets: list[TierRuleSpec]
+    data: Columns,
+    policy: ReservePolicySpec,
+    rule_sets: list[TierRuleSpec],
+    apart: Apart | None = None,
 ) -> Screened:
-    """:func:`.batch.screen` of the same enterprises, from columns."""
+    """:func:`.batch.screen` of the same enterprises, from columns (the gaps computed by
+    ``apart`` when given: :meth:`Screened.settle` waits for them)."""
     org_ids = data.org_ids
     out = Screened(as_of=data.as_of, org_ids=org_ids, held=data.held)
     latest = data.years[:, WINDOW - 1].tolist()
@@ -350,7 +355,7 @@ def screen_columns(
     def case_of(i: int) -> Case:
         return others[i] if i in others else case_of_row(data, i)
 
-    screen_rules(figures, complete, case_of, out)
+    screen_rules(figures, complete, case_of, out, apart)
     metrics = compute_metrics(
         {name: data.figures[name] for name in METRIC_YEAR_FIELDS}, _scalars(data, out)
     )

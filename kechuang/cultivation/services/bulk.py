@@ -116,16 +116,22 @@ def _key(value: Any) -> Any:
 
 
 def _cached(values: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
-    cache: dict[Any, Any] = {}
+    """Each value converted once per object (rows often share one list or dict) and once per
+    equal value (:func:`_key`)."""
+    by_value: dict[Any, Any] = {}
+    by_object: dict[int, Any] = {}  # the objects stay alive in `values` meanwhile
     out = []
     for value in values:
-        key = _key(value)
-        try:
-            converted = cache[key]
-        except KeyError:
-            converted = cache[key] = convert(value)
-        except TypeError:  # nested lists or dicts: not hashable
-            converted = convert(value)
+        converted = by_object.get(id(value))
+        if converted is None:
+            try:
+                key = _key(value)
+                converted = by_value.get(key)
+                if converted is None:
+                    converted = by_value[key] = convert(value)
+            except TypeError:  # nested lists or dicts: not hashable
+                converted = convert(value)
+            by_object[id(value)] = converted
         out.append(converted)
     return out
 

@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from kechuang.core.audit import record
 from kechuang.core.columns import fetch_columns
+from kechuang.core.parallel import apart
 from kechuang.cultivation.engine.batch import Screened
 from kechuang.cultivation.models import (
     PoolEntry,
@@ -89,7 +90,7 @@ class _Before:
     def read(cls, org_ids: list[int]) -> _Before:
         """One read of the pool (the whole table when most of it is screened, else by id)."""
         fields = ("organization_id", "tier", "tier_since", "is_hnte", "as_of")
-        entries = PoolEntry.objects.all()
+        entries = PoolEntry.objects.order_by()  # not by name: a join and a sort for nothing
         if len(org_ids) < BATCH:
             entries = entries.filter(organization_id__in=org_ids)
         pks, *values = fetch_columns(entries, fields, dates=(2, 4), bools=(3,))
@@ -127,12 +128,15 @@ def write_pool(run: ScreeningRun, screened: Screened) -> dict[str, Any]:
         if m
     ]
     _count(tally, screened, columns, kept, before, stage, before_stage)
+    gaps, empty = screened.settle().gaps, []  # computed apart meanwhile, if they were
+    columns["gaps"] = [gaps.get(pk, empty) for pk in org_ids]
     _save(columns, kept, movements)
     return tally.summary(len(org_ids), len(movements))
 
 
 def _columns(run: ScreeningRun, screened: Screened, before: _Before) -> dict[str, list[Any]]:
-    """The pool entries' values by column, one list per column in the screening's row order;
+    """The pool entries' values by column, one list per column in the screening's row order
+    (but the gaps: :func:`write_pool` adds them last, as they may still be being computed);
     the tier keeps its start date while it stays the same."""
     org_ids, as_of, n = screened.org_ids, screened.as_of, len(screened.org_ids)
     codes = screened.tier_codes
@@ -143,7 +147,10 @@ def _columns(run: ScreeningRun, screened: Screened, before: _Before) -> dict[str
     ]
     held = [screened.held.get(pk, ()) for pk in org_ids]
     rule_codes = list(screened.rule_sets)
-    results = zip(*(v.astype(int).tolist() for v in screened.rule_sets.values()), strict=True)
+    results = list(zip(*(v.astype(int).tolist() for v in screened.rule_sets.values()), strict=True))
+    # one object per distinct value, shared by its rows (the writer encodes each object once)
+    result_dicts = {r: dict(zip(rule_codes, r, strict=True)) for r in set(results)}
+    empty: list[str] = []
     numbers = {
         "hnte_eligible": screened.hnte["eligible"],
         "hnte_failed": screened.hnte["failed"],
@@ -157,7 +164,7 @@ def _columns(run: ScreeningRun, screened: Screened, before: _Before) -> dict[str
         "run_id": [run.pk] * n,
         "as_of": [as_of] * n,
         "data_status": [screened.data_status[pk] for pk in org_ids],
-        "missing": [screened.missing.get(pk, []) for pk in org_ids],
+        "missing": [screened.missing.get(pk, empty) for pk in org_ids],
         "latest_year": [screened.latest_year.get(pk) for pk in org_ids],
         "tier": tier,
         "tier_since": since,
@@ -166,10 +173,7 @@ def _columns(run: ScreeningRun, screened: Screened, before: _Before) -> dict[str
         "is_gazelle": ["gazelle" in h for h in held],
         "is_leader": ["innovation_leader" in h for h in held],
         "failed_conditions": screened.failed,
-        "gaps": [screened.gaps.get(pk, []) for pk in org_ids],
-        "tier_results": [dict(zip(rule_codes, r, strict=True)) for r in results]
-        if rule_codes
-        else [{}] * n,
+        "tier_results": [result_dicts[r] for r in results] if rule_codes else [{}] * n,
         **{name: _ints(values) for name, values in numbers.items()},
     }
 
@@ -213,10 +217,12 @@ def _save(
         alive = _existing_organizations()
         bulk.require_rows(ScreeningRun, run_ids)
         keep = [k and pk in alive for k, pk in zip(kept, columns["organization_id"], strict=True)]
-        entries = {
-            name: [v for v, k in zip(values, keep, strict=True) if k]
-            for name, values in columns.items()
-        }
+        entries = columns
+        if not all(keep):
+            entries = {
+                name: [v for v, k in zip(values, keep, strict=True) if k]
+                for name, values in columns.items()
+            }
         bulk.upsert(PoolEntry, entries, conflict="organization_id")
         bulk.insert(
             TierMovement,
@@ -252,7 +258,7 @@ def execute_run(run_id: int) -> ScreeningRun:
         if run.area_id:
             organizations = organizations.filter(area__in=Area.subtree_ids(run.area.path))
         rule_sets = list(TierRuleSet.objects.exclude(status="inactive"))
-        screened = screen(organizations, run.as_of, policy, rule_sets)
+        screened = screen(organizations, run.as_of, policy, rule_sets, apart)
         summary = write_pool(run, screened)
     except ReservePolicy.DoesNotExist:
         return _fail(

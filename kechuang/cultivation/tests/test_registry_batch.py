@@ -9,12 +9,15 @@ an unknown technical field, amounts the vector path cannot hold) and values on t
 from __future__ import annotations
 
 import datetime as dt
+import os
 import random
 from typing import Any
 
 import numpy as np
 import pytest
 
+from kechuang.core.parallel import apart
+from kechuang.cultivation.engine import batch as batch_engine
 from kechuang.cultivation.engine.batch import BatchInput, Screened, screen
 from kechuang.cultivation.engine.case import TECH_FIELDS
 from kechuang.cultivation.engine.registry_batch import (
@@ -162,3 +165,24 @@ def test_the_generated_rows_reach_both_paths_and_every_outcome(columns: Columns)
     assert set(np.unique(hnte[~np.isnan(hnte)]).tolist()) == {0.0, 2.0}
     tsme = got.tsme["eligible"]
     assert set(np.unique(tsme[~np.isnan(tsme)]).tolist()) == {0.0, 1.0}
+
+
+def test_gaps_computed_in_another_process_are_the_same(
+    columns: Columns, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The run's gaps computed apart (a forked process, kechuang.core.parallel) equal the ones
+    computed here; until settled, the screening has none and says they are pending."""
+    policy = ReservePolicy.objects.get(active=True).to_engine()
+    here = screen_columns(columns, policy, [])
+    monkeypatch.setattr(batch_engine, "APART_MIN", 1)
+    started: list[int] = []
+
+    def counted_apart(compute: Any) -> Any:
+        started.append(os.getpid())
+        return apart(compute)
+
+    elsewhere = screen_columns(columns, policy, [], counted_apart)
+    assert started == [os.getpid()]
+    assert elsewhere.pending_gaps is not None and elsewhere.gaps == {}
+    assert elsewhere.settle().gaps == here.gaps
+    assert len(here.gaps) > 10 and elsewhere.pending_gaps is None
