@@ -486,7 +486,7 @@ def rd_platform_hosts(as_of: dt.date) -> set[int]:
 
 
 def _report_rows(organizations: QuerySet[Organization], as_of: dt.date) -> np.ndarray:
-    """Every confirmed report before as_of's year of the organizations, newest first per
+    """Every confirmed report before as_of's year of the organizations, oldest first per
     organization, as one float array (organization id, year, REPORT_FIELDS; NaN for none):
     one query whose rows go straight into the array, no model or dict per row."""
     rows = (
@@ -495,7 +495,7 @@ def _report_rows(organizations: QuerySet[Organization], as_of: dt.date) -> np.nd
             year__lt=as_of.year,
             confirmed_at__isnull=False,
         )
-        .order_by("organization_id", "-year")
+        .order_by("organization_id", "year")  # the unique key's order: no sort
         .values_list("organization_id", "year", *_AS_FLOATS)
     )
     sql, params = rows.query.sql_with_params()

@@ -91,7 +91,8 @@ def columns_from_rows(
 ) -> Columns:
     """:class:`Columns` from the organizations (pk, founded_on, technical field) and their
     report rows ``(m, 2 + len(REPORT_FIELDS))`` float: organization id, year, REPORT_FIELDS,
-    sorted by organization and newest year first; the first WINDOW rows of each are kept."""
+    sorted by organization and year (oldest first: the order of the (organization, year) key,
+    so the database need not sort); the last WINDOW rows of each are kept."""
     org_ids = [pk for pk, _, _ in organizations]
     n = len(org_ids)
     years = np.zeros((n, WINDOW), dtype=np.int64)
@@ -102,8 +103,9 @@ def columns_from_rows(
         order = np.argsort(ids, kind="stable")
         row_org = rows[:, 0].astype(np.int64)
         position = order[np.searchsorted(ids[order], row_org)]
-        starts = np.flatnonzero(np.r_[True, row_org[1:] != row_org[:-1]])
-        rank = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
+        ends = np.flatnonzero(np.r_[row_org[1:] != row_org[:-1], True])  # last row of each
+        # rank from the newest (0) back, within each organization's rows
+        rank = np.repeat(ends, np.diff(np.r_[-1, ends])) - np.arange(len(rows))
         kept = rank < WINDOW
         target, column = position[kept], WINDOW - 1 - rank[kept]
         years[target, column] = rows[kept, 1].astype(np.int64)
