@@ -29,7 +29,13 @@ from typing import Any
 import numpy as np
 from scipy.sparse.linalg import svds
 
-from kechuang.market.engine.index import Hit, MatchIndex, SearchResult, wanted_values
+from kechuang.market.engine.index import (
+    DocumentIndex,
+    Hit,
+    MatchIndex,
+    SearchResult,
+    wanted_values,
+)
 from kechuang.market.engine.learnt import _ppmi, _vocabulary
 
 RRF_K = 60
@@ -166,7 +172,7 @@ def reciprocal_rank_fusion(rankings: Iterable[list[Any]], k: int = RRF_K) -> dic
     return fused
 
 
-class HybridIndex:
+class HybridIndex(DocumentIndex):
     """The lexical index and the dense vectors of the same documents, searched together."""
 
     def __init__(self, lexical: MatchIndex, encoder: Encoder, depth: int = 100) -> None:
@@ -206,12 +212,6 @@ class HybridIndex:
             self._row[doc_id] = len(self._ids)
             self._ids.append(doc_id)
             self._pending.append(vector)
-
-    def add_many(
-        self, documents: Iterable[tuple[Any, Mapping[str, str], Mapping[str, Any]]]
-    ) -> None:
-        for doc_id, texts, meta in documents:
-            self.add(doc_id, texts, meta)
 
     def remove(self, doc_id: Any) -> None:
         self.lexical.remove(doc_id)
