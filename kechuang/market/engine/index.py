@@ -151,16 +151,9 @@ class BM25FIndex(DocumentIndex):
 
 
 class MatchIndex(BM25FIndex):
-    def __init__(
-        self,
-        tokenizer: Tokenizer,
-        thesaurus: Thesaurus | None = None,
-        fields: Mapping[str, float] = DEFAULT_FIELDS,
-        k1: float = 1.2,
-        b: float = 0.75,
-        bigram_weight: float = 0.7,
-    ) -> None:
-        super().__init__(tokenizer, thesaurus, fields, k1, b, bigram_weight)
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """The parameters as `BM25FIndex`'s."""
+        super().__init__(*args, **kwargs)
         self._postings: dict[str, dict[Any, list[int]]] = defaultdict(dict)
         self._lengths: dict[Any, list[int]] = {}
         self._totals = [0] * len(self._field_names)

@@ -21,7 +21,6 @@ from typing import Any
 import numpy as np
 
 from kechuang.market.engine.index import (
-    DEFAULT_FIELDS,
     BM25FIndex,
     Hit,
     MatchIndex,
@@ -31,8 +30,8 @@ from kechuang.market.engine.index import (
     wanted_values,
 )
 from kechuang.market.engine.segment import Segment
-from kechuang.market.engine.synonyms import Expansion, Thesaurus
-from kechuang.market.engine.tokens import BIGRAM, Tokenizer
+from kechuang.market.engine.synonyms import Expansion
+from kechuang.market.engine.tokens import BIGRAM
 
 # Below this share of survivors a posting list is intersected by binary search, above it gathered
 SPARSE = 16
@@ -65,17 +64,9 @@ class _Allowed:
 
 
 class ScaledIndex(BM25FIndex):
-    def __init__(
-        self,
-        tokenizer: Tokenizer,
-        thesaurus: Thesaurus | None = None,
-        fields: Mapping[str, float] = DEFAULT_FIELDS,
-        k1: float = 1.2,
-        b: float = 0.75,
-        bigram_weight: float = 0.7,
-        segment: Segment | None = None,
-    ) -> None:
-        super().__init__(tokenizer, thesaurus, fields, k1, b, bigram_weight)
+    def __init__(self, *args: Any, segment: Segment | None = None, **kwargs: Any) -> None:
+        """The parameters as `BM25FIndex`'s, and the base `segment` (None: an empty one)."""
+        super().__init__(*args, **kwargs)
         self.segment = segment or Segment.empty(self._field_names)
         if self.segment.fields != self._field_names:
             raise ValueError(f"索引段的字段 {self.segment.fields} 与索引的字段不同")
@@ -85,7 +76,7 @@ class ScaledIndex(BM25FIndex):
         self._base_live = size
         self._base_totals = list(self.segment.totals)
         # the delta is keyed by ordinals after the base's, so base and delta never collide
-        self._delta = MatchIndex(tokenizer, self.thesaurus, self.fields, *self.parameters)
+        self._delta = MatchIndex(self.tokenizer, self.thesaurus, self.fields, *self.parameters)
         self._delta_ordinal: dict[Any, int] = {}
         self._delta_id: dict[int, Any] = {}
         self._next = size
