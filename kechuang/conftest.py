@@ -266,6 +266,15 @@ def page(browser: Any, live_server: Any) -> Iterator[Any]:
     assert outside == [], f"pages tried to reach outside hosts: {outside}"
 
 
+@pytest.fixture
+def page_errors(page: Any) -> list[str]:
+    """The uncaught script errors of the browser test's page, as they happen (a test ends by
+    asserting the list is empty)."""
+    errors: list[str] = []
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
 def wait_until_served(live_server: Any, timeout: float = 30.0) -> None:
     """Wait until the live server has finished every request it received.
 

@@ -21,8 +21,11 @@ import datetime as dt
 import random
 from dataclasses import dataclass, field
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
+import yaml
+from django.conf import settings
 from django.db import transaction
 
 from kechuang.core.audit import record
@@ -400,51 +403,36 @@ def _match(
     return match
 
 
-# Title, kind, held on, venue, attendance and the stages its matches reached. Past events produced
-# matches at every stage (different conversion rates); upcoming ones have matches recommended for
-# them (推荐, to be presented there).
-ROADSHOWS = (
-    (
-        "重点产业技术成果路演",
-        RoadshowKind.ROADSHOW,
-        dt.date(2026, 4, 16),
-        "南阳科技大市场路演厅",
-        120,
-        ("signed", "closed", "negotiating", "failed", "signed"),
-    ),
-    (
-        "产学研技术需求对接会",
-        RoadshowKind.MATCHMAKING,
-        dt.date(2026, 6, 18),
-        "卧龙区科创中心",
-        80,
-        ("signed", "contacted", "failed", "failed"),
-    ),
-    (
-        "县域特色产业技术需求对接会",
-        RoadshowKind.MATCHMAKING,
-        dt.date(2026, 9, 10),
-        "县级技术市场节点",
-        60,
-        ("negotiating", "signed", "contacted", "failed"),
-    ),
-    (
-        "2027 年春季科技成果路演",
-        RoadshowKind.ROADSHOW,
-        dt.date(2027, 3, 18),
-        "南阳科技大市场路演厅",
-        0,
-        ("recommended", "recommended", "recommended"),
-    ),
-    (
-        "数字经济应用场景发布对接会",
-        RoadshowKind.MATCHMAKING,
-        dt.date(2027, 4, 22),
-        "南阳科技大市场",
-        0,
-        ("recommended", "recommended"),
-    ),
-)
+ROADSHOWS_FILE = settings.DATA_DIR / "market" / "demo-roadshows.yaml"
+
+
+@dataclass(frozen=True)
+class DemoEvent:
+    """A demo roadshow or matchmaking event of `ROADSHOWS_FILE` and the stages its matches
+    reached (one match per stage; "recommended" for an upcoming event)."""
+
+    title: str
+    kind: RoadshowKind
+    held_on: dt.date
+    venue: str
+    attendance: int
+    stages: tuple[str, ...]
+
+
+def demo_events(path: Path = ROADSHOWS_FILE) -> list[DemoEvent]:
+    """The demo events of the data file, in its order."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return [
+        DemoEvent(
+            title=str(row["title"]),
+            kind=RoadshowKind(row["kind"]),
+            held_on=row["held_on"],
+            venue=str(row["venue"]),
+            attendance=int(row["attendance"]),
+            stages=tuple(row["stages"]),
+        )
+        for row in data["roadshows"]
+    ]
 
 
 def _roadshows(
@@ -458,7 +446,9 @@ def _roadshows(
     pool = published[12:] + published[:12]
     city = Area.objects.filter(parent__isnull=True).first()
     cursor, matches = 0, 0
-    for number, (title, kind, held_on, venue, attendance, stages) in enumerate(ROADSHOWS):
+    events = demo_events()
+    for number, event in enumerate(events):
+        stages = event.stages
         chosen = [pool[(cursor + i) % len(pool)] for i in range(len(stages))]
         cursor += len(stages)
         pairs = []
@@ -468,14 +458,14 @@ def _roadshows(
                 pairs.append((demand, hits[0]))
         presented = list(dict.fromkeys(by_pk[hit.doc_id] for _demand, hit in pairs))
         roadshow = Roadshow.objects.create(
-            title=title + SUFFIX,
-            kind=kind,
-            held_on=held_on,
+            title=event.title + SUFFIX,
+            kind=event.kind,
+            held_on=event.held_on,
             area=chosen[0].area if number % 2 else city,
-            venue=venue,
+            venue=event.venue,
             description="演示数据：发布技术需求、路演科技成果、现场洽谈。",
             guests="南阳某创投基金（演示）、某银行科技支行（演示）",
-            attendance=attendance,
+            attendance=event.attendance,
             is_demo=True,
         )
         roadshow.demands.set([d for d, _hit in pairs])
@@ -486,11 +476,11 @@ def _roadshows(
         ]
         roadshow.participants.set([owners[n] for n in dict.fromkeys(names) if n in owners])
         for step, ((demand, hit), stage) in enumerate(zip(pairs, stages, strict=False)):
-            day = held_on - dt.timedelta(days=14) if stage == "recommended" else held_on
+            day = event.held_on - dt.timedelta(days=14) if stage == "recommended" else event.held_on
             broker = brokers[(number + step) % len(brokers)]
             _match(demand, by_pk[hit.doc_id], hit, broker, stage, day, roadshow)
             matches += 1
-    return len(ROADSHOWS), matches
+    return len(events), matches
 
 
 def _co_inventors(achievements: list, experts: list[Expert]) -> int:

@@ -29,7 +29,13 @@ from typing import Any
 import numpy as np
 from scipy.sparse.linalg import svds
 
-from kechuang.market.engine.index import Hit, MatchIndex, SearchResult, wanted_values
+from kechuang.market.engine.index import (
+    DocumentIndex,
+    Hit,
+    MatchIndex,
+    SearchResult,
+    wanted_values,
+)
 from kechuang.market.engine.learnt import _ppmi, _vocabulary
 
 RRF_K = 60
@@ -166,7 +172,17 @@ def reciprocal_rank_fusion(rankings: Iterable[list[Any]], k: int = RRF_K) -> dic
     return fused
 
 
-class HybridIndex:
+def _leading(scores: np.ndarray, width: int) -> np.ndarray:
+    """The positions of at least the `width` highest scores (all those tied with the last one
+    too), highest first, ties by position: a prefix of the stable descending sort of all."""
+    if width < len(scores):
+        threshold = scores[np.argpartition(-scores, width - 1)[:width]].min()
+        positions = np.flatnonzero(scores >= threshold)
+        return positions[np.argsort(-scores[positions], kind="stable")]
+    return np.argsort(-scores, kind="stable")
+
+
+class HybridIndex(DocumentIndex):
     """The lexical index and the dense vectors of the same documents, searched together."""
 
     def __init__(self, lexical: MatchIndex, encoder: Encoder, depth: int = 100) -> None:
@@ -176,6 +192,7 @@ class HybridIndex:
         self._ids: list[Any] = []
         self._row: dict[Any, int] = {}
         self._matrix = np.zeros((0, encoder.dimension), dtype=np.float32)
+        self._live = np.zeros(0, dtype=bool)  # per row of the matrix: not a hole
         self._pending: list[np.ndarray] = []
         self._words: dict[Any, list[str]] = {}
 
@@ -207,12 +224,6 @@ class HybridIndex:
             self._ids.append(doc_id)
             self._pending.append(vector)
 
-    def add_many(
-        self, documents: Iterable[tuple[Any, Mapping[str, str], Mapping[str, Any]]]
-    ) -> None:
-        for doc_id, texts, meta in documents:
-            self.add(doc_id, texts, meta)
-
     def remove(self, doc_id: Any) -> None:
         self.lexical.remove(doc_id)
         self._remove_vector(doc_id)
@@ -223,30 +234,44 @@ class HybridIndex:
             self.encoder.observe(words, -1)
         row = self._row.pop(doc_id, None)
         if row is not None:
-            self._ids[row] = None  # a hole; its vector never ranks (filtered by the id)
+            self._ids[row] = None  # a hole; its vector never ranks (masked out)
+            if row < len(self._live):
+                self._live[row] = False
 
     def _vectors(self) -> np.ndarray:
         if self._pending:
+            start = len(self._matrix)
             self._matrix = np.vstack([self._matrix, *self._pending])
+            # a pending row may have been removed before it reached the matrix
+            added = [doc_id is not None for doc_id in self._ids[start:]]
+            self._live = np.concatenate([self._live, np.asarray(added, dtype=bool)])
             self._pending = []
         return self._matrix
 
     def dense_ranking(
         self, query: str, k: int, allowed: Callable[[Any], bool]
     ) -> list[tuple[Any, float]]:
-        """The `k` documents nearest to the query by cosine, among those `allowed`."""
+        """The `k` documents nearest to the query by cosine, among those `allowed` (ties in the
+        order they were added). Only the leading rows are sorted (`argpartition`) and checked
+        with `allowed`; the lead widens when too few of them pass."""
         vector = self.encoder.encode(self.lexical.tokenizer.words(query))
         matrix = self._vectors()
-        if vector is None or not len(matrix):
+        if vector is None or not len(matrix) or k <= 0:
             return []
         similarity = matrix @ vector
-        ranked = []
-        for row in np.argsort(-similarity, kind="stable"):
-            doc_id = self._ids[row]
-            if doc_id is not None and allowed(doc_id):
-                ranked.append((doc_id, float(similarity[row])))
-                if len(ranked) >= k:
-                    break
+        rows = np.flatnonzero(self._live)
+        scores = similarity[rows]
+        ranked: list[tuple[Any, float]] = []
+        checked, width = 0, k
+        while checked < len(rows):
+            order = _leading(scores, width)
+            for row in rows[order[checked:]]:
+                doc_id = self._ids[row]
+                if allowed(doc_id):
+                    ranked.append((doc_id, float(similarity[row])))
+                    if len(ranked) >= k:
+                        return ranked
+            checked, width = len(order), width * 4
         return ranked
 
     def search(

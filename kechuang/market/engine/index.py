@@ -91,7 +91,30 @@ class SearchResult:
     elapsed_ms: float
 
 
-class MatchIndex:
+def bm25_idf(n: int, df: int) -> float:
+    """The idf of a term `df` of `n` documents contain: ln(1 + (N − df + 0.5)/(df + 0.5))."""
+    return math.log(1 + (n - df + 0.5) / (df + 0.5))
+
+
+class DocumentIndex:
+    """What every matching index offers beside `add`: adding many (id, texts, meta) at once."""
+
+    def add(
+        self, doc_id: Any, texts: Mapping[str, str], meta: Mapping[str, Any] | None = None
+    ) -> None:
+        raise NotImplementedError
+
+    def add_many(
+        self, documents: Iterable[tuple[Any, Mapping[str, str], Mapping[str, Any]]]
+    ) -> None:
+        for doc_id, texts, meta in documents:
+            self.add(doc_id, texts, meta)
+
+
+class BM25FIndex(DocumentIndex):
+    """The BM25F parameters (the tokenizer, the thesaurus, the weighted fields, k1, b and the
+    bigrams' weight) and the query plan they make, shared by `MatchIndex` and `ScaledIndex`."""
+
     def __init__(
         self,
         tokenizer: Tokenizer,
@@ -106,6 +129,31 @@ class MatchIndex:
         self.fields = dict(fields)
         self._field_names = list(self.fields)
         self.k1, self.b, self.bigram_weight = k1, b, bigram_weight
+
+    @property
+    def parameters(self) -> tuple[float, float, float]:
+        """(k1, b, bigram_weight)."""
+        return self.k1, self.b, self.bigram_weight
+
+    def query_plan(self, query: str) -> tuple[list[tuple[str, float, list[Expansion]]], bool]:
+        """The query's words (with their weight and expansions) and bigrams, and whether the query
+        was cut to `MAX_QUERY_CHARS`."""
+        truncated = len(query) > MAX_QUERY_CHARS
+        query = query[:MAX_QUERY_CHARS]
+        plan: list[tuple[str, float, list[Expansion]]] = []
+        for word, count in Counter(self.tokenizer.words(query)).items():
+            plan.append((word, float(count), self.thesaurus.expand(word)))
+        if self.tokenizer.bigrams:
+            grams = Counter(t for t in self.tokenizer.tokens(query) if t.startswith(BIGRAM))
+            for gram, count in grams.items():
+                plan.append((gram, self.bigram_weight * count, [Expansion(gram, 1.0, None)]))
+        return plan, truncated
+
+
+class MatchIndex(BM25FIndex):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        """The parameters as `BM25FIndex`'s."""
+        super().__init__(*args, **kwargs)
         self._postings: dict[str, dict[Any, list[int]]] = defaultdict(dict)
         self._lengths: dict[Any, list[int]] = {}
         self._totals = [0] * len(self._field_names)
@@ -139,12 +187,6 @@ class MatchIndex:
         self._meta[doc_id] = dict(meta or {})
         self._terms_of[doc_id] = terms
 
-    def add_many(
-        self, documents: Iterable[tuple[Any, Mapping[str, str], Mapping[str, Any]]]
-    ) -> None:
-        for doc_id, texts, meta in documents:
-            self.add(doc_id, texts, meta)
-
     def remove(self, doc_id: Any) -> None:
         if doc_id not in self._lengths:
             return
@@ -170,7 +212,7 @@ class MatchIndex:
         return {
             "format": self.STATE_FORMAT,
             "fields": self.fields,
-            "params": (self.k1, self.b, self.bigram_weight),
+            "params": self.parameters,
             "postings": dict(self._postings),
             "lengths": self._lengths,
             "totals": self._totals,
@@ -197,9 +239,7 @@ class MatchIndex:
     # --- scoring ------------------------------------------------------------------------------
 
     def _idf(self, term: str) -> float:
-        df = len(self._postings.get(term, ()))
-        n = len(self._lengths)
-        return math.log(1 + (n - df + 0.5) / (df + 0.5))
+        return bm25_idf(len(self._lengths), len(self._postings.get(term, ())))
 
     def _term_scores(self, term: str, allowed: set[Any] | None) -> dict[Any, float]:
         postings = self._postings.get(term)
@@ -236,20 +276,6 @@ class MatchIndex:
             if doc_id not in excluded
             and all(meta.get(key) in values for key, values in wanted.items())
         }
-
-    def query_plan(self, query: str) -> tuple[list[tuple[str, float, list[Expansion]]], bool]:
-        """The query's words (with their weight and expansions) and bigrams, and whether the query
-        was cut to `MAX_QUERY_CHARS`."""
-        truncated = len(query) > MAX_QUERY_CHARS
-        query = query[:MAX_QUERY_CHARS]
-        plan: list[tuple[str, float, list[Expansion]]] = []
-        for word, count in Counter(self.tokenizer.words(query)).items():
-            plan.append((word, float(count), self.thesaurus.expand(word)))
-        if self.tokenizer.bigrams:
-            grams = Counter(t for t in self.tokenizer.tokens(query) if t.startswith(BIGRAM))
-            for gram, count in grams.items():
-                plan.append((gram, self.bigram_weight * count, [Expansion(gram, 1.0, None)]))
-        return plan, truncated
 
     def search(
         self,

@@ -14,7 +14,6 @@ Compaction is a rebuild (`build_segment` again).
 from __future__ import annotations
 
 import bisect
-import math
 import time
 from collections.abc import Iterable, Mapping
 from typing import Any
@@ -22,16 +21,17 @@ from typing import Any
 import numpy as np
 
 from kechuang.market.engine.index import (
-    DEFAULT_FIELDS,
+    BM25FIndex,
     Hit,
     MatchIndex,
     SearchResult,
     TermMatch,
+    bm25_idf,
     wanted_values,
 )
 from kechuang.market.engine.segment import Segment
-from kechuang.market.engine.synonyms import Expansion, Thesaurus
-from kechuang.market.engine.tokens import BIGRAM, Tokenizer
+from kechuang.market.engine.synonyms import Expansion
+from kechuang.market.engine.tokens import BIGRAM
 
 # Below this share of survivors a posting list is intersected by binary search, above it gathered
 SPARSE = 16
@@ -63,22 +63,10 @@ class _Allowed:
         return np.flatnonzero(self.mask[docs])
 
 
-class ScaledIndex:
-    def __init__(
-        self,
-        tokenizer: Tokenizer,
-        thesaurus: Thesaurus | None = None,
-        fields: Mapping[str, float] = DEFAULT_FIELDS,
-        k1: float = 1.2,
-        b: float = 0.75,
-        bigram_weight: float = 0.7,
-        segment: Segment | None = None,
-    ) -> None:
-        self.tokenizer = tokenizer
-        self.thesaurus = thesaurus or Thesaurus()
-        self.fields = dict(fields)
-        self._field_names = list(self.fields)
-        self.k1, self.b, self.bigram_weight = k1, b, bigram_weight
+class ScaledIndex(BM25FIndex):
+    def __init__(self, *args: Any, segment: Segment | None = None, **kwargs: Any) -> None:
+        """The parameters as `BM25FIndex`'s, and the base `segment` (None: an empty one)."""
+        super().__init__(*args, **kwargs)
         self.segment = segment or Segment.empty(self._field_names)
         if self.segment.fields != self._field_names:
             raise ValueError(f"索引段的字段 {self.segment.fields} 与索引的字段不同")
@@ -88,7 +76,7 @@ class ScaledIndex:
         self._base_live = size
         self._base_totals = list(self.segment.totals)
         # the delta is keyed by ordinals after the base's, so base and delta never collide
-        self._delta = MatchIndex(tokenizer, self.thesaurus, fields, k1, b, bigram_weight)
+        self._delta = MatchIndex(self.tokenizer, self.thesaurus, self.fields, *self.parameters)
         self._delta_ordinal: dict[Any, int] = {}
         self._delta_id: dict[int, Any] = {}
         self._next = size
@@ -119,12 +107,6 @@ class ScaledIndex:
         self._delta.add(ordinal, texts, meta)
         self._delta_ordinal[doc_id] = ordinal
         self._delta_id[ordinal] = doc_id
-
-    def add_many(
-        self, documents: Iterable[tuple[Any, Mapping[str, str], Mapping[str, Any]]]
-    ) -> None:
-        for doc_id, texts, meta in documents:
-            self.add(doc_id, texts, meta)
 
     def remove(self, doc_id: Any) -> None:
         if doc_id in self._delta_ordinal:
@@ -213,7 +195,7 @@ class ScaledIndex:
         if not len(docs) and not delta:
             return np.empty(0, np.int64), np.empty(0), counts
         df = len(docs) - self._dead_in(docs) + len(delta)
-        idf = math.log(1 + (n - df + 0.5) / (df + 0.5))
+        idf = bm25_idf(n, df)
         positions = allowed.positions(docs)
         if positions is not None:
             docs, counts = docs[positions], counts[positions]
@@ -288,9 +270,6 @@ class ScaledIndex:
             and all(meta.get(key) in values for key, values in wanted.items())
         }
         return base, delta
-
-    def query_plan(self, query: str) -> tuple[list[tuple[str, float, list[Expansion]]], bool]:
-        return self._delta.query_plan(query)
 
     def search(
         self,

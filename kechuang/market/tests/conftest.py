@@ -67,3 +67,15 @@ def market(publish: Callable[..., Any]) -> dict[str, Any]:
         "achievement": publish("institution", Achievement, ACHIEVEMENT),
         "other": publish("institution", Achievement, OTHER),
     }
+
+
+@pytest.fixture
+def make_broker(wolong: Any) -> Callable[..., Any]:
+    """A public broker in 卧龙区, by default 周经理人 (电机、技术转移); `extra` gives its account
+    (`user`) or its institution (`agency`)."""
+    from kechuang.market.models import Broker
+
+    def make(name: str = "周经理人", fields: str = "电机、技术转移", **extra: Any) -> Any:
+        return Broker.objects.create(name=name, area=wolong, fields=fields, **extra)
+
+    return make

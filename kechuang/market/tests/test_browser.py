@@ -8,7 +8,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from kechuang.conftest import log_in
-from kechuang.market.models import Achievement, Broker, Match, TechDemand
+from kechuang.market.models import Achievement, Match, TechDemand
 from kechuang.market.tests.conftest import ACHIEVEMENT, OTHER
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -66,16 +66,11 @@ def publish_and_follow(page: Page, detail: str) -> None:
 
 
 def test_demand_to_explained_match_to_kanban(
-    page: Page, users: Any, publish: Any, make_user: Any, wolong: Any
+    page: Page, page_errors: list[str], publish: Any, make_user: Any, make_broker: Any
 ) -> None:
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
     publish("institution", Achievement, ACHIEVEMENT)
     publish("institution", Achievement, OTHER)
-    broker_account = make_user("expert", "broker")
-    Broker.objects.create(
-        name="周经理人", user=broker_account, area=wolong, fields="电机、技术转移"
-    )
+    make_broker(user=make_user("expert", "broker"))
     publish_and_follow(page, post_demand(page))
 
     # The broker moves the card across the kanban.
@@ -92,4 +87,4 @@ def test_demand_to_explained_match_to_kanban(
         "contacted",
         "negotiating",
     ]
-    assert errors == []
+    assert page_errors == []

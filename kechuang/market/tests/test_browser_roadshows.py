@@ -11,7 +11,6 @@ from playwright.sync_api import Page, expect
 from kechuang.conftest import log_in
 from kechuang.market.models import (
     Achievement,
-    Broker,
     Match,
     Roadshow,
     TechDemand,
@@ -73,10 +72,8 @@ def follow_from_event(page: Page) -> None:
 
 
 def test_roadshow_to_match_to_conversion_and_institutions(
-    page: Page, users: Any, publish: Any, orgs: Any, wolong: Any
+    page: Page, page_errors: list[str], publish: Any, orgs: Any, wolong: Any, make_broker: Any
 ) -> None:
-    errors: list[str] = []
-    page.on("pageerror", lambda error: errors.append(str(error)))
     publish("enterprise", TechDemand, DEMAND)
     publish("institution", Achievement, ACHIEVEMENT)
     agency = TransferInstitution.objects.create(
@@ -87,8 +84,8 @@ def test_roadshow_to_match_to_conversion_and_institutions(
         services="评估、挂牌、交易",
         deals=21,
     )
-    Broker.objects.create(name="周经理人", area=wolong, fields="电机、技术转移", agency=agency)
-    Broker.objects.create(name="吴经理人", area=wolong, fields="新材料", agency=agency)
+    make_broker(agency=agency)
+    make_broker("吴经理人", "新材料", agency=agency)
 
     log_in(page, "city_staff")
     register_event(page, [orgs["wolong"].uscc, orgs["wolong_univ"].uscc])
@@ -114,4 +111,4 @@ def test_roadshow_to_match_to_conversion_and_institutions(
     expect(institution).to_contain_text("省级技术转移示范机构")
     expect(institution.get_by_test_id("brokers")).to_contain_text("周经理人")
     expect(institution.get_by_test_id("brokers")).to_contain_text("吴经理人")
-    assert errors == []
+    assert page_errors == []

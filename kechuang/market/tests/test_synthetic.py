@@ -4,6 +4,7 @@ kind, matches in every pipeline stage with their history; load_demo loads it onc
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 
 import pytest
 
@@ -22,7 +23,7 @@ from kechuang.market.models import (
     TechDemand,
     TransferInstitution,
 )
-from kechuang.market.synthetic import write_demo_market
+from kechuang.market.synthetic import demo_events, write_demo_market
 from kechuang.registry.synthetic.writer import write_ecosystem
 
 pytestmark = pytest.mark.django_db
@@ -82,6 +83,15 @@ def test_demo_market_has_roadshows_institutions_and_co_inventors() -> None:
     report = write_demo_market(11)
     roadshows = list(Roadshow.objects.order_by("held_on"))
     assert report.counts["路演对接活动"] == len(roadshows) == 5
+    # the events of data/market/demo-roadshows.yaml, one match per stage listed there
+    events = demo_events()
+    assert [(e.title + "（演示）", e.kind, e.held_on, e.venue, e.attendance) for e in events] == [
+        (r.title, r.kind, r.held_on, r.venue, r.attendance) for r in roadshows
+    ]
+    assert events[0].title == "重点产业技术成果路演" and events[0].held_on == dt.date(2026, 4, 16)
+    for event, roadshow in zip(events, roadshows, strict=True):
+        statuses = sorted(roadshow.matches.values_list("status", flat=True))
+        assert statuses == sorted(event.stages[: len(statuses)]), event.title
     assert all(r.is_demo and r.title.endswith("（演示）") for r in roadshows)
     past = [r for r in roadshows if r.held_on < dt.date(2027, 1, 1)]
     upcoming = [r for r in roadshows if r.held_on >= dt.date(2027, 1, 1)]
@@ -137,3 +147,17 @@ def test_demo_market_has_roadshows_institutions_and_co_inventors() -> None:
         )
         == signed
     )
+
+
+def test_a_demo_event_of_an_unknown_kind_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "roadshows.yaml"
+    row = "\n    ".join(
+        ("title: 甲", "held_on: 2026-01-05", "venue: 乙", "attendance: 3", "stages: [signed]")
+    )
+    path.write_text(f"roadshows:\n  - kind: roadshow\n    {row}\n", encoding="utf-8")
+    assert [(e.title, e.kind, e.stages) for e in demo_events(path)] == [
+        ("甲", "roadshow", ("signed",))
+    ]
+    path.write_text(f"roadshows:\n  - kind: fair\n    {row}\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="fair"):
+        demo_events(path)

@@ -25,28 +25,54 @@ START = dt.date(2026, 1, 1)
 END = dt.date(2027, 12, 31)
 
 
-def to_award(users: dict[str, Any], app: Any, amount: str = "200") -> Any:
-    """A bid in review taken through every review, the defence and the decision to fund."""
+def expert_account(expert: Any) -> Any:
+    """The expert's user account, created (role expert) when the pool's expert has none."""
     from kechuang.accounts.models import User
+
+    if expert.user is None:
+        expert.user = User.objects.create(username=f"e{expert.pk}", role="expert")
+        expert.save()
+    return expert.user
+
+
+def through_review(users: dict[str, Any], app: Any) -> Any:
+    """A bid in review taken through every review (all "fund") and the defence, if its mode has
+    one (揭榜挂帅; 赛马制 goes straight to the decision): ready for the decision."""
     from kechuang.programs import services
 
     staff = users["city_staff"]
     for assignment in app.assignments.all():
-        user = assignment.expert.user
-        if user is None:
-            user = User.objects.create(username=f"e{assignment.expert_id}", role="expert")
-            assignment.expert.user = user
-            assignment.expert.save()
         services.submit_review(
-            user, assignment, {"marks": MARKS, "comments": "可行", "recommendation": "fund"}
+            expert_account(assignment.expert),
+            assignment,
+            {"marks": MARKS, "comments": "可行", "recommendation": "fund"},
         )
     app = services.transition(staff, app, "close_review")
-    if app.phase == "defence":  # 揭榜挂帅 has a defence; 赛马制 goes straight to the decision
+    if app.phase == "defence":
         services.record_defence(staff, app, {"panelist": "评委甲", "score": "85"})
-        services.transition(staff, app, "close_defence")
-    services.decide(staff, app, {"funded": True, "amount": amount, "reasons": "评审排名第一"})
+        app = services.transition(staff, app, "close_defence")
+    return app
+
+
+def to_award(users: dict[str, Any], app: Any, amount: str = "200") -> Any:
+    """A bid in review taken through every review, the defence and the decision to fund."""
+    from kechuang.programs import services
+
+    app = through_review(users, app)
+    services.decide(
+        users["city_staff"], app, {"funded": True, "amount": amount, "reasons": "评审排名第一"}
+    )
     app.refresh_from_db()
     return app.award
+
+
+def signed(users: dict[str, Any], project: Any, team: Any = None) -> Any:
+    """The project's agreement signed by its team (default the 卧龙 enterprise's account), then
+    by city staff: running."""
+    from kechuang.projects import services
+
+    services.sign(team or users["enterprise"], project)
+    return services.sign(users["city_staff"], project)
 
 
 @pytest.fixture
@@ -78,10 +104,7 @@ def project(users: dict[str, Any], awarded: Callable[..., Any]) -> Any:
 
 @pytest.fixture
 def running(users: dict[str, Any], project: Any) -> Any:
-    from kechuang.projects import services
-
-    services.sign(users["enterprise"], project)
-    return services.sign(users["city_staff"], project)
+    return signed(users, project)
 
 
 @pytest.fixture
@@ -143,7 +166,28 @@ def race(users: dict[str, Any], programme: dict[str, Any], orgs: dict[str, Any])
     projects = []
     for user, app in apps:
         award = to_award(users, app, "150")
-        p = project_services.create_project(staff, award, AGREEMENT)
-        project_services.sign(user, p)
-        projects.append(project_services.sign(staff, p))
+        projects.append(
+            signed(users, project_services.create_project(staff, award, AGREEMENT), user)
+        )
     return {"call": call, "challenge": challenge, "projects": projects}
+
+
+@pytest.fixture
+def patents(orgs: dict[str, Any]) -> dict[str, Any]:
+    """Two invention patents in the registry: "own" of the 卧龙 enterprise (the project team),
+    "foreign" of the 宛城 organization."""
+    from kechuang.registry.models import Patent
+
+    return {
+        key: Patent.objects.create(
+            number=number,
+            kind="invention",
+            title=title,
+            organization=orgs[org],
+            application_date=dt.date(2026, 3, 1),
+        )
+        for key, number, title, org in (
+            ("own", "ZL202610000001.1", "一种金刚石涂层刀具", "wolong"),
+            ("foreign", "ZL202610000002.X", "他人专利", "wancheng"),
+        )
+    }

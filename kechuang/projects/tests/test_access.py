@@ -26,7 +26,7 @@ from openpyxl import Workbook
 from kechuang.core.tests.permissions import ROLES, Row, check_row
 from kechuang.programs.models import Application, Award
 from kechuang.projects import models, services
-from kechuang.projects.tests.conftest import AGREEMENT, PDF
+from kechuang.projects.tests.conftest import AGREEMENT, PDF, signed
 from kechuang.registry.models import IntegrityRecord
 from kechuang.registry.services import integrity
 
@@ -481,12 +481,10 @@ def _award(programme: dict[str, Any], org: Any, title: str) -> Award:
 
 
 def _project(users: dict[str, Any], award: Award, sign: bool = True, **extra: Any) -> Any:
-    staff = users["city_staff"]
-    project = services.create_project(staff, award, {**AGREEMENT, "lump_sum": True, **extra})
-    if sign:
-        services.sign(users["enterprise"], project)
-        project = services.sign(staff, project)
-    return project
+    project = services.create_project(
+        users["city_staff"], award, {**AGREEMENT, "lump_sum": True, **extra}
+    )
+    return signed(users, project) if sign else project
 
 
 def _accepting(users: dict[str, Any], project: Any) -> Any:

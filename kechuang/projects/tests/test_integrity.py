@@ -15,10 +15,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.utils import timezone
 from openpyxl import Workbook
 
-from kechuang.accounts.models import User
 from kechuang.programs import services as programs
 from kechuang.programs.models import Assignment, Award
-from kechuang.projects.tests.conftest import MARKS
+from kechuang.projects.tests.conftest import through_review
 from kechuang.registry.models import IntegrityRecord
 from kechuang.registry.selectors import integrity_in_force
 from kechuang.registry.services import integrity
@@ -62,20 +61,8 @@ def test_a_record_on_the_leader_blocks_submission(
 def test_a_record_on_the_organization_blocks_the_award(
     users: dict[str, Any], orgs: dict[str, Any], in_review: Callable[..., Any]
 ) -> None:
-    app = in_review()
-    for assignment in app.assignments.all():
-        user = assignment.expert.user
-        if user is None:
-            user = User.objects.create(username=f"i{assignment.pk}", role="expert")
-            assignment.expert.user = user
-            assignment.expert.save()
-        programs.submit_review(
-            user, assignment, {"marks": MARKS, "comments": "可", "recommendation": "fund"}
-        )
+    app = through_review(users, in_review())
     staff = users["city_staff"]
-    programs.transition(staff, app, "close_review")
-    programs.record_defence(staff, app, {"panelist": "评委", "score": "80"})
-    programs.transition(staff, app, "close_defence")
     restrict(users, org=orgs["wolong"])
     with pytest.raises(ValidationError) as error:
         programs.decide(staff, app, {"funded": True, "amount": "200", "reasons": "排名第一"})

@@ -16,31 +16,20 @@ from kechuang.core.audit import AuditEntry
 from kechuang.projects import services
 from kechuang.projects.models import (
     ChangeRequest,
-    ProjectReview,
     ProjectStatus,
     Spending,
     Target,
     TrancheStatus,
 )
-from kechuang.projects.tests.conftest import PDF
+from kechuang.projects.tests.conftest import PDF, expert_account
 
 pytestmark = pytest.mark.django_db
-
-
-def reviewer_user(review: ProjectReview) -> Any:
-    from kechuang.accounts.models import User
-
-    expert = review.expert
-    if expert.user is None:
-        expert.user = User.objects.create(username=f"px{expert.pk}", role="expert")
-        expert.save()
-    return expert.user
 
 
 def review_all(project: Any, stage: str, score: str) -> None:
     for review in project.reviews.filter(stage=stage):
         services.submit_project_review(
-            reviewer_user(review), review, {"score": score, "opinion": "进展符合任务书"}
+            expert_account(review.expert), review, {"score": score, "opinion": "进展符合任务书"}
         )
 
 

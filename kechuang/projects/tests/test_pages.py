@@ -20,7 +20,7 @@ from kechuang.projects import selectors, services
 from kechuang.projects.export import dashboard_docx
 from kechuang.projects.models import ChangeRequest, Output, Project, ProjectStatus, Target
 from kechuang.projects.tests.conftest import PDF
-from kechuang.registry.models import IndustryChain, Patent
+from kechuang.registry.models import IndustryChain
 
 pytestmark = pytest.mark.django_db
 
@@ -165,22 +165,9 @@ def test_a_target_removed_by_the_page_form_only_after_approval(
 
 
 def test_outputs_registered_on_the_page_link_rows_within_the_users_view(
-    client_for: Any, running: Any, orgs: dict[str, Any]
+    client_for: Any, running: Any, patents: dict[str, Any]
 ) -> None:
-    own = Patent.objects.create(
-        number="ZL202610000001.1",
-        kind="invention",
-        title="一种金刚石涂层刀具",
-        organization=orgs["wolong"],
-        application_date=dt.date(2026, 3, 1),
-    )
-    foreign = Patent.objects.create(
-        number="ZL202610000002.X",
-        kind="invention",
-        title="他人专利",
-        organization=orgs["wancheng"],
-        application_date=dt.date(2026, 3, 1),
-    )
+    own, foreign = patents["own"], patents["foreign"]
     team = client_for("enterprise")
     url = f"/projects/{running.pk}/act/"
     theirs = team.post(

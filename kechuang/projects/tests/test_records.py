@@ -20,7 +20,6 @@ from kechuang.projects import selectors, services
 from kechuang.projects.certificate import certificate_docx
 from kechuang.projects.export import projects_xlsx
 from kechuang.projects.tests.conftest import PDF
-from kechuang.registry.models import Patent
 from kechuang.site.workbench import tasks_for
 
 pytestmark = pytest.mark.django_db
@@ -38,22 +37,9 @@ def accept(users: dict[str, Any], project: Any, achieved: str, conclusion: str) 
 
 
 def test_a_patent_output_links_the_registry_row_the_team_may_see(
-    users: dict[str, Any], running: Any, orgs: dict[str, Any]
+    users: dict[str, Any], running: Any, patents: dict[str, Any]
 ) -> None:
-    patent = Patent.objects.create(
-        number="ZL202610000001.1",
-        kind="invention",
-        title="一种金刚石涂层刀具",
-        organization=orgs["wolong"],
-        application_date=dt.date(2026, 3, 1),
-    )
-    foreign = Patent.objects.create(
-        number="ZL202610000002.X",
-        kind="invention",
-        title="他人专利",
-        organization=orgs["wancheng"],
-        application_date=dt.date(2026, 3, 1),
-    )
+    patent, foreign = patents["own"], patents["foreign"]
     team = users["enterprise"]
     link = services.output_link(team, "patent", patent.pk)
     output = services.add_output(team, running, {"kind": "patent", "title": patent.title}, link)

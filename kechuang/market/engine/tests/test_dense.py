@@ -4,7 +4,9 @@ explanation (lexical terms, or "语义相近" with the cosine when only the vect
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -138,3 +140,58 @@ def test_vectors_trained_on_a_corpus_bring_co_occurring_words_together() -> None
     assert near > far + 0.5
     with pytest.raises(ValueError, match="语料太少"):
         train_vectors(["甲"], TOKENIZER.words)
+
+
+def _full_sort_ranking(
+    index: HybridIndex, query: str, k: int, allowed: Callable[[Any], bool]
+) -> list[tuple[Any, float]]:
+    """The ranking as it was computed before the argpartition: a stable sort of every row."""
+    vector = index.encoder.encode(index.lexical.tokenizer.words(query))
+    assert vector is not None
+    similarity = index._vectors() @ vector
+    ranked = []
+    for row in np.argsort(-similarity, kind="stable"):
+        doc_id = index._ids[row]
+        if doc_id is not None and allowed(doc_id):
+            ranked.append((doc_id, float(similarity[row])))
+            if len(ranked) >= k:
+                break
+    return ranked
+
+
+def test_the_dense_ranking_is_the_full_sort_s_with_ties_holes_and_filters() -> None:
+    words = ["防爆电机", "隔爆电动机", "散热", "香菇", "萃取"]
+    index = HybridIndex(MatchIndex(TOKENIZER), _encoder(), depth=10)
+    rng = np.random.default_rng(7)
+    # 300 documents of one or two words each: many exact ties among them
+    for number in range(300):
+        title = " ".join(rng.choice(words, size=int(rng.integers(1, 3)), replace=False))
+        index.add(number, {"title": title, "text": ""}, {})
+    assert len(index.dense_ranking("散热", 5, lambda doc_id: True)) == 5  # the rows stacked
+    for number in range(0, 300, 7):  # holes: removed, some of them re-added (a new row)
+        index.remove(number)
+        if number % 2:
+            index.add(number, {"title": "散热", "text": ""}, {})
+    index.add(1000, {"title": "香菇", "text": ""}, {})
+    index.remove(1000)  # removed before its row reached the matrix
+    index.add(1001, {"title": "香菇", "text": ""}, {})
+    index.remove(1)  # removed while 1001 is pending
+    filters: list[Callable[[Any], bool]] = [
+        lambda doc_id: True,
+        lambda doc_id: doc_id % 3 == 0,
+        lambda doc_id: doc_id == 299,  # one document passes: the lead widens to all rows
+        lambda doc_id: False,
+    ]
+    seen_ties = False
+    for query in words:
+        for allowed in filters:
+            for k in (1, 5, 40, 100, 400):
+                expected = _full_sort_ranking(index, query, k, allowed)
+                assert index.dense_ranking(query, k, allowed) == expected
+                scores = [score for _, score in expected]
+                seen_ties = seen_ties or len(set(scores)) < len(scores)
+    assert seen_ties
+    assert index.dense_ranking("散热", 5, lambda doc_id: doc_id == 1000) == []
+    everything = [d for d, _ in index.dense_ranking("散热", 400, lambda doc_id: True)]
+    assert everything.count(7) == 1 and 1001 in everything
+    assert 14 not in everything and 1 not in everything and len(everything) == 300 - 43 + 21 - 1 + 1
