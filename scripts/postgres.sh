@@ -63,7 +63,7 @@ case "$cmd" in
     if ! as_owner "$pgbin/pg_ctl" -D "$data" status >/dev/null 2>&1; then
       free_port
       as_owner "$pgbin/pg_ctl" -D "$data" -w -t 60 -l "$data/server.log" \
-        -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        -o "-c listen_addresses=127.0.0.1 -p $port -k $data -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c shared_buffers=${KECHUANG_PG_SHARED_BUFFERS:-512MB} -c max_wal_size=4GB" \
         start >/dev/null
     fi
     running=$(running_port); port=${running:-$port}

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from django.core.exceptions import EmptyResultSet
@@ -40,7 +41,7 @@ def fetch_columns(
         fetched = cursor.fetchall()
     if not fetched:
         return [[] for _ in names]
-    columns = [list(c) for c in zip(*fetched, strict=True)]
+    columns = [list(map(itemgetter(k), fetched)) for k in range(len(names))]
     for k in dates:
         columns[k] = each_distinct(columns[k], _date)
     for k in bools:

@@ -71,6 +71,50 @@ def upsert(model: type[models.Model], columns: dict[str, list[Any]], conflict: s
     _write(model, columns, conflict=conflict)
 
 
+def update_by_key(model: type[models.Model], columns: dict[str, list[Any]]) -> None:
+    """UPDATE the rows whose primary keys are ``columns["id"]``: every other column given, and
+    updated_at now (created_at kept). SQLite: one prepared UPDATE … WHERE id = ? over every row
+    (no insert attempted first, as an upsert does); PostgreSQL: COPY into a temporary table and
+    one UPDATE … FROM it."""
+    keys = columns["id"]
+    if not keys:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    fields = [
+        f
+        for f in model._meta.concrete_fields
+        if not f.primary_key
+        and (f.column == "updated_at" or f.column in columns or f.name in columns)
+    ]
+    now = [timezone.now()]
+    adapted = [
+        _adapt(f, now, connection) * len(keys)
+        if f.column in STAMPS
+        else _adapt(f, columns[f.column if f.column in columns else f.name], connection)
+        for f in fields
+    ]
+    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+    names = [quote(f.column) for f in fields]
+    with connection.cursor() as cursor:
+        if connection.vendor != "postgresql":
+            sets = ", ".join(f"{name} = %s" for name in names)
+            rows = list(zip(*adapted, keys, strict=True))
+            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", rows)
+            return
+        staging = quote(f"bulk_update_{model._meta.db_table}")
+        listed = ", ".join([*names, pk])
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {listed} FROM {table} WITH NO DATA"
+        )
+        _copy(cursor, f"{staging} ({listed})", zip(*adapted, keys, strict=True))
+        sets = ", ".join(f"{name} = s.{name}" for name in names)
+        cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {staging} AS s WHERE t.{pk} = s.{pk}")
+        cursor.execute(f"DROP TABLE {staging}")
+
+
 def _write(model: type[models.Model], columns: dict[str, list[Any]], conflict: str | None) -> None:
     n = len(next(iter(columns.values()), []))
     if not n:

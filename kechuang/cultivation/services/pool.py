@@ -223,7 +223,7 @@ def _save(
                 name: [v for v, k in zip(values, keep, strict=True) if k]
                 for name, values in columns.items()
             }
-        bulk.upsert(PoolEntry, entries, conflict="organization_id")
+        _upsert_entries(entries)
         bulk.insert(
             TierMovement,
             {
@@ -233,6 +233,27 @@ def _save(
                 )
             },
         )
+
+
+def _upsert_entries(entries: dict[str, list[Any]]) -> None:
+    """The entries of organizations with one already are updated by its key, the others
+    inserted (read under the run's write lock, so no entry appears meanwhile)."""
+    existing = dict(
+        zip(*fetch_columns(PoolEntry.objects.order_by(), ("organization_id", "pk")), strict=True)
+    )
+    ids = [existing.get(pk) for pk in entries["organization_id"]]
+    old = [i is not None for i in ids]
+    if all(old):
+        bulk.update_by_key(PoolEntry, {**entries, "id": ids})
+        return
+    for rows, to_write in ((old, bulk.update_by_key), ([not o for o in old], bulk.insert)):
+        part = {
+            name: [v for v, r in zip(values, rows, strict=True) if r]
+            for name, values in entries.items()
+        }
+        if to_write is bulk.update_by_key:
+            part["id"] = [i for i, r in zip(ids, rows, strict=True) if r]
+        to_write(PoolEntry, part)
 
 
 def _existing_organizations() -> set[int]:
