@@ -137,3 +137,43 @@ def test_require_rows_names_the_missing_parents() -> None:
     bulk.require_rows(ScreeningRun, set())
     with pytest.raises(ScreeningRun.DoesNotExist, match=str(run.pk + 1)):
         bulk.require_rows(ScreeningRun, {run.pk, run.pk + 1})
+
+
+def test_update_by_key_rewrites_the_given_columns_and_keeps_the_creation_time(
+    make_org: Any,
+) -> None:
+    orgs = [make_org("卧龙区", name=f"按键更新{i}（测试）") for i in range(3)]
+    first = ScreeningRun.objects.create(as_of=DAY)
+    with transaction.atomic():
+        bulk.insert(PoolEntry, columns(orgs, first))
+    before = {e.organization_id: e for e in PoolEntry.objects.all()}
+    second = ScreeningRun.objects.create(as_of=DAY + dt.timedelta(days=365))
+    changed = columns(
+        orgs[:2],
+        second,
+        tier=["growing", ""],
+        gaps=[["还需 1 项 Ⅰ类知识产权"], [{"nested": [1]}]],
+        tsme_total_min=[None, 70],
+    )
+    del changed["organization_id"]  # written by key: the organization stays
+    changed["id"] = [before[o.pk].pk for o in orgs[:2]]
+    with transaction.atomic():
+        bulk.update_by_key(PoolEntry, changed)
+        bulk.update_by_key(PoolEntry, {name: [] for name in changed})  # nothing to write
+    after = {e.organization_id: e for e in PoolEntry.objects.all()}
+    one, two, three = (after[o.pk] for o in orgs)
+    assert (one.tier, one.run_id, one.gaps, one.tsme_total_min) == (
+        "growing",
+        second.pk,
+        ["还需 1 项 Ⅰ类知识产权"],
+        None,
+    )
+    assert (two.tier, two.gaps, two.tsme_total_min) == ("", [{"nested": [1]}], 70)
+    assert one.created_at == before[orgs[0].pk].created_at
+    assert one.updated_at > before[orgs[0].pk].updated_at
+    # the row not named is untouched
+    assert (three.tier, three.run_id, three.updated_at) == (
+        "seed",
+        first.pk,
+        before[orgs[2].pk].updated_at,
+    )

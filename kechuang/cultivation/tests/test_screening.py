@@ -125,6 +125,22 @@ def test_an_area_run_touches_only_that_area(city: dict[str, Any], wancheng: Any)
     assert list(PoolEntry.objects.values_list("organization", flat=True)) == [city["wancheng"].pk]
 
 
+def test_a_city_run_after_an_area_run_updates_the_one_and_adds_the_others(
+    city: dict[str, Any], wancheng: Any
+) -> None:
+    """Entries already in the pool are rewritten by key, the others inserted, in one run."""
+    area_run = run_now(area=wancheng)
+    kept = entry(city["wancheng"])
+    city_run = run_now(dt.date(2025, 7, 31))
+    assert city_run.status == RunStatus.DONE
+    entries = {e.organization_id: e for e in PoolEntry.objects.all()}
+    assert set(entries) == {o.pk for o in city.values()}
+    again = entries[city["wancheng"].pk]
+    assert (again.pk, again.created_at) == (kept.pk, kept.created_at)
+    assert (again.run_id, again.as_of) == (city_run.pk, dt.date(2025, 7, 31))
+    assert {e.run_id for e in entries.values()} == {city_run.pk} != {area_run.pk}
+
+
 def test_county_user_screens_their_area_only(
     users: dict[str, Any], city: Any, wancheng: Any
 ) -> None:
