@@ -225,11 +225,18 @@ class PoolEntry(DomainModel):
     organization = models.OneToOneField(
         Organization, verbose_name="企业", on_delete=models.PROTECT, related_name="pool_entry"
     )
-    # No index of its own: no page reads the entries by run, and every run rewrites the column
-    # of every entry it screens (the index cost a whole-city run ~0.3 s; the check that keeps a
-    # run with entries from being deleted reads the table instead, once).
+    # Every run rewrites this column of every entry it screens, so it has neither an index (no
+    # page reads the entries by run; the check that keeps a run with entries from being deleted
+    # reads the table once) nor a database constraint checked row by row (PostgreSQL looked the
+    # run up once per entry: about a second of a whole-city run). The entries are derived data:
+    # the run is checked to exist, set-wise, under the write's lock (services.pool._save), and
+    # Django's PROTECT keeps a run with entries from being deleted.
     run = models.ForeignKey(
-        ScreeningRun, verbose_name="最近筛查", on_delete=models.PROTECT, db_index=False
+        ScreeningRun,
+        verbose_name="最近筛查",
+        on_delete=models.PROTECT,
+        db_index=False,
+        db_constraint=False,
     )
     as_of = models.DateField("评价基准日")
     data_status = models.CharField("数据状态", max_length=12, choices=DataStatus.choices)

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db.models import ProtectedError
 from django.test import override_settings
 
 from kechuang.core.models import AuditEntry
@@ -288,3 +289,13 @@ def test_a_run_survives_an_enterprise_archived_while_it_screens_and_the_next_ski
     later = execute_run(ScreeningRun.objects.create(as_of=AS_OF).pk)
     assert later.status == "done"
     assert later.summary["screened"] == run.summary["screened"] - 1
+
+
+def test_a_run_with_pool_entries_cannot_be_deleted(city: dict[str, Any]) -> None:
+    """The entries' run has no database constraint (services.pool writes it set-wise); Django's
+    PROTECT still refuses to delete a run that entries name."""
+    run = run_now()
+    with pytest.raises(ProtectedError):
+        run.delete()
+    assert ScreeningRun.objects.filter(pk=run.pk).exists()
+    assert PoolEntry.objects.filter(run=run).count() == len(city)
