@@ -19,6 +19,7 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from kechuang.core import bulk
 from kechuang.core.audit import record
 from kechuang.cultivation.engine.batch import Screened
 from kechuang.cultivation.models import (
@@ -31,7 +32,6 @@ from kechuang.cultivation.models import (
     stage_counts_text,
 )
 from kechuang.cultivation.selectors import screen
-from kechuang.cultivation.services import bulk
 from kechuang.registry.models import Area, Organization
 
 log = logging.getLogger(__name__)
