@@ -109,13 +109,57 @@ def create(model: type[models.Model], instances: list[models.Model]) -> None:
             state[attname] = now
         instance._state.adding = False
         instance._state.db = connection.alias
-    columns = {
-        f.column: [getattr(i, f.attname) for i in instances]
-        if isinstance(f, PLAIN_FIELDS)
-        else [f.get_db_prep_save(f.pre_save(i, True), connection) for i in instances]
-        for f in fields
-    }
+    columns = {f.column: _column(f, instances, connection, True) for f in fields}
     _write(model, columns, conflict=None, stamped=False)
+
+
+def _column(
+    field: models.Field, instances: list[models.Model], connection: BaseDatabaseWrapper, add: bool
+) -> list[Any]:
+    """The field's values of `instances` as written: as held for plain fields, else through the
+    field's own pre_save and preparation (as the ORM's save does)."""
+    if isinstance(field, PLAIN_FIELDS):
+        return [getattr(i, field.attname) for i in instances]
+    return [field.get_db_prep_save(field.pre_save(i, add), connection) for i in instances]
+
+
+def update(model: type[models.Model], instances: list[models.Model], names: list[str]) -> None:
+    """UPDATE the fields `names` of saved `instances` to the values they hold, by primary key
+    (``bulk_update`` without a CASE per row and field, and without signals): on SQLite one
+    prepared UPDATE run over every row, on PostgreSQL COPY into a temporary table and one
+    ``UPDATE … FROM`` it. ``auto_now`` stamps are not set: name them and set them first."""
+    if not instances or not names:
+        return
+    connection = connections[router.db_for_write(model)]
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    fields = [model._meta.get_field(name) for name in names]
+    columns = [_adapt(f, _column(f, instances, connection, False), connection) for f in fields]
+    columns.append([getattr(i, pk.attname) for i in instances])
+    table = quote(model._meta.db_table)
+    if connection.vendor != "postgresql":
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {sets} WHERE {quote(pk.column)} = %s",
+                list(zip(*columns, strict=True)),
+            )
+        return
+    listed = ", ".join(quote(f.column) for f in [*fields, pk])
+    staging = quote(f"bulk_update_{model._meta.db_table}")
+    sets = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in fields)
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {listed} FROM {table} WITH NO DATA"
+        )
+        _copy(cursor, f"{staging} ({listed})", zip(*columns, strict=True))
+        cursor.execute(
+            f"UPDATE {table} AS t SET {sets} FROM {staging} AS s "
+            f"WHERE t.{quote(pk.column)} = s.{quote(pk.column)}"
+        )
+        cursor.execute(f"DROP TABLE {staging}")
 
 
 def _write(

@@ -85,8 +85,8 @@ from kechuang.registry.models.organizations import validate_uscc_field
 from kechuang.registry.services.qualifications import entry_state, is_organization_user
 from kechuang.registry.services.workflow import PENDING
 
-BATCH_SIZE = 500  # rows per UPDATE and per `__in` lookup (below SQLite's variable limit)
-WRITE_BATCH_SIZE = 10_000  # new rows per set-based INSERT (a background job's progress step)
+BATCH_SIZE = 500  # rows per `__in` lookup and link INSERT (below SQLite's variable limit)
+WRITE_BATCH_SIZE = 10_000  # rows per set-based INSERT or UPDATE (a background job's progress step)
 USCC_FIX = (
     "请核对统一社会信用代码（可在国家企业信用信息公示系统查询），注意 0 与 O、1 与 I 的区别。"
 )
@@ -947,8 +947,8 @@ def _save_rows(spec: RegistrySpec, report: ImportReport) -> tuple[list[Any], lis
         if names:
             by_fields[(*names, "updated_at")].append(plan.instance)
     for names, instances in by_fields.items():
-        for chunk in _chunks(instances):
-            model.objects.bulk_update(chunk, list(names), batch_size=BATCH_SIZE)
+        for chunk in _chunks(instances, WRITE_BATCH_SIZE):
+            bulk.update(model, chunk, list(names))
             if report.progress is not None:
                 report.progress.advance(len(chunk))
     _write_m2m(spec, creates + updates)
@@ -1033,7 +1033,7 @@ def _confirm_figures_bulk(user: Any, report: ImportReport) -> CommitResult:
         )
         for plan in written
     ]
-    FigureSubmission.objects.bulk_create(submissions, batch_size=BATCH_SIZE)
+    bulk.create(FigureSubmission, submissions)
     reviews = [
         FigureReview(
             submission=submission,
@@ -1043,7 +1043,7 @@ def _confirm_figures_bulk(user: Any, report: ImportReport) -> CommitResult:
         )
         for submission, plan in zip(submissions, written, strict=True)
     ]
-    FigureReview.objects.bulk_create(reviews, batch_size=BATCH_SIZE)
+    bulk.create(FigureReview, reviews)
     _audit_rows(report, creates, updates, user)
     notes = [_note(report, plan) for plan in written]
     record_bulk(
