@@ -66,6 +66,8 @@ BULK_BATCH_SIZE = 20_000  # entries per statement (a column list of each, then o
 def redact(instance: models.Model, changes: dict[str, list[Any]]) -> dict[str, list[Any]]:
     """Hide the values of the model's redacted fields (e.g. ID numbers), keep the fact of change."""
     hidden = getattr(instance, "audit_redacted_fields", ())
+    if not hidden:
+        return changes
     return {name: (REDACTED if name in hidden else value) for name, value in changes.items()}
 
 
