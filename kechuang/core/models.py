@@ -18,8 +18,11 @@ from kechuang.core.scoping import ScopedManager, ScopeRule
 __all__ = ["AuditAction", "AuditEntry", "AuditedModel", "DomainModel", "Job", "JobStatus"]
 
 
+_PLAIN_JSON = frozenset({str, int, bool, float, type(None)})
+
+
 def _json_value(value: Any) -> Any:
-    if value is None or isinstance(value, bool | int | float | str):
+    if value.__class__ in _PLAIN_JSON or isinstance(value, bool | int | float | str):
         return value
     if isinstance(value, decimal.Decimal):
         return str(value)

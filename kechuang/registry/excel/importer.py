@@ -73,12 +73,15 @@ from kechuang.registry.excel.specs import (
 )
 from kechuang.registry.excel.template import AUX_SHEETS
 from kechuang.registry.models import (
+    Area,
     FigureReview,
     FigureSubmission,
+    IndustryChain,
     Organization,
     Qualification,
     SubmissionStatus,
     Talent,
+    TechField,
 )
 from kechuang.registry.models.figures import FIGURE_FIELDS
 from kechuang.registry.models.organizations import validate_uscc_field
@@ -204,8 +207,8 @@ class Context:
     # for list columns (co-builders) also those already linked to rows the user may view:
     # re-importing what an export showed must not fail (the API keeps current links alike)
     linked_orgs: dict[str, Organization] = field(default_factory=dict)
-    # (field, type, raw cell) -> value or CellError, for the REPEATED_KINDS columns
-    parsed: dict[tuple[str, type, Any], Any] = field(default_factory=dict)  # error: (problem, fix)
+    # (field, type, raw cell) -> its value, or its error's (problem, fix): REPEATED_KINDS cells
+    parsed: dict[tuple[str, type, Any], Any] = field(default_factory=dict)
 
 
 def _choice_index(spec: RegistrySpec) -> dict[str, dict[str, str]]:
@@ -464,21 +467,49 @@ def m2m_fields(spec: RegistrySpec) -> list[str]:
     return [column.field for column in spec.data_columns if column.kind == "list"]
 
 
-def _existing(spec: RegistrySpec, keys: set[tuple[Any, ...]]) -> dict[tuple[Any, ...], list[Any]]:
+def _existing(
+    spec: RegistrySpec, keys: set[tuple[Any, ...]], refs: References
+) -> dict[tuple[Any, ...], list[Any]]:
     """Stored rows by natural key, fetched in chunks by the anchor field (unrestricted: a key
-    taken outside the user's scope must still be found, or the commit would collide)."""
+    taken outside the user's scope must still be found, or the commit would collide). Their
+    areas, industries and high-tech fields are the reference rows already loaded, not joined
+    and built again for every row."""
     position = spec.key.index(spec.anchor)
     anchors = {key[position] for key in keys}
-    queryset = spec.model.objects.select_related(*related_paths(spec)).prefetch_related(
-        *m2m_fields(spec)
-    )
+    shared = _shared_references(spec, refs)
+    paths = [path for path in related_paths(spec) if path not in shared]
+    queryset = spec.model.objects.select_related(*paths).prefetch_related(*m2m_fields(spec))
     found: dict[tuple[Any, ...], list[Any]] = defaultdict(list)
     for chunk in _chunks(anchors):
         for obj in queryset.filter(**{f"{spec.anchor}__in": chunk}):
+            cache = obj._state.fields_cache
+            for name, (attname, by_id) in shared.items():
+                related = by_id.get(getattr(obj, attname))
+                if related is not None:
+                    cache[name] = related
             key = _obj_key(spec, obj)
             if key in keys:
                 found[key].append(obj)
     return found
+
+
+def _shared_references(
+    spec: RegistrySpec, refs: References
+) -> dict[str, tuple[str, dict[int, models.Model]]]:
+    """{field: (attname, reference rows by id)} of the model's own foreign keys to areas,
+    industries and high-tech fields."""
+    rows: dict[type[models.Model], list[Any]] = {
+        Area: refs.areas,
+        IndustryChain: refs.industries,
+        TechField: refs.techfields,
+    }
+    shared = {}
+    for model_field in spec.model._meta.concrete_fields:
+        target = model_field.related_model if model_field.many_to_one else None
+        if target in rows:
+            by_id = {row.pk: row for row in rows[target]}
+            shared[model_field.name] = (model_field.attname, by_id)
+    return shared
 
 
 # ---------------------------------------------------------------------------------------------
@@ -583,7 +614,7 @@ def _validate(
         choice_index=_choice_index(spec),
     )
     parsed = _parse_rows(rows, ctx, report)
-    _plan(spec, parsed, user, report)
+    _plan(spec, parsed, user, report, ctx.refs)
     if progress is not None:
         progress.step(len(rows))
     return report
@@ -699,10 +730,13 @@ def _resolve_leaders(spec: RegistrySpec, parsed: list[ParsedRow], report: Import
         report.add(row.number, column.header_zh, name, problem, fix)
 
 
-def _plan(spec: RegistrySpec, parsed: list[ParsedRow], user: Any, report: ImportReport) -> None:
+def _plan(
+    spec: RegistrySpec, parsed: list[ParsedRow], user: Any, report: ImportReport, refs: References
+) -> None:
     _mark_duplicates(spec, parsed, report)
     _resolve_leaders(spec, parsed, report)
-    existing = _existing(spec, {row.key for row in parsed if row.ok and row.key is not None})
+    keys = {row.key for row in parsed if row.ok and row.key is not None}
+    existing = _existing(spec, keys, refs)
     exclude = [f.name for f in spec.model._meta.get_fields() if f.is_relation]
     prevalidated = _prevalidated(spec)
     pending = _pending_figures(parsed) if spec is ANNUAL_REPORTS else set()
