@@ -66,6 +66,7 @@ def round_digests(run: Any, summary: dict[str, Any]) -> dict[str, str]:
 def main() -> None:
     ensure_database()
     from kechuang.core.audit import audit_context
+    from kechuang.core.memory import collector_paused
     from kechuang.core.parallel import apart
     from kechuang.cultivation import selectors, services
     from kechuang.cultivation.models import (
@@ -92,11 +93,13 @@ def main() -> None:
         organizations = Organization.objects.filter(kind="enterprise")
         policy = ReservePolicy.objects.get(active=True)
         rule_sets = list(TierRuleSet.objects.exclude(status="inactive"))
-        # as the task does (services.pool.execute_run): the gaps computed in a second process
-        screened = selectors.screen(organizations, day, policy, rule_sets, apart)
-        computed, cpu_computed = time.perf_counter(), time.process_time()
-        summary = services.write_pool(run, screened)
-        written, cpu = time.perf_counter(), time.process_time() - cpu_started
+        # as the task does (services.pool.execute_run): the gaps computed in a second process,
+        # the cyclic garbage collector paused
+        with collector_paused():
+            screened = selectors.screen(organizations, day, policy, rule_sets, apart)
+            computed, cpu_computed = time.perf_counter(), time.process_time()
+            summary = services.write_pool(run, screened)
+            written, cpu = time.perf_counter(), time.process_time() - cpu_started
         digests = round_digests(run, summary)
         rounds.append(
             {

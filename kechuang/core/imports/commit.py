@@ -9,6 +9,7 @@ from typing import Any, Protocol, TypeVar
 from django.db import IntegrityError, transaction
 
 from kechuang.core.imports.errors import ImportRefused, RowError
+from kechuang.core.memory import collector_paused
 
 T = TypeVar("T")
 
@@ -37,7 +38,7 @@ def commit_all(report: Validated, user: Any, write: Callable[[], T]) -> T:
     """Run `write` (which writes every row of `report`) in one transaction, or nothing."""
     check_committable(report, user)
     try:
-        with transaction.atomic():
+        with collector_paused(), transaction.atomic():
             return write()
     except IntegrityError as error:
         raise ImportRefused(CHANGED_SINCE_VALIDATION) from error

@@ -19,8 +19,10 @@ import numpy as np
 from django.db import transaction
 from django.utils import timezone
 
+from kechuang.core import bulk
 from kechuang.core.audit import record
 from kechuang.core.columns import fetch_columns
+from kechuang.core.memory import collector_paused
 from kechuang.core.parallel import apart
 from kechuang.cultivation.engine.batch import Screened
 from kechuang.cultivation.models import (
@@ -33,7 +35,6 @@ from kechuang.cultivation.models import (
     stage_counts_text,
 )
 from kechuang.cultivation.selectors import screen
-from kechuang.cultivation.services import bulk
 from kechuang.registry.models import Area, Organization
 
 log = logging.getLogger(__name__)
@@ -279,8 +280,9 @@ def execute_run(run_id: int) -> ScreeningRun:
         if run.area_id:
             organizations = organizations.filter(area__in=Area.subtree_ids(run.area.path))
         rule_sets = list(TierRuleSet.objects.exclude(status="inactive"))
-        screened = screen(organizations, run.as_of, policy, rule_sets, apart)
-        summary = write_pool(run, screened)
+        with collector_paused():  # millions of small objects, no cycles worth collecting
+            screened = screen(organizations, run.as_of, policy, rule_sets, apart)
+            summary = write_pool(run, screened)
     except ReservePolicy.DoesNotExist:
         return _fail(
             run, "没有启用的后备库分级规则，请先在管理后台启用一套规则（load_tier_rules）。"

@@ -1,4 +1,4 @@
-"""The bulk column writer of screening runs (services/bulk.py): insert, upsert that keeps the
+"""The bulk column writer of screening runs (core/bulk.py): insert, upsert that keeps the
 creation time and rewrites every other column, JSON values (shared, distinct, nested) and dates
 as the ORM reads them back, on SQLite and (CI) PostgreSQL."""
 
@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 from django.db import IntegrityError, connection, transaction
 
+from kechuang.core import bulk
 from kechuang.cultivation.models import PoolEntry, ScreeningRun, TierMovement
-from kechuang.cultivation.services import bulk
 
 pytestmark = pytest.mark.django_db
 

@@ -17,11 +17,17 @@ class USCCError(ValueError):
     """Raised with a Chinese message that says what is wrong with the code."""
 
 
+# full-width ！..～ to their ASCII forms; the ideographic space dropped
+_HALF_WIDTH = {code: code - 0xFEE0 for code in range(ord("！"), ord("～") + 1)}
+_HALF_WIDTH[0x3000] = None
+
+
 def normalize_uscc(raw: str) -> str:
     """Upper-case, strip spaces and full-width characters people paste in."""
     text = (raw or "").strip().upper()
-    text = "".join(chr(ord(c) - 0xFEE0) if "！" <= c <= "～" else c for c in text)
-    return text.replace(" ", "").replace("\u3000", "")
+    if not text.isascii():
+        text = text.translate(_HALF_WIDTH)
+    return text.replace(" ", "")
 
 
 def check_character(first17: str) -> str:

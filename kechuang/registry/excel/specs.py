@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 from typing import Any, Literal
 
 from django.db import models
@@ -91,9 +92,10 @@ class RegistrySpec:
     def column(self, field_name: str) -> Column | None:
         return next((c for c in self.columns if c.field == field_name), None)
 
-    @property
+    @cached_property
     def data_columns(self) -> tuple[Column, ...]:
-        """Columns that import (everything but the informative ones)."""
+        """Columns that import (everything but the informative ones); worked out once (an
+        import reads it for every row)."""
         return tuple(c for c in self.columns if c.kind != "info")
 
 

@@ -1,4 +1,5 @@
-"""Bulk writes of whole columns (a screening run's pool entries and movements).
+"""Bulk writes of whole columns (a screening run's pool entries and movements, an Excel
+import's new rows, the audit entries of bulk writes).
 
 The rows come as one list per column (values as the model's fields hold them); each JSON value
 is encoded once per distinct value, each date adapted once per distinct day, and the rows are
@@ -6,6 +7,11 @@ written in one set-based pass: on SQLite one ``INSERT … ON CONFLICT DO UPDATE`
 statement run over every row (``executemany`` of tuples), on PostgreSQL ``COPY`` into a
 temporary table and one ``INSERT … SELECT … ON CONFLICT DO UPDATE`` (or ``COPY`` straight into
 the table when nothing can conflict). No model instance, no SQL compiled per row.
+
+`create` is `bulk_create` of model instances on that path: their primary keys are allocated
+first (PostgreSQL: from the table's sequence; SQLite: after the highest id ever used, under the
+transaction's write lock), so the rows are written without RETURNING and the instances carry
+their ids for what follows (audit entries, links).
 """
 
 from __future__ import annotations
@@ -15,13 +21,26 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from django.db import connections, models, router
+from django.db import NotSupportedError, connections, models, router
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.utils import timezone
 
 from kechuang.core.columns import each_distinct
 
 STAMPS = ("created_at", "updated_at")
+# Fields whose Python value the driver takes as it is (dates and JSON are adapted by `_adapt`);
+# any other kind (a file, a UUID…) goes through the field's own pre_save and preparation.
+PLAIN_FIELDS = (
+    models.BooleanField,
+    models.CharField,
+    models.DateField,  # DateTimeField too
+    models.DecimalField,
+    models.FloatField,
+    models.ForeignKey,
+    models.IntegerField,  # the auto and big ones too
+    models.JSONField,
+    models.TextField,
+)
 
 
 def lock_against_writes(model: type[models.Model]) -> None:
@@ -71,16 +90,86 @@ def upsert(model: type[models.Model], columns: dict[str, list[Any]], conflict: s
     _write(model, columns, conflict=conflict)
 
 
+def allocate_ids(model: type[models.Model], n: int) -> list[int]:
+    """`n` new primary keys of `model`'s table, ascending, never used before. Inside a
+    transaction: on SQLite the transaction's write lock (``transaction_mode`` IMMEDIATE) keeps
+    them from others until it ends (rows written with them move the AUTOINCREMENT counter on);
+    on PostgreSQL they are taken from the sequence, as the rows' own defaults would be."""
+    if n <= 0:
+        return []
+    connection = connections[router.db_for_write(model)]
+    if not connection.in_atomic_block:
+        raise NotSupportedError("allocate_ids must run inside transaction.atomic().")
+    table, column = model._meta.db_table, model._meta.pk.column
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+                [quote(table), column, n],
+            )
+            return sorted(row[0] for row in cursor.fetchall())
+        cursor.execute(f"SELECT MAX({quote(column)}) FROM {quote(table)}")
+        highest = cursor.fetchone()[0] or 0
+        cursor.execute("SELECT MAX(seq) FROM sqlite_sequence WHERE name = %s", [table])
+        highest = max(highest, cursor.fetchone()[0] or 0)
+    return list(range(highest + 1, highest + 1 + n))
+
+
+def create(model: type[models.Model], instances: list[models.Model]) -> None:
+    """INSERT the unsaved `instances` (what ``bulk_create`` does, without signals): their ids
+    allocated and set, ``auto_now``/``auto_now_add`` stamps set to now, every concrete field
+    written as the instance holds it (the values already cleaned). Inside a transaction."""
+    if not instances:
+        return
+    connection = connections[router.db_for_write(model)]
+    now = timezone.now()
+    fields = model._meta.concrete_fields
+    stamps = [
+        f.attname for f in fields if getattr(f, "auto_now", 0) or getattr(f, "auto_now_add", 0)
+    ]
+    pk_attname = model._meta.pk.attname
+    for instance, pk in zip(instances, allocate_ids(model, len(instances)), strict=True):
+        state = instance.__dict__
+        state[pk_attname] = pk
+        for attname in stamps:
+            state[attname] = now
+        instance._state.adding = False
+        instance._state.db = connection.alias
+    columns = {f.column: _column(f, instances, connection, True) for f in fields}
+    _write(model, columns, conflict=None, stamped=False)
+
+
+def _column(
+    field: models.Field, instances: list[models.Model], connection: BaseDatabaseWrapper, add: bool
+) -> list[Any]:
+    """The field's values of `instances` as written: as held for plain fields, else through the
+    field's own pre_save and preparation (as the ORM's save does)."""
+    if isinstance(field, PLAIN_FIELDS):
+        return [getattr(i, field.attname) for i in instances]
+    return [field.get_db_prep_save(field.pre_save(i, add), connection) for i in instances]
+
+
+def update(model: type[models.Model], instances: list[models.Model], names: list[str]) -> None:
+    """UPDATE the fields `names` of saved `instances` to the values they hold, by primary key
+    (``bulk_update`` without a CASE per row and field, and without signals).
+    ``auto_now`` stamps are not set: name them and set them first."""
+    if not instances or not names:
+        return
+    connection = connections[router.db_for_write(model)]
+    fields = [model._meta.get_field(name) for name in names]
+    columns = [_adapt(f, _column(f, instances, connection, False), connection) for f in fields]
+    keys = [getattr(i, model._meta.pk.attname) for i in instances]
+    _update_rows(connection, model, fields, columns, keys)
+
+
 def update_by_key(model: type[models.Model], columns: dict[str, list[Any]]) -> None:
-    """UPDATE the rows whose primary keys are ``columns["id"]``: every other column given, and
-    updated_at now (created_at kept). SQLite: one prepared UPDATE … WHERE id = ? over every row
-    (no insert attempted first, as an upsert does); PostgreSQL: COPY into a temporary table and
-    one UPDATE … FROM it."""
+    """UPDATE the rows whose primary keys are ``columns["id"]``: every other column given (one
+    list per column, as :func:`insert` takes them), and updated_at now (created_at kept)."""
     keys = columns["id"]
     if not keys:
         return
     connection = connections[router.db_for_write(model)]
-    quote = connection.ops.quote_name
     fields = [
         f
         for f in model._meta.concrete_fields
@@ -94,37 +183,65 @@ def update_by_key(model: type[models.Model], columns: dict[str, list[Any]]) -> N
         else _adapt(f, columns[f.column if f.column in columns else f.name], connection)
         for f in fields
     ]
-    table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
-    names = [quote(f.column) for f in fields]
+    _update_rows(connection, model, fields, adapted, keys)
+
+
+def _update_rows(
+    connection: BaseDatabaseWrapper,
+    model: type[models.Model],
+    fields: list[models.Field],
+    columns: list[list[Any]],
+    keys: list[Any],
+) -> None:
+    """The adapted `columns` of `fields` written to the rows of primary keys `keys`: on SQLite
+    one prepared UPDATE … WHERE pk = ? run over every row (no insert attempted first, as an
+    upsert does), on PostgreSQL COPY into a temporary table and one ``UPDATE … FROM`` it."""
+    quote = connection.ops.quote_name
+    pk = model._meta.pk
+    table = quote(model._meta.db_table)
+    rows = zip(*columns, keys, strict=True)
+    if connection.vendor != "postgresql":
+        sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                f"UPDATE {table} SET {sets} WHERE {quote(pk.column)} = %s", list(rows)
+            )
+        return
+    listed = ", ".join(quote(f.column) for f in [*fields, pk])
+    staging = quote(f"bulk_update_{model._meta.db_table}")
+    sets = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in fields)
     with connection.cursor() as cursor:
-        if connection.vendor != "postgresql":
-            sets = ", ".join(f"{name} = %s" for name in names)
-            rows = list(zip(*adapted, keys, strict=True))
-            cursor.executemany(f"UPDATE {table} SET {sets} WHERE {pk} = %s", rows)
-            return
-        staging = quote(f"bulk_update_{model._meta.db_table}")
-        listed = ", ".join([*names, pk])
         cursor.execute(f"DROP TABLE IF EXISTS {staging}")
         cursor.execute(
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
             f"SELECT {listed} FROM {table} WITH NO DATA"
         )
-        _copy(cursor, f"{staging} ({listed})", zip(*adapted, keys, strict=True))
-        sets = ", ".join(f"{name} = s.{name}" for name in names)
-        cursor.execute(f"UPDATE {table} AS t SET {sets} FROM {staging} AS s WHERE t.{pk} = s.{pk}")
+        _copy(cursor, f"{staging} ({listed})", rows)
+        cursor.execute(
+            f"UPDATE {table} AS t SET {sets} FROM {staging} AS s "
+            f"WHERE t.{quote(pk.column)} = s.{quote(pk.column)}"
+        )
         cursor.execute(f"DROP TABLE {staging}")
 
 
-def _write(model: type[models.Model], columns: dict[str, list[Any]], conflict: str | None) -> None:
+def _write(
+    model: type[models.Model],
+    columns: dict[str, list[Any]],
+    conflict: str | None,
+    stamped: bool = True,
+) -> None:
+    """Write the rows; the primary key only when `columns` has it; with `stamped`, created_at
+    and updated_at are now (otherwise as given)."""
     n = len(next(iter(columns.values()), []))
     if not n:
         return
     connection = connections[router.db_for_write(model)]
-    fields = [f for f in model._meta.concrete_fields if not f.primary_key]
+    pk = model._meta.pk
+    fields = [f for f in model._meta.concrete_fields if not f.primary_key or pk.column in columns]
     now = [timezone.now()]
     adapted = [
         _adapt(f, now, connection) * n
-        if f.column in STAMPS
+        if stamped and f.column in STAMPS
         else _adapt(f, columns[f.column if f.column in columns else f.name], connection)
         for f in fields
     ]
@@ -232,6 +349,8 @@ def _copy_write(
 
 
 def _copy(cursor: Any, target: str, rows: Iterator[tuple[Any, ...]]) -> None:
-    with cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
+    # psycopg's own COPY: its errors (a unique key taken meanwhile) raised as Django's, like
+    # every other statement's, so callers catch IntegrityError alike on both databases
+    with cursor.db.wrap_database_errors, cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
         for row in rows:
             copy.write_row(row)
