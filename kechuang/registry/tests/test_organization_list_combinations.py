@@ -169,3 +169,23 @@ def test_the_keys_of_a_filtered_page_are_read_from_an_index_alone(
                 cursor.execute("EXPLAIN " + sql, values)
                 plan = " ".join(row[0] for row in cursor.fetchall())
                 assert "Index Only Scan using organization_live_by_" in plan, (params, plan)
+
+
+def test_the_text_matches_whatever_its_case_chinese_as_typed(
+    make_org: Callable[..., Any], client_for: Any
+) -> None:
+    """Latin letters in any case (a case-insensitive match); Chinese and digits as typed (the
+    plain match, the same rows); the credit code too."""
+    abc = make_org("卧龙区", name="Abc光电（测试）")
+    other = make_org("卧龙区", name="ABD光学（测试）")
+    client = client_for("city_staff")
+
+    def found(text: str) -> set[int]:
+        answer = client.get(URL, {"q": text, "page_size": 100})
+        assert answer.status_code == 200, answer.content
+        return {item["id"] for item in answer.json()["items"]} & {abc.pk, other.pk}
+
+    assert found("abc光电") == found("ABC") == found("光电") == {abc.pk}
+    assert found("ab") == found("（测试）") == {abc.pk, other.pk}
+    assert found(abc.uscc[-6:].lower()) == found(abc.uscc[-6:]) == {abc.pk}
+    assert found("光电 ") == found("光学光电") == set()
