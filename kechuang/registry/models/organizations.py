@@ -181,6 +181,16 @@ class Organization(Archivable, DomainModel):
                 ("by_area", ["area", "name", "id"], ["kind", "industry", "uscc"]),
                 ("by_industry", ["industry", "name", "id"], ["kind", "area", "uscc"]),
             )
+        ] + [
+            # The enterprises above designated size (规上) with what monitoring's
+            # industrial_rd_ratio tests and groups by, in (kind, area, id) order: that series
+            # reads the reports of these alone (`annual_report_org_rd_cover`), each area's in
+            # the order of ids the sums always had (bench/bench_progress.py).
+            models.Index(
+                fields=["kind", "area", "id", "industry_section", "is_above_designated_size"],
+                condition=models.Q(is_above_designated_size=True),
+                name="organization_above_size_cover",
+            ),
         ]
 
     def __str__(self) -> str:
