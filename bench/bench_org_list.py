@@ -162,6 +162,7 @@ def main() -> None:
     from django.test.utils import setup_test_environment
 
     setup_test_environment()  # lets the test client's "testserver" host through
+    load_before, cpu_started, wall_started = os.getloadavg()[0], time.process_time(), time.time()
     results: dict[str, Any] = {}
     for username, user in bench_users().items():
         client = Client()
@@ -190,6 +191,11 @@ def main() -> None:
         and worst_deep < TARGET_P95_MS
         and all(r["queries_equal"] for rows in results.values() for r in rows.values()),
         **database_meta(),
+        # the machine is shared: the 1-minute load average beside the figures, and the run's
+        # CPU time (this process: on SQLite the queries too) beside its wall time
+        "load_average_1min": {"start": round(load_before, 2), "end": round(os.getloadavg()[0], 2)},
+        "run_wall_seconds": round(time.time() - wall_started, 1),
+        "run_cpu_seconds": round(time.process_time() - cpu_started, 1),
         "method": "django.test.Client wall time per request (includes routing, session "
         "auth, scoping, filters, pagination, serialization), after 3 warm-up requests",
         "results": results,

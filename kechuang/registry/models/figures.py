@@ -146,6 +146,13 @@ class AnnualReport(DomainModel):
                 fields=["year", "organization", "confirmed_at", "rd_expense", "total_revenue"],
                 name="annual_report_rd_cover",
             ),
+            # The same columns by organization: industrial_rd_ratio starts from the few 规上
+            # enterprises (`organization_above_size_cover`) and reads their reports here, rather
+            # than reading every report and its organization's row (bench/bench_progress.py).
+            models.Index(
+                fields=["organization", "year", "confirmed_at", "rd_expense", "total_revenue"],
+                name="annual_report_org_rd_cover",
+            ),
         ]
 
     def __str__(self) -> str:
