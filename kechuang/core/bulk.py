@@ -16,9 +16,13 @@ their ids for what follows (audit entries, links).
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import math
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
+from itertools import islice
 from typing import Any
 
 from django.db import NotSupportedError, connections, models, router
@@ -163,17 +167,22 @@ def update(model: type[models.Model], instances: list[models.Model], names: list
     _update_rows(connection, model, fields, columns, keys)
 
 
-def update_by_key(model: type[models.Model], columns: dict[str, list[Any]]) -> None:
-    """UPDATE the rows whose primary keys are ``columns["id"]``: every other column given (one
-    list per column, as :func:`insert` takes them), and updated_at now (created_at kept)."""
-    keys = columns["id"]
+def update_by_key(
+    model: type[models.Model], columns: dict[str, list[Any]], key: str = "id"
+) -> None:
+    """UPDATE the rows whose ``key`` (the primary key, or a unique column) is
+    ``columns[key]``: every other column given (one list per column, as :func:`insert` takes
+    them), and updated_at now (created_at kept)."""
+    keys = columns[key]
     if not keys:
         return
     connection = connections[router.db_for_write(model)]
+    key_field = model._meta.pk if key == "id" else model._meta.get_field(key)
     fields = [
         f
         for f in model._meta.concrete_fields
-        if not f.primary_key
+        if f is not key_field
+        and not f.primary_key
         and (f.column == "updated_at" or f.column in columns or f.name in columns)
     ]
     now = [timezone.now()]
@@ -183,7 +192,7 @@ def update_by_key(model: type[models.Model], columns: dict[str, list[Any]]) -> N
         else _adapt(f, columns[f.column if f.column in columns else f.name], connection)
         for f in fields
     ]
-    _update_rows(connection, model, fields, adapted, keys)
+    _update_rows(connection, model, fields, adapted, keys, key_field)
 
 
 def _update_rows(
@@ -192,12 +201,14 @@ def _update_rows(
     fields: list[models.Field],
     columns: list[list[Any]],
     keys: list[Any],
+    key: models.Field | None = None,
 ) -> None:
-    """The adapted `columns` of `fields` written to the rows of primary keys `keys`: on SQLite
-    one prepared UPDATE … WHERE pk = ? run over every row (no insert attempted first, as an
-    upsert does), on PostgreSQL COPY into a temporary table and one ``UPDATE … FROM`` it."""
+    """The adapted `columns` of `fields` written to the rows whose `key` (default: the primary
+    key) is in `keys`: on SQLite one prepared UPDATE … WHERE key = ? run over every row (no
+    insert attempted first, as an upsert does), on PostgreSQL COPY into a temporary table and
+    one ``UPDATE … FROM`` it."""
     quote = connection.ops.quote_name
-    pk = model._meta.pk
+    pk = key or model._meta.pk  # the column the rows are found by
     table = quote(model._meta.db_table)
     rows = zip(*columns, keys, strict=True)
     if connection.vendor != "postgresql":
@@ -216,7 +227,7 @@ def _update_rows(
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
             f"SELECT {listed} FROM {table} WITH NO DATA"
         )
-        _copy(cursor, f"{staging} ({listed})", rows)
+        _copy(cursor, f"{staging} ({listed})", [*columns, keys])
         cursor.execute(
             f"UPDATE {table} AS t SET {sets} FROM {staging} AS s "
             f"WHERE t.{quote(pk.column)} = s.{quote(pk.column)}"
@@ -332,7 +343,7 @@ def _copy_write(
     listed = ", ".join(map(quote, names))
     with connection.cursor() as cursor:
         if conflict is None:
-            _copy(cursor, f"{quote(table)} ({listed})", zip(*columns, strict=True))
+            _copy(cursor, f"{quote(table)} ({listed})", columns)
             return
         staging = quote(f"bulk_{table}")
         cursor.execute(f"DROP TABLE IF EXISTS {staging}")
@@ -340,7 +351,7 @@ def _copy_write(
             f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
             f"SELECT {listed} FROM {quote(table)} WITH NO DATA"
         )
-        _copy(cursor, f"{staging} ({listed})", zip(*columns, strict=True))
+        _copy(cursor, f"{staging} ({listed})", columns)
         cursor.execute(
             f"INSERT INTO {quote(table)} ({listed}) SELECT {listed} FROM {staging}"
             + _conflict_clause(quote, names, conflict)
@@ -348,9 +359,68 @@ def _copy_write(
         cursor.execute(f"DROP TABLE {staging}")
 
 
-def _copy(cursor: Any, target: str, rows: Iterator[tuple[Any, ...]]) -> None:
+def _copy(cursor: Any, target: str, columns: list[list[Any]]) -> None:
+    """COPY the rows (one list per column) into `target`: as one block of COPY text built
+    column by column (each distinct value formatted once) when every value is of a plain type
+    (:func:`_copy_texts`), else row by row through psycopg's own adaptation."""
+    texts = _copy_texts(columns)
     # psycopg's own COPY: its errors (a unique key taken meanwhile) raised as Django's, like
     # every other statement's, so callers catch IntegrityError alike on both databases
     with cursor.db.wrap_database_errors, cursor.cursor.copy(f"COPY {target} FROM STDIN") as copy:
-        for row in rows:
-            copy.write_row(row)
+        if texts is None:
+            for row in zip(*columns, strict=True):
+                copy.write_row(row)
+            return
+        lines = map("\t".join, zip(*texts, strict=True))
+        for _ in range(0, len(texts[0]) if texts else 0, COPY_BLOCK):
+            block = "\n".join(islice(lines, COPY_BLOCK)) + "\n"
+            copy.write(block.encode())
+
+
+COPY_BLOCK = 20_000  # rows per block handed to the connection
+# COPY's text format: a backslash, tab, newline or carriage return in a value is escaped
+_COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+
+
+def _copy_texts(columns: list[list[Any]]) -> list[list[str]] | None:
+    """Each column's values in COPY's text format (NULL as \\N), each distinct value formatted
+    once; None when a value is of a type this does not format (psycopg then adapts them)."""
+    out = []
+    for values in columns:
+        formatted: dict[tuple[type, Any], str] = {}
+        column = []
+        for value in values:
+            key = (type(value), value)
+            text = formatted.get(key)
+            if text is None:
+                text = _copy_text(value)
+                if text is None:
+                    return None
+                formatted[key] = text
+            column.append(text)
+        out.append(column)
+    return out
+
+
+def _copy_text(value: Any) -> str | None:
+    """One value in COPY's text format, or None for a type left to psycopg."""
+    if value is None:
+        return "\\N"
+    kind = type(value)
+    if kind is str:
+        return value.translate(_COPY_ESCAPES)
+    if kind is bool:
+        return "t" if value else "f"
+    if kind is int:
+        return str(value)
+    if kind is float:
+        return (
+            repr(value)
+            if math.isfinite(value)
+            else {"nan": "NaN", "inf": "Infinity"}.get(repr(value), "-Infinity")
+        )
+    if kind is dt.date or (kind is dt.datetime and value.tzinfo is not None):
+        return value.isoformat()
+    if kind is Decimal and value.is_finite():
+        return str(value)
+    return None

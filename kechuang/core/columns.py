@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from itertools import chain
 from operator import itemgetter
 from typing import Any
 
+import numpy as np
 from django.core.exceptions import EmptyResultSet
 from django.db import connections
 from django.db.models import CharField, QuerySet
@@ -47,6 +49,46 @@ def fetch_columns(
     for k in bools:
         columns[k] = each_distinct(columns[k], _bool)
     return columns
+
+
+def float_rows(rows: QuerySet) -> np.ndarray:
+    """A ``values_list`` queryset of numbers as one float64 array (a row per result row, NULL
+    as NaN). SQLite: the rows fetched and their values poured into the array. PostgreSQL: the
+    database packs the values into a few bytea values (:func:`_aggregated_floats`), read
+    straight into the array: no Python object per value (the 14 million values of a
+    whole-city screening cost the client about 3 s as rows, and as rows of a binary COPY
+    too: one message per row)."""
+    width = len(rows.query.values_select) + len(rows.query.annotation_select)
+    try:
+        sql, params = rows.query.sql_with_params()
+    except EmptyResultSet:
+        return np.zeros((0, width))
+    connection = connections[rows.db]
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            return _aggregated_floats(cursor, sql, params, width)
+        cursor.execute(sql, params)
+        fetched = cursor.fetchall()
+    values = chain.from_iterable(fetched)  # None → NaN
+    return np.fromiter(values, dtype=np.float64, count=len(fetched) * width).reshape(-1, width)
+
+
+# Rows per bytea the database builds (each of a sixteenth of the rows, far below bytea's 1 GB).
+_CHUNKS = 16
+
+
+def _aggregated_floats(cursor: Any, sql: str, params: Sequence[Any], width: int) -> np.ndarray:
+    """PostgreSQL: every value cast to float8 (NULL as NaN) and sent as its 8 big-endian bytes,
+    the rows concatenated into a few bytea values by the database itself, read as one array."""
+    names = [f"c{k}" for k in range(width)]
+    packed = " || ".join(f"float8send(COALESCE(t.{n}::float8, 'NaN'::float8))" for n in names)
+    query = (
+        f"SELECT string_agg({packed}, ''::bytea) FROM ({sql}) AS t({', '.join(names)}) "
+        f"GROUP BY t.c0::bigint %% {_CHUNKS}"  # %% : a literal % beside the parameters
+    )
+    cursor.execute(query, params)
+    data = b"".join(bytes(chunk) for (chunk,) in cursor.fetchall())
+    return np.frombuffer(data, dtype=">f8").astype(np.float64).reshape(-1, width)
 
 
 def _date(value: Any) -> dt.date | None:

@@ -1,6 +1,8 @@
-"""Pure computation on the machine's other core, for the long background runs (a whole-city
-screening): :func:`apart` forks a child that computes while this process goes on (reading and
-writing the database), and hands back a function that waits for the child's result.
+"""Work on the machine's other core, for the long background runs (a whole-city screening):
+:func:`alongside` runs a database read on a connection of its own in a thread (the server works
+while this process reads other things), and :func:`apart` forks a child that computes while
+this process goes on (reading and writing the database), and hands back a function that waits
+for the child's result.
 
 The child shares this process's memory as it was at the fork (copy-on-write), so the
 computation needs no arguments sent over; it must not touch the database, files or sockets
@@ -14,8 +16,11 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
+
+from django.db import connections
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -43,6 +48,39 @@ def apart(compute: Callable[[], T]) -> Callable[[], T]:
             return value
         log.warning("computation apart failed (%s); computing it here", value)
         return compute()
+
+    return result
+
+
+def alongside(read: Callable[[], T], using: str = "default") -> Callable[[], T]:
+    """Run the database read ``read`` in a thread, on a connection of its own, while this
+    thread goes on; the returned function waits for its result (or raises its error).
+
+    Pays where the database server does the work (PostgreSQL: its own process, the other
+    core) and the caller has other reads to make meanwhile. Only outside a transaction: a
+    connection of its own sees only what is committed, so inside one (a caller's, a test's)
+    and on SQLite (the work is this process's own) ``read`` runs here when asked for."""
+    connection = connections[using]
+    if connection.vendor != "postgresql" or connection.in_atomic_block:
+        return read
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["value"] = read()
+        except BaseException as error:  # raised in the caller's thread by the waiter
+            box["error"] = error
+        finally:
+            connections.close_all()  # this thread's own connections
+
+    thread = threading.Thread(target=run, name="kechuang-read", daemon=True)
+    thread.start()
+
+    def result() -> T:
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
 
     return result
 

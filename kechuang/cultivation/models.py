@@ -222,15 +222,22 @@ class PoolEntry(DomainModel):
     :class:`TierMovement`.
     """
 
+    # The entries are derived data, rewritten in bulk by every run (services.pool), so their
+    # two references are not database constraints checked row by row (PostgreSQL looked each
+    # organization and run up once per entry, locking the organization's row: about 1.5 s of
+    # a whole-city run). The writer checks both set-wise under its lock (the organizations
+    # locked against writes, the run required), and Django's PROTECT keeps an organization or a
+    # run that entries name from being deleted (tested).
     organization = models.OneToOneField(
-        Organization, verbose_name="企业", on_delete=models.PROTECT, related_name="pool_entry"
+        Organization,
+        verbose_name="企业",
+        on_delete=models.PROTECT,
+        related_name="pool_entry",
+        db_constraint=False,
     )
-    # Every run rewrites this column of every entry it screens, so it has neither an index (no
-    # page reads the entries by run; the check that keeps a run with entries from being deleted
-    # reads the table once) nor a database constraint checked row by row (PostgreSQL looked the
-    # run up once per entry: about a second of a whole-city run). The entries are derived data:
-    # the run is checked to exist, set-wise, under the write's lock (services.pool._save), and
-    # Django's PROTECT keeps a run with entries from being deleted.
+    # Every run rewrites this column of every entry it screens: no index either (no page reads
+    # the entries by run; the check that keeps a run with entries from being deleted reads the
+    # table once).
     run = models.ForeignKey(
         ScreeningRun,
         verbose_name="最近筛查",

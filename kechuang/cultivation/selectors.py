@@ -8,11 +8,9 @@ from __future__ import annotations
 import datetime as dt
 from collections import defaultdict
 from dataclasses import dataclass, field
-from itertools import chain
 from typing import Any
 
 import numpy as np
-from django.db import connections
 from django.db.models import (
     Case,
     Count,
@@ -28,7 +26,8 @@ from django.db.models import (
 from django.db.models.functions import Cast
 from django.utils import timezone
 
-from kechuang.core.columns import fetch_columns
+from kechuang.core.columns import fetch_columns, float_rows
+from kechuang.core.parallel import alongside
 from kechuang.core.permissions import CITY_WORK
 from kechuang.core.references import storable
 from kechuang.cultivation.engine import tiers
@@ -486,45 +485,38 @@ def rd_platform_hosts(as_of: dt.date) -> set[int]:
 
 
 def _report_rows(organizations: QuerySet[Organization], as_of: dt.date) -> np.ndarray:
-    """Every confirmed report before as_of's year of the organizations, oldest first per
-    organization, as one float array (organization id, year, REPORT_FIELDS; NaN for none):
-    one query whose rows go straight into the array, no model or dict per row."""
+    """Every confirmed report before as_of's year of the organizations, in no particular
+    order, as one float array (organization id, year, REPORT_FIELDS; NaN for none): one query
+    whose rows go straight into the array, no model or dict per row."""
     rows = (
         AnnualReport.objects.filter(
             organization__in=organizations.values("pk"),
             year__lt=as_of.year,
             confirmed_at__isnull=False,
         )
-        .order_by("organization_id", "year")  # the unique key's order: no sort
+        .order_by()  # in any order: columns_from_rows puts them in order
         .values_list("organization_id", "year", *_AS_FLOATS)
     )
-    sql, params = rows.query.sql_with_params()
-    with connections[rows.db].cursor() as cursor:
-        cursor.execute(sql, params)
-        fetched = cursor.fetchall()
-    width = 2 + len(REPORT_FIELDS)
-    values = chain.from_iterable(fetched)  # None → NaN
-    return np.fromiter(values, dtype=np.float64, count=len(fetched) * width).reshape(-1, width)
+    return float_rows(rows)
 
 
 def registry_columns(organizations: QuerySet[Organization], as_of: dt.date) -> Columns:
-    """The registry's figures of the organizations as columns for the batch screening."""
-    rows = _report_rows(organizations, as_of)
+    """The registry's figures of the organizations as columns for the batch screening (the
+    reports, most of the database's work, read alongside the other reads where that pays)."""
+    reports = alongside(lambda: _report_rows(organizations, as_of))
+    organization_columns = fetch_columns(
+        organizations.order_by("pk"),  # by key: the name order costs a sort
+        ("pk", "founded_on", "tech_field__name"),
+        dates=(1,),
+    )
+    held = valid_qualifications(organizations, as_of)
+    hosts = rd_platform_hosts(as_of)
     return columns_from_rows(
         as_of,
-        list(
-            zip(
-                *fetch_columns(
-                    organizations.order_by("pk"),  # by key: the name order costs a sort
-                    ("pk", "founded_on", "tech_field__name"),
-                    dates=(1,),
-                ),
-                strict=True,
-            )
-        ),
-        rows,
-        valid_qualifications(organizations, as_of),
-        rd_platform_hosts(as_of),
+        list(zip(*organization_columns, strict=True)),
+        reports(),
+        held,
+        hosts,
     )
 
 

@@ -6,9 +6,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import numpy as np
 import pytest
+from django.db.models.functions import ExtractMonth, ExtractYear
 
-from kechuang.core.columns import each_distinct, fetch_columns
+from kechuang.core.columns import each_distinct, fetch_columns, float_rows
 from kechuang.registry.models import Organization
 
 pytestmark = pytest.mark.django_db
@@ -39,3 +41,23 @@ def test_each_distinct_converts_once_per_value() -> None:
 
     assert each_distinct(["a", "bb", "a", "a"], convert) == [1, 2, 1, 1]
     assert sorted(calls) == ["a", "bb"]
+
+
+def test_float_rows_equals_the_rows_read_one_by_one(make_org: Any) -> None:
+    """The float matrix (PostgreSQL: packed by the database; SQLite: poured from the rows) holds
+    what values_list gives, NULL as NaN, in some order of the rows."""
+    founded = [dt.date(2019, 3, 1), None, dt.date(2001, 12, 31)]
+    for k, day in enumerate(founded):
+        make_org("卧龙区", name=f"浮点列{k}（测试）", founded_on=day, is_listed=bool(k % 2))
+    rows = Organization.objects.filter(name__startswith="浮点列").values_list(
+        "pk", "area_id", ExtractMonth("founded_on"), ExtractYear("founded_on")
+    )
+    got = float_rows(rows)
+    want = np.array([[np.nan if v is None else float(v) for v in r] for r in rows])
+    assert got.shape == (3, 4) and got.dtype == np.float64
+    order = np.argsort(got[:, 0])
+    assert np.array_equal(got[order], want[np.argsort(want[:, 0])], equal_nan=True)
+    years = got[:, 3]
+    assert sorted(years[~np.isnan(years)].tolist()) == [2001.0, 2019.0]
+    assert np.isnan(years).sum() == 1
+    assert float_rows(Organization.objects.none().values_list("pk")).shape == (0, 1)

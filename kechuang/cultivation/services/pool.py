@@ -129,10 +129,17 @@ def write_pool(run: ScreeningRun, screened: Screened) -> dict[str, Any]:
         if m
     ]
     _count(tally, screened, columns, kept, before, stage, before_stage)
-    gaps, empty = screened.settle().gaps, []  # computed apart meanwhile, if they were
-    columns["gaps"] = [gaps.get(pk, empty) for pk in org_ids]
-    _save(columns, kept, movements)
+    pending = screened.pending_gaps is not None
+    empty: list[str] = []
+    # gaps still being computed apart are written last, by organization, when they come
+    columns["gaps"] = [empty] * len(org_ids) if pending else _gaps_column(screened)
+    _save(columns, kept, movements, screened if pending else None)
     return tally.summary(len(org_ids), len(movements))
+
+
+def _gaps_column(screened: Screened) -> list[list[str]]:
+    gaps, empty = screened.gaps, []
+    return [gaps.get(pk, empty) for pk in screened.org_ids]
 
 
 def _columns(run: ScreeningRun, screened: Screened, before: _Before) -> dict[str, list[Any]]:
@@ -206,10 +213,14 @@ def _count(
 
 
 def _save(
-    columns: dict[str, list[Any]], kept: list[bool], movements: list[tuple[Any, ...]]
+    columns: dict[str, list[Any]],
+    kept: list[bool],
+    movements: list[tuple[Any, ...]],
+    pending: Screened | None = None,
 ) -> None:
     """Upsert the entries (one per organization) and append the movements in bulk
-    (:mod:`.bulk`), in one transaction."""
+    (:mod:`.bulk`), in one transaction; the gaps of a screening still computing them
+    (``pending``) are waited for only then, and written to the entries that have some."""
     run_ids = set(columns["run_id"]) | {m[1] for m in movements}
     with bulk.parents_checked_here(PoolEntry), transaction.atomic():
         # An enterprise deleted while the run read and screened is left out, not a failed run:
@@ -234,6 +245,14 @@ def _save(
                 )
             },
         )
+        if pending is not None:
+            written = set(entries["organization_id"])
+            gaps = {pk: g for pk, g in pending.settle().gaps.items() if pk in written}
+            bulk.update_by_key(
+                PoolEntry,
+                {"organization_id": list(gaps), "gaps": list(gaps.values())},
+                key="organization_id",
+            )
 
 
 def _upsert_entries(entries: dict[str, list[Any]]) -> None:

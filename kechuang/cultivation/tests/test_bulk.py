@@ -177,3 +177,49 @@ def test_update_by_key_rewrites_the_given_columns_and_keeps_the_creation_time(
         first.pk,
         before[orgs[2].pk].updated_at,
     )
+
+
+TRICKY = [
+    "制表\t换行\n回车\r反斜杠\\结尾\\",
+    "\\N",  # the text of COPY's NULL marker, as a value
+    "引号\"和'单引号",
+    "",
+]
+
+
+def test_values_with_copys_special_characters_round_trip(make_org: Any) -> None:
+    """COPY's text format (PostgreSQL's bulk path) escapes tabs, newlines, carriage returns
+    and backslashes, and tells NULL from the text \\N; SQLite binds the same values."""
+    orgs = [make_org("卧龙区", name=f"特殊字符{i}（测试）") for i in range(len(TRICKY))]
+    run = ScreeningRun.objects.create(as_of=DAY)
+    rows = columns(
+        orgs,
+        run,
+        gaps=[[text, {"k": text}] for text in TRICKY],
+        missing=[[text] for text in TRICKY],
+        latest_year=[None, 2024, None, 0],
+        tier_since=[None, DAY, None, DAY],
+        tsme_total_min=[None, 0, 100, None],
+    )
+    with transaction.atomic():
+        bulk.insert(PoolEntry, rows)
+    entries = {e.organization_id: e for e in PoolEntry.objects.all()}
+    for org, text in zip(orgs, TRICKY, strict=True):
+        got = entries[org.pk]
+        assert got.gaps == [text, {"k": text}] and got.missing == [text]
+    assert [entries[o.pk].latest_year for o in orgs] == [None, 2024, None, 0]
+    assert [entries[o.pk].tier_since for o in orgs] == [None, DAY, None, DAY]
+    assert [entries[o.pk].tsme_total_min for o in orgs] == [None, 0, 100, None]
+
+
+def test_copy_text_formats_plain_values_and_leaves_the_rest_to_the_driver() -> None:
+    when = dt.datetime(2026, 12, 7, 8, 30, 0, 123456, tzinfo=dt.UTC)
+    assert bulk._copy_texts([[None, "a\tb\\", True, False, 0, 1.5, DAY, when]]) == [
+        ["\\N", "a\\tb\\\\", "t", "f", "0", "1.5", "2025-06-30", "2026-12-07T08:30:00.123456+00:00"]
+    ]
+    assert bulk._copy_texts([[float("nan"), float("inf"), -float("inf")]]) == [
+        ["NaN", "Infinity", "-Infinity"]
+    ]
+    assert bulk._copy_texts([[1, True]]) == [["1", "t"]]  # 1 and True are not one value
+    assert bulk._copy_texts([["a"], [dt.datetime(2026, 1, 1)]]) is None  # naive: the driver's
+    assert bulk._copy_texts([[b"bytes"]]) is None

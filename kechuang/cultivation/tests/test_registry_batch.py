@@ -90,7 +90,7 @@ def columns(tier_rules: None) -> Columns:
         organization, reports = _organization(rng, pk)
         organizations.append(organization)
         rows.extend(reports)
-    rows.sort(key=lambda r: (r[0], r[1]))
+    rng.shuffle(rows)  # in no particular order, as PostgreSQL may give them
     held = {pk: set(rng.sample(KINDS, rng.randint(0, 2))) for pk, _, _ in organizations[: N // 2]}
     hosts = {pk for pk, _, _ in organizations[::7]}
     return columns_from_rows(AS_OF, organizations, np.array(rows), held, hosts)

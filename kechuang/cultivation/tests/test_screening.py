@@ -295,7 +295,18 @@ def test_a_run_with_pool_entries_cannot_be_deleted(city: dict[str, Any]) -> None
     """The entries' run has no database constraint (services.pool writes it set-wise); Django's
     PROTECT still refuses to delete a run that entries name."""
     run = run_now()
-    with pytest.raises(ProtectedError):
+    with pytest.raises(ProtectedError) as refused:
         run.delete()
+    assert {type(o) for o in refused.value.protected_objects} == {PoolEntry}
     assert ScreeningRun.objects.filter(pk=run.pk).exists()
     assert PoolEntry.objects.filter(run=run).count() == len(city)
+
+
+def test_an_organization_with_a_pool_entry_cannot_be_deleted(city: dict[str, Any]) -> None:
+    """The entry's organization is not a database constraint either; PROTECT still refuses."""
+    run_now()
+    org = city["seed"]
+    with pytest.raises(ProtectedError) as refused:
+        Organization.objects.filter(pk=org.pk).delete()
+    assert entry(org) in set(refused.value.protected_objects)
+    assert Organization.objects.filter(pk=org.pk).exists()
