@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
@@ -86,9 +87,17 @@ def alongside(read: Callable[[], T], using: str = "default") -> Callable[[], T]:
 
 
 def _child(compute: Callable[[], Any], sender: Any) -> None:
+    # The inherited stdout/stderr may have been locked by another thread of the parent at the
+    # fork (their locks are not reset in a child): the child writes to its own, and ends with
+    # os._exit as soon as the answer is sent (no exit-time flush of the inherited streams).
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the child's, for its short life
+    sys.stderr = sys.stdout
     try:
         answer: tuple[str, Any] = ("ok", compute())
     except BaseException as error:  # the parent recomputes and raises it with its traceback
         answer = ("error", repr(error))
-    sender.send(answer)
-    sender.close()
+    try:
+        sender.send(answer)
+        sender.close()
+    finally:
+        os._exit(0)

@@ -29,7 +29,9 @@ from __future__ import annotations
 
 import json
 import multiprocessing
+import os
 import shutil
+import sys
 import tempfile
 import time
 from array import array
@@ -184,6 +186,14 @@ def _mapped(path: Path) -> np.ndarray:
 _worker: dict[str, Any] = {}
 
 
+def _own_streams() -> None:
+    """A forked worker's own stdout and stderr: the inherited ones may have been locked by
+    another thread of the parent at the fork (their locks are not reset in the child), and a
+    worker writing to them (jieba's log, the exit-time flush) would then wait forever."""
+    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the worker's, for its whole life
+    sys.stderr = sys.stdout
+
+
 def _set_worker(tokenizer: Tokenizer, fields: list[str], scratch: Path) -> None:
     _worker.update(tokenizer=tokenizer, fields=fields, scratch=scratch)
 
@@ -284,7 +294,7 @@ def _tokenise(
     # chunks in flight, so the documents are never all in memory at once.
     context = multiprocessing.get_context("fork")
     parts: list[dict[str, Any]] = []
-    with context.Pool(workers) as pool:
+    with context.Pool(workers, initializer=_own_streams) as pool:
         pending: deque[Any] = deque()
         for job in jobs:
             pending.append(pool.apply_async(_tokenise_chunk, (job,)))
