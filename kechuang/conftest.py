@@ -9,6 +9,7 @@ the test, which also proves that no page needs a CDN.
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import time
 from collections.abc import Callable, Iterator
@@ -73,6 +74,17 @@ def _ensure_reference_data() -> None:
 def django_db_setup(django_db_setup: None, django_db_blocker: Any) -> None:
     with django_db_blocker.unblock():
         _ensure_reference_data()
+
+
+@pytest.fixture(autouse=True)
+def _signal_handlers() -> Iterator[None]:
+    """Each test leaves SIGTERM and SIGINT as it found them: `manage.py db_worker`, run in the
+    test process by the queue tests, installs its graceful-shutdown handlers and keeps them,
+    and a process forked later (a pool worker) would then not end on SIGTERM."""
+    saved = {s: signal.getsignal(s) for s in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for number, handler in saved.items():
+        signal.signal(number, handler)
 
 
 @pytest.fixture(autouse=True)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
+import signal
 import sys
 import threading
 from collections.abc import Callable
@@ -92,6 +93,7 @@ def _child(compute: Callable[[], Any], sender: Any) -> None:
     # os._exit as soon as the answer is sent (no exit-time flush of the inherited streams).
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the child's, for its short life
     sys.stderr = sys.stdout
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent installed
     try:
         answer: tuple[str, Any] = ("ok", compute())
     except BaseException as error:  # the parent recomputes and raises it with its traceback

@@ -31,6 +31,7 @@ import json
 import multiprocessing
 import os
 import shutil
+import signal
 import sys
 import tempfile
 import time
@@ -187,11 +188,16 @@ _worker: dict[str, Any] = {}
 
 
 def _own_streams() -> None:
-    """A forked worker's own stdout and stderr: the inherited ones may have been locked by
-    another thread of the parent at the fork (their locks are not reset in the child), and a
-    worker writing to them (jieba's log, the exit-time flush) would then wait forever."""
+    """A forked worker's own stdout and stderr, and the default action of SIGTERM and SIGINT.
+    The inherited streams may have been locked by another thread of the parent at the fork
+    (their locks are not reset in the child): a worker writing to them (jieba's log, the
+    exit-time flush) would wait forever. A handler the parent installed (a task worker's
+    graceful shutdown sets a flag and goes on) would keep the pool's terminate() from ending
+    an idle worker: the builder waited forever in its join."""
     sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the worker's, for its whole life
     sys.stderr = sys.stdout
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
 
 
 def _set_worker(tokenizer: Tokenizer, fields: list[str], scratch: Path) -> None:
