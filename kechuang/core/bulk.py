@@ -185,13 +185,7 @@ def update_by_key(
         and not f.primary_key
         and (f.column == "updated_at" or f.column in columns or f.name in columns)
     ]
-    now = [timezone.now()]
-    adapted = [
-        _adapt(f, now, connection) * len(keys)
-        if f.column in STAMPS
-        else _adapt(f, columns[f.column if f.column in columns else f.name], connection)
-        for f in fields
-    ]
+    adapted = _adapted(fields, columns, connection, len(keys), stamped=True)
     _update_rows(connection, model, fields, adapted, keys, key_field)
 
 
@@ -210,29 +204,41 @@ def _update_rows(
     quote = connection.ops.quote_name
     pk = key or model._meta.pk  # the column the rows are found by
     table = quote(model._meta.db_table)
-    rows = zip(*columns, keys, strict=True)
     if connection.vendor != "postgresql":
         sets = ", ".join(f"{quote(f.column)} = %s" for f in fields)
         with connection.cursor() as cursor:
             cursor.executemany(
-                f"UPDATE {table} SET {sets} WHERE {quote(pk.column)} = %s", list(rows)
+                f"UPDATE {table} SET {sets} WHERE {quote(pk.column)} = %s",
+                list(zip(*columns, keys, strict=True)),
             )
         return
-    listed = ", ".join(quote(f.column) for f in [*fields, pk])
-    staging = quote(f"bulk_update_{model._meta.db_table}")
     sets = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in fields)
-    with connection.cursor() as cursor:
-        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-            f"SELECT {listed} FROM {table} WITH NO DATA"
-        )
-        _copy(cursor, f"{staging} ({listed})", [*columns, keys])
+    names = [f.column for f in [*fields, pk]]
+    with (
+        connection.cursor() as cursor,
+        _staged(cursor, model._meta.db_table, names, [*columns, keys]) as staging,
+    ):
         cursor.execute(
             f"UPDATE {table} AS t SET {sets} FROM {staging} AS s "
             f"WHERE t.{quote(pk.column)} = s.{quote(pk.column)}"
         )
-        cursor.execute(f"DROP TABLE {staging}")
+
+
+@contextmanager
+def _staged(cursor: Any, table: str, names: list[str], columns: list[list[Any]]) -> Iterator[str]:
+    """PostgreSQL: the rows (one list per column of `names`) COPYed into a temporary table
+    shaped like `table`'s columns, whose quoted name the block gets; dropped after it."""
+    quote = cursor.db.ops.quote_name
+    listed = ", ".join(map(quote, names))
+    staging = quote(f"bulk_{table}")
+    cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+    cursor.execute(
+        f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+        f"SELECT {listed} FROM {quote(table)} WITH NO DATA"
+    )
+    _copy(cursor, f"{staging} ({listed})", columns)
+    yield staging
+    cursor.execute(f"DROP TABLE {staging}")
 
 
 def _write(
@@ -249,18 +255,30 @@ def _write(
     connection = connections[router.db_for_write(model)]
     pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if not f.primary_key or pk.column in columns]
-    now = [timezone.now()]
-    adapted = [
-        _adapt(f, now, connection) * n
-        if stamped and f.column in STAMPS
-        else _adapt(f, columns[f.column if f.column in columns else f.name], connection)
-        for f in fields
-    ]
+    adapted = _adapted(fields, columns, connection, n, stamped)
     names = [f.column for f in fields]
     if connection.vendor == "postgresql":
         _copy_write(connection, model._meta.db_table, names, adapted, conflict)
     else:
         _executemany(connection, model._meta.db_table, names, adapted, conflict)
+
+
+def _adapted(
+    fields: list[models.Field],
+    columns: dict[str, list[Any]],
+    connection: BaseDatabaseWrapper,
+    n: int,
+    stamped: bool,
+) -> list[list[Any]]:
+    """The columns of `fields` (given by column or field name) as the driver takes them; with
+    `stamped`, created_at/updated_at are now in each of the `n` rows."""
+    now = [timezone.now()]
+    return [
+        _adapt(f, now, connection) * n
+        if stamped and f.column in STAMPS
+        else _adapt(f, columns[f.column if f.column in columns else f.name], connection)
+        for f in fields
+    ]
 
 
 def _adapt(field: models.Field, values: list[Any], connection: BaseDatabaseWrapper) -> list[Any]:
@@ -345,18 +363,11 @@ def _copy_write(
         if conflict is None:
             _copy(cursor, f"{quote(table)} ({listed})", columns)
             return
-        staging = quote(f"bulk_{table}")
-        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-        cursor.execute(
-            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-            f"SELECT {listed} FROM {quote(table)} WITH NO DATA"
-        )
-        _copy(cursor, f"{staging} ({listed})", columns)
-        cursor.execute(
-            f"INSERT INTO {quote(table)} ({listed}) SELECT {listed} FROM {staging}"
-            + _conflict_clause(quote, names, conflict)
-        )
-        cursor.execute(f"DROP TABLE {staging}")
+        with _staged(cursor, table, names, columns) as staging:
+            cursor.execute(
+                f"INSERT INTO {quote(table)} ({listed}) SELECT {listed} FROM {staging}"
+                + _conflict_clause(quote, names, conflict)
+            )
 
 
 def _copy(cursor: Any, target: str, columns: list[list[Any]]) -> None:

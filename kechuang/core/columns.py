@@ -34,10 +34,10 @@ def fetch_columns(
     selected = [
         Cast(name, CharField()) if as_text and k in dates else name for k, name in enumerate(names)
     ]
-    try:
-        sql, params = rows.values_list(*selected).query.sql_with_params()
-    except EmptyResultSet:  # e.g. .none(), or pk__in=[]
+    compiled = _compiled(rows.values_list(*selected))
+    if compiled is None:
         return [[] for _ in names]
+    sql, params = compiled
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
@@ -59,10 +59,10 @@ def float_rows(rows: QuerySet) -> np.ndarray:
     whole-city screening cost the client about 3 s as rows, and as rows of a binary COPY
     too: one message per row)."""
     width = len(rows.query.values_select) + len(rows.query.annotation_select)
-    try:
-        sql, params = rows.query.sql_with_params()
-    except EmptyResultSet:
+    compiled = _compiled(rows)
+    if compiled is None:
         return np.zeros((0, width))
+    sql, params = compiled
     connection = connections[rows.db]
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
@@ -71,6 +71,15 @@ def float_rows(rows: QuerySet) -> np.ndarray:
         fetched = cursor.fetchall()
     values = chain.from_iterable(fetched)  # None → NaN
     return np.fromiter(values, dtype=np.float64, count=len(fetched) * width).reshape(-1, width)
+
+
+def _compiled(rows: QuerySet) -> tuple[str, Sequence[Any]] | None:
+    """The queryset's SQL and parameters, or None when it matches nothing before it runs
+    (``.none()``, ``pk__in=[]``)."""
+    try:
+        return rows.query.sql_with_params()
+    except EmptyResultSet:
+        return None
 
 
 # Rows per bytea the database builds (each of a sixteenth of the rows, far below bytea's 1 GB).

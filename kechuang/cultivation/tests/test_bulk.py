@@ -101,11 +101,27 @@ def _foreign_keys_on() -> bool:
         return bool(cursor.fetchone()[0])
 
 
+def _orphan_movement(make_org: Any) -> dict[str, list[Any]]:
+    """The columns of one movement of an organization that does not exist."""
+    run = ScreeningRun.objects.create(as_of=DAY)
+    return {
+        "organization_id": [make_org().pk + 10_000],
+        "run_id": [run.pk],
+        "on": [DAY],
+        "from_tier": [""],
+        "to_tier": ["seed"],
+    }
+
+
 @pytest.mark.django_db(transaction=True)
-def test_parents_checked_here_turns_sqlite_lookups_off_only_outside_a_transaction() -> None:
-    if connection.vendor != "sqlite":  # PostgreSQL always checks: the block changes nothing
-        with bulk.parents_checked_here(PoolEntry):
-            assert not connection.in_atomic_block
+def test_parents_checked_here_turns_sqlite_lookups_off_only_outside_a_transaction(
+    make_org: Any,
+) -> None:
+    if connection.vendor != "sqlite":  # PostgreSQL always checks: an orphan is still refused
+        orphan = _orphan_movement(make_org)
+        with pytest.raises(IntegrityError), bulk.parents_checked_here(TierMovement):
+            bulk.insert(TierMovement, orphan)
+        assert not TierMovement.objects.exists()
         return
     assert _foreign_keys_on()
     with bulk.parents_checked_here(PoolEntry):
@@ -116,14 +132,7 @@ def test_parents_checked_here_turns_sqlite_lookups_off_only_outside_a_transactio
 
 
 def test_inside_a_transaction_an_orphan_row_is_still_refused(make_org: Any) -> None:
-    run = ScreeningRun.objects.create(as_of=DAY)
-    orphan = {
-        "organization_id": [make_org().pk + 10_000],
-        "run_id": [run.pk],
-        "on": [DAY],
-        "from_tier": [""],
-        "to_tier": ["seed"],
-    }
+    orphan = _orphan_movement(make_org)
     with pytest.raises(IntegrityError), transaction.atomic():
         with bulk.parents_checked_here(TierMovement):
             bulk.insert(TierMovement, orphan)
