@@ -290,11 +290,25 @@ class PoolEntry(DomainModel):
 class TierMovement(DomainModel):
     """A change of reserve tier found by a screening run (动态跟踪); '' is "not in the pool"."""
 
+    # Written only by screening runs (services.pool.write_pool), a whole city's at once (172,000
+    # rows in a first run), which check both parents set-wise under their lock: the
+    # organizations locked against writes, the run required. As database constraints,
+    # PostgreSQL looked both up row by row at the commit (about 1.2 s of a first whole-city
+    # run). Django's PROTECT keeps an organization with movements from being deleted, and
+    # deleting a run deletes its movements (CASCADE, by Django): both tested.
     organization = models.ForeignKey(
-        Organization, verbose_name="企业", on_delete=models.PROTECT, related_name="tier_movements"
+        Organization,
+        verbose_name="企业",
+        on_delete=models.PROTECT,
+        related_name="tier_movements",
+        db_constraint=False,
     )
     run = models.ForeignKey(
-        ScreeningRun, verbose_name="筛查", on_delete=models.CASCADE, related_name="movements"
+        ScreeningRun,
+        verbose_name="筛查",
+        on_delete=models.CASCADE,
+        related_name="movements",
+        db_constraint=False,
     )
     on = models.DateField("日期")
     from_tier = models.CharField("原层级", max_length=10, choices=Stage.choices, blank=True)

@@ -12,6 +12,7 @@ from django.db import IntegrityError, connection, transaction
 
 from kechuang.core import bulk
 from kechuang.cultivation.models import PoolEntry, ScreeningRun, TierMovement
+from kechuang.registry.models import IssuerLevel, Qualification
 
 pytestmark = pytest.mark.django_db
 
@@ -101,15 +102,19 @@ def _foreign_keys_on() -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def _orphan_movement(make_org: Any) -> dict[str, list[Any]]:
-    """The columns of one movement of an organization that does not exist."""
-    run = ScreeningRun.objects.create(as_of=DAY)
+def _orphan_qualification(make_org: Any) -> dict[str, list[Any]]:
+    """The columns of one qualification of an organization that does not exist (a model whose
+    reference is a database constraint: pool entries' and movements' are not)."""
+    row = Qualification(
+        organization_id=make_org().pk + 10_000,
+        kind="TSME",
+        issued_on=DAY,
+        issuer_level=IssuerLevel.PROVINCIAL,
+    )
     return {
-        "organization_id": [make_org().pk + 10_000],
-        "run_id": [run.pk],
-        "on": [DAY],
-        "from_tier": [""],
-        "to_tier": ["seed"],
+        f.column: [f.get_prep_value(f.value_from_object(row))]
+        for f in Qualification._meta.concrete_fields
+        if not f.primary_key
     }
 
 
@@ -118,10 +123,10 @@ def test_parents_checked_here_turns_sqlite_lookups_off_only_outside_a_transactio
     make_org: Any,
 ) -> None:
     if connection.vendor != "sqlite":  # PostgreSQL always checks: an orphan is still refused
-        orphan = _orphan_movement(make_org)
-        with pytest.raises(IntegrityError), bulk.parents_checked_here(TierMovement):
-            bulk.insert(TierMovement, orphan)
-        assert not TierMovement.objects.exists()
+        orphan = _orphan_qualification(make_org)
+        with pytest.raises(IntegrityError), bulk.parents_checked_here(Qualification):
+            bulk.insert(Qualification, orphan)
+        assert not Qualification.objects.exists()
         return
     assert _foreign_keys_on()
     with bulk.parents_checked_here(PoolEntry):
@@ -132,12 +137,12 @@ def test_parents_checked_here_turns_sqlite_lookups_off_only_outside_a_transactio
 
 
 def test_inside_a_transaction_an_orphan_row_is_still_refused(make_org: Any) -> None:
-    orphan = _orphan_movement(make_org)
+    orphan = _orphan_qualification(make_org)
     with pytest.raises(IntegrityError), transaction.atomic():
-        with bulk.parents_checked_here(TierMovement):
-            bulk.insert(TierMovement, orphan)
+        with bulk.parents_checked_here(Qualification):
+            bulk.insert(Qualification, orphan)
         connection.check_constraints()  # SQLite defers the check to here (or the commit)
-    assert not TierMovement.objects.exists()
+    assert not Qualification.objects.exists()
 
 
 def test_require_rows_names_the_missing_parents() -> None:

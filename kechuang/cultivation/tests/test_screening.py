@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.management import call_command
+from django.db import connection
 from django.db.models import ProtectedError
 from django.test import override_settings
 
@@ -300,6 +301,46 @@ def test_a_run_with_pool_entries_cannot_be_deleted(city: dict[str, Any]) -> None
     assert {type(o) for o in refused.value.protected_objects} == {PoolEntry}
     assert ScreeningRun.objects.filter(pk=run.pk).exists()
     assert PoolEntry.objects.filter(run=run).count() == len(city)
+
+
+def test_an_organization_with_movements_cannot_be_deleted(city: dict[str, Any]) -> None:
+    """Movements' organization is not a database constraint (services.pool writes them
+    set-wise); PROTECT still refuses, naming the movement, with no pool entry in the way."""
+    run_now()
+    org = city["seed"]
+    moved = TierMovement.objects.get(organization=org)
+    PoolEntry.objects.filter(organization=org).delete()  # derived data: only the history left
+    with pytest.raises(ProtectedError) as refused:
+        Organization.objects.filter(pk=org.pk).delete()
+    assert moved in set(refused.value.protected_objects)
+    assert Organization.objects.filter(pk=org.pk).exists()
+
+
+def test_deleting_a_run_deletes_its_movements_only(city: dict[str, Any]) -> None:
+    """Movements' run is not a database constraint either; Django's CASCADE still removes a
+    deleted run's movements, and no other run's."""
+    first = run_now(AS_OF - dt.timedelta(days=365))
+    # from "not in the pool" into a stage: every enterprise the first run placed
+    placed = [e.organization_id for e in PoolEntry.objects.all() if e.is_hnte or e.tier]
+    assert placed
+    assert sorted(
+        TierMovement.objects.filter(run=first).values_list("organization_id", flat=True)
+    ) == sorted(placed)
+    second = run_now()  # the entries now name the second run
+    second_movements = TierMovement.objects.filter(run=second).count()
+    first.delete()
+    assert not TierMovement.objects.filter(run_id=first.pk).exists()
+    assert TierMovement.objects.filter(run=second).count() == second_movements
+
+
+def test_pool_entry_pages_leave_room_for_updates_on_postgresql() -> None:
+    """PostgreSQL keeps the entries' pages half empty (cultivation/0007), so that a run's
+    update of every entry is a HOT update (no index written)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no fillfactor")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'cultivation_poolentry'")
+        assert cursor.fetchone()[0] == ["fillfactor=50"]
 
 
 def test_an_organization_with_a_pool_entry_cannot_be_deleted(city: dict[str, Any]) -> None:
