@@ -19,6 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import math
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from decimal import Decimal
@@ -286,7 +287,11 @@ def _adapt(field: models.Field, values: list[Any], connection: BaseDatabaseWrapp
     adapter on SQLite), each distinct value converted once."""
     if isinstance(field, models.JSONField):
         encoder = field.encoder
-        return _cached(values, lambda v: json.dumps(v, cls=encoder))
+        # PostgreSQL stores the parsed value (jsonb): sent as UTF-8, not as \uXXXX escapes (a
+        # sixth of the bytes for Chinese, and no backslash for COPY to escape); SQLite keeps
+        # the text, as Django writes it
+        ascii_only = connection.vendor != "postgresql"
+        return _cached(values, lambda v: json.dumps(v, cls=encoder, ensure_ascii=ascii_only))
     if connection.vendor != "postgresql":
         if isinstance(field, models.DateTimeField):
             return each_distinct(values, connection.ops.adapt_datetimefield_value)
@@ -391,6 +396,7 @@ def _copy(cursor: Any, target: str, columns: list[list[Any]]) -> None:
 COPY_BLOCK = 20_000  # rows per block handed to the connection
 # COPY's text format: a backslash, tab, newline or carriage return in a value is escaped
 _COPY_ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
+_NEEDS_ESCAPE = re.compile(r"[\\\t\n\r]")
 
 
 def _copy_texts(columns: list[list[Any]]) -> list[list[str]] | None:
@@ -418,8 +424,8 @@ def _copy_text(value: Any) -> str | None:
     if value is None:
         return "\\N"
     kind = type(value)
-    if kind is str:
-        return value.translate(_COPY_ESCAPES)
+    if kind is str:  # translate only where needed: it costs ~25 µs on a line of Chinese
+        return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
     if kind is bool:
         return "t" if value else "f"
     if kind is int:

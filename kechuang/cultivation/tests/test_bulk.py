@@ -198,6 +198,7 @@ TRICKY = [
     "\\N",  # the text of COPY's NULL marker, as a value
     "引号\"和'单引号",
     "",
+    "表情😀\u2028行分隔\u00a0",  # sent as UTF-8 to PostgreSQL (no \\u escapes)
 ]
 
 
@@ -211,9 +212,9 @@ def test_values_with_copys_special_characters_round_trip(make_org: Any) -> None:
         run,
         gaps=[[text, {"k": text}] for text in TRICKY],
         missing=[[text] for text in TRICKY],
-        latest_year=[None, 2024, None, 0],
-        tier_since=[None, DAY, None, DAY],
-        tsme_total_min=[None, 0, 100, None],
+        latest_year=[None, 2024, None, 0, 2023],
+        tier_since=[None, DAY, None, DAY, DAY],
+        tsme_total_min=[None, 0, 100, None, 7],
     )
     with transaction.atomic():
         bulk.insert(PoolEntry, rows)
@@ -221,9 +222,9 @@ def test_values_with_copys_special_characters_round_trip(make_org: Any) -> None:
     for org, text in zip(orgs, TRICKY, strict=True):
         got = entries[org.pk]
         assert got.gaps == [text, {"k": text}] and got.missing == [text]
-    assert [entries[o.pk].latest_year for o in orgs] == [None, 2024, None, 0]
-    assert [entries[o.pk].tier_since for o in orgs] == [None, DAY, None, DAY]
-    assert [entries[o.pk].tsme_total_min for o in orgs] == [None, 0, 100, None]
+    assert [entries[o.pk].latest_year for o in orgs] == [None, 2024, None, 0, 2023]
+    assert [entries[o.pk].tier_since for o in orgs] == [None, DAY, None, DAY, DAY]
+    assert [entries[o.pk].tsme_total_min for o in orgs] == [None, 0, 100, None, 7]
 
 
 def test_copy_text_formats_plain_values_and_leaves_the_rest_to_the_driver() -> None:
@@ -234,6 +235,7 @@ def test_copy_text_formats_plain_values_and_leaves_the_rest_to_the_driver() -> N
     assert bulk._copy_texts([[float("nan"), float("inf"), -float("inf")]]) == [
         ["NaN", "Infinity", "-Infinity"]
     ]
+    assert bulk._copy_texts([["中文，无需转义"]]) == [["中文，无需转义"]]
     assert bulk._copy_texts([[1, True]]) == [["1", "t"]]  # 1 and True are not one value
     assert bulk._copy_texts([["a"], [dt.datetime(2026, 1, 1)]]) is None  # naive: the driver's
     assert bulk._copy_texts([[b"bytes"]]) is None
