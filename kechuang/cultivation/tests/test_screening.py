@@ -333,14 +333,26 @@ def test_deleting_a_run_deletes_its_movements_only(city: dict[str, Any]) -> None
     assert TierMovement.objects.filter(run=second).count() == second_movements
 
 
-def test_pool_entry_pages_leave_room_for_updates_on_postgresql() -> None:
-    """PostgreSQL keeps the entries' pages half empty (cultivation/0007), so that a run's
-    update of every entry is a HOT update (no index written)."""
-    if connection.vendor != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite has no fillfactor")
+def test_pool_tables_are_stored_for_bulk_rewrites() -> None:
+    """The movements' references are no database constraints (cultivation/0008: the writer
+    checks them set-wise), and PostgreSQL keeps the entries' pages half empty (0007), so that a
+    run's update of every entry is a HOT update (no index written)."""
     with connection.cursor() as cursor:
-        cursor.execute("SELECT reloptions FROM pg_class WHERE relname = 'cultivation_poolentry'")
-        assert cursor.fetchone()[0] == ["fillfactor=50"]
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT reloptions FROM pg_class WHERE relname = 'cultivation_poolentry'"
+            )
+            assert cursor.fetchone()[0] == ["fillfactor=50"]
+            cursor.execute(
+                "SELECT count(*) FROM pg_constraint WHERE contype = 'f' "
+                "AND conrelid = 'cultivation_tiermovement'::regclass"
+            )
+            assert cursor.fetchone()[0] == 0
+        else:
+            cursor.execute("PRAGMA foreign_key_list(cultivation_tiermovement)")
+            assert cursor.fetchall() == []
+            cursor.execute("PRAGMA foreign_key_list(registry_qualification)")
+            assert cursor.fetchall()  # the pragma does list the constraints a table has
 
 
 def test_an_organization_with_a_pool_entry_cannot_be_deleted(city: dict[str, Any]) -> None:
