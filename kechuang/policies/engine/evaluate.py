@@ -220,7 +220,9 @@ def _compare(op: str, left: Decimal, right: Decimal) -> bool:
 
 def check(condition: Condition, facts: Facts, year: int, explain: bool = True) -> Check:
     value, wording = fact_value(condition, facts, year, explain)
-    label = describe(condition, year)
+    # without `explain` (the simulation: counts and totals only) no words at all, the label
+    # included: its cache lookup hashed the whole condition, a fifth of a simulation's time
+    label = describe(condition, year) if explain else ""
     if value is None:
         return Check(label, wording, held=False, missing=True)
     if condition.op == "is":
