@@ -98,9 +98,10 @@ def _aggregated_floats(cursor: Any, sql: str, params: Sequence[Any], width: int)
     )
     # Results in binary: each bytea as its bytes, not as hex text (half the bytes sent, nothing
     # to decode). Django's cursors bind parameters on the client, which gives text results
-    # only, so this query goes through a cursor binding them on the server.
+    # only, so this query goes through a cursor binding them on the server (never prepared:
+    # a long-lived worker's connection keeps no plan across migrations).
     with cursor.db.wrap_database_errors, psycopg.Cursor(cursor.cursor.connection) as binary:
-        binary.execute(query, params, binary=True)
+        binary.execute(query, params, binary=True, prepare=False)
         chunks = binary.fetchall()
     data = b"".join(chunk for (chunk,) in chunks)
     return np.frombuffer(data, dtype=">f8").astype(np.float64).reshape(-1, width)
