@@ -77,8 +77,21 @@ def parents_checked_here(model: type[models.Model]) -> Iterator[None]:
 
 def require_rows(model: type[models.Model], ids: set[int]) -> None:
     """Every id in ``ids`` is a row of ``model`` (the parents of rows about to be written
-    without the database's own foreign-key lookups); raises if one is not."""
-    found = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True)) if ids else set()
+    without the database's own foreign-key lookups); raises if one is not. Inside a
+    transaction on PostgreSQL the rows found stay locked against deletes until it ends (``FOR
+    KEY SHARE``, the lock a foreign-key check takes); SQLite's write lock keeps them already."""
+    connection = connections[router.db_for_write(model)]
+    found: set[int] = set()
+    if ids and connection.vendor == "postgresql" and connection.in_atomic_block:
+        quote = connection.ops.quote_name
+        table, pk = quote(model._meta.db_table), quote(model._meta.pk.column)
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT {pk} FROM {table} WHERE {pk} = ANY(%s) FOR KEY SHARE", [sorted(ids)]
+            )
+            found = {row[0] for row in cursor.fetchall()}
+    elif ids:
+        found = set(model.objects.filter(pk__in=ids).values_list("pk", flat=True))
     if missing := ids - found:
         raise model.DoesNotExist(f"{model._meta.verbose_name} 不存在：{sorted(missing)[:5]}")
 
@@ -303,11 +316,13 @@ def _adapt(field: models.Field, values: list[Any], connection: BaseDatabaseWrapp
 def _key(value: Any) -> Any:
     """A stand-in of a JSON value to cache its conversion by: hashable for scalars, lists of
     scalars and flat dicts (a nested value's key is not: :func:`_cached` converts it alone)."""
+    # each scalar with its type: 1, 1.0 and True are equal (and hash alike) in Python but are
+    # three JSON values
     if isinstance(value, dict):
-        return ("d", *value.items())
+        return ("d", *((k, type(v), v) for k, v in value.items()))
     if isinstance(value, list):
-        return ("l", *value)
-    return ("s", value)
+        return ("l", *((type(v), v) for v in value))
+    return ("s", type(value), value)
 
 
 def _cached(values: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
@@ -424,6 +439,8 @@ def _copy_text(value: Any) -> str | None:
     if value is None:
         return "\\N"
     kind = type(value)
+    if kind is not str and isinstance(value, str):  # a choices member (TextChoices): its text
+        value, kind = str.__str__(value), str
     if kind is str:  # translate only where needed: it costs ~25 µs on a line of Chinese
         return value.translate(_COPY_ESCAPES) if _NEEDS_ESCAPE.search(value) else value
     if kind is bool:

@@ -7,11 +7,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+import psycopg
 import pytest
 from django.db import IntegrityError, connection, transaction
 
 from kechuang.core import bulk
-from kechuang.cultivation.models import PoolEntry, ScreeningRun, TierMovement
+from kechuang.cultivation.models import PoolEntry, ReserveTier, ScreeningRun, TierMovement
 from kechuang.registry.models import IssuerLevel, Qualification
 
 pytestmark = pytest.mark.django_db
@@ -239,3 +240,58 @@ def test_copy_text_formats_plain_values_and_leaves_the_rest_to_the_driver() -> N
     assert bulk._copy_texts([[1, True]]) == [["1", "t"]]  # 1 and True are not one value
     assert bulk._copy_texts([["a"], [dt.datetime(2026, 1, 1)]]) is None  # naive: the driver's
     assert bulk._copy_texts([[b"bytes"]]) is None
+
+
+def test_json_values_equal_in_python_keep_their_own_type(make_org: Any) -> None:
+    """1, 1.0 and True are equal (and hash alike) in Python; the writer encodes each JSON value
+    once per distinct value, and keeps them three values."""
+    orgs = [make_org("卧龙区", name=f"同值异型{i}（测试）") for i in range(3)]
+    run = ScreeningRun.objects.create(as_of=DAY)
+    scalars = [1, 1.0, True]
+    rows = columns(
+        orgs,
+        run,
+        tier_results=[{"gazelle": v} for v in scalars],
+        missing=[["x", v] for v in scalars],
+    )
+    with transaction.atomic():
+        bulk.insert(PoolEntry, rows)
+    for org, value in zip(orgs, scalars, strict=True):
+        got = PoolEntry.objects.get(organization=org)
+        assert [type(got.tier_results["gazelle"]), type(got.missing[1])] == [type(value)] * 2
+        assert got.tier_results == {"gazelle": value} and got.missing == ["x", value]
+
+
+def test_choices_members_are_copied_as_their_text() -> None:
+    assert bulk._copy_texts([[ReserveTier.SEED, "seed"]]) == [["seed", "seed"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_require_rows_keeps_the_rows_from_being_deleted_until_the_commit() -> None:
+    """On PostgreSQL the parents found stay locked (FOR KEY SHARE) until the transaction ends,
+    as a foreign-key check's would: another session cannot delete or lock one for update."""
+    run = ScreeningRun.objects.create(as_of=DAY)
+    if connection.vendor != "postgresql":  # SQLite: the transaction's write lock keeps them
+        with transaction.atomic():
+            bulk.require_rows(ScreeningRun, {run.pk})
+            assert connection.in_atomic_block
+        return
+    other = connection.get_new_connection(connection.get_connection_params())
+    try:
+        with transaction.atomic():
+            bulk.require_rows(ScreeningRun, {run.pk})
+            with pytest.raises(psycopg.errors.LockNotAvailable), other.cursor() as cursor:
+                cursor.execute(
+                    "SELECT id FROM cultivation_screeningrun WHERE id = %s FOR UPDATE NOWAIT",
+                    [run.pk],
+                )
+        other.rollback()
+        with other.cursor() as cursor:  # after the commit: free
+            cursor.execute(
+                "SELECT id FROM cultivation_screeningrun WHERE id = %s FOR UPDATE NOWAIT",
+                [run.pk],
+            )
+            assert cursor.fetchone() == (run.pk,)
+        other.rollback()
+    finally:
+        other.close()

@@ -269,6 +269,23 @@ def test_a_run_survives_an_enterprise_deleted_while_it_screens(
     assert PoolEntry.objects.get(organization=city["mature"]).tier == "mature"
 
 
+def test_an_enterprise_gone_before_the_write_gets_neither_entry_nor_movement(
+    city: dict[str, Any], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The movements' organization is no database constraint (cultivation/0008): the writer
+    itself leaves out the rows of an organization missing under its lock."""
+    from kechuang.cultivation.services import pool
+
+    gone = city["seed"]  # placed in a stage: a movement from "not in the pool"
+    real = pool._existing_organizations
+    monkeypatch.setattr(pool, "_existing_organizations", lambda: real() - {gone.pk})
+    run = run_now()
+    assert run.status == "done", run.error
+    assert not TierMovement.objects.filter(organization=gone).exists()
+    assert not PoolEntry.objects.filter(organization=gone).exists()
+    assert TierMovement.objects.get(organization=city["mature"]).to_tier == "mature"
+
+
 def test_a_run_survives_an_enterprise_archived_while_it_screens_and_the_next_skips_it(
     city: dict[str, Any], monkeypatch: pytest.MonkeyPatch
 ) -> None:
