@@ -99,7 +99,9 @@ def _aggregated_floats(cursor: Any, sql: str, params: Sequence[Any], width: int)
     # Results in binary: each bytea as its bytes, not as hex text (half the bytes sent, nothing
     # to decode). Django's cursors bind parameters on the client, which gives text results
     # only, so this query goes through a cursor binding them on the server (never prepared:
-    # a long-lived worker's connection keeps no plan across migrations).
+    # a long-lived worker's connection keeps no plan across migrations; at most 65,535
+    # parameters, so filter by a subquery rather than a long list of ids). Django's query log
+    # and execute wrappers do not see it.
     with cursor.db.wrap_database_errors, psycopg.Cursor(cursor.cursor.connection) as binary:
         binary.execute(query, params, binary=True, prepare=False)
         chunks = binary.fetchall()
