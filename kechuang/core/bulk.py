@@ -319,9 +319,9 @@ def _key(value: Any) -> Any:
     # each scalar with its type: 1, 1.0 and True are equal (and hash alike) in Python but are
     # three JSON values
     if isinstance(value, dict):
-        return ("d", *((k, type(v), v) for k, v in value.items()))
+        return ("d", *value.items(), *map(type, value.values()))
     if isinstance(value, list):
-        return ("l", *((type(v), v) for v in value))
+        return ("l", *value, *map(type, value))
     return ("s", type(value), value)
 
 
