@@ -3,10 +3,10 @@ import's new rows, the audit entries of bulk writes).
 
 The rows come as one list per column (values as the model's fields hold them); each JSON value
 is encoded once per distinct value, each date adapted once per distinct day, and the rows are
-written in one set-based pass: on SQLite one ``INSERT … ON CONFLICT DO UPDATE`` prepared
-statement run over every row (``executemany`` of tuples), on PostgreSQL ``COPY`` into a
-temporary table and one ``INSERT … SELECT … ON CONFLICT DO UPDATE`` (or ``COPY`` straight into
-the table when nothing can conflict). No model instance, no SQL compiled per row.
+written in one set-based pass: on SQLite one prepared ``INSERT`` or ``UPDATE`` statement run
+over every row (``executemany`` of tuples), on PostgreSQL ``COPY`` into the table (inserts) or
+into a temporary table and one ``UPDATE … FROM`` it (updates). No model instance, no SQL
+compiled per row.
 
 `create` is `bulk_create` of model instances on that path: their primary keys are allocated
 first (PostgreSQL: from the table's sequence; SQLite: after the highest id ever used, under the
@@ -99,13 +99,7 @@ def require_rows(model: type[models.Model], ids: set[int]) -> None:
 def insert(model: type[models.Model], columns: dict[str, list[Any]]) -> None:
     """INSERT the rows (one list per column name; the primary key from the database,
     created_at/updated_at now)."""
-    _write(model, columns, conflict=None)
-
-
-def upsert(model: type[models.Model], columns: dict[str, list[Any]], conflict: str) -> None:
-    """INSERT the rows, or where the `conflict` column's value exists already UPDATE every
-    column of that row but created_at."""
-    _write(model, columns, conflict=conflict)
+    _write(model, columns)
 
 
 def allocate_ids(model: type[models.Model], n: int) -> list[int]:
@@ -155,7 +149,7 @@ def create(model: type[models.Model], instances: list[models.Model]) -> None:
         instance._state.adding = False
         instance._state.db = connection.alias
     columns = {f.column: _column(f, instances, connection, True) for f in fields}
-    _write(model, columns, conflict=None, stamped=False)
+    _write(model, columns, stamped=False)
 
 
 def _column(
@@ -227,40 +221,23 @@ def _update_rows(
             )
         return
     sets = ", ".join(f"{quote(f.column)} = s.{quote(f.column)}" for f in fields)
-    names = [f.column for f in [*fields, pk]]
-    with (
-        connection.cursor() as cursor,
-        _staged(cursor, model._meta.db_table, names, [*columns, keys]) as staging,
-    ):
+    listed = ", ".join(quote(f.column) for f in [*fields, pk])
+    staging = quote(f"bulk_{model._meta.db_table}")
+    with connection.cursor() as cursor:
+        cursor.execute(f"DROP TABLE IF EXISTS {staging}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
+            f"SELECT {listed} FROM {table} WITH NO DATA"
+        )
+        _copy(cursor, f"{staging} ({listed})", [*columns, keys])
         cursor.execute(
             f"UPDATE {table} AS t SET {sets} FROM {staging} AS s "
             f"WHERE t.{quote(pk.column)} = s.{quote(pk.column)}"
         )
+        cursor.execute(f"DROP TABLE {staging}")
 
 
-@contextmanager
-def _staged(cursor: Any, table: str, names: list[str], columns: list[list[Any]]) -> Iterator[str]:
-    """PostgreSQL: the rows (one list per column of `names`) COPYed into a temporary table
-    shaped like `table`'s columns, whose quoted name the block gets; dropped after it."""
-    quote = cursor.db.ops.quote_name
-    listed = ", ".join(map(quote, names))
-    staging = quote(f"bulk_{table}")
-    cursor.execute(f"DROP TABLE IF EXISTS {staging}")
-    cursor.execute(
-        f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS "
-        f"SELECT {listed} FROM {quote(table)} WITH NO DATA"
-    )
-    _copy(cursor, f"{staging} ({listed})", columns)
-    yield staging
-    cursor.execute(f"DROP TABLE {staging}")
-
-
-def _write(
-    model: type[models.Model],
-    columns: dict[str, list[Any]],
-    conflict: str | None,
-    stamped: bool = True,
-) -> None:
+def _write(model: type[models.Model], columns: dict[str, list[Any]], stamped: bool = True) -> None:
     """Write the rows; the primary key only when `columns` has it; with `stamped`, created_at
     and updated_at are now (otherwise as given)."""
     n = len(next(iter(columns.values()), []))
@@ -270,11 +247,16 @@ def _write(
     pk = model._meta.pk
     fields = [f for f in model._meta.concrete_fields if not f.primary_key or pk.column in columns]
     adapted = _adapted(fields, columns, connection, n, stamped)
-    names = [f.column for f in fields]
-    if connection.vendor == "postgresql":
-        _copy_write(connection, model._meta.db_table, names, adapted, conflict)
-    else:
-        _executemany(connection, model._meta.db_table, names, adapted, conflict)
+    quote = connection.ops.quote_name
+    target = f"{quote(model._meta.db_table)} ({', '.join(quote(f.column) for f in fields)})"
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            _copy(cursor, target, adapted)
+        else:
+            marks = ", ".join(["%s"] * len(fields))
+            cursor.executemany(
+                f"INSERT INTO {target} VALUES ({marks})", list(zip(*adapted, strict=True))
+            )
 
 
 def _adapted(
@@ -344,50 +326,6 @@ def _cached(values: list[Any], convert: Callable[[Any], Any]) -> list[Any]:
             by_object[id(value)] = converted
         out.append(converted)
     return out
-
-
-def _conflict_clause(quote: Callable[[str], str], names: list[str], conflict: str) -> str:
-    updated = [c for c in names if c not in (conflict, "created_at")]
-    sets = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in updated)
-    return f" ON CONFLICT ({quote(conflict)}) DO UPDATE SET {sets}"
-
-
-def _executemany(
-    connection: BaseDatabaseWrapper,
-    table: str,
-    names: list[str],
-    columns: list[list[Any]],
-    conflict: str | None,
-) -> None:
-    """One prepared INSERT (… ON CONFLICT DO UPDATE) run over every row."""
-    quote = connection.ops.quote_name
-    marks = ", ".join(["%s"] * len(names))
-    sql = f"INSERT INTO {quote(table)} ({', '.join(map(quote, names))}) VALUES ({marks})"
-    if conflict:
-        sql += _conflict_clause(quote, names, conflict)
-    with connection.cursor() as cursor:
-        cursor.executemany(sql, list(zip(*columns, strict=True)))
-
-
-def _copy_write(
-    connection: BaseDatabaseWrapper,
-    table: str,
-    names: list[str],
-    columns: list[list[Any]],
-    conflict: str | None,
-) -> None:
-    """PostgreSQL: COPY the rows in (into a temporary table first when they may conflict)."""
-    quote = connection.ops.quote_name
-    listed = ", ".join(map(quote, names))
-    with connection.cursor() as cursor:
-        if conflict is None:
-            _copy(cursor, f"{quote(table)} ({listed})", columns)
-            return
-        with _staged(cursor, table, names, columns) as staging:
-            cursor.execute(
-                f"INSERT INTO {quote(table)} ({listed}) SELECT {listed} FROM {staging}"
-                + _conflict_clause(quote, names, conflict)
-            )
 
 
 def _copy(cursor: Any, target: str, columns: list[list[Any]]) -> None:

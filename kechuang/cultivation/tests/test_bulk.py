@@ -13,6 +13,7 @@ from django.db import IntegrityError, connection, transaction
 
 from kechuang.core import bulk
 from kechuang.cultivation.models import PoolEntry, ReserveTier, ScreeningRun, TierMovement
+from kechuang.cultivation.services.pool import _upsert_entries
 from kechuang.registry.models import IssuerLevel, Qualification
 
 pytestmark = pytest.mark.django_db
@@ -49,10 +50,12 @@ def columns(orgs: list[Any], run: ScreeningRun, **changed: list[Any]) -> dict[st
 
 
 def test_upsert_inserts_then_rewrites_every_column_but_the_creation_time(make_org: Any) -> None:
+    """The pool's writer: entries of organizations without one inserted, the others updated
+    by key (bulk.insert and bulk.update_by_key)."""
     orgs = [make_org("卧龙区", name=f"批量写入{i}（测试）") for i in range(3)]
     first = ScreeningRun.objects.create(as_of=DAY)
     with transaction.atomic():
-        bulk.upsert(PoolEntry, columns(orgs[:2], first), conflict="organization_id")
+        _upsert_entries(columns(orgs[:2], first))
     created = {e.organization_id: e.created_at for e in PoolEntry.objects.all()}
     assert set(created) == {orgs[0].pk, orgs[1].pk}
     second = ScreeningRun.objects.create(as_of=DAY + dt.timedelta(days=365))
@@ -67,7 +70,7 @@ def test_upsert_inserts_then_rewrites_every_column_but_the_creation_time(make_or
         tsme_total_min=[61, None, 0],
     )
     with transaction.atomic():
-        bulk.upsert(PoolEntry, changed, conflict="organization_id")
+        _upsert_entries(changed)
     entries = {e.organization_id: e for e in PoolEntry.objects.all()}
     assert len(entries) == 3
     one, two, three = (entries[o.pk] for o in orgs)
