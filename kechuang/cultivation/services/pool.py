@@ -219,7 +219,7 @@ def _save(
     pending: Screened | None = None,
 ) -> None:
     """Upsert the entries (one per organization) and append the movements in bulk
-    (:mod:`.bulk`), in one transaction; the gaps of a screening still computing them
+    (:mod:`kechuang.core.bulk`), in one transaction; the gaps of a screening still computing them
     (``pending``) are waited for only then, and written to the entries that have some."""
     run_ids = set(columns["run_id"]) | {m[1] for m in movements}
     with bulk.parents_checked_here(PoolEntry), transaction.atomic():
@@ -229,12 +229,7 @@ def _save(
         alive = _existing_organizations()
         bulk.require_rows(ScreeningRun, run_ids)
         keep = [k and pk in alive for k, pk in zip(kept, columns["organization_id"], strict=True)]
-        entries = columns
-        if not all(keep):
-            entries = {
-                name: [v for v, k in zip(values, keep, strict=True) if k]
-                for name, values in columns.items()
-            }
+        entries = _rows(columns, keep)
         _upsert_entries(entries)
         bulk.insert(
             TierMovement,
@@ -263,17 +258,20 @@ def _upsert_entries(entries: dict[str, list[Any]]) -> None:
     )
     ids = [existing.get(pk) for pk in entries["organization_id"]]
     old = [i is not None for i in ids]
-    if all(old):
-        bulk.update_by_key(PoolEntry, {**entries, "id": ids})
-        return
-    for rows, to_write in ((old, bulk.update_by_key), ([not o for o in old], bulk.insert)):
-        part = {
-            name: [v for v, r in zip(values, rows, strict=True) if r]
-            for name, values in entries.items()
-        }
-        if to_write is bulk.update_by_key:
-            part["id"] = [i for i, r in zip(ids, rows, strict=True) if r]
-        to_write(PoolEntry, part)
+    bulk.update_by_key(PoolEntry, {**_rows(entries, old), "id": [i for i in ids if i is not None]})
+    bulk.insert(PoolEntry, _rows(entries, [not o for o in old]))
+
+
+def _rows(columns: dict[str, list[Any]], keep: list[bool]) -> dict[str, list[Any]]:
+    """The rows of `columns` marked in `keep` (all or none of them: no pass over the rows)."""
+    if all(keep):
+        return columns
+    if not any(keep):
+        return {name: [] for name in columns}
+    return {
+        name: [v for v, k in zip(values, keep, strict=True) if k]
+        for name, values in columns.items()
+    }
 
 
 def _existing_organizations() -> set[int]:
