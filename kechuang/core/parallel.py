@@ -16,13 +16,13 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-import signal
-import sys
 import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import connections
+
+from kechuang.core.forking import own_streams
 
 T = TypeVar("T")
 log = logging.getLogger(__name__)
@@ -88,12 +88,7 @@ def alongside(read: Callable[[], T], using: str = "default") -> Callable[[], T]:
 
 
 def _child(compute: Callable[[], Any], sender: Any) -> None:
-    # The inherited stdout/stderr may have been locked by another thread of the parent at the
-    # fork (their locks are not reset in a child): the child writes to its own, and ends with
-    # os._exit as soon as the answer is sent (no exit-time flush of the inherited streams).
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the child's, for its short life
-    sys.stderr = sys.stdout
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not a handler the parent installed
+    own_streams()  # and ends with os._exit once the answer is sent: no exit-time flush
     try:
         answer: tuple[str, Any] = ("ok", compute())
     except BaseException as error:  # the parent recomputes and raises it with its traceback

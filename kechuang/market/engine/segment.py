@@ -29,10 +29,7 @@ from __future__ import annotations
 
 import json
 import multiprocessing
-import os
 import shutil
-import signal
-import sys
 import tempfile
 import time
 from array import array
@@ -45,6 +42,7 @@ from typing import Any
 
 import numpy as np
 
+from kechuang.core.forking import own_streams
 from kechuang.market.engine.tokens import Tokenizer
 
 FORMAT = 1
@@ -187,19 +185,6 @@ def _mapped(path: Path) -> np.ndarray:
 _worker: dict[str, Any] = {}
 
 
-def _own_streams() -> None:
-    """A forked worker's own stdout and stderr, and the default action of SIGTERM and SIGINT.
-    The inherited streams may have been locked by another thread of the parent at the fork
-    (their locks are not reset in the child): a worker writing to them (jieba's log, the
-    exit-time flush) would wait forever. A handler the parent installed (a task worker's
-    graceful shutdown sets a flag and goes on) would keep the pool's terminate() from ending
-    an idle worker: the builder waited forever in its join."""
-    sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - the worker's, for its whole life
-    sys.stderr = sys.stdout
-    signal.signal(signal.SIGTERM, signal.SIG_DFL)
-    signal.signal(signal.SIGINT, signal.SIG_DFL)
-
-
 def _set_worker(tokenizer: Tokenizer, fields: list[str], scratch: Path) -> None:
     _worker.update(tokenizer=tokenizer, fields=fields, scratch=scratch)
 
@@ -300,7 +285,7 @@ def _tokenise(
     # chunks in flight, so the documents are never all in memory at once.
     context = multiprocessing.get_context("fork")
     parts: list[dict[str, Any]] = []
-    with context.Pool(workers, initializer=_own_streams) as pool:
+    with context.Pool(workers, initializer=own_streams) as pool:
         pending: deque[Any] = deque()
         for job in jobs:
             pending.append(pool.apply_async(_tokenise_chunk, (job,)))
