@@ -171,10 +171,8 @@ def _write_entries(
 ) -> int:
     if not items:
         return 0
-    types: dict[type, ContentType] = {}
-    for instance, _, _ in items:
-        if type(instance) not in types:
-            types[type(instance)] = ContentType.objects.get_for_model(type(instance))
+    models_written = {type(instance) for instance, _, _ in items}
+    types = {model: ContentType.objects.get_for_model(model) for model in models_written}
     n = len(items)
     actor = origin["actor"]
     columns: dict[str, list[Any]] = {
